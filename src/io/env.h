@@ -1,0 +1,98 @@
+// The file-system seam. Every byte tfckpt reads or writes goes through an
+// Env, so tests can run in memory and inject faults at any write
+// (LevelDB's Env, reduced to what checkpoints need).
+//
+// Contracts:
+//  - RandomAccessFile::Read returns fewer than n bytes only at end of file;
+//    *result may point into `scratch` or into a mapping owned by the file.
+//  - MappedData() is non-null when the whole file is addressable (mmap or
+//    memory); readers use it for zero-copy access.
+//  - NewWritableFile truncates. Nothing is visible under the final name of a
+//    file written with AtomicFileWriter (atomic_file.h) until Commit().
+#ifndef TFCKPT_IO_ENV_H_
+#define TFCKPT_IO_ENV_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "src/io/status.h"
+
+namespace tfckpt::io {
+
+class RandomAccessFile {
+ public:
+  virtual ~RandomAccessFile() = default;
+  virtual const std::string& path() const = 0;
+  virtual uint64_t Size() const = 0;
+  virtual Status Read(uint64_t offset, size_t n, std::string_view* result,
+                            char* scratch) const = 0;
+  virtual const char* MappedData() const { return nullptr; }
+
+  // Reads exactly n bytes at offset or fails with DataLoss naming the file,
+  // the offset and how many bytes were available.
+  Status ReadExact(uint64_t offset, size_t n, std::string_view* result,
+                         char* scratch) const;
+};
+
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  virtual Status Append(std::string_view data) = 0;
+  virtual Status Flush() = 0;
+  virtual Status Sync() = 0;
+  virtual Status Close() = 0;
+  // Bytes appended so far.
+  virtual uint64_t Size() const = 0;
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  // The process-wide POSIX environment (mmap for reads).
+  static Env* Default();
+
+  virtual StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
+      const std::string& path) = 0;
+  virtual StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(
+      const std::string& path) = 0;
+  virtual bool FileExists(const std::string& path) = 0;
+  virtual bool IsDirectory(const std::string& path) = 0;
+  virtual StatusOr<uint64_t> GetFileSize(const std::string& path) = 0;
+  // Names (not paths) of the entries of a directory, sorted.
+  virtual StatusOr<std::vector<std::string>> GetChildren(
+      const std::string& dir) = 0;
+  virtual Status DeleteFile(const std::string& path) = 0;
+  virtual Status DeleteDir(const std::string& path) = 0;
+  // Atomic where the underlying file system is (POSIX rename).
+  virtual Status RenameFile(const std::string& from,
+                                  const std::string& to) = 0;
+  virtual Status CreateDirRecursively(const std::string& dir) = 0;
+  // Makes a completed rename durable (fsync of the directory on POSIX).
+  virtual Status SyncDir(const std::string& dir) {
+    (void)dir;
+    return OkStatus();
+  }
+
+  // Whole-file helpers built on the primitives above.
+  StatusOr<std::string> ReadFileToString(const std::string& path);
+  // Paths in dirname(pattern) whose basename matches the basename of
+  // `pattern` (fnmatch syntax: `?`, `*`, `[...]`), sorted.
+  StatusOr<std::vector<std::string>> Glob(const std::string& pattern);
+};
+
+// Path helpers (POSIX separators only; TF's paths are the same).
+std::string JoinPath(std::string_view a, std::string_view b);
+std::string Dirname(std::string_view path);
+std::string Basename(std::string_view path);
+bool IsAbsolutePath(std::string_view path);
+
+// Random non-negative number for temp-file suffixes.
+uint64_t RandomUint64();
+
+}  // namespace tfckpt::io
+
+#endif  // TFCKPT_IO_ENV_H_

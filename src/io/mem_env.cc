@@ -1,0 +1,277 @@
+#include "src/io/mem_env.h"
+
+#include <algorithm>
+
+#include "src/io/status.h"
+
+namespace tfckpt::io {
+namespace {
+
+class MemRandomAccessFile final : public RandomAccessFile {
+ public:
+  MemRandomAccessFile(std::string path, std::shared_ptr<const std::string> data)
+      : path_(std::move(path)), data_(std::move(data)) {}
+  const std::string& path() const override { return path_; }
+  uint64_t Size() const override { return data_->size(); }
+  Status Read(uint64_t offset, size_t n, std::string_view* result,
+                    char* /*scratch*/) const override {
+    if (offset >= data_->size()) {
+      *result = {};
+    } else {
+      *result = std::string_view(*data_).substr(offset, n);
+    }
+    return OkStatus();
+  }
+  const char* MappedData() const override { return data_->data(); }
+
+ private:
+  std::string path_;
+  std::shared_ptr<const std::string> data_;  // a snapshot, like an open fd
+};
+
+std::string Normalize(const std::string& path) {
+  std::string p = path;
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  return p;
+}
+
+}  // namespace
+
+class MemWritableFile final : public WritableFile {
+ public:
+  MemWritableFile(MemEnv* env, std::string path)
+      : env_(env), path_(std::move(path)) {}
+  Status Append(std::string_view data) override {
+    std::lock_guard<std::mutex> l(env_->mu_);
+    auto it = env_->files_.find(path_);
+    if (it == env_->files_.end()) {
+      return NotFoundError(StrCat(path_, ": deleted while open"));
+    }
+    // Copy-on-write so open readers keep their snapshot.
+    auto fresh = std::make_shared<std::string>(*it->second.data);
+    fresh->append(data);
+    it->second.data = std::move(fresh);
+    size_ += data.size();
+    return OkStatus();
+  }
+  Status Flush() override { return OkStatus(); }
+  Status Sync() override {
+    std::lock_guard<std::mutex> l(env_->mu_);
+    auto it = env_->files_.find(path_);
+    if (it != env_->files_.end()) it->second.synced = it->second.data->size();
+    return OkStatus();
+  }
+  Status Close() override { return OkStatus(); }
+  uint64_t Size() const override { return size_; }
+
+ private:
+  MemEnv* env_;
+  std::string path_;
+  uint64_t size_ = 0;
+};
+
+StatusOr<std::unique_ptr<RandomAccessFile>> MemEnv::NewRandomAccessFile(
+    const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = files_.find(Normalize(path));
+  if (it == files_.end()) {
+    return NotFoundError(StrCat(path, ": No such file or directory"));
+  }
+  return std::unique_ptr<RandomAccessFile>(
+      new MemRandomAccessFile(path, it->second.data));
+}
+
+StatusOr<std::unique_ptr<WritableFile>> MemEnv::NewWritableFile(
+    const std::string& path) {
+  const std::string p = Normalize(path);
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    files_[p] = File{};
+  }
+  return std::unique_ptr<WritableFile>(new MemWritableFile(this, p));
+}
+
+bool MemEnv::FileExists(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  const std::string p = Normalize(path);
+  return files_.count(p) > 0 || dirs_.count(p) > 0;
+}
+
+bool MemEnv::IsDirectory(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  const std::string p = Normalize(path);
+  if (p.empty() || p == "." || p == "/" || dirs_.count(p) > 0) return true;
+  // A directory exists implicitly if some file lives below it.
+  const std::string prefix = p + "/";
+  auto it = files_.lower_bound(prefix);
+  return it != files_.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+}
+
+StatusOr<uint64_t> MemEnv::GetFileSize(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = files_.find(Normalize(path));
+  if (it == files_.end()) {
+    return NotFoundError(StrCat(path, ": No such file or directory"));
+  }
+  return it->second.data->size();
+}
+
+StatusOr<std::vector<std::string>> MemEnv::GetChildren(
+    const std::string& dir) {
+  std::lock_guard<std::mutex> l(mu_);
+  const std::string d = Normalize(dir);
+  const std::string prefix = (d.empty() || d == ".") ? "" : d + "/";
+  std::set<std::string> names;
+  auto collect = [&](const std::string& path) {
+    if (path.compare(0, prefix.size(), prefix) != 0 || path.size() == prefix.size()) return;
+    const std::string rest = path.substr(prefix.size());
+    names.insert(rest.substr(0, rest.find('/')));
+  };
+  for (const auto& [path, file] : files_) collect(path);
+  for (const auto& path : dirs_) collect(path);
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
+Status MemEnv::DeleteFile(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (files_.erase(Normalize(path)) == 0) {
+    return NotFoundError(StrCat(path, ": No such file or directory"));
+  }
+  return OkStatus();
+}
+
+Status MemEnv::DeleteDir(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  dirs_.erase(Normalize(path));
+  return OkStatus();
+}
+
+Status MemEnv::RenameFile(const std::string& from, const std::string& to) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = files_.find(Normalize(from));
+  if (it == files_.end()) {
+    return NotFoundError(StrCat("rename ", from, " -> ", to,
+                                            ": No such file or directory"));
+  }
+  File f = it->second;
+  files_.erase(it);
+  files_[Normalize(to)] = std::move(f);
+  return OkStatus();
+}
+
+Status MemEnv::CreateDirRecursively(const std::string& dir) {
+  std::lock_guard<std::mutex> l(mu_);
+  std::string d = Normalize(dir);
+  while (!d.empty() && d != "/" && d != ".") {
+    dirs_.insert(d);
+    d = Dirname(d);
+  }
+  return OkStatus();
+}
+
+void MemEnv::PutFile(const std::string& path, std::string contents) {
+  std::lock_guard<std::mutex> l(mu_);
+  File f;
+  f.data = std::make_shared<std::string>(std::move(contents));
+  f.synced = f.data->size();
+  files_[Normalize(path)] = std::move(f);
+}
+
+std::string* MemEnv::MutableFile(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = files_.find(Normalize(path));
+  if (it == files_.end()) return nullptr;
+  it->second.data = std::make_shared<std::string>(*it->second.data);
+  return it->second.data.get();
+}
+
+void MemEnv::DropUnsyncedData() {
+  std::lock_guard<std::mutex> l(mu_);
+  for (auto& [path, file] : files_) {
+    if (file.data->size() > file.synced) {
+      file.data = std::make_shared<std::string>(file.data->substr(0, file.synced));
+    }
+  }
+}
+
+// ---- FaultInjectionEnv ------------------------------------------------------
+
+namespace {
+class FaultWritableFile final : public WritableFile {
+ public:
+  FaultWritableFile(FaultInjectionEnv* env, std::string path,
+                    std::unique_ptr<WritableFile> target)
+      : env_(env), path_(std::move(path)), target_(std::move(target)) {}
+  Status Append(std::string_view data) override {
+    Status s = env_->MaybeFail("append", path_);
+    return s.ok() ? target_->Append(data) : s;
+  }
+  Status Flush() override {
+    Status s = env_->MaybeFail("flush", path_);
+    return s.ok() ? target_->Flush() : s;
+  }
+  Status Sync() override {
+    Status s = env_->MaybeFail("sync", path_);
+    return s.ok() ? target_->Sync() : s;
+  }
+  Status Close() override {
+    Status s = env_->MaybeFail("close", path_);
+    return s.ok() ? target_->Close() : s;
+  }
+  uint64_t Size() const override { return target_->Size(); }
+
+ private:
+  FaultInjectionEnv* env_;
+  std::string path_;
+  std::unique_ptr<WritableFile> target_;
+};
+}  // namespace
+
+Status FaultInjectionEnv::MaybeFail(const char* op, const std::string& path) {
+  ++operations_;
+  if (remaining_ < 0) return OkStatus();
+  if (remaining_ == 0) {
+    return UnavailableError(
+        StrCat("injected fault: ", op, " ", path));
+  }
+  --remaining_;
+  return OkStatus();
+}
+
+StatusOr<std::unique_ptr<WritableFile>> FaultInjectionEnv::NewWritableFile(
+    const std::string& path) {
+  Status s = MaybeFail("create", path);
+  if (!s.ok()) return s;
+  auto f = target_->NewWritableFile(path);
+  if (!f.ok()) return f.status();
+  return std::unique_ptr<WritableFile>(
+      new FaultWritableFile(this, path, std::move(*f)));
+}
+
+Status FaultInjectionEnv::DeleteFile(const std::string& path) {
+  Status s = MaybeFail("delete", path);
+  return s.ok() ? target_->DeleteFile(path) : s;
+}
+
+Status FaultInjectionEnv::DeleteDir(const std::string& path) {
+  Status s = MaybeFail("rmdir", path);
+  return s.ok() ? target_->DeleteDir(path) : s;
+}
+
+Status FaultInjectionEnv::RenameFile(const std::string& from,
+                                           const std::string& to) {
+  Status s = MaybeFail("rename", from);
+  return s.ok() ? target_->RenameFile(from, to) : s;
+}
+
+Status FaultInjectionEnv::CreateDirRecursively(const std::string& dir) {
+  Status s = MaybeFail("mkdir", dir);
+  return s.ok() ? target_->CreateDirRecursively(dir) : s;
+}
+
+Status FaultInjectionEnv::SyncDir(const std::string& dir) {
+  Status s = MaybeFail("syncdir", dir);
+  return s.ok() ? target_->SyncDir(dir) : s;
+}
+
+}  // namespace tfckpt::io
