@@ -1,0 +1,184 @@
+"""Describe checkpoints: tensors as TF reads them, and raw index contents."""
+import glob
+import hashlib
+import os
+
+from . import table as table_mod
+from . import tensors as tensors_mod
+
+
+def _rel(path, root):
+    return os.path.relpath(path, root).replace(os.sep, "/") if root else path
+
+
+def checkpoint_format(prefix):
+    """'V2' when <prefix>.index exists, 'V1' when a V1 table file exists."""
+    if os.path.exists(prefix + ".index"):
+        return "V2"
+    if v1_files(prefix):
+        return "V1"
+    raise FileNotFoundError("no checkpoint at prefix %r" % prefix)
+
+
+def v1_files(prefix):
+    if os.path.isfile(prefix):
+        return [prefix]
+    return sorted(glob.glob(glob.escape(prefix) + "-?????-of-?????"))
+
+
+def v2_data_files(prefix):
+    return sorted(glob.glob(glob.escape(prefix) + ".data-?????-of-?????"))
+
+
+def read_tensors(prefix, large_threshold=tensors_mod.LARGE_THRESHOLD):
+    """Tensor records for every key, as tf.compat.v1.train.NewCheckpointReader sees it.
+
+    Sorted by name.  Partitioned variables appear once with their full shape.
+    """
+    import tensorflow as tf
+    reader = tf.compat.v1.train.NewCheckpointReader(prefix)
+    dtypes = reader.get_variable_to_dtype_map()
+    out = []
+    for name in sorted(reader.get_variable_to_shape_map()):
+        value = reader.get_tensor(name)
+        out.append(tensors_mod.encode(name, dtypes[name], value, large_threshold))
+    return out
+
+
+def _message_to_dict(msg):
+    from google.protobuf import json_format
+    return json_format.MessageToDict(msg, preserving_proto_field_name=True)
+
+
+def _key_repr(key):
+    try:
+        text = key.decode("utf-8")
+        if text.isprintable():
+            return {"key": text}
+    except UnicodeDecodeError:
+        pass
+    return {"key_hex": key.hex()}
+
+
+def _shape_list(shape_proto):
+    if shape_proto.unknown_rank:
+        return None
+    return [int(d.size) for d in shape_proto.dim]
+
+
+def _slice_list(slice_proto):
+    """TensorSliceProto as [[start, length], ...]; length -1 = full extent."""
+    out = []
+    for ext in slice_proto.extent:
+        length = ext.length if ext.WhichOneof("has_length") else -1
+        out.append([int(ext.start), int(length)])
+    return out
+
+
+def describe_v2_index(prefix, root=None):
+    from tensorflow.core.framework import types_pb2
+    from tensorflow.core.protobuf import tensor_bundle_pb2
+    path = prefix + ".index"
+    tbl = table_mod.read_table(path)
+    desc = {"file": _rel(path, root)}
+    desc.update(tbl.describe())
+    entries = []
+    for key, value in tbl.entries:
+        if key == b"":
+            hdr = tensor_bundle_pb2.BundleHeaderProto()
+            hdr.ParseFromString(value)
+            desc["header"] = {
+                "num_shards": hdr.num_shards,
+                "endianness": tensor_bundle_pb2.BundleHeaderProto.Endianness.Name(hdr.endianness),
+                "version": _message_to_dict(hdr.version),
+            }
+            continue
+        ent = tensor_bundle_pb2.BundleEntryProto()
+        ent.ParseFromString(value)
+        rec = _key_repr(key)
+        rec.update({
+            "dtype": types_pb2.DataType.Name(ent.dtype),
+            "shape": _shape_list(ent.shape),
+            "shard_id": ent.shard_id,
+            "offset": ent.offset,
+            "size": ent.size,
+            "crc32c": "%08x" % ent.crc32c,
+        })
+        if ent.slices:
+            rec["slices"] = [_slice_list(s) for s in ent.slices]
+        entries.append(rec)
+    desc["entries"] = entries
+    return desc
+
+
+def describe_v1_table(path, root=None):
+    from tensorflow.core.framework import types_pb2
+    from tensorflow.core.util import saved_tensor_slice_pb2
+    tbl = table_mod.read_table(path)
+    desc = {"file": _rel(path, root)}
+    desc.update(tbl.describe())
+    entries = []
+    for key, value in tbl.entries:
+        sts = saved_tensor_slice_pb2.SavedTensorSlices()
+        sts.ParseFromString(value)
+        rec = {"key_hex": key.hex(), "value_size": len(value)}
+        if sts.HasField("meta"):
+            rec["meta"] = {
+                "tensors": [{
+                    "name": t.name,
+                    "shape": _shape_list(t.shape),
+                    "dtype": types_pb2.DataType.Name(t.type),
+                    "slices": [_slice_list(s) for s in t.slice],
+                } for t in sts.meta.tensor],
+                "versions": _message_to_dict(sts.meta.versions),
+            }
+        if sts.HasField("data"):
+            d = sts.data
+            blob = d.data.SerializeToString()
+            rec["data"] = {
+                "name": d.name,
+                "slice": _slice_list(d.slice),
+                "dtype": types_pb2.DataType.Name(d.data.dtype),
+                "tensor_proto_size": len(blob),
+                "tensor_proto_sha256": hashlib.sha256(blob).hexdigest(),
+            }
+        entries.append(rec)
+    desc["entries"] = entries
+    return desc
+
+
+def describe_checkpoint(prefix, root=None, large_threshold=tensors_mod.LARGE_THRESHOLD):
+    """Full description of the checkpoint at prefix (paths relative to root)."""
+    fmt = checkpoint_format(prefix)
+    out = {"prefix": _rel(prefix, root), "format": fmt,
+           "tensors": read_tensors(prefix, large_threshold)}
+    if fmt == "V2":
+        out["data_files"] = [_rel(p, root) for p in v2_data_files(prefix)]
+        out["index"] = describe_v2_index(prefix, root)
+        out["any_snappy"] = out["index"]["any_snappy"]
+    else:
+        out["tables"] = [describe_v1_table(p, root) for p in v1_files(prefix)]
+        out["any_snappy"] = any(t["any_snappy"] for t in out["tables"])
+    return out
+
+
+def read_object_graph(prefix):
+    """The TrackableObjectGraph of a TF2 checkpoint as a dict (or None)."""
+    import tensorflow as tf
+    from tensorflow.core.protobuf import trackable_object_graph_pb2
+    reader = tf.compat.v1.train.NewCheckpointReader(prefix)
+    key = "_CHECKPOINTABLE_OBJECT_GRAPH"
+    if not reader.has_tensor(key):
+        return None
+    g = trackable_object_graph_pb2.TrackableObjectGraph()
+    g.ParseFromString(reader.get_tensor(key))
+    return _message_to_dict(g)
+
+
+def parse_checkpoint_state(text):
+    """Parse a `checkpoint` state file (text-format CheckpointState)."""
+    from google.protobuf import text_format
+    from tensorflow.python.training import checkpoint_state_pb2
+    st = checkpoint_state_pb2.CheckpointState()
+    text_format.Merge(text, st)
+    return _message_to_dict(st)
