@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Quick start: validate and inspect a checkpoint written by real TensorFlow
+# (golden/tf-2.21/saver_v2_basic, produced by golden/generate/).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ckpt="$root/golden/tf-2.21/saver_v2_basic/model.ckpt"
+echo "== tfckpt validate $ckpt"
+TFCKPT_CWD="$root" "$root/tools/tfckpt" validate "$ckpt"
+echo
+echo "== tfckpt inspect $ckpt"
+TFCKPT_CWD="$root" "$root/tools/tfckpt" inspect "$ckpt"

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole test suite (README quick start; .ci/run calls exactly this):
+#   1. installs the Debian dependencies (tools/install_deps.sh),
+#   2. runs every hermetic test: `bazel test //...` (no network, no TensorFlow),
+#   3. runs the oracle tier (TensorFlow reads what tfckpt writes) when the
+#      pinned TensorFlow virtualenv can be set up; otherwise prints a loud
+#      SKIPPED line with the reason. TFCKPT_SKIP_ORACLE=1 skips it on purpose.
+# Prints a closing line "N passed, N failed" and exits non-zero on failure.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+tools/install_deps.sh || { echo "dependency installation failed"; exit 2; }
+
+log="$(mktemp)"
+bazel test --test_summary=short //... 2>&1 | tee "$log"
+bazel_rc=${PIPESTATUS[0]}
+passed=$(grep -cE '^//[^ ]+ +(\(cached\) )?PASSED' "$log")
+failed=$(grep -cE '^//[^ ]+ +(\(cached\) )?(FAILED|TIMEOUT|NO STATUS|FLAKY|INCOMPLETE)' "$log")
+rm -f "$log"
+if [ "$bazel_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1  # the build itself failed
+fi
+
+skipped=0
+if [ "${TFCKPT_SKIP_ORACLE:-0}" = "1" ]; then
+  echo "SKIPPED: oracle tier (TFCKPT_SKIP_ORACLE=1)"; skipped=1
+elif [ -x conformance/oracle/run.sh ]; then
+  if venv="$(tools/oracle/setup_venv.sh 2>oracle-setup.log | tail -n 1)" && [ -n "$venv" ]; then
+    if conformance/oracle/run.sh "$venv"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  else
+    echo "================================================================"
+    echo "SKIPPED: oracle tier: TensorFlow virtualenv could not be set up:"
+    tail -n 5 oracle-setup.log | sed 's/^/    /'
+    echo "================================================================"
+    skipped=1
+  fi
+fi
+
+echo "tfckpt tests: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
