@@ -70,7 +70,7 @@ def _slice_list(slice_proto):
     """TensorSliceProto as [[start, length], ...]; length -1 = full extent."""
     out = []
     for ext in slice_proto.extent:
-        length = ext.length if ext.WhichOneof("has_length") else -1
+        length = ext.length if ext.WhichOneof("has_length_hack") else -1
         out.append([int(ext.start), int(length)])
     return out
 

@@ -101,7 +101,13 @@ def error_record(name, exc, what=""):
             rec["error_code"] = int(code)
         rec["message"] = normalize_text(exc.message)
         rec["status_message"] = normalize_text(status_message(exc.message))
+    elif _DEFINED_AT in str(exc):
+        # Reference-variable errors append where the variable was created.
+        rec["message"] = str(exc).split(_DEFINED_AT, 1)[0]
     return rec
+
+
+_DEFINED_AT = " Originally defined at:"
 
 
 def tensor_map(values, large_threshold=tensors_mod.LARGE_THRESHOLD):

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Regenerate the golden corpus with the Python TensorFlow oracle:
+#   golden/tf-2.21/<scenario>/...   files written by TensorFlow 2.21
+#   golden/MANIFEST.json            what each scenario holds (schema: golden/README.md)
+#
+# Usage: golden/generate/generate_all.sh [--check]
+#   --check   generate into a temporary directory and compare with the
+#             committed corpus instead of replacing it (exit 1 on differences)
+#
+# Sets up (or reuses) the oracle venv via tools/oracle/setup_venv.sh.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+cd "$repo"
+
+check=0
+case "${1:-}" in
+  --check) check=1 ;;
+  "") ;;
+  *) echo "usage: $0 [--check]" >&2; exit 2 ;;
+esac
+
+VENV="$(tools/oracle/setup_venv.sh | tail -n1)"
+py="$VENV/bin/python"
+
+staging="$(mktemp -d "${TMPDIR:-/tmp}/tfckpt-golden.XXXXXX")"
+trap 'rm -rf "$staging"' EXIT
+out="$staging/tf-2.21"
+frags="$staging/fragments"
+mkdir -p "$out" "$frags"
+
+export TFCKPT_REPO_ROOT="$repo"
+export TFCKPT_GOLDEN_STAGING="$out"
+export PYTHONPATH="$repo/tools/oracle${PYTHONPATH:+:$PYTHONPATH}"
+export PYTHONHASHSEED=0 TF_CPP_MIN_LOG_LEVEL=3 TF_ENABLE_ONEDNN_OPTS=0 CUDA_VISIBLE_DEVICES=
+
+# Protobuf (upb) map fields serialised without deterministic=True -- e.g. the
+# CondContextDef bytes TF stores in a MetaGraphDef's cond_context collection --
+# come out in hash-table order, and upb seeds its hash from an address.  Run
+# the generators with address-space randomisation off so that order, and so
+# the files' bytes, repeat from run to run.
+norandom=()
+if command -v setarch >/dev/null 2>&1 && setarch "$(uname -m)" -R true 2>/dev/null; then
+  norandom=(setarch "$(uname -m)" -R)
+else
+  echo "generate_all.sh: warning: setarch -R unavailable; files holding protobuf maps may differ between runs" >&2
+fi
+
+start=$(date +%s)
+for script in "$here"/gen_*.py; do
+  echo "generate_all.sh: $(basename "$script")" >&2
+  "${norandom[@]}" "$py" "$script" --out "$out" --fragments "$frags"
+done
+"$py" -m tforacle.manifest environment "$frags/_environment.info"
+"$py" -m tforacle.manifest merge "$frags" "$staging/MANIFEST.json" >&2
+
+size_kib=$(du -sk "$out" | cut -f1)
+echo "generate_all.sh: $(ls "$out" | wc -l) scenarios, ${size_kib} KiB, $(( $(date +%s) - start ))s" >&2
+if [ "$size_kib" -gt $((20 * 1024)) ]; then
+  echo "generate_all.sh: error: golden corpus is over 20 MiB" >&2
+  exit 1
+fi
+
+if [ "$check" = 1 ]; then
+  status=0
+  diff -r golden/tf-2.21 "$out" >&2 || status=1
+  cmp golden/MANIFEST.json "$staging/MANIFEST.json" >&2 || status=1
+  if [ "$status" = 0 ]; then
+    echo "generate_all.sh: regenerated corpus is identical to the committed one" >&2
+  else
+    echo "generate_all.sh: regenerated corpus DIFFERS from the committed one" >&2
+  fi
+  exit "$status"
+fi
+
+rm -rf golden/tf-2.21
+mkdir -p golden
+cp -R "$out" golden/tf-2.21
+cp "$staging/MANIFEST.json" golden/MANIFEST.json
+echo "generate_all.sh: wrote golden/tf-2.21 and golden/MANIFEST.json" >&2
