@@ -33,7 +33,8 @@ TEST(BlockBuilderTest, EmptyBlockBytes) {
   BlockBuilder b(16);
   EXPECT_EQ(b.CurrentSizeEstimate(), 8u);
   EXPECT_EQ(b.Finish(), std::string_view("\0\0\0\0\1\0\0\0", 8));
-  auto block = ParseOrDie(std::string("\0\0\0\0\1\0\0\0", 8));
+  const std::string bytes("\0\0\0\0\1\0\0\0", 8);  // must outlive block
+  auto block = ParseOrDie(bytes);
   Block::Iterator it = block->NewIterator();
   it.SeekToFirst();
   EXPECT_FALSE(it.Valid());

@@ -13,7 +13,8 @@ namespace tfckpt::table {
 struct Options {
   // Target uncompressed size of a data block: a block is cut once
   // BlockBuilder::CurrentSizeEstimate() reaches it. 0 means one entry per
-  // block.
+  // block. At most 2 GiB - 1 (restart offsets are 32-bit); larger values
+  // make the builder fail with InvalidArgument.
   size_t block_size = kDefaultBlockSize;
   // Entries between restart points in data blocks (≥ 1). Index blocks
   // always use 1, as TF does.

@@ -1,5 +1,6 @@
 #include "src/table/table.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace tfckpt::table {
@@ -39,6 +40,43 @@ std::string_view BlockKindName(BlockInfo::Kind kind) {
     case BlockInfo::Kind::kIndex: return "index";
   }
   return "unknown";
+}
+
+TableLayout AnalyzeLayout(const std::vector<BlockInfo>& blocks,
+                          uint64_t file_size) {
+  // (start, end, index) for every block+trailer, then the footer.
+  struct Range {
+    uint64_t start, end;
+    size_t index;
+  };
+  std::vector<Range> ranges;
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const BlockHandle& h = blocks[i].handle;
+    ranges.push_back({h.offset, h.offset + h.size + kBlockTrailerSize, i});
+  }
+  const uint64_t footer_start =
+      file_size >= kFooterLength ? file_size - kFooterLength : 0;
+  ranges.push_back({footer_start, file_size, blocks.size()});
+  std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) {
+    return a.start != b.start ? a.start < b.start : a.index < b.index;
+  });
+  TableLayout layout;
+  uint64_t covered = 0;  // end of the furthest range seen so far
+  size_t furthest = 0;
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    const Range& r = ranges[i];
+    if (r.start > covered) {
+      layout.gaps.push_back({covered, r.start - covered});
+    } else if (i > 0 && r.start < covered) {
+      layout.overlaps.emplace_back(std::min(furthest, r.index),
+                                   std::max(furthest, r.index));
+    }
+    if (i == 0 || r.end > covered) {
+      covered = r.end;
+      furthest = r.index;
+    }
+  }
+  return layout;
 }
 
 StatusOr<std::unique_ptr<Block>> Table::LoadBlock(const BlockHandle& handle,

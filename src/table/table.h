@@ -17,6 +17,10 @@
 // than index key i. So a full scan from SeekToFirst() proves the whole
 // table is sorted and consistent with its index.
 //
+// Stricter than TF (never triggered by TF-written files): each index value
+// must be exactly one encoded BlockHandle (TF ignores trailing bytes), and
+// block structure is checked as described in block.h.
+//
 // Bytes no check covers: the footer's padding (between the end of the
 // index handle and byte 40) and the choice of a longer-than-needed varint
 // encoding for a footer handle. TF ignores both; Footer::padding_is_zero
@@ -32,6 +36,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "src/io/env.h"
@@ -54,6 +59,22 @@ struct BlockInfo {
   std::string index_key;  // data blocks: the index entry's key
 };
 std::string_view BlockKindName(BlockInfo::Kind kind);  // "data", ...
+
+// How blocks tile the file. TF writes blocks back to back from offset 0
+// with the footer last, so both lists are empty for its files; a crafted
+// file may hide bytes between blocks or point two index entries at
+// overlapping ranges, which reading alone does not reveal.
+struct TableLayout {
+  // Ranges (offset, size) covered by no block, trailer or footer.
+  std::vector<BlockHandle> gaps;
+  // Pairs of indexes into the `blocks` argument whose ranges (with
+  // trailers) overlap, including the footer as index blocks.size().
+  std::vector<std::pair<size_t, size_t>> overlaps;
+  bool ok() const { return gaps.empty() && overlaps.empty(); }
+};
+// `blocks` as returned by Table::ListBlocks(); file_size >= 48.
+TableLayout AnalyzeLayout(const std::vector<BlockInfo>& blocks,
+                          uint64_t file_size);
 
 class Table {
  public:

@@ -51,6 +51,7 @@ Loaded Load(const std::string& path) {
   auto blocks = out.table->ListBlocks();
   EXPECT_TRUE(blocks.ok()) << blocks.status();
   if (blocks.ok()) out.blocks = *blocks;
+  EXPECT_TRUE(AnalyzeLayout(out.blocks, out.bytes.size()).ok());
   return out;
 }
 

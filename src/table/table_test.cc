@@ -120,6 +120,7 @@ TEST_P(TableHarnessTest, AgreesWithStdMap) {
     }
     EXPECT_EQ(entries, model.size());
     EXPECT_EQ(blocks->size(), t.num_data_blocks() + 2);
+    EXPECT_TRUE(AnalyzeLayout(*blocks, sink.contents().size()).ok());
     if (block_size == 1) {
       EXPECT_EQ(t.num_data_blocks(), model.size());
     }
@@ -205,6 +206,28 @@ TEST(TableTest, SeekToFirstReadsLittle) {
   ASSERT_TRUE(it.Valid());
   EXPECT_LT(source->bytes_read() - after_open, 1200u);
   EXPECT_LT(after_open, bytes.size() / 10);
+}
+
+TEST(TableTest, AnalyzeLayoutFindsGapsAndOverlaps) {
+  auto block = [](uint64_t offset, uint64_t size) {
+    BlockInfo b;
+    b.handle = {offset, size};
+    return b;
+  };
+  // [0,10) [10,20) footer [20,68): perfect tiling.
+  EXPECT_TRUE(AnalyzeLayout({block(0, 5), block(10, 5)}, 68).ok());
+  // A gap before the first block and between blocks.
+  TableLayout l = AnalyzeLayout({block(3, 5), block(20, 5)}, 78);
+  ASSERT_EQ(l.gaps.size(), 2u);
+  EXPECT_EQ(l.gaps[0], (BlockHandle{0, 3}));
+  EXPECT_EQ(l.gaps[1], (BlockHandle{13, 7}));
+  EXPECT_TRUE(l.overlaps.empty());
+  // Overlapping blocks, and a block running into the footer.
+  l = AnalyzeLayout({block(0, 10), block(5, 5), block(15, 30)}, 80);
+  EXPECT_TRUE(l.gaps.empty());
+  ASSERT_EQ(l.overlaps.size(), 2u);
+  EXPECT_EQ(l.overlaps[0], (std::pair<size_t, size_t>{0, 1}));
+  EXPECT_EQ(l.overlaps[1], (std::pair<size_t, size_t>{2, 3}));
 }
 
 TEST(TableTest, GetOnBlockBoundaries) {
