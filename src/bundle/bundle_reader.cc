@@ -1,0 +1,213 @@
+#include "src/bundle/bundle_reader.h"
+
+#include <cstring>
+
+#include "src/bundle/naming.h"
+#include "src/bundle/slice_copy.h"
+
+namespace tfckpt::bundle {
+
+using tensor::Tensor;
+using tensor::TensorShape;
+using tensor::TensorSlice;
+
+bool HostIsLittleEndian() {
+  const uint16_t one = 1;
+  char first;
+  std::memcpy(&first, &one, 1);
+  return first == 1;
+}
+
+StatusOr<std::unique_ptr<BundleReader>> BundleReader::Open(io::Env* env, std::string prefix,
+                                                           BundleError* error) {
+  std::unique_ptr<BundleReader> r(new BundleReader(env, std::move(prefix)));
+  r->index_path_ = MetaFilename(r->prefix_);
+  auto file = env->NewRandomAccessFile(r->index_path_);
+  if (!file.ok()) {
+    const bool missing = file.status().code() == StatusCode::kNotFound;
+    return BundleFail(error, file.status().code(),
+                      missing ? BundleErrorKind::kNotFound : BundleErrorKind::kIoError,
+                      r->index_path_, "", std::nullopt, file.status().message());
+  }
+  table::TableError terr;
+  auto table = table::Table::Open(std::move(*file), {}, &terr);
+  if (!table.ok()) {
+    if (error != nullptr) error->table_error = terr;
+    return BundleFail(error, table.status().code(), BundleErrorKind::kTable, r->index_path_, "",
+                      terr.offset, table.status().message());
+  }
+  r->table_ = std::move(*table);
+  table::Table::Iterator it = r->table_->NewIterator();
+  it.SeekToFirst();
+  if (!it.status().ok()) {
+    if (error != nullptr) error->table_error = it.error();
+    return BundleFail(error, it.status().code(), BundleErrorKind::kTable, r->index_path_, "",
+                      it.error().offset, it.status().message());
+  }
+  if (!it.Valid() || !it.key().empty()) {
+    return BundleFail(error, StatusCode::kDataLoss, BundleErrorKind::kMissingHeader,
+                      r->index_path_, "", std::nullopt,
+                      StrCat("Unable to read file (", r->index_path_,
+                             "). Perhaps the file is corrupt or was produced by a newer "
+                             "version of TensorFlow with format changes (failed to seek "
+                             "to header entry)"));
+  }
+  TFCKPT_RETURN_IF_ERROR(ParseHeader(it.value(), r->index_path_, &r->header_, error));
+  const bool big = r->header_.endianness() == tensorflow::BundleHeaderProto::BIG;
+  r->swap_ = big == HostIsLittleEndian();
+  return r;
+}
+
+StatusOr<ParsedEntry> BundleReader::GetEntry(std::string_view key, BundleError* error) const {
+  table::TableError terr;
+  auto value = table_->Get(key, &terr);
+  if (!value.ok()) {
+    if (error != nullptr) error->table_error = terr;
+    return BundleFail(error, value.status().code(), BundleErrorKind::kTable, index_path_,
+                      std::string(key), terr.offset, value.status().message());
+  }
+  if (!value->has_value() || key.empty()) {
+    return BundleFail(error, StatusCode::kNotFound, BundleErrorKind::kNotFound, index_path_,
+                      std::string(key), std::nullopt,
+                      StrCat("Key ", DisplayKey(key), " not found in checkpoint"));
+  }
+  ParsedEntry entry;
+  TFCKPT_RETURN_IF_ERROR(ParseEntry(key, **value, header_, index_path_, &entry, error));
+  return entry;
+}
+
+bool BundleReader::Contains(std::string_view key) const {
+  auto v = table_->Get(key);
+  return !key.empty() && v.ok() && v->has_value();
+}
+
+StatusOr<std::shared_ptr<const io::RandomAccessFile>> BundleReader::DataFile(
+    int shard, BundleError* error) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = data_files_.find(shard);
+  if (it != data_files_.end()) return it->second;
+  const std::string path = DataFilename(prefix_, shard, header_.num_shards());
+  auto file = env_->NewRandomAccessFile(path);
+  if (!file.ok()) {
+    return BundleFail(error, file.status().code(), BundleErrorKind::kShardMissing, path, "",
+                      std::nullopt,
+                      StrCat("Data file for shard ", shard, " of ", header_.num_shards(),
+                             " cannot be opened: ", file.status().message()));
+  }
+  std::shared_ptr<const io::RandomAccessFile> shared(std::move(*file));
+  data_files_[shard] = shared;
+  return shared;
+}
+
+StatusOr<Tensor> BundleReader::ReadEntry(std::string_view key, const ParsedEntry& entry,
+                                         BundleError* error,
+                                         const ReadDataOptions& options) const {
+  if (entry.partitioned()) {
+    return InternalError(StrCat("ReadEntry of partitioned key ", DisplayKey(key)));
+  }
+  TFCKPT_ASSIGN_OR_RETURN(auto file, DataFile(entry.proto.shard_id(), error));
+  Tensor out;
+  TFCKPT_RETURN_IF_ERROR(ReadTensorData(key, entry, file, swap_, options, &out, error));
+  return out;
+}
+
+namespace {
+// Slices must not overlap; then covering the request is a matter of counts.
+bool Overlaps(const std::vector<TensorSlice>& slices, size_t* a, size_t* b) {
+  for (size_t i = 0; i < slices.size(); ++i) {
+    for (size_t j = i + 1; j < slices.size(); ++j) {
+      if (slices[i].Intersect(slices[j], nullptr)) {
+        *a = i;
+        *b = j;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+}  // namespace
+
+StatusOr<Tensor> BundleReader::LookupSlice(std::string_view key, const TensorSlice& slice,
+                                           BundleError* error) const {
+  TFCKPT_ASSIGN_OR_RETURN(ParsedEntry entry, GetEntry(key, error));
+  auto region_shape = slice.SliceShape(entry.shape);
+  if (!region_shape.ok()) {
+    return BundleFail(error, StatusCode::kInvalidArgument, BundleErrorKind::kBadSlice,
+                      index_path_, std::string(key), std::nullopt,
+                      StrCat("Requested slice of ", DisplayKey(key), ": ",
+                             region_shape.status().message()));
+  }
+  TFCKPT_ASSIGN_OR_RETURN(Tensor out, Tensor::Allocate(entry.proto.dtype(), *region_shape));
+  if (!entry.partitioned()) {
+    TFCKPT_ASSIGN_OR_RETURN(Tensor whole, ReadEntry(key, entry, error));
+    TFCKPT_RETURN_IF_ERROR(
+        CopySliceOverlap(entry.shape, TensorSlice(entry.shape.rank()), whole, slice, &out));
+    return out;
+  }
+  size_t a, b;
+  if (Overlaps(entry.slices, &a, &b)) {
+    return BundleFail(error, StatusCode::kDataLoss, BundleErrorKind::kBadSlice, index_path_,
+                      std::string(key), std::nullopt,
+                      StrCat("Partitioned tensor ", DisplayKey(key), " has overlapping slices ",
+                             entry.slices[a].DebugString(), " and ",
+                             entry.slices[b].DebugString()));
+  }
+  int64_t covered = 0;
+  for (const TensorSlice& stored : entry.slices) {
+    TensorSlice inter;
+    if (!stored.Intersect(slice, &inter)) continue;
+    const std::string slice_key = tensor::EncodeTensorNameSlice(key, stored);
+    TFCKPT_ASSIGN_OR_RETURN(ParsedEntry part, GetEntry(slice_key, error));
+    auto stored_shape = stored.SliceShape(entry.shape);
+    if (part.partitioned() || part.proto.dtype() != entry.proto.dtype() ||
+        !stored_shape.ok() || part.shape != *stored_shape) {
+      return BundleFail(error, StatusCode::kDataLoss, BundleErrorKind::kBadSlice, index_path_,
+                        slice_key, std::nullopt,
+                        StrCat("Slice ", stored.DebugString(), " of ", DisplayKey(key),
+                               " is stored with dtype ", tensor::DataTypeName(part.proto.dtype()),
+                               " and shape ", part.shape.DebugString(), ", expected ",
+                               tensor::DataTypeName(entry.proto.dtype()), " and ",
+                               stored_shape.ok() ? stored_shape->DebugString() : "?"));
+    }
+    TFCKPT_ASSIGN_OR_RETURN(Tensor data, ReadEntry(slice_key, part, error));
+    TFCKPT_RETURN_IF_ERROR(CopySliceOverlap(entry.shape, stored, data, slice, &out));
+    covered += inter.SliceShape(entry.shape)->num_elements();
+  }
+  if (covered != region_shape->num_elements()) {
+    return BundleFail(error, StatusCode::kInvalidArgument, BundleErrorKind::kMissingSlices,
+                      index_path_, std::string(key), std::nullopt,
+                      StrCat("Does not have sufficient slices for partitioned tensor ",
+                             DisplayKey(key), " to restore in slice_spec: ",
+                             slice.DebugString()));
+  }
+  return out;
+}
+
+StatusOr<Tensor> BundleReader::Lookup(std::string_view key, BundleError* error,
+                                      const ReadDataOptions& options) const {
+  TFCKPT_ASSIGN_OR_RETURN(ParsedEntry entry, GetEntry(key, error));
+  if (entry.partitioned()) {
+    return LookupSlice(key, TensorSlice(entry.shape.rank()), error);
+  }
+  return ReadEntry(key, entry, error, options);
+}
+
+StatusOr<std::vector<TensorInfo>> BundleReader::ListTensors(BundleError* error) const {
+  std::vector<TensorInfo> out;
+  table::Table::Iterator it = table_->NewIterator();
+  for (it.SeekToFirst(); it.Valid(); it.Next()) {
+    if (it.key().empty() || it.key()[0] == '\0') continue;  // header, slice data
+    ParsedEntry entry;
+    TFCKPT_RETURN_IF_ERROR(ParseEntry(it.key(), it.value(), header_, index_path_, &entry, error));
+    out.push_back(TensorInfo{std::string(it.key()), entry.proto.dtype(), entry.shape,
+                             entry.slices});
+  }
+  if (!it.status().ok()) {
+    if (error != nullptr) error->table_error = it.error();
+    return BundleFail(error, it.status().code(), BundleErrorKind::kTable, index_path_, "",
+                      it.error().offset, it.status().message());
+  }
+  return out;
+}
+
+}  // namespace tfckpt::bundle

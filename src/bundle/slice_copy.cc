@@ -1,0 +1,55 @@
+#include "src/bundle/slice_copy.h"
+
+#include <cstring>
+#include <vector>
+
+namespace tfckpt::bundle {
+
+Status CopySliceOverlap(const tensor::TensorShape& full_shape,
+                        const tensor::TensorSlice& src_slice, const tensor::Tensor& src,
+                        const tensor::TensorSlice& dst_slice, tensor::Tensor* dst) {
+  tensor::TensorSlice inter;
+  if (!src_slice.Intersect(dst_slice, &inter)) return OkStatus();
+  const int rank = full_shape.rank();
+  if (rank == 0) return InternalError("cannot slice a scalar");
+  if (src.dtype() != dst->dtype()) return InternalError("slice dtypes differ");
+  // Per dimension: the overlap's start relative to each buffer, its length,
+  // and each buffer's extent.
+  std::vector<int64_t> len(rank), src_start(rank), dst_start(rank), src_dim(rank), dst_dim(rank);
+  for (int d = 0; d < rank; ++d) {
+    const int64_t size = full_shape.dim(d);
+    len[d] = inter.length(d, size);
+    src_start[d] = inter.start(d) - src_slice.start(d);
+    dst_start[d] = inter.start(d) - dst_slice.start(d);
+    src_dim[d] = src_slice.length(d, size);
+    dst_dim[d] = dst_slice.length(d, size);
+  }
+  if (src.num_elements() == 0 || dst->num_elements() == 0) return OkStatus();
+  const int64_t elem = src.is_string() ? 1 : tensor::DataTypeSize(src.dtype());
+  char* dst_bytes = src.is_string() ? nullptr : dst->mutable_raw_data();
+  const char* src_bytes = src.raw_data();
+  // Walk every index of the overlap but the last dimension; copy rows.
+  std::vector<int64_t> idx(rank, 0);
+  const int64_t row = len[rank - 1];
+  while (true) {
+    int64_t so = 0, doff = 0;
+    for (int d = 0; d < rank; ++d) {
+      const int64_t i = (d == rank - 1) ? 0 : idx[d];
+      so = so * src_dim[d] + src_start[d] + i;
+      doff = doff * dst_dim[d] + dst_start[d] + i;
+    }
+    if (src.is_string()) {
+      for (int64_t k = 0; k < row; ++k) {
+        (*dst->mutable_strings())[doff + k] = src.strings()[so + k];
+      }
+    } else {
+      std::memcpy(dst_bytes + doff * elem, src_bytes + so * elem, row * elem);
+    }
+    int d = rank - 2;
+    while (d >= 0 && ++idx[d] == len[d]) idx[d--] = 0;
+    if (d < 0) break;
+  }
+  return OkStatus();
+}
+
+}  // namespace tfckpt::bundle

@@ -1,0 +1,226 @@
+#include "src/bundle/tensor_data.h"
+
+#include <cstring>
+#include <vector>
+
+#include "src/bundle/byte_swap.h"
+#include "src/io/coding.h"
+#include "src/io/crc32c.h"
+
+namespace tfckpt::bundle {
+namespace {
+
+namespace crc32c = io::crc32c;
+
+void EncodeU32(char* dst, uint32_t v, bool big_endian) {
+  for (int i = 0; i < 4; ++i) {
+    dst[big_endian ? 3 - i : i] = static_cast<char>(v >> (8 * i));
+  }
+}
+uint32_t DecodeU32(const char* p, bool big_endian) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) {
+    v |= uint32_t{static_cast<unsigned char>(p[big_endian ? 3 - i : i])} << (8 * i);
+  }
+  return v;
+}
+
+// The CRC of a string's length: 4 bytes when it fits (compatibility with
+// old TF), else 8, in the file's byte order.
+uint32_t ExtendWithLength(uint32_t crc, uint64_t len, bool big_endian) {
+  char buf[8];
+  if (len <= 0xffffffffu) {
+    EncodeU32(buf, static_cast<uint32_t>(len), big_endian);
+    return crc32c::Extend(crc, buf, 4);
+  }
+  for (int i = 0; i < 8; ++i) {
+    buf[big_endian ? 7 - i : i] = static_cast<char>(len >> (8 * i));
+  }
+  return crc32c::Extend(crc, buf, 8);
+}
+
+Status WriteStrings(const tensor::Tensor& t, bool big_endian, io::WritableFile* out,
+                    uint64_t* bytes, uint32_t* crc) {
+  std::string lengths;
+  uint32_t c = 0;
+  for (const std::string& s : t.strings()) {
+    io::PutVarint64(&lengths, s.size());
+    c = ExtendWithLength(c, s.size(), big_endian);
+  }
+  char checksum[4];
+  EncodeU32(checksum, crc32c::Mask(c), big_endian);
+  c = crc32c::Extend(c, checksum, 4);
+  TFCKPT_RETURN_IF_ERROR(out->Append(lengths));
+  TFCKPT_RETURN_IF_ERROR(out->Append(std::string_view(checksum, 4)));
+  uint64_t total = lengths.size() + 4;
+  for (const std::string& s : t.strings()) {
+    TFCKPT_RETURN_IF_ERROR(out->Append(s));
+    c = crc32c::Extend(c, s.data(), s.size());
+    total += s.size();
+  }
+  *bytes = total;
+  *crc = c;
+  return OkStatus();
+}
+
+}  // namespace
+
+Status WriteTensorData(const tensor::Tensor& t, bool big_endian, io::WritableFile* out,
+                       uint64_t* bytes, uint32_t* crc) {
+  if (t.is_string()) return WriteStrings(t, big_endian, out, bytes, crc);
+  if (!tensor::IsMemcpyable(t.dtype())) {
+    return UnimplementedError(StrCat("cannot save a tensor of dtype ",
+                                     tensor::DataTypeName(t.dtype())));
+  }
+  const uint64_t n = t.TotalBytes();
+  const char* data = t.raw_data();
+  if (!big_endian || SwapUnitSize(t.dtype()) == 1) {
+    *crc = crc32c::Value(data, n);
+    TFCKPT_RETURN_IF_ERROR(out->Append(std::string_view(data, n)));
+  } else {
+    constexpr uint64_t kChunk = 1 << 20;  // a multiple of every unit size
+    std::vector<char> buf(std::min(n, kChunk));
+    uint32_t c = 0;
+    for (uint64_t pos = 0; pos < n; pos += kChunk) {
+      const uint64_t len = std::min(kChunk, n - pos);
+      std::memcpy(buf.data(), data + pos, len);
+      TFCKPT_RETURN_IF_ERROR(ByteSwapBuffer(t.dtype(), buf.data(), len));
+      c = crc32c::Extend(c, buf.data(), len);
+      TFCKPT_RETURN_IF_ERROR(out->Append(std::string_view(buf.data(), len)));
+    }
+    *crc = c;
+  }
+  *bytes = n;
+  return OkStatus();
+}
+
+Status ReadTensorData(std::string_view key, const ParsedEntry& entry,
+                      const std::shared_ptr<const io::RandomAccessFile>& file,
+                      bool swap, const ReadDataOptions& options,
+                      tensor::Tensor* out, BundleError* error) {
+  const tensorflow::BundleEntryProto& p = entry.proto;
+  const std::string shown = DisplayKey(key);
+  const uint64_t offset = static_cast<uint64_t>(p.offset());
+  const uint64_t size = static_cast<uint64_t>(p.size());
+  const uint64_t file_size = file->Size();
+  const auto fail = [&](BundleErrorKind kind, std::optional<uint64_t> at, std::string msg) {
+    return BundleFail(error, StatusCode::kDataLoss, kind, file->path(), std::string(key),
+                      at, std::move(msg));
+  };
+  if (offset > file_size) {
+    return fail(BundleErrorKind::kOffsetOutOfRange, offset,
+                StrCat("Entry for key ", shown, " starts at offset ", offset,
+                       " but ", file->path(), " has only ", file_size, " bytes"));
+  }
+  if (size > file_size - offset) {
+    return fail(BundleErrorKind::kTruncated, offset,
+                StrCat("Entry for key ", shown, " needs ", size, " bytes at offset ",
+                       offset, " but ", file->path(), " ends after ", file_size - offset,
+                       " of them (truncated data file?)"));
+  }
+  if (p.dtype() == tensorflow::DT_VARIANT) {
+    return fail(BundleErrorKind::kUnsupported, offset,
+                StrCat("Entry for key ", shown,
+                       " holds a DT_VARIANT tensor, which tfckpt does not decode"));
+  }
+
+  // Whole range in memory: the mapping if there is one, else one read.
+  std::string copy;
+  std::string_view bytes;
+  if (const char* base = file->MappedData(); base != nullptr) {
+    bytes = std::string_view(base + offset, size);
+  } else {
+    copy.resize(size);
+    TFCKPT_RETURN_IF_ERROR(file->ReadExact(offset, size, &bytes, copy.data()));
+  }
+
+  const auto check_crc = [&](uint32_t computed) -> Status {
+    if (options.verify_crc && crc32c::Mask(computed) != p.crc32c()) {
+      return fail(BundleErrorKind::kTensorCrc, offset,
+                  StrCat("TensorBundle at ", file->path(), " shard ", p.shard_id(), " (",
+                         size, " bytes): Checksum does not match: stored ", p.crc32c(),
+                         " vs. calculated on the restored bytes ", crc32c::Mask(computed),
+                         " (key ", shown, ", offset ", offset, ")"));
+    }
+    return OkStatus();
+  };
+
+  if (p.dtype() != tensorflow::DT_STRING) {
+    if (options.verify_crc) TFCKPT_RETURN_IF_ERROR(check_crc(crc32c::Value(bytes)));
+    if (!options.materialize) return OkStatus();
+    const int unit = SwapUnitSize(p.dtype());
+    const bool aligned = reinterpret_cast<uintptr_t>(bytes.data()) %
+                             static_cast<uintptr_t>(std::max(1, std::min(unit, 8))) == 0;
+    if (options.zero_copy && copy.empty() && aligned && (!swap || unit == 1)) {
+      *out = tensor::Tensor::Borrow(p.dtype(), entry.shape, bytes.data(), file);
+      return OkStatus();
+    }
+    TFCKPT_ASSIGN_OR_RETURN(*out, tensor::Tensor::Allocate(p.dtype(), entry.shape));
+    if (size > 0) std::memcpy(out->mutable_raw_data(), bytes.data(), size);
+    if (swap) TFCKPT_RETURN_IF_ERROR(ByteSwapBuffer(p.dtype(), out->mutable_raw_data(), size));
+    return OkStatus();
+  }
+
+  // DT_STRING: n varint64 lengths, 4-byte masked length checksum, bytes.
+  const int64_t n = entry.shape.num_elements();
+  std::vector<uint64_t> lengths;
+  lengths.reserve(static_cast<size_t>(std::min<int64_t>(n, size)));  // n <= size
+  const char* p0 = bytes.data();
+  const char* limit = p0 + size;
+  const char* cur = p0;
+  uint32_t c = 0;
+  uint64_t remaining = size;  // bytes not yet claimed by lengths/strings
+  for (int64_t i = 0; i < n; ++i) {
+    uint64_t len;
+    const char* next = io::GetVarint64Ptr(cur, limit, &len);
+    if (next == nullptr) {
+      return fail(BundleErrorKind::kBadStringLengths, offset + (cur - p0),
+                  StrCat("Entry for key ", shown, ": string length ", i,
+                         " is not a valid varint64 inside the entry's ", size, " bytes"));
+    }
+    remaining -= static_cast<uint64_t>(next - cur);
+    if (len > remaining) {
+      return fail(BundleErrorKind::kBadStringLengths, offset + (cur - p0),
+                  StrCat("Entry for key ", shown, ": String lengths longer than expected offset ",
+                         offset + size, " (string ", i, " claims ", len, " bytes)"));
+    }
+    remaining -= len;
+    cur = next;
+    lengths.push_back(len);
+    c = ExtendWithLength(c, len, swap);
+  }
+  if (limit - cur < 4) {
+    return fail(BundleErrorKind::kBadStringLengths, offset + (cur - p0),
+                StrCat("Entry for key ", shown, ": no room for the length checksum"));
+  }
+  const uint32_t stored_length_crc = DecodeU32(cur, swap);
+  if (options.verify_crc && crc32c::Unmask(stored_length_crc) != c) {
+    return fail(BundleErrorKind::kStringLengthCrc, offset + (cur - p0),
+                StrCat("Entry for key ", shown,
+                       ": The length checksum does not match: expected ", crc32c::Mask(c),
+                       " but actual is ", stored_length_crc, " (at offset ",
+                       offset + (cur - p0), ")"));
+  }
+  c = crc32c::Extend(c, cur, 4);
+  cur += 4;
+  uint64_t total = 0;
+  for (uint64_t len : lengths) total += len;  // bounded by size above
+  if (total != static_cast<uint64_t>(limit - cur)) {
+    return fail(BundleErrorKind::kBadStringLengths, offset + (cur - p0),
+                StrCat("Entry for key ", shown, ": string lengths add up to ", total,
+                       " bytes but the entry holds ", limit - cur, " after the lengths"));
+  }
+  c = crc32c::Extend(c, cur, total);
+  TFCKPT_RETURN_IF_ERROR(check_crc(c));
+  if (!options.materialize) return OkStatus();
+  std::vector<std::string> values;
+  values.reserve(lengths.size());
+  for (uint64_t len : lengths) {
+    values.emplace_back(cur, len);
+    cur += len;
+  }
+  *out = tensor::Tensor::FromStrings(entry.shape, std::move(values));
+  return OkStatus();
+}
+
+}  // namespace tfckpt::bundle
