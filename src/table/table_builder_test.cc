@@ -132,6 +132,62 @@ TEST(TableBuilderTest, InvalidOptions) {
   EXPECT_TRUE(sink.contents().empty());
 }
 
+// Fails every Append once `budget` bytes have been accepted.
+class FailingSink final : public io::WritableFile {
+ public:
+  explicit FailingSink(size_t budget) : budget_(budget) {}
+  Status Append(std::string_view data) override {
+    if (size_ + data.size() > budget_) return UnavailableError("disk full");
+    size_ += data.size();
+    return OkStatus();
+  }
+  Status Flush() override { return OkStatus(); }
+  Status Sync() override { return OkStatus(); }
+  Status Close() override { return OkStatus(); }
+  uint64_t Size() const override { return size_; }
+
+ private:
+  size_t budget_;
+  size_t size_ = 0;
+};
+
+TEST(TableBuilderTest, WriteErrorsAreStickyAtEveryPoint) {
+  Options o;
+  o.block_size = 32;
+  const std::string full = [&] {
+    StringSink sink;
+    TableBuilder b(o, &sink);
+    for (int i = 0; i < 20; ++i) {
+      EXPECT_TRUE(b.Add("key" + std::to_string(100 + i), "value").ok());
+    }
+    EXPECT_TRUE(b.Finish().ok());
+    return sink.contents();
+  }();
+  for (size_t budget = 0; budget < full.size(); ++budget) {
+    FailingSink sink(budget);
+    TableBuilder b(o, &sink);
+    Status s;
+    for (int i = 0; i < 20 && s.ok(); ++i) {
+      s = b.Add("key" + std::to_string(100 + i), "value");
+    }
+    if (s.ok()) s = b.Finish();
+    EXPECT_EQ(s.code(), StatusCode::kUnavailable) << budget;
+    EXPECT_EQ(b.status().code(), StatusCode::kUnavailable);
+    EXPECT_EQ(b.Add("zzz", "").code(), StatusCode::kUnavailable);
+    EXPECT_EQ(b.Finish().code(), StatusCode::kUnavailable);
+  }
+}
+
+TEST(TableBuilderTest, AbandonStopsFurtherWrites) {
+  StringSink sink;
+  TableBuilder b(Options{}, &sink);
+  ASSERT_TRUE(b.Add("a", "1").ok());
+  b.Abandon();
+  EXPECT_FALSE(b.Add("b", "2").ok());
+  EXPECT_FALSE(b.Finish().ok());
+  EXPECT_TRUE(sink.contents().empty());  // the block was never flushed
+}
+
 TEST(TableBuilderTest, SeparatorsAndSuccessors) {
   auto sep = [](std::string start, std::string limit) {
     FindShortestSeparator(&start, limit);
