@@ -14,6 +14,7 @@ PACKAGES=(
   libisal-dev            # CRC32C
   libcli11-dev
   nlohmann-json3-dev
+  libssl-dev             # SHA-256 for golden manifests (libcrypto)
   libbenchmark-dev
   clang libclang-rt-14-dev   # libFuzzer + sanitizers (bazel --config=fuzz)
   python3 python3-venv   # only for the optional TensorFlow oracle tier

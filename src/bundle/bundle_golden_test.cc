@@ -1,0 +1,235 @@
+// Checkpoints written by real TensorFlow: the project's goldens
+// (golden/tf-2.21, described by golden/MANIFEST.json) and, when present,
+// ../shared/tf-golden. tfckpt must read every tensor exactly as TF wrote it
+// and, writing the same tensors in the same order, reproduce TF's files
+// byte for byte.
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "gtest/gtest.h"
+#include "proto/trackable_object_graph.pb.h"
+#include "src/bundle/bundle_reader.h"
+#include "src/bundle/bundle_writer.h"
+#include "src/bundle/naming.h"
+#include "src/io/mem_env.h"
+#include "src/testing/shared_dir.h"
+
+namespace tfckpt::bundle {
+namespace {
+
+using tensor::Tensor;
+
+std::string Runfile(const std::string& rel) {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  return std::string(srcdir != nullptr ? srcdir : ".") + "/tfckpt/" + rel;
+}
+
+std::string Hex(std::string_view s) {
+  static const char* d = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    out += d[c >> 4];
+    out += d[c & 15];
+  }
+  return out;
+}
+
+std::string Sha256Hex(std::string_view s) {
+  unsigned char md[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), md);
+  return Hex(std::string_view(reinterpret_cast<const char*>(md), sizeof(md)));
+}
+
+nlohmann::json Manifest() {
+  std::ifstream in(Runfile("golden/MANIFEST.json"));
+  return nlohmann::json::parse(in);
+}
+
+struct GoldenCheckpoint {
+  std::string scenario, prefix;
+  nlohmann::json tensors;
+};
+
+std::vector<GoldenCheckpoint> V2Checkpoints() {
+  std::vector<GoldenCheckpoint> out;
+  const nlohmann::json m = Manifest();
+  for (const auto& s : m["scenarios"]) {
+    if (!s.contains("checkpoints")) continue;
+    for (const auto& c : s["checkpoints"]) {
+      if (c["format"] != "V2") continue;
+      out.push_back({s["name"], Runfile("golden/tf-2.21/" + s["dir"].get<std::string>() + "/" +
+                                        c["prefix"].get<std::string>()),
+                     c["tensors"]});
+    }
+  }
+  return out;
+}
+
+TEST(BundleGolden, ManifestListsCheckpoints) {
+  EXPECT_GE(V2Checkpoints().size(), 20u);
+}
+
+TEST(BundleGolden, EveryTensorMatchesTheManifest) {
+  int checked = 0;
+  for (const GoldenCheckpoint& g : V2Checkpoints()) {
+    auto r = BundleReader::Open(io::Env::Default(), g.prefix);
+    ASSERT_TRUE(r.ok()) << g.scenario << ": " << r.status();
+    auto list = (*r)->ListTensors();
+    ASSERT_TRUE(list.ok()) << g.scenario << ": " << list.status();
+    EXPECT_EQ(list->size(), g.tensors.size()) << g.scenario;
+    for (const auto& t : g.tensors) {
+      const std::string name = t["name"];
+      SCOPED_TRACE(g.scenario + " " + name);
+      auto got = (*r)->Lookup(name);
+      ASSERT_TRUE(got.ok()) << got.status();
+      tensorflow::DataType dtype;
+      ASSERT_TRUE(tensorflow::DataType_Parse(t["dtype"].get<std::string>(), &dtype));
+      EXPECT_EQ(got->dtype(), dtype);
+      std::vector<int64_t> shape = t["shape"];
+      EXPECT_EQ(got->shape().dims(), shape);
+      if (got->is_string()) {
+        std::vector<std::string> want = t["values"];
+        ASSERT_EQ(got->strings().size(), want.size());
+        for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(Hex(got->strings()[i]), want[i]) << i;
+      } else {
+        const std::string_view raw(got->raw_data(), got->TotalBytes());
+        if (t.contains("raw_hex")) {
+          EXPECT_EQ(Hex(raw), t["raw_hex"].get<std::string>());
+        } else {
+          EXPECT_EQ(Sha256Hex(raw), t["raw_sha256"].get<std::string>());
+        }
+      }
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 400);
+}
+
+// Re-adding TF's tensors in TF's data-file order must give TF's bytes.
+void ExpectRewriteIsByteIdentical(const std::string& prefix, const std::string& what) {
+  auto r = BundleReader::Open(io::Env::Default(), prefix);
+  ASSERT_TRUE(r.ok()) << r.status();
+  if ((*r)->header().num_shards() != 1) return;
+  struct Item {
+    int64_t offset;
+    std::string key;
+    ParsedEntry entry;
+  };
+  std::vector<Item> items;
+  std::map<std::string, ParsedEntry> full_entries;
+  auto it = (*r)->index().NewIterator();
+  for (it.SeekToFirst(); it.Valid(); it.Next()) {
+    if (it.key().empty()) continue;
+    auto e = (*r)->GetEntry(it.key());
+    ASSERT_TRUE(e.ok()) << e.status();
+    if (e->partitioned()) {
+      full_entries[std::string(it.key())] = *e;
+    } else {
+      items.push_back({e->proto.offset(), std::string(it.key()), *e});
+    }
+  }
+  // Data-file order; empty tensors share the offset of whatever follows.
+  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    return std::make_pair(a.offset, a.entry.proto.size()) <
+           std::make_pair(b.offset, b.entry.proto.size());
+  });
+  io::MemEnv mem;
+  BundleWriter w(&mem, "/rewrite");
+  for (const Item& item : items) {
+    auto t = (*r)->ReadEntry(item.key, item.entry);
+    ASSERT_TRUE(t.ok()) << t.status();
+    if (item.key[0] == '\0') {
+      std::string name;
+      tensor::TensorSlice slice;
+      ASSERT_TRUE(tensor::DecodeTensorNameSlice(item.key, &name, &slice).ok());
+      ASSERT_EQ(full_entries.count(name), 1u);
+      ASSERT_TRUE(w.AddSlice(name, full_entries[name].shape, slice, *t).ok());
+    } else {
+      ASSERT_TRUE(w.Add(item.key, *t).ok());
+    }
+  }
+  ASSERT_TRUE(w.Finish().ok()) << w.status();
+  const auto read = [](io::Env* env, const std::string& path) { return *env->ReadFileToString(path); };
+  EXPECT_EQ(read(&mem, DataFilename("/rewrite", 0, 1)),
+            read(io::Env::Default(), DataFilename(prefix, 0, 1))) << what << " data";
+  EXPECT_EQ(Hex(read(&mem, MetaFilename("/rewrite"))),
+            Hex(read(io::Env::Default(), MetaFilename(prefix)))) << what << " index";
+}
+
+TEST(BundleGolden, RewriteReproducesTensorFlowBytes) {
+  for (const GoldenCheckpoint& g : V2Checkpoints()) {
+    SCOPED_TRACE(g.scenario);
+    ExpectRewriteIsByteIdentical(g.prefix, g.scenario);
+  }
+}
+
+// ../shared/tf-golden: TF Serving's test models (see its README).
+std::optional<std::string> Serving(const std::string& rel) {
+  return tfckpt::testing::FindSharedPath("src/bundle/BUILD", "tf-golden/serving/" + rel);
+}
+
+float ScalarFloat(const BundleReader& r, const std::string& key) {
+  auto t = r.Lookup(key);
+  EXPECT_TRUE(t.ok()) << key << ": " << t.status();
+  if (!t.ok() || t->num_elements() != 1 || t->dtype() != tensorflow::DT_FLOAT) return -1;
+  return t->flat<float>()[0];
+}
+
+TEST(BundleSharedGolden, HalfPlusTwoVariants) {
+  struct Case {
+    const char* dir;
+    float a, b, c;
+  };
+  const Case cases[] = {
+      {"saved_model_half_plus_two_cpu/00000123", 0.5f, 2, 3},  // snappy index block
+      {"saved_model_half_plus_two_gpu/00000123", 0.5f, 2, 3},
+      {"saved_model_half_plus_two_2_versions/00000124", 0.5f, 2, 3},
+      {"saved_model_half_plus_three/00000123", 0.5f, 3, 3},
+      {"saved_model_half_plus_two_mlmd/00000123", 0.5f, 2, 3},
+  };
+  int found = 0;
+  for (const Case& c : cases) {
+    auto dir = Serving(c.dir);
+    if (!dir) continue;
+    ++found;
+    SCOPED_TRACE(c.dir);
+    auto r = BundleReader::Open(io::Env::Default(), *dir + "/variables/variables");
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(ScalarFloat(**r, "a"), c.a);
+    EXPECT_EQ(ScalarFloat(**r, "b"), c.b);
+    EXPECT_EQ(ScalarFloat(**r, "c"), c.c);
+  }
+  if (found == 0) GTEST_SKIP() << "../shared/tf-golden not present";
+}
+
+TEST(BundleSharedGolden, RewriteOfUncompressedHalfPlusTwoIsByteIdentical) {
+  auto dir = Serving("saved_model_half_plus_two_gpu/00000123");
+  if (!dir) GTEST_SKIP() << "../shared/tf-golden not present";
+  ExpectRewriteIsByteIdentical(*dir + "/variables/variables", "half_plus_two_gpu");
+}
+
+TEST(BundleSharedGolden, CounterAndTf2ObjectGraph) {
+  auto counter = Serving("saved_model_counter/00000123");
+  auto tf2 = Serving("saved_model_half_plus_two_tf2_cpu/00000123");
+  if (!counter || !tf2) GTEST_SKIP() << "../shared/tf-golden not present";
+  auto r = BundleReader::Open(io::Env::Default(), *counter + "/variables/variables");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(ScalarFloat(**r, "counter"), 0.0f);
+  auto r2 = BundleReader::Open(io::Env::Default(), *tf2 + "/variables/variables");
+  ASSERT_TRUE(r2.ok()) << r2.status();
+  auto graph = (*r2)->Lookup("_CHECKPOINTABLE_OBJECT_GRAPH");
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  ASSERT_EQ(graph->strings().size(), 1u);
+  tensorflow::TrackableObjectGraph g;
+  ASSERT_TRUE(g.ParseFromString(graph->strings()[0]));
+  EXPECT_GT(g.nodes_size(), 1);
+}
+
+}  // namespace
+}  // namespace tfckpt::bundle
