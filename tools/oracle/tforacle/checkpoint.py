@@ -39,8 +39,15 @@ def read_tensors(prefix, large_threshold=tensors_mod.LARGE_THRESHOLD):
     reader = tf.compat.v1.train.NewCheckpointReader(prefix)
     dtypes = reader.get_variable_to_dtype_map()
     out = []
-    for name in sorted(reader.get_variable_to_shape_map()):
-        value = reader.get_tensor(name)
+    shapes = reader.get_variable_to_shape_map()
+    for name in sorted(shapes):
+        try:
+            value = reader.get_tensor(name)
+        except Exception as e:  # noqa: BLE001 -- TF's reader refuses some dtypes
+            out.append({"name": name, "dtype": tensors_mod.dtype_name(dtypes[name]),
+                        "shape": [int(d) for d in shapes[name]],
+                        "read_error": {"type": type(e).__name__, "message": str(e)}})
+            continue
         out.append(tensors_mod.encode(name, dtypes[name], value, large_threshold))
     return out
 

@@ -81,7 +81,15 @@ def status_message(message):
         if line.startswith("\t [[") or line.startswith("\t[["):
             break
         body.append(line)
-    return "\n".join(body).strip("\n")
+    text = "\n".join(body).strip("\n")
+    # Eager errors: "{{function_node __wrapped__Op_...}} <status> [Op:Op]".
+    text = _EAGER_PREFIX.sub("", text)
+    text = _EAGER_SUFFIX.sub("", text)
+    return text
+
+
+_EAGER_PREFIX = re.compile(r"^\{\{function_node [^}]*\}\} ")
+_EAGER_SUFFIX = re.compile(r" \[Op:[A-Za-z0-9_]+\]( name: [^\n]*)?$")
 
 
 def error_record(name, exc, what=""):
@@ -137,6 +145,7 @@ class Scenario:
         self.runs = []
         self.errors = []
         self.notes = {}
+        self.nondeterministic = {}  # relative path -> why its bytes vary between runs
 
     def path(self, *parts):
         return os.path.join(self.dir, *parts)
@@ -177,6 +186,10 @@ class Scenario:
         self.errors.append(rec)
         return rec
 
+    def mark_nondeterministic(self, rel, why):
+        """Flag a file whose bytes TF makes differ from run to run."""
+        self.nondeterministic[rel] = why
+
     def note(self, key, value):
         self.notes[key] = value
 
@@ -190,13 +203,21 @@ class Scenario:
             "tf_version": self.tf_version,
             "description": self.description,
             "dir": self.name,
-            "files": hashing.list_files(self.dir),
+            "files": self._files(),
             "checkpoints": self.checkpoints,
             "runs": self.runs,
             "errors": self.errors,
             "notes": self.notes,
             "any_snappy": any(c.get("any_snappy") for c in self.checkpoints),
         }
+
+    def _files(self):
+        files = hashing.list_files(self.dir)
+        for f in files:
+            if f["path"] in self.nondeterministic:
+                f["deterministic"] = False
+                f["nondeterministic_reason"] = self.nondeterministic[f["path"]]
+        return files
 
     def finish(self):
         d = self.to_dict()
@@ -232,6 +253,34 @@ def merge(fragments_dir, out_path, golden_dir_rel="tf-2.21"):
     return manifest
 
 
+def _stable_view(manifest):
+    """The manifest minus size/sha256 of files flagged deterministic=false."""
+    m = json.loads(json.dumps(manifest))
+    for sc in m.get("scenarios", []):
+        for f in sc.get("files", []):
+            if f.get("deterministic") is False:
+                f.pop("sha256", None)
+                f.pop("size", None)
+    m.pop("total_size", None)
+    return m
+
+
+def compare(a_path, b_path):
+    """True when two MANIFESTs agree on everything TF writes deterministically."""
+    with open(a_path, encoding="utf-8") as f:
+        a = json.load(f)
+    with open(b_path, encoding="utf-8") as f:
+        b = json.load(f)
+    return _stable_view(a) == _stable_view(b)
+
+
+def nondeterministic_files(manifest_path):
+    with open(manifest_path, encoding="utf-8") as f:
+        m = json.load(f)
+    return [sc["dir"] + "/" + f["path"] for sc in m["scenarios"] for f in sc["files"]
+            if f.get("deterministic") is False]
+
+
 def environment_info():
     import platform
     import numpy
@@ -253,12 +302,22 @@ def _main(argv):
         m = merge(argv[1], argv[2] if len(argv) > 2 else "MANIFEST.json")
         print("%d scenarios, %d bytes" % (len(m["scenarios"]), m["total_size"]))
         return 0
+    if len(argv) == 3 and argv[0] == "compare":
+        same = compare(argv[1], argv[2])
+        print("same" if same else "different")
+        return 0 if same else 1
+    if len(argv) == 2 and argv[0] == "nondeterministic":
+        for p in nondeterministic_files(argv[1]):
+            print(p)
+        return 0
     if len(argv) == 2 and argv[0] == "environment":
         from . import env
         env.import_tf()
         dump_json(environment_info(), argv[1])
         return 0
     sys.stderr.write("usage: python -m tforacle.manifest merge FRAGMENTS_DIR OUT.json\n"
+                     "       python -m tforacle.manifest compare A.json B.json\n"
+                     "       python -m tforacle.manifest nondeterministic MANIFEST.json\n"
                      "       python -m tforacle.manifest environment OUT.info\n")
     return 2
 
