@@ -1,0 +1,219 @@
+#include "src/check/bundle_check.h"
+
+#include <algorithm>
+#include <map>
+
+#include "src/bundle/bundle_reader.h"
+#include "src/bundle/entry.h"
+#include "src/bundle/naming.h"
+#include "src/bundle/tensor_data.h"
+#include "src/table/table.h"
+
+namespace tfckpt::check {
+
+using bundle::BundleError;
+using bundle::BundleErrorKind;
+using table::TableErrorKind;
+
+DefectCode CodeFor(const table::TableError& e) {
+  switch (e.kind) {
+    case TableErrorKind::kTooShort: return DefectCode::kTruncated;
+    case TableErrorKind::kBadMagic: return DefectCode::kBadMagic;
+    case TableErrorKind::kBadBlockHandle: return DefectCode::kBadBlockHandle;
+    case TableErrorKind::kBlockOutOfRange: return DefectCode::kOffsetOutOfRange;
+    case TableErrorKind::kBlockChecksum: return DefectCode::kBlockCrc;
+    case TableErrorKind::kBadCompression: return DefectCode::kBadCompression;
+    case TableErrorKind::kUnknownBlockType: return DefectCode::kUnknownBlockType;
+    case TableErrorKind::kBadBlockContents: return DefectCode::kBadBlock;
+    case TableErrorKind::kUnsortedKeys: return DefectCode::kUnsortedKeys;
+    case TableErrorKind::kIoError: return DefectCode::kIoError;
+    case TableErrorKind::kNone: break;
+  }
+  return DefectCode::kIoError;
+}
+
+DefectCode CodeFor(const BundleError& e) {
+  switch (e.kind) {
+    case BundleErrorKind::kTable: return CodeFor(e.table_error);
+    case BundleErrorKind::kMissingHeader: return DefectCode::kMissingHeader;
+    case BundleErrorKind::kBadHeader: return DefectCode::kBadHeader;
+    case BundleErrorKind::kVersionUnsupported: return DefectCode::kVersionUnsupported;
+    case BundleErrorKind::kBadEntry: return DefectCode::kBadEntry;
+    case BundleErrorKind::kUnknownDtype: return DefectCode::kUnknownDtype;
+    case BundleErrorKind::kInvalidShape: return DefectCode::kInvalidShape;
+    case BundleErrorKind::kNegativeDim: return DefectCode::kNegativeDim;
+    case BundleErrorKind::kSizeOverflow: return DefectCode::kSizeOverflow;
+    case BundleErrorKind::kSizeMismatch: return DefectCode::kSizeMismatch;
+    case BundleErrorKind::kShardIdOutOfRange: return DefectCode::kShardIdOutOfRange;
+    case BundleErrorKind::kShardMissing: return DefectCode::kShardMissing;
+    case BundleErrorKind::kOffsetOutOfRange: return DefectCode::kOffsetOutOfRange;
+    case BundleErrorKind::kTruncated: return DefectCode::kTruncated;
+    case BundleErrorKind::kTensorCrc: return DefectCode::kTensorCrc;
+    case BundleErrorKind::kStringLengthCrc: return DefectCode::kStringLengthCrc;
+    case BundleErrorKind::kBadStringLengths: return DefectCode::kBadStringLengths;
+    case BundleErrorKind::kBadSlice: return DefectCode::kBadSlice;
+    case BundleErrorKind::kMissingSlices: return DefectCode::kMissingSlices;
+    case BundleErrorKind::kNotFound: return DefectCode::kNotFound;
+    case BundleErrorKind::kUnsupported: return DefectCode::kUnsupported;
+    case BundleErrorKind::kIoError: return DefectCode::kIoError;
+    case BundleErrorKind::kNone: break;
+  }
+  return DefectCode::kIoError;
+}
+
+namespace {
+
+void Add(Report* r, DefectCode code, std::string file, std::optional<uint64_t> offset,
+         std::string key, std::string message) {
+  r->defects.push_back(Defect{code, std::move(file), offset, std::move(key), std::move(message)});
+}
+
+void AddError(Report* r, const BundleError& e) {
+  const std::optional<uint64_t> offset =
+      e.offset ? e.offset
+               : (e.kind == BundleErrorKind::kTable ? std::optional<uint64_t>(e.table_error.offset)
+                                                    : std::nullopt);
+  Add(r, CodeFor(e), e.file, offset, e.key.empty() ? "" : bundle::DisplayKey(e.key), e.message);
+}
+
+// Shards of another save beside this prefix: `<prefix>.data-*-of-M` with
+// M != num_shards.
+void CheckMixedShards(io::Env* env, const std::string& prefix, int num_shards, Report* r) {
+  auto files = env->Glob(prefix + ".data-" "?????" "-of-" "?????");
+  if (!files.ok()) return;
+  const std::string want = bundle::DataFilename("", 0, num_shards).substr(11);  // "-of-NNNNN"
+  for (const std::string& f : *files) {
+    if (f.size() < want.size() || f.compare(f.size() - want.size(), want.size(), want) != 0) {
+      Add(r, DefectCode::kMixedShards, f, std::nullopt, "",
+          StrCat("data file of another save: the index says ", num_shards,
+                 " shard(s), this file is numbered for a different count"));
+    }
+  }
+}
+
+}  // namespace
+
+void CheckBundle(io::Env* env, const std::string& prefix, const ValidateOptions& options,
+                 Report* r) {
+  const std::string index_path = bundle::MetaFilename(prefix);
+  r->files.push_back(index_path);
+  if (env->FileExists(index_path + ".tfckpt-old")) {
+    Add(r, DefectCode::kInterruptedSave, index_path + ".tfckpt-old", std::nullopt, "",
+        "backup of an interrupted tfckpt save; the next BundleWriter on this prefix "
+        "restores or removes it");
+  }
+  BundleError err;
+  auto reader = bundle::BundleReader::Open(env, prefix, &err);
+  if (!reader.ok()) {
+    AddError(r, err);
+    return;
+  }
+  const auto& header = (*reader)->header();
+  const table::Footer& footer = (*reader)->index().footer();
+  if (!footer.padding_is_zero || !footer.handles_canonical) {
+    // TensorFlow ignores these bytes; a writer never produces them.
+    const uint64_t footer_offset = (*reader)->index().file().Size() - table::kFooterLength;
+    Add(r, DefectCode::kBadBlockHandle, index_path, footer_offset, "",
+        !footer.padding_is_zero ? "table footer padding is not zero (bytes altered after writing?)"
+                                : "table footer block handle uses a non-canonical varint");
+  }
+  CheckMixedShards(env, prefix, header.num_shards(), r);
+
+  // Data files: each must exist.
+  std::map<int, std::shared_ptr<const io::RandomAccessFile>> shards;
+  for (int s = 0; s < header.num_shards(); ++s) {
+    BundleError e;
+    auto f = (*reader)->DataFile(s, &e);
+    r->files.push_back(bundle::DataFilename(prefix, s, header.num_shards()));
+    if (f.ok()) {
+      shards[s] = *f;
+    } else {
+      AddError(r, e);
+    }
+  }
+
+  // Parse every record first (cheap), then verify data.
+  struct Item {
+    std::string key;
+    bundle::ParsedEntry entry;
+  };
+  std::vector<Item> data_items;
+  std::map<std::string, bundle::ParsedEntry> partitioned;
+  uint64_t total_bytes = 0;
+  table::Table::Iterator it = (*reader)->index().NewIterator();
+  for (it.SeekToFirst(); it.Valid(); it.Next()) {
+    if (it.key().empty()) continue;
+    bundle::ParsedEntry entry;
+    BundleError e;
+    if (!bundle::ParseEntry(it.key(), it.value(), header, index_path, &entry, &e).ok()) {
+      AddError(r, e);
+      continue;
+    }
+    if (entry.partitioned()) {
+      partitioned.emplace(std::string(it.key()), std::move(entry));
+    } else {
+      total_bytes += static_cast<uint64_t>(entry.proto.size());
+      data_items.push_back({std::string(it.key()), std::move(entry)});
+    }
+  }
+  if (!it.status().ok()) {
+    BundleError e;
+    e.kind = BundleErrorKind::kTable;
+    e.file = index_path;
+    e.table_error = it.error();
+    e.message = it.status().message();
+    AddError(r, e);
+  }
+
+  // Tensor bytes: ranges and checksums, nothing materialised.
+  bundle::ReadDataOptions read_options;
+  read_options.materialize = false;
+  read_options.verify_crc = options.verify_data;
+  std::map<int, uint64_t> shard_end;  // furthest byte referenced per shard
+  for (const Item& item : data_items) {
+    const int shard = item.entry.proto.shard_id();
+    auto f = shards.find(shard);
+    if (f == shards.end()) continue;  // SHARD_MISSING already reported
+    BundleError e;
+    tensor::Tensor unused;
+    if (!bundle::ReadTensorData(item.key, item.entry, f->second, (*reader)->need_to_swap_bytes(),
+                                read_options, &unused, &e).ok()) {
+      AddError(r, e);
+    } else {
+      ++r->tensors_checked;
+      if (options.verify_data) r->bytes_checked += item.entry.proto.size();
+      const uint64_t end = item.entry.proto.offset() + item.entry.proto.size();
+      shard_end[shard] = std::max(shard_end[shard], end);
+    }
+    if (options.progress) options.progress(r->bytes_checked, total_bytes);
+  }
+
+  // Partitioned tensors: their slices must exist and cover them.
+  for (const auto& [key, entry] : partitioned) {
+    BundleError e;
+    auto t = (*reader)->Lookup(key, &e);
+    if (!t.ok()) {
+      AddError(r, e);
+    } else {
+      ++r->tensors_checked;
+    }
+  }
+
+  // Bytes past the last tensor of a shard that are not alignment padding.
+  for (const auto& [shard, file] : shards) {
+    const uint64_t end = shard_end.count(shard) ? shard_end[shard] : 0;
+    const uint64_t size = file->Size();
+    if (size > end) {
+      bool zeros = size - end < 4096;
+      if (zeros && file->MappedData() != nullptr) {
+        for (uint64_t i = end; i < size; ++i) zeros = zeros && file->MappedData()[i] == 0;
+      }
+      if (!zeros) {
+        Add(r, DefectCode::kUnreferencedData, file->path(), end, "",
+            StrCat(size - end, " bytes after the last tensor are not referenced by any entry"));
+      }
+    }
+  }
+}
+
+}  // namespace tfckpt::check

@@ -1,0 +1,50 @@
+// The validator behind `tfckpt validate`: finds every defect in a
+// checkpoint, not just the first, using the same parsing code as the
+// readers (table, bundle, slices, state). It never trusts a length from
+// the file before checking it against the file's size, so hostile input
+// can neither crash it nor make it allocate more than the file justifies.
+//
+// Accepted paths:
+//  - a V2 prefix ("model.ckpt"), its ".index" or any ".data-*" file;
+//  - a V1 TensorSlice file or sharded pattern;
+//  - a directory holding a `checkpoint` state file (every listed
+//    checkpoint is validated; stale or unresolvable paths are defects);
+//  - a SavedModel directory (saved_model.pb + variables/): the bundle, and
+//    every variable of every MetaGraph present with the same dtype/shape.
+#ifndef TFCKPT_CHECK_VALIDATOR_H_
+#define TFCKPT_CHECK_VALIDATOR_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "src/check/defect.h"
+#include "src/io/env.h"
+
+namespace tfckpt::check {
+
+struct ValidateOptions {
+  // Verify tensor checksums (the expensive part: reads every data byte).
+  bool verify_data = true;
+  // Called after each tensor with (bytes checked so far, total data bytes).
+  std::function<void(uint64_t done, uint64_t total)> progress;
+};
+
+struct Report {
+  std::string path;                 // as given
+  std::string kind;                 // "v2", "v1", "state_dir", "saved_model", "unknown"
+  std::vector<std::string> notes;   // e.g. "validated prefix /x/model.ckpt"
+  std::vector<std::string> files;   // every file examined
+  std::vector<Defect> defects;
+  uint64_t tensors_checked = 0;
+  uint64_t bytes_checked = 0;       // data bytes whose CRC was verified
+
+  bool ok() const;                  // no defect that is an error
+};
+
+Report Validate(io::Env* env, const std::string& path, const ValidateOptions& options = {});
+
+}  // namespace tfckpt::check
+
+#endif  // TFCKPT_CHECK_VALIDATOR_H_

@@ -1,0 +1,263 @@
+#include "src/check/validator.h"
+
+#include <cstdlib>
+#include <fstream>
+
+#include "gtest/gtest.h"
+#include "proto/tensor_bundle.pb.h"
+#include "src/bundle/bundle_writer.h"
+#include "src/bundle/naming.h"
+#include "src/bundle/test_tensors.h"
+#include "src/io/mem_env.h"
+#include "src/table/table_builder.h"
+#include "src/testing/shared_dir.h"
+
+namespace tfckpt::check {
+namespace {
+
+using tensor::Tensor;
+using tensor::TensorShape;
+
+std::string Codes(const Report& r) {
+  std::string out;
+  for (const Defect& d : r.defects) {
+    out += StrCat(DefectCodeName(d.code), " ", d.file, " ", d.key, ": ", d.message, "\n");
+  }
+  return out;
+}
+
+bool Has(const Report& r, DefectCode code) {
+  for (const Defect& d : r.defects) {
+    if (d.code == code) return true;
+  }
+  return false;
+}
+
+std::string Runfile(const std::string& rel) {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  return std::string(srcdir != nullptr ? srcdir : ".") + "/tfckpt/" + rel;
+}
+
+// A small bundle with numbers and strings: the corruption target.
+void WriteSmall(io::Env* env, const std::string& prefix) {
+  bundle::BundleWriter w(env, prefix);
+  ASSERT_TRUE(w.Add("f", bundle::testing::MakeTensor(tensorflow::DT_FLOAT, TensorShape{3}, 1)).ok());
+  ASSERT_TRUE(w.Add("s", Tensor::FromStrings(TensorShape{2}, {"ab", "c"})).ok());
+  ASSERT_TRUE(w.Add("i", bundle::testing::MakeTensor(tensorflow::DT_INT64, TensorShape{}, 2)).ok());
+  ASSERT_TRUE(w.Finish().ok());
+}
+
+TEST(Validator, GoodBundleIsValid) {
+  io::MemEnv env;
+  WriteSmall(&env, "/c/m");
+  for (const char* path : {"/c/m", "/c/m.index", "/c/m.data-00000-of-00001"}) {
+    Report r = Validate(&env, path);
+    EXPECT_TRUE(r.ok()) << path << "\n" << Codes(r);
+    EXPECT_EQ(r.kind, "v2");
+    EXPECT_EQ(r.tensors_checked, 3u);
+  }
+  EXPECT_EQ(Validate(&env, "/c/m.index").notes.at(0), "validated prefix /c/m");
+}
+
+// Any single-byte change anywhere in the index or the data is reported.
+TEST(Validator, EverySingleByteFlipIsReported) {
+  io::MemEnv base;
+  WriteSmall(&base, "/c/m");
+  for (const std::string file : {"/c/m.index", "/c/m.data-00000-of-00001"}) {
+    const std::string original = *base.ReadFileToString(file);
+    for (size_t i = 0; i < original.size(); ++i) {
+      for (unsigned char mask : {0x01, 0x80}) {
+        io::MemEnv env;
+        WriteSmall(&env, "/c/m");
+        (*env.MutableFile(file))[i] ^= static_cast<char>(mask);
+        Report r = Validate(&env, "/c/m");
+        EXPECT_FALSE(r.ok()) << file << " byte " << i << " mask " << int(mask);
+        ASSERT_FALSE(r.defects.empty());
+        if (file.find(".data-") != std::string::npos) {
+          const DefectCode c = r.defects[0].code;
+          EXPECT_TRUE(c == DefectCode::kTensorCrc || c == DefectCode::kStringLengthCrc ||
+                      c == DefectCode::kBadStringLengths)
+              << "byte " << i << ": " << Codes(r);
+        }
+      }
+    }
+  }
+}
+
+TEST(Validator, EveryTruncationIsReported) {
+  io::MemEnv base;
+  WriteSmall(&base, "/c/m");
+  for (const std::string file : {"/c/m.index", "/c/m.data-00000-of-00001"}) {
+    const std::string original = *base.ReadFileToString(file);
+    for (size_t len = 0; len < original.size(); ++len) {
+      io::MemEnv env;
+      WriteSmall(&env, "/c/m");
+      env.MutableFile(file)->resize(len);
+      Report r = Validate(&env, "/c/m");
+      EXPECT_FALSE(r.ok()) << file << " cut to " << len;
+      if (file.find(".data-") != std::string::npos && !r.defects.empty()) {
+        EXPECT_TRUE(Has(r, DefectCode::kTruncated) || Has(r, DefectCode::kOffsetOutOfRange))
+            << len << ": " << Codes(r);
+      }
+    }
+  }
+}
+
+TEST(Validator, ReportsAllDefectsNotJustTheFirst) {
+  io::MemEnv env;
+  WriteSmall(&env, "/c/m");
+  std::string* data = env.MutableFile("/c/m.data-00000-of-00001");
+  (*data)[0] ^= 1;                  // "f"
+  (*data)[data->size() - 1] ^= 1;   // last tensor written ("i")
+  Report r = Validate(&env, "/c/m");
+  int crc = 0;
+  for (const Defect& d : r.defects) crc += d.code == DefectCode::kTensorCrc;
+  EXPECT_EQ(crc, 2) << Codes(r);
+}
+
+TEST(Validator, ShardDefects) {
+  io::MemEnv env;
+  WriteSmall(&env, "/c/m");
+  env.PutFile("/c/m.data-00000-of-00002", "stale");
+  Report mixed = Validate(&env, "/c/m");
+  EXPECT_TRUE(Has(mixed, DefectCode::kMixedShards)) << Codes(mixed);
+  ASSERT_TRUE(env.DeleteFile("/c/m.data-00000-of-00001").ok());
+  Report missing = Validate(&env, "/c/m");
+  EXPECT_TRUE(Has(missing, DefectCode::kShardMissing)) << Codes(missing);
+}
+
+// Hand-made index records for each attack class of FORMATS.md §12.2.
+void WriteIndex(io::MemEnv* env, const std::string& prefix,
+                const tensorflow::BundleEntryProto& entry, int num_shards = 1) {
+  auto f = env->NewWritableFile(bundle::MetaFilename(prefix));
+  table::TableBuilder b({}, f->get());
+  tensorflow::BundleHeaderProto h;
+  h.set_num_shards(num_shards);
+  h.mutable_version()->set_producer(1);
+  ASSERT_TRUE(b.Add("", h.SerializeAsString()).ok());
+  ASSERT_TRUE(b.Add("t", entry.SerializeAsString()).ok());
+  ASSERT_TRUE(b.Finish().ok());
+  env->PutFile(bundle::DataFilename(prefix, 0, num_shards), std::string(16, '\0'));
+}
+
+TEST(Validator, HostileEntries) {
+  struct Case {
+    const char* what;
+    std::function<void(tensorflow::BundleEntryProto*)> mutate;
+    DefectCode want;
+  };
+  const Case cases[] = {
+      {"negative dim", [](auto* e) { e->mutable_shape()->add_dim()->set_size(-3); },
+       DefectCode::kNegativeDim},
+      {"huge shape",
+       [](auto* e) {
+         for (int i = 0; i < 5; ++i) e->mutable_shape()->add_dim()->set_size(int64_t{1} << 40);
+       },
+       DefectCode::kSizeOverflow},
+      {"unknown dtype", [](auto* e) { e->set_dtype(static_cast<tensorflow::DataType>(77)); },
+       DefectCode::kUnknownDtype},
+      {"resource dtype", [](auto* e) { e->set_dtype(tensorflow::DT_RESOURCE); },
+       DefectCode::kUnknownDtype},
+      {"shard id", [](auto* e) { e->set_shard_id(5); }, DefectCode::kShardIdOutOfRange},
+      {"offset past end", [](auto* e) { e->set_offset(1000); }, DefectCode::kOffsetOutOfRange},
+      {"overflowing offset",
+       [](auto* e) { e->set_offset(std::numeric_limits<int64_t>::max() - 1); },
+       DefectCode::kOffsetOutOfRange},
+      {"wrong size", [](auto* e) { e->set_size(5); }, DefectCode::kSizeMismatch},
+      {"negative extent",
+       [](auto* e) {
+         e->mutable_shape()->add_dim()->set_size(4);
+         auto* x = e->add_slices()->add_extent();
+         x->set_start(0);
+         x->set_length(-1);
+       },
+       DefectCode::kBadSlice},
+      {"huge string count",
+       [](auto* e) {
+         e->set_dtype(tensorflow::DT_STRING);
+         e->mutable_shape()->add_dim()->set_size(int64_t{1} << 50);
+       },
+       DefectCode::kSizeMismatch},
+  };
+  for (const Case& c : cases) {
+    io::MemEnv env;
+    tensorflow::BundleEntryProto e;
+    e.set_dtype(tensorflow::DT_FLOAT);
+    e.mutable_shape();
+    e.set_size(4);
+    c.mutate(&e);
+    WriteIndex(&env, "/h", e);
+    Report r = Validate(&env, "/h");
+    EXPECT_TRUE(Has(r, c.want)) << c.what << "\n" << Codes(r);
+  }
+}
+
+TEST(Validator, StateDirectoryWithStalePath) {
+  io::MemEnv env;
+  WriteSmall(&env, "/d/model.ckpt-1");
+  env.PutFile("/d/checkpoint",
+              "model_checkpoint_path: \"model.ckpt-2\"\n"
+              "all_model_checkpoint_paths: \"model.ckpt-1\"\n"
+              "all_model_checkpoint_paths: \"model.ckpt-2\"\n");
+  Report r = Validate(&env, "/d");
+  EXPECT_EQ(r.kind, "state_dir");
+  EXPECT_TRUE(Has(r, DefectCode::kStalePath)) << Codes(r);
+  EXPECT_EQ(r.tensors_checked, 3u);  // model.ckpt-1 was validated
+}
+
+TEST(Validator, NothingThere) {
+  io::MemEnv env;
+  Report r = Validate(&env, "/nope/model");
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.defects.at(0).code, DefectCode::kNotFound);
+}
+
+TEST(ValidatorGolden, EveryTensorFlowWrittenV2CheckpointIsValid) {
+  // Every golden .index file names a V2 checkpoint.
+  int n = 0;
+  auto files = io::Env::Default()->GetChildren(Runfile("golden/tf-2.21"));
+  ASSERT_TRUE(files.ok());
+  for (const std::string& scenario : *files) {
+    const std::string dir = Runfile("golden/tf-2.21/" + scenario);
+    std::vector<std::string> stack = {dir};
+    while (!stack.empty()) {
+      const std::string d = stack.back();
+      stack.pop_back();
+      auto children = io::Env::Default()->GetChildren(d);
+      if (!children.ok()) continue;
+      for (const std::string& c : *children) {
+        const std::string p = d + "/" + c;
+        if (io::Env::Default()->IsDirectory(p)) {
+          stack.push_back(p);
+        } else if (auto prefix = bundle::PrefixFromBundleFilename(p);
+                   prefix && p.size() > 6 && p.substr(p.size() - 6) == ".index") {
+          Report r = Validate(io::Env::Default(), *prefix);
+          EXPECT_TRUE(r.ok()) << *prefix << "\n" << Codes(r);
+          ++n;
+        }
+      }
+    }
+  }
+  EXPECT_GE(n, 20);
+}
+
+TEST(ValidatorGolden, SavedModelsFromTensorFlow) {
+  Report sm = Validate(io::Env::Default(),
+                       Runfile("golden/tf-2.21/saved_model_simple_save/saved_model"));
+  EXPECT_EQ(sm.kind, "saved_model");
+  EXPECT_TRUE(sm.ok()) << Codes(sm);
+  auto gpu = tfckpt::testing::FindSharedPath(
+      "src/check/BUILD", "tf-golden/serving/saved_model_half_plus_two_cpu/00000123");
+  if (!gpu) GTEST_SKIP() << "../shared/tf-golden not present";
+  Report r = Validate(io::Env::Default(), *gpu);
+  EXPECT_TRUE(r.ok()) << Codes(r);
+  EXPECT_EQ(r.tensors_checked, 5u);  // a, a2, b, c, c2
+  auto bad = tfckpt::testing::FindSharedPath("src/check/BUILD",
+                                             "tf-golden/serving/bad_half_plus_two/00000123");
+  ASSERT_TRUE(bad.has_value());
+  Report b = Validate(io::Env::Default(), *bad);
+  EXPECT_TRUE(Has(b, DefectCode::kStalePath)) << Codes(b);  // absolute /tmp paths
+}
+
+}  // namespace
+}  // namespace tfckpt::check
