@@ -137,9 +137,11 @@ StatusOr<Tensor> BundleReader::LookupSlice(std::string_view key, const TensorSli
                       StrCat("Requested slice of ", DisplayKey(key), ": ",
                              region_shape.status().message()));
   }
-  TFCKPT_ASSIGN_OR_RETURN(Tensor out, Tensor::Allocate(entry.proto.dtype(), *region_shape));
   if (!entry.partitioned()) {
+    // The entry's size was checked against dtype x shape, and ReadEntry
+    // checks it against the data file before anything is allocated.
     TFCKPT_ASSIGN_OR_RETURN(Tensor whole, ReadEntry(key, entry, error));
+    TFCKPT_ASSIGN_OR_RETURN(Tensor out, Tensor::Allocate(entry.proto.dtype(), *region_shape));
     TFCKPT_RETURN_IF_ERROR(
         CopySliceOverlap(entry.shape, TensorSlice(entry.shape.rank()), whole, slice, &out));
     return out;
@@ -152,6 +154,16 @@ StatusOr<Tensor> BundleReader::LookupSlice(std::string_view key, const TensorSli
                              entry.slices[a].DebugString(), " and ",
                              entry.slices[b].DebugString()));
   }
+  // Pass 1, before allocating anything: every overlapping stored slice must
+  // have a well-formed data entry inside its data file, and together they
+  // must cover the request. So the allocation below is justified by bytes
+  // that exist on disk, whatever shape the (untrusted) entry claims.
+  struct Part {
+    TensorSlice slice;
+    std::string key;
+    ParsedEntry entry;
+  };
+  std::vector<Part> parts;
   int64_t covered = 0;
   for (const TensorSlice& stored : entry.slices) {
     TensorSlice inter;
@@ -169,9 +181,16 @@ StatusOr<Tensor> BundleReader::LookupSlice(std::string_view key, const TensorSli
                                tensor::DataTypeName(entry.proto.dtype()), " and ",
                                stored_shape.ok() ? stored_shape->DebugString() : "?"));
     }
-    TFCKPT_ASSIGN_OR_RETURN(Tensor data, ReadEntry(slice_key, part, error));
-    TFCKPT_RETURN_IF_ERROR(CopySliceOverlap(entry.shape, stored, data, slice, &out));
+    TFCKPT_ASSIGN_OR_RETURN(auto file, DataFile(part.proto.shard_id(), error));
+    if (static_cast<uint64_t>(part.proto.offset()) > file->Size() ||
+        static_cast<uint64_t>(part.proto.size()) > file->Size() - part.proto.offset()) {
+      return BundleFail(error, StatusCode::kDataLoss, BundleErrorKind::kTruncated, file->path(),
+                        slice_key, part.proto.offset(),
+                        StrCat("Slice ", stored.DebugString(), " of ", DisplayKey(key),
+                               " lies outside its data file ", file->path()));
+    }
     covered += inter.SliceShape(entry.shape)->num_elements();
+    parts.push_back(Part{stored, slice_key, std::move(part)});
   }
   if (covered != region_shape->num_elements()) {
     return BundleFail(error, StatusCode::kInvalidArgument, BundleErrorKind::kMissingSlices,
@@ -179,6 +198,11 @@ StatusOr<Tensor> BundleReader::LookupSlice(std::string_view key, const TensorSli
                       StrCat("Does not have sufficient slices for partitioned tensor ",
                              DisplayKey(key), " to restore in slice_spec: ",
                              slice.DebugString()));
+  }
+  TFCKPT_ASSIGN_OR_RETURN(Tensor out, Tensor::Allocate(entry.proto.dtype(), *region_shape));
+  for (const Part& p : parts) {
+    TFCKPT_ASSIGN_OR_RETURN(Tensor data, ReadEntry(p.key, p.entry, error));
+    TFCKPT_RETURN_IF_ERROR(CopySliceOverlap(entry.shape, p.slice, data, slice, &out));
   }
   return out;
 }

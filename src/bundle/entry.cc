@@ -138,6 +138,11 @@ Status ParseEntry(std::string_view key, std::string_view bytes,
   entry->slices.clear();
 
   if (p.slices_size() > 0) {
+    if (p.slices_size() > kMaxSlicesPerTensor) {
+      return fail(BundleErrorKind::kBadSlice,
+                  StrCat("Entry for key ", shown, " has ", p.slices_size(),
+                         " slices; at most ", kMaxSlicesPerTensor, " are supported"));
+    }
     for (int i = 0; i < p.slices_size(); ++i) {
       auto slice = TensorSlice::FromProto(p.slices(i));
       Status s = slice.ok() ? slice->SliceShape(entry->shape).status() : slice.status();

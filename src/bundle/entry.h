@@ -24,6 +24,9 @@ constexpr int kTensorBundleMinConsumer = 0;
 constexpr int kTensorBundleMinProducer = 0;
 // More shards than this is treated as a corrupt header: each shard is a file.
 constexpr int kMaxShards = 1 << 20;
+// Partitioned tensors with more slices are refused: readers check slices
+// pairwise for overlap. (TF's partitioners make at most a few thousand.)
+constexpr int kMaxSlicesPerTensor = 10000;
 
 // TensorFlow's CheckVersions with `upper_name` "Checkpoint".
 Status CheckVersions(const tensorflow::VersionDef& versions, int consumer,
