@@ -72,6 +72,7 @@ StatusOr<std::optional<CheckpointState>> GetCheckpointStateOrNone(
 // text), and applies the relative-save_dir rewrite. An empty relative path
 // that needs rewriting is InvalidArgument "no path specified" (relpath's
 // ValueError). last_preserved_timestamp nullopt leaves the field unset.
+// `cwd` stands in for os.getcwd() in relpath (empty: the process's).
 StatusOr<CheckpointState> GenerateCheckpointState(
     const std::string& save_dir, const std::string& model_checkpoint_path,
     std::vector<std::string> all_model_checkpoint_paths = {},
