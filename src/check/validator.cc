@@ -10,6 +10,7 @@
 #include "src/bundle/bundle_reader.h"
 #include "src/bundle/naming.h"
 #include "src/check/bundle_check.h"
+#include "src/check/slices_check.h"
 #include "src/state/checkpoint_state.h"
 
 namespace tfckpt::check {
@@ -47,8 +48,9 @@ void CheckStateDir(io::Env* env, const std::string& dir, const ValidateOptions& 
     if (IsV2Prefix(env, p)) {
       r->notes.push_back(StrCat("validated checkpoint ", p, " (listed in ", state_path, ")"));
       CheckBundle(env, p, options, r);
-    } else if (env->FileExists(p) || !env->Glob(p + "-" "?????" "-of-" "?????")->empty()) {
-      r->notes.push_back(StrCat("checkpoint ", p, " is V1 (TensorSlice): not validated in this build"));
+    } else if (env->FileExists(p)) {
+      r->notes.push_back(StrCat("validated V1 checkpoint ", p, " (listed in ", state_path, ")"));
+      CheckSlices(env, p, options, r);
     } else {
       Add(r, DefectCode::kStalePath, state_path,
           StrCat("the state file names checkpoint ", p,
@@ -188,8 +190,13 @@ Report Validate(io::Env* env, const std::string& path, const ValidateOptions& op
   }
   if (env->FileExists(path) || !env->Glob(path + "-" "?????" "-of-" "?????")->empty()) {
     r.kind = "v1";
-    Add(&r, DefectCode::kUnsupported, path,
-        "V1 (TensorSlice) checkpoints are not validated in this build");
+    if (env->FileExists(path)) {
+      CheckSlices(env, path, options, &r);
+    } else {
+      const std::string pattern = path + "-" "?????" "-of-" "?????";
+      r.notes.push_back(StrCat("validated V1 shards ", pattern));
+      CheckSlices(env, pattern, options, &r);
+    }
     return r;
   }
   Add(&r, DefectCode::kNotFound, path,

@@ -6,7 +6,8 @@
 //
 // Accepted paths:
 //  - a V2 prefix ("model.ckpt"), its ".index" or any ".data-*" file;
-//  - a V1 TensorSlice file or sharded pattern;
+//  - a V1 TensorSlice file, or a prefix whose shards are <prefix>-?????-of-?????
+//    (a V1 file reports its first structural defect: its reader stops there);
 //  - a directory holding a `checkpoint` state file (every listed
 //    checkpoint is validated; stale or unresolvable paths are defects);
 //  - a SavedModel directory (saved_model.pb + variables/): the bundle, and

@@ -241,6 +241,38 @@ TEST(ValidatorGolden, EveryTensorFlowWrittenV2CheckpointIsValid) {
   EXPECT_GE(n, 20);
 }
 
+TEST(ValidatorGolden, V1CheckpointsFromTensorFlow) {
+  for (const char* rel : {"golden/tf-2.21/saver_v1_basic/model.ckpt",
+                          "golden/tf-2.21/dtypes_v1/dtypes_v1"}) {
+    Report r = Validate(io::Env::Default(), Runfile(rel));
+    EXPECT_EQ(r.kind, "v1") << rel;
+    EXPECT_TRUE(r.ok()) << rel << "\n" << Codes(r);
+    EXPECT_GE(r.tensors_checked, 2u);
+  }
+  Report dir = Validate(io::Env::Default(), Runfile("golden/tf-2.21/saver_v1_basic"));
+  EXPECT_EQ(dir.kind, "state_dir");
+  EXPECT_TRUE(dir.ok()) << Codes(dir);
+}
+
+TEST(Validator, EveryV1ByteFlipAndTruncationIsReported) {
+  const std::string path = Runfile("golden/tf-2.21/saver_v1_basic/model.ckpt");
+  auto original = io::Env::Default()->ReadFileToString(path);
+  ASSERT_TRUE(original.ok());
+  for (size_t i = 0; i < original->size(); ++i) {
+    io::MemEnv env;
+    std::string bytes = *original;
+    bytes[i] ^= 0x01;
+    env.PutFile("/v1/model.ckpt", bytes);
+    Report r = Validate(&env, "/v1/model.ckpt");
+    EXPECT_FALSE(r.ok()) << "byte " << i;
+  }
+  for (size_t len = 0; len < original->size(); ++len) {
+    io::MemEnv env;
+    env.PutFile("/v1/model.ckpt", original->substr(0, len));
+    EXPECT_FALSE(Validate(&env, "/v1/model.ckpt").ok()) << "cut to " << len;
+  }
+}
+
 TEST(ValidatorGolden, SavedModelsFromTensorFlow) {
   Report sm = Validate(io::Env::Default(),
                        Runfile("golden/tf-2.21/saved_model_simple_save/saved_model"));

@@ -1,0 +1,81 @@
+#include "src/check/slices_check.h"
+
+#include "src/check/bundle_check.h"
+#include "src/slices/tensor_slice_reader.h"
+#include "src/table/table.h"
+
+namespace tfckpt::check {
+
+using slices::SliceErrorKind;
+
+DefectCode CodeFor(const slices::SliceError& e) {
+  switch (e.kind) {
+    case SliceErrorKind::kTable: return CodeFor(e.table_error);
+    case SliceErrorKind::kMissingMeta: return DefectCode::kMissingHeader;
+    case SliceErrorKind::kBadMeta: return DefectCode::kBadHeader;
+    case SliceErrorKind::kVersionUnsupported: return DefectCode::kVersionUnsupported;
+    case SliceErrorKind::kInvalidShape: return DefectCode::kInvalidShape;
+    case SliceErrorKind::kUnknownDtype: return DefectCode::kUnknownDtype;
+    case SliceErrorKind::kUnsupportedDtype: return DefectCode::kUnknownDtype;
+    case SliceErrorKind::kInconsistentMeta: return DefectCode::kBadHeader;
+    case SliceErrorKind::kBadSlice: return DefectCode::kBadSlice;
+    case SliceErrorKind::kDuplicateSlice: return DefectCode::kBadSlice;
+    case SliceErrorKind::kBadSliceKey: return DefectCode::kBadEntry;
+    case SliceErrorKind::kBadRecord: return DefectCode::kBadEntry;
+    case SliceErrorKind::kMissingData: return DefectCode::kMissingSlices;
+    case SliceErrorKind::kSizeMismatch: return DefectCode::kSizeMismatch;
+    case SliceErrorKind::kValueOutOfRange: return DefectCode::kBadEntry;
+    case SliceErrorKind::kMissingSlices: return DefectCode::kMissingSlices;
+    case SliceErrorKind::kNotFound: return DefectCode::kNotFound;
+    case SliceErrorKind::kInvalidRequest: return DefectCode::kBadSlice;
+    case SliceErrorKind::kIoError: return DefectCode::kIoError;
+    case SliceErrorKind::kNone: break;
+  }
+  return DefectCode::kIoError;
+}
+
+namespace {
+void AddError(Report* r, const slices::SliceError& e) {
+  std::optional<uint64_t> offset;
+  if (e.kind == SliceErrorKind::kTable) offset = e.table_error.offset;
+  r->defects.push_back(Defect{CodeFor(e), e.file, offset, e.tensor, e.message});
+}
+}  // namespace
+
+void CheckSlices(io::Env* env, const std::string& pattern, const ValidateOptions& options,
+                 Report* r) {
+  slices::SliceError err;
+  slices::ReaderOptions ropts;
+  ropts.verify_records = options.verify_data;
+  auto reader = slices::TensorSliceReader::Open(env, pattern, &err, ropts);
+  if (!reader.ok()) {
+    r->files.push_back(err.file.empty() ? pattern : err.file);
+    AddError(r, err);
+    return;
+  }
+  for (const std::string& f : (*reader)->files()) {
+    r->files.push_back(f);
+    // Bytes TF (and the reader) never look at; a writer never sets them.
+    auto file = env->NewRandomAccessFile(f);
+    if (!file.ok()) continue;
+    auto table = table::Table::Open(std::move(*file));
+    if (table.ok() && (!(*table)->footer().padding_is_zero || !(*table)->footer().handles_canonical)) {
+      r->defects.push_back(Defect{DefectCode::kBadBlockHandle, f,
+                                  (*table)->file().Size() - table::kFooterLength, "",
+                                  "table footer padding is not zero or a footer handle is "
+                                  "not canonically encoded (bytes altered after writing?)"});
+    }
+  }
+  for (const auto& t : (*reader)->ListTensors()) {
+    slices::SliceError e;
+    auto value = (*reader)->Lookup(t.name, &e);
+    if (!value.ok()) {
+      AddError(r, e);
+      continue;
+    }
+    ++r->tensors_checked;
+    r->bytes_checked += value->is_string() ? 0 : value->TotalBytes();
+  }
+}
+
+}  // namespace tfckpt::check
