@@ -21,7 +21,7 @@ work="${TFCKPT_FUZZ_WORK:-$root/fuzz/work}"
 mkdir -p "$work/seeds-packed" "$work/seeds-raw"
 # Seeds: every golden V2 prefix and V1 file, packed; every golden file raw.
 prefixes=$(find golden/tf-2.21 -name '*.index' | sed 's/\.index$//')
-v1=$(find golden/tf-2.21 -name 'model.ckpt' -o -name 'dtypes_v1' | grep -v '\.' || true)
+v1="golden/tf-2.21/saver_v1_basic/model.ckpt golden/tf-2.21/dtypes_v1/dtypes_v1"
 "$(bazel info bazel-bin 2>/dev/null)/fuzz/pack_seeds" "$work/seeds-packed" $prefixes $v1 >/dev/null
 find golden/tf-2.21 -type f -size -1M -exec cp -f {} "$work/seeds-raw/" \; 2>/dev/null || true
 cp -f fuzz/dictionaries/*.dict "$work/" 2>/dev/null || true
