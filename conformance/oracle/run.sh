@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# The oracle tier: TensorFlow reads what tfckpt writes, tfckpt reads what
+# TensorFlow writes (conformance/oracle/README.md).
+#
+#   conformance/oracle/run.sh <venv>      # <venv>: tools/oracle/setup_venv.sh's output
+#
+# 1. builds //conformance/oracle:write_corpus and :read_compare;
+# 2. write_corpus writes tfckpt checkpoints + expected.json into a temp dir,
+#    tf_reads_tfckpt.py reads them with TensorFlow and compares exactly;
+# 3. tf_writes_random.py has TensorFlow write random checkpoints, and
+#    read_compare reads each with tfckpt and compares;
+# 4. two negative controls: the comparisons do notice a wrong expectation.
+# Prints a PASS/FAIL table and "oracle: N passed, M failed"; exit 1 on any
+# failure, 2 on usage / set-up errors. TFCKPT_ORACLE_KEEP=1 keeps the temp dir.
+set -uo pipefail
+
+if [ $# -ne 1 ] || [ ! -x "$1/bin/python" ]; then
+  echo "usage: $0 <venv>   (a virtualenv with tensorflow, from tools/oracle/setup_venv.sh)" >&2
+  exit 2
+fi
+venv="$(cd "$1" && pwd)"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+start=$SECONDS
+
+if ! bazel build --ui_event_filters=-info,-stdout --noshow_progress \
+    //conformance/oracle:write_corpus //conformance/oracle:read_compare; then
+  echo "oracle: build failed"
+  echo "oracle: 0 passed, 1 failed"
+  exit 1
+fi
+build_s=$((SECONDS - start))
+# The default configuration's output dir (bazel-out/<cpu>-fastbuild/bin):
+# found without another `bazel info`, which would wait for the shared server.
+bin=""
+for d in "$root"/bazel-out/*-fastbuild/bin/conformance/oracle; do
+  if [ -x "$d/write_corpus" ] && [ -x "$d/read_compare" ]; then bin="$d"; fi
+done
+[ -n "$bin" ] || bin="$(bazel info bazel-bin 2>/dev/null)/conformance/oracle"
+
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/tfckpt-oracle.XXXXXX")"
+if [ "${TFCKPT_ORACLE_KEEP:-0}" = "1" ]; then
+  echo "oracle: keeping $tmp"
+else
+  trap 'rm -rf "$tmp"' EXIT
+fi
+results="$tmp/results.tsv"
+: >"$results"
+py() { PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$root/tools/oracle:$root/conformance/oracle" "$venv/bin/python" "$@"; }
+record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"; }
+collect() { grep $'^@@\t' | cut -f2- >>"$results"; }
+
+# --- tfckpt writes, TensorFlow reads -----------------------------------------
+if "$bin/write_corpus" "$tmp/tfckpt" >"$tmp/write_corpus.log" 2>&1; then
+  py conformance/oracle/tf_reads_tfckpt.py "$tmp/tfckpt" >"$tmp/tf_reads.log" 2>&1
+  tf_reads_rc=$?
+  grep -v -e $'^@@\t' -e '^tf_reads_tfckpt: ' -e '^    \[pinned\]' "$tmp/tf_reads.log" | sed 's/^/  /'
+  collect <"$tmp/tf_reads.log"
+  if [ "$tf_reads_rc" -ne 0 ] && ! grep -q $'\tFAIL\t' "$results"; then
+    record "tfckpt->tf" "tf_reads_tfckpt.py" FAIL "exit $tf_reads_rc: $(tail -n 1 "$tmp/tf_reads.log")"
+  fi
+else
+  record "tfckpt->tf" "write_corpus" FAIL "$(tail -n 1 "$tmp/write_corpus.log")"
+fi
+
+# --- TensorFlow writes, tfckpt reads -----------------------------------------
+py conformance/oracle/tf_writes_random.py "$tmp/tf" >"$tmp/tf_writes.log" 2>&1
+collect <"$tmp/tf_writes.log"
+first_expected=""
+while IFS=$'\t' read -r _ name prefix expected; do
+  [ -n "$first_expected" ] || first_expected="$prefix"$'\t'"$expected"
+  if "$bin/read_compare" "$prefix" "$expected" >"$tmp/$name.compare.log" 2>&1; then
+    record "tf->tfckpt" "$name" PASS "$(tail -n 1 "$tmp/$name.compare.log" | sed 's/^read_compare: //')"
+  else
+    grep -v '^ok ' "$tmp/$name.compare.log" | sed "s/^/  $name: /"
+    record "tf->tfckpt" "$name" FAIL "$(grep -m1 '^MISMATCH' "$tmp/$name.compare.log")"
+  fi
+done < <(grep $'^@@WROTE\t' "$tmp/tf_writes.log")
+if ! grep -q $'^@@WROTE\t' "$tmp/tf_writes.log"; then
+  record "tf->tfckpt" "tf_writes_random.py" FAIL "$(tail -n 1 "$tmp/tf_writes.log")"
+fi
+
+# --- negative controls: a wrong expectation must be caught -------------------
+if [ -n "$first_expected" ]; then
+  IFS=$'\t' read -r prefix expected <<<"$first_expected"
+  py - "$expected" "$tmp/wrong.json" <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+t = doc["tensors"][-1]
+t["raw_sha256"] = "0" * 64
+t.pop("raw_hex", None)
+json.dump(doc, open(sys.argv[2], "w"))
+EOF
+  "$bin/read_compare" "$prefix" "$tmp/wrong.json" >/dev/null 2>&1
+  rc=$?
+  if [ "$rc" -eq 1 ]; then
+    record "control" "read_compare_detects_mismatch" PASS "a wrong sha256 gives exit 1"
+  else
+    record "control" "read_compare_detects_mismatch" FAIL "exit $rc for a wrong expectation"
+  fi
+fi
+if [ -f "$tmp/tfckpt/expected.json" ]; then
+  rm -rf "$tmp/control" && mkdir -p "$tmp/control"
+  "$bin/write_corpus" "$tmp/control" >/dev/null 2>&1
+  py - "$tmp/control/expected.json" <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+case = next(c for c in doc["cases"] if c["name"] == "dtypes")
+case["tensors"][0]["raw_hex"] = "ff" + case["tensors"][0]["raw_hex"][2:]
+case["tensors"][0]["raw_sha256"] = "0" * 64
+doc["cases"] = [case]
+json.dump(doc, open(sys.argv[1], "w"))
+EOF
+  if py conformance/oracle/tf_reads_tfckpt.py "$tmp/control" >"$tmp/control.log" 2>&1; then
+    record "control" "tf_reads_tfckpt_detects_mismatch" FAIL "a wrong raw_hex passed"
+  elif grep -q $'\tdtypes\tFAIL\t' "$tmp/control.log"; then
+    record "control" "tf_reads_tfckpt_detects_mismatch" PASS "a wrong raw_hex fails the case"
+  else
+    record "control" "tf_reads_tfckpt_detects_mismatch" FAIL "$(tail -n 1 "$tmp/control.log")"
+  fi
+fi
+
+# --- table ---------------------------------------------------------------------
+echo
+echo "oracle tier: TensorFlow $(py -c 'import tensorflow as tf; print(tf.__version__)' 2>/dev/null) ($venv)"
+printf '%-12s %-34s %-6s %s\n' direction case result detail
+while IFS=$'\t' read -r dir name status detail; do
+  [ ${#detail} -gt 200 ] && detail="${detail:0:197}..."
+  printf '%-12s %-34s %-6s %s\n' "$dir" "$name" "$status" "$detail"
+done <"$results"
+passed=$(cut -f3 "$results" | grep -c '^PASS$')
+failed=$(cut -f3 "$results" | grep -c '^FAIL$')
+echo "oracle: $passed passed, $failed failed ($((SECONDS - start)) s, of which bazel build ${build_s} s)"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
