@@ -18,53 +18,6 @@ void NotYet(const std::string& name, int* exit_code) {
 
 }  // namespace
 
-void RegisterInspect(CLI::App& app, int* exit_code) {
-  auto* cmd = app.add_subcommand(
-      "inspect", "List the tensors (name, dtype, shape, shard, offset, size, "
-                 "crc) and header of a checkpoint (V1 or V2).");
-  static std::string path;
-  static bool json = false;
-  cmd->add_option("PATH", path, "checkpoint prefix, .index/.data-* file, "
-                                "V1 file, or directory")->required();
-  cmd->add_flag("--json", json, "machine-readable output");
-  cmd->callback([exit_code] { NotYet("inspect", exit_code); });
-}
-
-void RegisterDump(CLI::App& app, int* exit_code) {
-  auto* cmd = app.add_subcommand("dump", "Print the values of one tensor.");
-  static std::string path, tensor;
-  static bool json = false;
-  cmd->add_option("PATH", path, "checkpoint")->required();
-  cmd->add_option("TENSOR", tensor, "tensor name")->required();
-  cmd->add_flag("--json", json, "exact values as JSON");
-  cmd->callback([exit_code] { NotYet("dump", exit_code); });
-}
-
-void RegisterValidate(CLI::App& app, int* exit_code) {
-  auto* cmd = app.add_subcommand(
-      "validate", "Check checkpoints, state files and SavedModels; report "
-                  "every defect with a stable code.");
-  static std::vector<std::string> paths;
-  static bool json = false;
-  cmd->add_option("PATH", paths, "files or directories")->required();
-  cmd->add_flag("--json", json, "machine-readable report");
-  cmd->callback([exit_code] { NotYet("validate", exit_code); });
-}
-
-void RegisterDiff(CLI::App& app, int* exit_code) {
-  auto* cmd = app.add_subcommand(
-      "diff", "Compare two checkpoints: names, dtypes, shapes and values.");
-  static std::string a, b;
-  static double atol = 0, rtol = 0;
-  static bool json = false;
-  cmd->add_option("A", a, "first checkpoint")->required();
-  cmd->add_option("B", b, "second checkpoint")->required();
-  cmd->add_option("--atol", atol, "absolute tolerance for values");
-  cmd->add_option("--rtol", rtol, "relative tolerance for values");
-  cmd->add_flag("--json", json, "machine-readable output");
-  cmd->callback([exit_code] { NotYet("diff", exit_code); });
-}
-
 void RegisterRun(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand(
       "run", "Run a signature of a SavedModel (or a graph) on JSON inputs.");

@@ -1,0 +1,24 @@
+// The V1 (TensorSlice) arm of checkpoint_source.h, kept apart so the CLI
+// builds with or without the slices layer (kV1Supported).
+#ifndef TFCKPT_CLI_CHECKPOINT_V1_H_
+#define TFCKPT_CLI_CHECKPOINT_V1_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "src/cli/checkpoint_source.h"
+
+namespace tfckpt::cli {
+
+StatusOr<std::shared_ptr<const slices::TensorSliceReader>> OpenV1(io::Env* env,
+                                                                  const std::string& pattern);
+std::vector<std::string> FilesV1(const slices::TensorSliceReader& reader);
+StatusOr<std::vector<TensorSummary>> ListV1(const slices::TensorSliceReader& reader);
+StatusOr<std::vector<TensorLayout>> LayoutV1(const slices::TensorSliceReader& reader);
+StatusOr<tensor::Tensor> LookupV1(const slices::TensorSliceReader& reader,
+                                  const std::string& name);
+
+}  // namespace tfckpt::cli
+
+#endif  // TFCKPT_CLI_CHECKPOINT_V1_H_

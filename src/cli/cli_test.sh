@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# inspect / dump / diff / validate on TensorFlow 2.21's golden checkpoints
+# (golden/MANIFEST.json) and on fixtures written by diff_fixtures.
+set -u
+root="${TEST_SRCDIR}/tfckpt"
+bin="$root/tfckpt"
+g="$root/golden/tf-2.21"
+tmp="${TEST_TMPDIR}"
+fail=0
+out="$tmp/out"
+
+check() {  # expected-exit description command...
+  local want=$1 what=$2; shift 2
+  "$@" >"$out" 2>"$out.err"
+  local got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "FAIL: $what: exit $got, want $want"
+    sed 's/^/    /' "$out" "$out.err"
+    fail=1
+  else
+    echo "ok: $what"
+  fi
+}
+has() {  # pattern [file]: the last output contains the (grep -E) pattern
+  if ! grep -qE -- "$1" "${2:-$out}"; then
+    echo "FAIL: output lacks /$1/:"; sed 's/^/    /' "${2:-$out}"; fail=1
+  fi
+}
+lacks() {
+  if grep -qE -- "$1" "${2:-$out}"; then
+    echo "FAIL: output has /$1/:"; sed 's/^/    /' "${2:-$out}"; fail=1
+  fi
+}
+json_ok() {  # the last stdout is one JSON document
+  python3 -c 'import json,sys; json.load(sys.stdin)' <"$out" ||
+    { echo "FAIL: not JSON:"; sed 's/^/    /' "$out"; fail=1; }
+}
+json_expr() {  # python expression over `j` (the last stdout) must be true
+  python3 -c "import json,sys; j=json.load(sys.stdin); sys.exit(0 if ($1) else 1)" <"$out" ||
+    { echo "FAIL: JSON does not satisfy: $1"; sed 's/^/    /' "$out"; fail=1; }
+}
+
+basic="$g/saver_v2_basic/model.ckpt"
+
+# --- inspect: every accepted form of PATH ----------------------------------
+check 0 "inspect prefix" "$bin" inspect "$basic"
+has "^checkpoint: V2 prefix .*saver_v2_basic/model.ckpt$"
+has "^header: num_shards 1, endianness LITTLE, version producer 1"
+has "^name +dtype +shape +shard +offset +size +crc32c$"
+has "^v1 +float +\[1,2\] +0 +0 +8 +0x4625a409$"
+has "^v2 +float +\[2,3\] +0 +8 +24 +0x6ad7fa03$"
+check 0 "inspect .index" "$bin" inspect "$basic.index"
+has "prefix of model.ckpt.index"
+check 0 "inspect .data" "$bin" inspect "$basic.data-00000-of-00001"
+has "saver_v2_basic/model.ckpt \(prefix of model.ckpt.data-00000-of-00001\)"
+check 0 "inspect state dir" "$bin" inspect "$g/saver_v2_basic"
+has "model_checkpoint_path of .*saver_v2_basic/checkpoint"
+check 0 "inspect SavedModel dir" "$bin" inspect "$g/saved_model_simple_save/saved_model"
+has "variables/variables \(SavedModel variables\)"
+has "^W +float +\[4,3\]"
+check 0 "inspect partitioned" "$bin" inspect "$g/partitioned"
+has "^pv +float +\[10,4\] +partitioned: 3 slices$"
+has "^  \[4,3:0,4\] +0 +64 +48 +0x601c7687$"
+check 0 "inspect sharded --json" "$bin" inspect --json "$g/sharded"
+json_expr 'j["header"]["num_shards"] == 3 and [t["shard"] for t in j["tensors"]] == [0, 1, 2, 0]'
+check 0 "inspect V1" "$bin" inspect "$g/saver_v1_basic/model.ckpt"
+has "^checkpoint: V1 checkpoint"
+has "^v2 +float +\[2,3\] +-:- "
+check 2 "inspect missing path" "$bin" inspect "$tmp/nope/model.ckpt"
+has "nope/model.ckpt: no checkpoint found .*nope/model.ckpt.index does not exist" "$out.err"
+check 2 "inspect dir without checkpoint" "$bin" inspect "$g"
+has "no \`checkpoint\` state file" "$out.err"
+mkdir -p "$tmp/stale"
+echo 'model_checkpoint_path: "gone"' >"$tmp/stale/checkpoint"
+check 2 "inspect stale state file" "$bin" inspect "$tmp/stale"
+has "stale/checkpoint: model_checkpoint_path \".*gone\" names no checkpoint" "$out.err"
+check 2 "inspect .meta" "$bin" inspect "$basic.meta"
+has "MetaGraph" "$out.err"
+
+# --- inspect/dump --json against MANIFEST.json (every golden tensor) -------
+check 0 "golden_check (inspect+dump --json vs MANIFEST)" \
+  python3 "$root/src/cli/golden_check.py" "$bin" "$root/golden"
+tail -1 "$out"
+
+# --- dump ------------------------------------------------------------------
+check 0 "dump v2" "$bin" dump "$basic" v2
+has "^dtype: float$"
+has "^shape: \[2,3\] \(6 elements\)$"
+has "^\[\[-1.499947, -1.2420495, 0.52283144\],$"
+check 0 "dump --json v2" "$bin" dump --json "$basic" v2
+json_ok
+has '"values": \[-1.499947, -1.2420495, 0.52283144, -0.35879248, -0.06391138, -0.051846918\]'
+check 0 "dump --json strings" "$bin" dump --json "$g/dtypes/dtypes" string
+json_expr 'j["values"][3] == {"hex": "fffe80206e6f74207574662d38"} and j["values"][4] == "unicod\u00e9 \u2603"'
+check 0 "dump --json float32 specials" "$bin" dump --json "$g/dtypes/dtypes" float32
+has '"values": \[0.0, -0.0, 1.0, -1.5, "nan", "inf", "-inf", '
+check 0 "dump --json uint64" "$bin" dump --json "$g/dtypes/dtypes" scalar/uint64
+has '"values": \[18446744073709551615\]'
+check 0 "dump partitioned" "$bin" dump "$g/partitioned" pv
+has "^ \[15.0, 15.5, 16.0, 16.5\]\]$"
+check 2 "dump unknown tensor" "$bin" dump "$basic" nope
+has 'tensor "nope" not found in checkpoint .*saver_v2_basic/model.ckpt' "$out.err"
+
+# --- diff ------------------------------------------------------------------
+check 0 "diff golden with itself" "$bin" diff "$g/dtypes/dtypes" "$g/dtypes/dtypes"
+has "^identical: 33 tensors compared"
+check 0 "diff V2 with V1 (same values)" "$bin" diff "$g/saver_v2_basic" "$g/saver_v1_basic"
+check 1 "diff two steps" "$bin" diff "$g/tf2_checkpoint/ckpt/ckpt-1" "$g/tf2_checkpoint/ckpt/ckpt-2"
+has "^values differ: save_counter/.ATTRIBUTES/VARIABLE_VALUE: 1 of 1 elements, max abs diff 1.0, first at \[\]: 1 \(A\) vs 2 \(B\)$"
+m4="$g/max_to_keep/model.ckpt-4" m5="$g/max_to_keep/model.ckpt-5"
+check 1 "diff 6.0 vs 7.5" "$bin" diff "$m4" "$m5"
+check 0 "diff 6.0 vs 7.5 --atol 1.5" "$bin" diff --atol 1.5 "$m4" "$m5"
+check 1 "diff 6.0 vs 7.5 --atol 1.4" "$bin" diff --atol 1.4 "$m4" "$m5"
+check 0 "diff 6.0 vs 7.5 --rtol 0.2" "$bin" diff --rtol 0.2 "$m4" "$m5"
+check 2 "diff --atol -1" "$bin" diff --atol -1 "$m4" "$m5"
+check 2 "diff with a missing checkpoint" "$bin" diff "$m4" "$tmp/missing"
+has "missing: no checkpoint found" "$out.err"
+
+fx="$tmp/fixtures"
+mkdir -p "$fx"
+check 0 "write diff fixtures" "$root/src/cli/diff_fixtures" "$fx"
+check 0 "diff little- vs big-endian, whole vs partitioned" "$bin" diff "$fx/a" "$fx/a_big_endian"
+check 1 "diff fixtures" "$bin" diff "$fx/a" "$fx/b"
+has "^only in A: only_a \(float \[\]\)$"
+has "^only in B: only_b \(float \[\]\)$"
+has "^dtype differs: dtype_mismatch: float \[2\] \(A\) vs int32 \[2\] \(B\)$"
+has "^shape differs: shape_mismatch: float \[2,3\] \(A\) vs float \[3,2\] \(B\)$"
+has "^values differ: close: 2 of 4 elements, max abs diff 0.5, first at \[0,1\]: 2.0 \(A\) vs 2.5 \(B\)$"
+has "^values differ: str: 1 of 2 elements, first at \[1\]: \"b\" \(A\) vs \"c\" \(B\)$"
+has "^values differ: u64: 1 of 2 elements, max abs diff 1.0, first at \[1\]: 18446744073709551615 \(A\) vs 18446744073709551614 \(B\)$"
+has "^values differ: c64: 1 of 1 elements, max abs diff 0.5, first at \[0\]: \[1.0, 2.0\] \(A\) vs \[1.0, 2.5\] \(B\)$"
+lacks "nan_zero_inf|same|part"
+has "^different: 7 tensors compared \(atol 0.0, rtol 0.0\), 6 differ, 1 only in A, 1 only in B$"
+check 1 "diff fixtures --atol 0.5 (close, c64 within)" "$bin" diff --atol 0.5 "$fx/a" "$fx/b"
+lacks "values differ: (close|c64)"
+has "values differ: u64"
+check 1 "diff fixtures --json" "$bin" diff --json "$fx/a" "$fx/b"
+json_expr 'not j["identical"] and [t["name"] for t in j["only_in_a"]] == ["only_a"] and [t["name"] for t in j["only_in_b"]] == ["only_b"] and j["dtype_mismatches"][0]["b"]["dtype"] == "int32" and j["shape_mismatches"][0]["a"]["shape"] == [2, 3]'
+json_expr '{d["name"]: (d["count"], d["max_abs_diff"], d["first_index"]) for d in j["value_differences"]} == {"close": (2, 0.5, [0, 1]), "str": (1, None, [1]), "u64": (1, 1.0, [1]), "c64": (1, 0.5, [0])}'
+check 0 "diff --json identical" "$bin" diff --json "$fx/a" "$fx/a_big_endian"
+json_expr 'j["identical"] and j["tensors_compared"] == 10'
+
+# --- validate --------------------------------------------------------------
+check 0 "validate good checkpoint" "$bin" validate "$basic"
+has "^OK: .*saver_v2_basic/model.ckpt \(2 tensors, 32 bytes verified\)$"
+check 0 "validate several good paths" "$bin" validate "$g/saver_v2_basic" "$g/sharded/model.ckpt.index" \
+  "$g/saved_model_simple_save/saved_model" "$g/dtypes/dtypes"
+has "^4 paths: 4 OK, 0 INVALID$"
+check 0 "validate --json good" "$bin" validate --json "$basic"
+json_expr 'j["paths"][0]["ok"] and j["paths"][0]["kind"] == "v2" and j["paths"][0]["tensors_checked"] == 2 and j["paths"][0]["bytes_checked"] == 32 and j["paths"][0]["defects"] == []'
+
+mkdir -p "$tmp/flipped"
+cp "$basic.index" "$basic.data-00000-of-00001" "$tmp/flipped/"
+chmod u+w "$tmp/flipped"/*
+data="$tmp/flipped/model.ckpt.data-00000-of-00001"
+byte=$(od -An -tu1 -j 12 -N 1 "$data" | tr -d ' ')
+printf "\\$(printf '%03o' $((byte ^ 0x01)))" | dd of="$data" bs=1 seek=12 conv=notrunc 2>/dev/null
+check 1 "validate flipped data byte" "$bin" validate "$tmp/flipped/model.ckpt"
+has "^TENSOR_CRC .*flipped/model.ckpt.data-00000-of-00001@8 v2: "
+has "^INVALID: .*flipped/model.ckpt: 1 defect(, [0-9]+ warnings?)?$"
+check 1 "validate --json flipped" "$bin" validate --json "$tmp/flipped/model.ckpt"
+json_expr '[(d["code"], d["offset"], d["key"]) for d in j["paths"][0]["defects"] if d["severity"] == "error"] == [("TENSOR_CRC", 8, "v2")] and not j["paths"][0]["ok"]'
+check 1 "validate --quiet good + flipped" "$bin" validate --quiet "$basic" "$tmp/flipped/model.ckpt"
+has "^OK: "
+has "^INVALID: "
+lacks "TENSOR_CRC"
+check 0 "validate --no-data flipped (structure only)" "$bin" validate --no-data "$tmp/flipped/model.ckpt"
+has "data not verified"
+check 1 "validate missing path" "$bin" validate "$tmp/nope"
+has "^NOT_FOUND "
+check 2 "dump of the flipped tensor is an error" "$bin" dump "$tmp/flipped/model.ckpt" v2
+has "flipped/model.ckpt.data-00000-of-00001" "$out.err"
+check 2 "diff with the flipped checkpoint is an error" "$bin" diff "$basic" "$tmp/flipped/model.ckpt"
+check 2 "validate without PATH" "$bin" validate
+
+exit $fail

@@ -1,0 +1,116 @@
+"""Checks `tfckpt inspect --json` and `tfckpt dump --json` against the values
+TensorFlow 2.21 wrote (golden/MANIFEST.json), for every golden checkpoint.
+
+  python3 golden_check.py TFCKPT GOLDEN_DIR
+
+Floats must round-trip exactly: float32, half and bfloat16 values (and
+complex64 parts) compared as float32 bit patterns, doubles as float64 bit
+patterns; NaN/Inf as the strings "nan"/"inf"/"-inf"; integers exactly;
+strings byte for byte (JSON string = UTF-8 bytes, {"hex": ...} = raw bytes).
+Standard library only.
+"""
+import json
+import os
+import struct
+import subprocess
+import sys
+
+FLOAT32 = {"DT_FLOAT", "DT_HALF", "DT_BFLOAT16", "DT_COMPLEX64"}
+
+
+def run_json(cmd):
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if out.returncode != 0:
+        raise AssertionError("%s: exit %d: %s" % (" ".join(cmd), out.returncode,
+                                                 out.stderr.decode(errors="replace")))
+    return json.loads(out.stdout)
+
+
+def same_float(got, want, dtype):
+    if isinstance(want, str) or isinstance(got, str):
+        return got == want
+    if not isinstance(got, float):  # "1.0", never "1": keeps -0.0 in JSON
+        return False
+    fmt = "<f" if dtype in FLOAT32 else "<d"
+    return struct.pack(fmt, float(got)) == struct.pack(fmt, float(want))
+
+
+def same_value(got, want, encoding, dtype):
+    if encoding == "float":
+        return same_float(got, want, dtype)
+    if encoding == "complex":
+        return (isinstance(got, list) and len(got) == 2 and
+                all(same_float(g, w, dtype) for g, w in zip(got, want)))
+    if encoding == "bytes":
+        raw = bytes.fromhex(got["hex"]) if isinstance(got, dict) else got.encode("utf-8")
+        if isinstance(got, dict):  # hex only for bytes that are not UTF-8
+            try:
+                raw.decode("utf-8")
+                return False
+            except UnicodeDecodeError:
+                pass
+        return raw.hex() == want
+    if encoding in ("int", "bool"):
+        return type(got) is type(want) and got == want
+    raise AssertionError("unknown encoding " + encoding)
+
+
+def check_layout(listing, ckpt, errors):
+    where = listing["prefix"]
+    want = sorted((t["name"], t["dtype"][3:].lower(), t["shape"]) for t in ckpt["tensors"])
+    got = sorted((t["name"], t["dtype"], t["shape"]) for t in listing["tensors"])
+    if got != want:
+        errors.append("%s: inspect lists %s, MANIFEST %s" % (where, got, want))
+    if ckpt["format"] != "V2":
+        return
+    index = ckpt["index"]
+    h, hw = listing["header"], index["header"]
+    if (h["num_shards"], h["endianness"], h["version"]["producer"]) != (
+            hw["num_shards"], hw["endianness"], hw["version"].get("producer", 0)):
+        errors.append("%s: header %s, MANIFEST %s" % (where, h, hw))
+    pieces = []
+    for t in listing["tensors"]:
+        for p in t.get("slices", [t]):
+            pieces.append((p["shard"], p["offset"], p["size"], p["crc32c"]))
+    want_pieces = [(e["shard_id"], e["offset"], e["size"], "0x" + e["crc32c"])
+                   for e in index["entries"] if "slices" not in e]
+    if sorted(pieces) != sorted(want_pieces):
+        errors.append("%s: pieces %s, MANIFEST entries %s" % (where, pieces, want_pieces))
+
+
+def main():
+    tfckpt, golden = sys.argv[1], sys.argv[2]
+    with open(os.path.join(golden, "MANIFEST.json")) as f:
+        manifest = json.load(f)
+    errors, dumped = [], 0
+    for scenario in manifest["scenarios"]:
+        base = os.path.join(golden, manifest["golden_dir"], scenario["dir"])
+        for ckpt in scenario.get("checkpoints", []):
+            prefix = os.path.join(base, ckpt["prefix"])
+            check_layout(run_json([tfckpt, "inspect", "--json", prefix]), ckpt, errors)
+            for t in ckpt["tensors"]:
+                if t.get("values") is None:
+                    continue
+                got = run_json([tfckpt, "dump", "--json", prefix, t["name"]])
+                dumped += 1
+                where = "%s %s" % (prefix, t["name"])
+                if got["dtype"] != t["dtype"][3:].lower() or got["shape"] != t["shape"]:
+                    errors.append("%s: %s %s, want %s %s" % (where, got["dtype"], got["shape"],
+                                                            t["dtype"], t["shape"]))
+                    continue
+                vals = got["values"]
+                if len(vals) != len(t["values"]) or got["num_elements"] != t["num_elements"]:
+                    errors.append("%s: %d values, want %d" % (where, len(vals), len(t["values"])))
+                    continue
+                for i, (g, w) in enumerate(zip(vals, t["values"])):
+                    if not same_value(g, w, t["encoding"], t["dtype"]):
+                        errors.append("%s[%d]: dump --json %r, TF wrote %r" % (where, i, g, w))
+                        break
+    for e in errors:
+        print("FAIL: " + e)
+    print("golden_check: %d tensors dumped, %d failures" % (dumped, len(errors)))
+    return 1 if errors or dumped == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

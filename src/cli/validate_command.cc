@@ -1,0 +1,176 @@
+// tfckpt validate PATH... [--json] [--no-data] [--quiet]: check::Validate
+// on each path; one line per defect, one summary line per path.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "src/check/validator.h"
+#include "src/cli/commands.h"
+#include "src/cli/exit_codes.h"
+#include "src/cli/value_format.h"
+#include "src/io/env.h"
+
+namespace tfckpt::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr uint64_t kProgressThreshold = 64ull << 20;
+
+// A progress bar on stderr, drawn only when stderr is a terminal and the
+// data to verify exceeds kProgressThreshold.
+class ProgressBar {
+ public:
+  ProgressBar(std::string label, bool enabled)
+      : label_(std::move(label)), enabled_(enabled && isatty(STDERR_FILENO)) {}
+  ~ProgressBar() { Clear(); }
+
+  void Update(uint64_t done, uint64_t total) {
+    if (!enabled_ || total <= kProgressThreshold) return;
+    const int percent = static_cast<int>(done >= total ? 100 : done * 100 / total);
+    if (percent == last_percent_) return;
+    last_percent_ = percent;
+    constexpr int kWidth = 30;
+    const int filled = percent * kWidth / 100;
+    std::fprintf(stderr, "\r%s [%s%s] %3d%% (%llu/%llu MiB)", label_.c_str(),
+                 std::string(filled, '#').c_str(), std::string(kWidth - filled, '.').c_str(),
+                 percent, static_cast<unsigned long long>(done >> 20),
+                 static_cast<unsigned long long>(total >> 20));
+    std::fflush(stderr);
+    drawn_ = true;
+  }
+
+  void Clear() {
+    if (!drawn_) return;
+    std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+    drawn_ = false;
+  }
+
+ private:
+  std::string label_;
+  bool enabled_;
+  bool drawn_ = false;
+  int last_percent_ = -1;
+};
+
+std::string DefectLine(const check::Defect& d) {
+  std::string line = check::IsWarning(d.code) ? "warning: " : "";
+  line += StrCat(check::DefectCodeName(d.code), " ", d.file);
+  if (d.offset.has_value()) line += StrCat("@", *d.offset);
+  if (!d.key.empty()) line += StrCat(" ", d.key);
+  return StrCat(line, ": ", d.message);
+}
+
+size_t CountWarnings(const check::Report& r) {
+  size_t n = 0;
+  for (const check::Defect& d : r.defects) n += check::IsWarning(d.code) ? 1 : 0;
+  return n;
+}
+
+std::string Plural(size_t n, const char* word) {
+  return StrCat(n, " ", word, n == 1 ? "" : "s");
+}
+
+std::string SummaryLine(const check::Report& r, bool verify_data) {
+  const size_t warnings = CountWarnings(r);
+  if (r.ok()) {
+    std::string s = StrCat("OK: ", r.path, " (", Plural(r.tensors_checked, "tensor"), ", ");
+    s += verify_data ? StrCat(r.bytes_checked, " bytes verified")
+                     : std::string("data not verified: --no-data");
+    if (warnings > 0) s += ", " + Plural(warnings, "warning");
+    return s + ")";
+  }
+  std::string s = StrCat("INVALID: ", r.path, ": ", Plural(r.defects.size() - warnings, "defect"));
+  if (warnings > 0) s += ", " + Plural(warnings, "warning");
+  return s;
+}
+
+Json ReportJson(const check::Report& r) {
+  Json defects = Json::array();
+  for (const check::Defect& d : r.defects) {
+    defects.push_back(Json{
+        {"code", std::string(check::DefectCodeName(d.code))},
+        {"severity", check::IsWarning(d.code) ? "warning" : "error"},
+        {"file", d.file},
+        {"offset", d.offset.has_value() ? Json(*d.offset) : Json(nullptr)},
+        {"key", d.key.empty() ? Json(nullptr) : Json(d.key)},
+        {"message", d.message}});
+  }
+  return Json{{"path", r.path},
+              {"kind", r.kind},
+              {"ok", r.ok()},
+              {"notes", r.notes},
+              {"files", r.files},
+              {"tensors_checked", r.tensors_checked},
+              {"bytes_checked", r.bytes_checked},
+              {"defects", std::move(defects)}};
+}
+
+}  // namespace
+
+void RegisterValidate(CLI::App& app, int* exit_code) {
+  auto* cmd = app.add_subcommand(
+      "validate", "Check checkpoints, state files and SavedModels; report every defect "
+                  "with a stable code.");
+  cmd->footer(
+      "Accepts checkpoints (V2 prefix, .index/.data-* file, V1 file), directories with a "
+      "`checkpoint` state file and SavedModels; report every defect with a stable code, "
+      "one line each: `CODE file[@offset] [key]: message` (warnings prefixed `warning: `), "
+      "then `OK: <path> (N tensors, M bytes verified)` or `INVALID: <path>: K defects`. "
+      "A progress bar is drawn on stderr when it is a terminal and more than 64 MiB of data "
+      "are verified. Exit 0 if every path is valid (warnings allowed), 1 if any has a "
+      "defect, 2 on usage errors.");
+  struct Options {
+    std::vector<std::string> paths;
+    bool json = false, no_data = false, quiet = false;
+  };
+  auto opt = std::make_shared<Options>();
+  cmd->add_option("PATH", opt->paths, "files or directories")->required();
+  cmd->add_flag("--json", opt->json,
+                "machine-readable report: {\"paths\": [{\"path\", \"kind\", \"ok\", \"notes\", "
+                "\"files\", \"tensors_checked\", \"bytes_checked\", \"defects\": [{\"code\", "
+                "\"severity\", \"file\", \"offset\", \"key\", \"message\"}]}]}");
+  cmd->add_flag("--no-data", opt->no_data,
+                "skip the tensor data checksums (structure only; much faster)");
+  cmd->add_flag("-q,--quiet", opt->quiet,
+                "print only the summary line of each path (no defect lines, notes or progress)");
+  cmd->callback([opt, exit_code] {
+    io::Env* env = io::Env::Default();
+    Json reports = Json::array();
+    bool all_ok = true;
+    size_t n_ok = 0;
+    for (const std::string& path : opt->paths) {
+      check::ValidateOptions options;
+      options.verify_data = !opt->no_data;
+      ProgressBar bar(StrCat("validating ", path), !opt->quiet);
+      options.progress = [&bar](uint64_t done, uint64_t total) { bar.Update(done, total); };
+      const check::Report report = check::Validate(env, path, options);
+      bar.Clear();
+      all_ok = all_ok && report.ok();
+      n_ok += report.ok() ? 1 : 0;
+      if (opt->json) {
+        reports.push_back(ReportJson(report));
+        continue;
+      }
+      if (!opt->quiet) {
+        for (const std::string& note : report.notes) std::cout << "note: " << note << "\n";
+        for (const check::Defect& d : report.defects) std::cout << DefectLine(d) << "\n";
+      }
+      std::cout << SummaryLine(report, options.verify_data) << "\n" << std::flush;
+    }
+    if (opt->json) {
+      std::cout << JsonText(Json{{"paths", std::move(reports)}});
+    } else if (opt->paths.size() > 1 && !opt->quiet) {
+      std::cout << Plural(opt->paths.size(), "path") << ": " << n_ok << " OK, "
+                << opt->paths.size() - n_ok << " INVALID\n";
+    }
+    *exit_code = all_ok ? kExitOk : kExitDefects;
+  });
+}
+
+}  // namespace tfckpt::cli
