@@ -182,9 +182,10 @@ void CheckBundle(io::Env* env, const std::string& prefix, const ValidateOptions&
     } else {
       ++r->tensors_checked;
       if (options.verify_data) r->bytes_checked += item.entry.proto.size();
-      const uint64_t end = item.entry.proto.offset() + item.entry.proto.size();
-      shard_end[shard] = std::max(shard_end[shard], end);
     }
+    // The bytes belong to the entry even when their checksum is wrong.
+    const uint64_t end = item.entry.proto.offset() + item.entry.proto.size();
+    if (end <= f->second->Size()) shard_end[shard] = std::max(shard_end[shard], end);
     if (options.progress) options.progress(r->bytes_checked, total_bytes);
   }
 

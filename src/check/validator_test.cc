@@ -113,6 +113,8 @@ TEST(Validator, ReportsAllDefectsNotJustTheFirst) {
   int crc = 0;
   for (const Defect& d : r.defects) crc += d.code == DefectCode::kTensorCrc;
   EXPECT_EQ(crc, 2) << Codes(r);
+  // A damaged last tensor still owns its bytes: nothing "unreferenced".
+  EXPECT_FALSE(Has(r, DefectCode::kUnreferencedData)) << Codes(r);
 }
 
 TEST(Validator, ShardDefects) {
