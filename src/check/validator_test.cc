@@ -6,6 +6,7 @@
 #include "gtest/gtest.h"
 #include "proto/tensor_bundle.pb.h"
 #include "src/bundle/bundle_writer.h"
+#include "src/bundle/merge.h"
 #include "src/bundle/naming.h"
 #include "src/bundle/test_tensors.h"
 #include "src/io/mem_env.h"
@@ -126,6 +127,30 @@ TEST(Validator, ShardDefects) {
   ASSERT_TRUE(env.DeleteFile("/c/m.data-00000-of-00001").ok());
   Report missing = Validate(&env, "/c/m");
   EXPECT_TRUE(Has(missing, DefectCode::kShardMissing)) << Codes(missing);
+}
+
+// A sharded save whose two data files were swapped (renamed over each
+// other): every tensor of both shards is reported, none passes.
+TEST(Validator, SwappedShardsAreReported) {
+  io::MemEnv env;
+  for (int p = 0; p < 2; ++p) {
+    bundle::BundleWriter w(&env, StrCat("/s/part", p));
+    ASSERT_TRUE(w.Add(StrCat("t", p), bundle::testing::MakeTensor(tensorflow::DT_FLOAT,
+                                                                   TensorShape{4 + p}, p)).ok());
+    ASSERT_TRUE(w.Finish().ok());
+  }
+  ASSERT_TRUE(bundle::MergeBundles(&env, {"/s/part0", "/s/part1"}, "/s/m").ok());
+  ASSERT_TRUE(Validate(&env, "/s/m").ok());
+  const std::string a = bundle::DataFilename("/s/m", 0, 2), b = bundle::DataFilename("/s/m", 1, 2);
+  ASSERT_TRUE(env.RenameFile(a, "/s/tmp").ok());
+  ASSERT_TRUE(env.RenameFile(b, a).ok());
+  ASSERT_TRUE(env.RenameFile("/s/tmp", b).ok());
+  Report r = Validate(&env, "/s/m");
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.tensors_checked, 0u) << Codes(r);
+  // Shard 0 now holds 20 bytes for a 16-byte tensor, shard 1 only 16 of 20.
+  EXPECT_TRUE(Has(r, DefectCode::kTensorCrc)) << Codes(r);
+  EXPECT_TRUE(Has(r, DefectCode::kTruncated)) << Codes(r);
 }
 
 // Hand-made index records for each attack class of FORMATS.md §12.2.
