@@ -1,0 +1,137 @@
+// Helpers shared by the kernel families: dtype dispatch onto C++ types,
+// element access that also covers strings, shape arguments, broadcasting.
+#ifndef TFCKPT_GRAPH_KERNEL_UTIL_H_
+#define TFCKPT_GRAPH_KERNEL_UTIL_H_
+
+#include <Eigen/Core>
+
+#include <array>
+#include <complex>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "src/graph/kernel.h"
+
+namespace tfckpt::graph {
+
+template <typename T>
+struct TypeTag {
+  using type = T;
+};
+
+// Sets of dtypes a kernel implements.
+enum TypeSet : unsigned {
+  kHalfTypes = 1u << 0,      // half, bfloat16
+  kFloatTypes = 1u << 1,     // float, double
+  kSignedTypes = 1u << 2,    // int8, int16, int32, int64
+  kUnsignedTypes = 1u << 3,  // uint8, uint16, uint32, uint64
+  kComplexTypes = 1u << 4,   // complex64, complex128
+  kBoolType = 1u << 5,
+  kStringType = 1u << 6,
+  kRealTypes = kHalfTypes | kFloatTypes | kSignedTypes | kUnsignedTypes,
+  kNumberTypes = kRealTypes | kComplexTypes,
+  kFloatingTypes = kHalfTypes | kFloatTypes,
+};
+
+// Calls f(TypeTag<T>{}) with the C++ type of `dtype` if it is in kSet, else
+// Unimplemented "<op> is not implemented for dtype <dtype> in tfckpt".
+template <unsigned kSet, typename F>
+Status Dispatch(DataType dtype, std::string_view op, F&& f) {
+#define TFCKPT_DISPATCH_CASE(DT, SET, T)              \
+  case tensorflow::DT:                                \
+    if constexpr ((kSet & (SET)) != 0) return f(TypeTag<T>{}); \
+    break;
+  switch (dtype) {
+    TFCKPT_DISPATCH_CASE(DT_HALF, kHalfTypes, Eigen::half)
+    TFCKPT_DISPATCH_CASE(DT_BFLOAT16, kHalfTypes, Eigen::bfloat16)
+    TFCKPT_DISPATCH_CASE(DT_FLOAT, kFloatTypes, float)
+    TFCKPT_DISPATCH_CASE(DT_DOUBLE, kFloatTypes, double)
+    TFCKPT_DISPATCH_CASE(DT_INT8, kSignedTypes, int8_t)
+    TFCKPT_DISPATCH_CASE(DT_INT16, kSignedTypes, int16_t)
+    TFCKPT_DISPATCH_CASE(DT_INT32, kSignedTypes, int32_t)
+    TFCKPT_DISPATCH_CASE(DT_INT64, kSignedTypes, int64_t)
+    TFCKPT_DISPATCH_CASE(DT_UINT8, kUnsignedTypes, uint8_t)
+    TFCKPT_DISPATCH_CASE(DT_UINT16, kUnsignedTypes, uint16_t)
+    TFCKPT_DISPATCH_CASE(DT_UINT32, kUnsignedTypes, uint32_t)
+    TFCKPT_DISPATCH_CASE(DT_UINT64, kUnsignedTypes, uint64_t)
+    TFCKPT_DISPATCH_CASE(DT_COMPLEX64, kComplexTypes, std::complex<float>)
+    TFCKPT_DISPATCH_CASE(DT_COMPLEX128, kComplexTypes, std::complex<double>)
+    TFCKPT_DISPATCH_CASE(DT_BOOL, kBoolType, bool)
+    TFCKPT_DISPATCH_CASE(DT_STRING, kStringType, std::string)
+    default:
+      break;
+  }
+#undef TFCKPT_DISPATCH_CASE
+  return UnimplementedError(StrCat(op, " is not implemented for dtype ",
+                                   tensor::DataTypeName(dtype), " in tfckpt"));
+}
+
+// Element pointers for any dispatched type (strings included).
+template <typename T>
+const T* Data(const Tensor& t) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    return t.strings().data();
+  } else {
+    return t.flat<T>();
+  }
+}
+template <typename T>
+T* MutableData(Tensor* t) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    return t->mutable_strings()->data();
+  } else {
+    return t->mutable_flat<T>();
+  }
+}
+
+// Copies `count` elements of src (from src_index) into *dst (at dst_index);
+// any dtype, same in both. *dst must be freshly allocated.
+void CopyElements(const Tensor& src, int64_t src_index, Tensor* dst, int64_t dst_index,
+                  int64_t count);
+
+// The same values under another shape with as many elements (zero-copy for
+// numbers).
+Tensor Reshaped(const Tensor& t, const TensorShape& shape);
+
+inline bool IsScalar(const Tensor& t) { return t.shape().rank() == 0; }
+inline bool IsVector(const Tensor& t) { return t.shape().rank() == 1; }
+
+// The values of an int16, int32 or int64 tensor (an index-typed input).
+std::vector<int64_t> IntValues(const Tensor& t);
+// A shape from a 1-D int tensor, TF's TensorShapeUtils::MakeShape
+// ("Dimension -1 must be >= 0").
+Status MakeShape(const Tensor& dims, TensorShape* shape);
+
+// numpy broadcasting (TF's BCast). Output shape or InvalidArgument
+// "Incompatible shapes: [2,3] vs. [4]" (two inputs).
+StatusOr<TensorShape> BroadcastShape(const std::vector<TensorShape>& shapes);
+// Per-dimension strides of `in` seen through the broadcast `out` shape
+// (0 where `in` has size 1 or no dimension).
+std::vector<int64_t> BroadcastStrides(const TensorShape& in, const TensorShape& out);
+
+// Calls f(out_index, offsets) for every element of `out` in row-major order,
+// offsets[k] being the flat index into input k.
+template <size_t N, typename F>
+void ForEachBroadcast(const TensorShape& out, const std::array<std::vector<int64_t>, N>& strides,
+                      F&& f) {
+  const int rank = out.rank();
+  const int64_t n = out.num_elements();
+  std::vector<int64_t> idx(rank, 0);
+  std::array<int64_t, N> off{};
+  for (int64_t i = 0; i < n; ++i) {
+    f(i, off);
+    for (int d = rank - 1; d >= 0; --d) {
+      ++idx[d];
+      for (size_t k = 0; k < N; ++k) off[k] += strides[k][d];
+      if (idx[d] < out.dim(d)) break;
+      for (size_t k = 0; k < N; ++k) off[k] -= strides[k][d] * out.dim(d);
+      idx[d] = 0;
+    }
+  }
+}
+
+}  // namespace tfckpt::graph
+
+#endif  // TFCKPT_GRAPH_KERNEL_UTIL_H_

@@ -1,0 +1,167 @@
+#include "src/graph/op_registry.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "gtest/gtest.h"
+#include "proto/meta_graph.pb.h"
+#include "proto/saved_model.pb.h"
+#include "src/graph/test_util.h"
+
+namespace tfckpt::graph {
+namespace {
+
+TEST(OpRegistry, GlobalRegistersEveryOpWithoutErrors) {
+  const OpRegistry& r = OpRegistry::Global();
+  ASSERT_TRUE(r.status().ok()) << r.status();
+  const std::set<std::string> expected = {
+      "Add", "AddV2", "ArgMax", "Assign", "AssignAdd", "AssignAddVariableOp", "AssignSub",
+      "AssignSubVariableOp", "AssignVariableOp", "BiasAdd", "Cast", "ConcatV2", "Const",
+      "DisableCopyOnRead", "Equal", "Fill", "Identity", "IdentityN", "IsVariableInitialized",
+      "Log", "MatMul", "Maximum", "Mean", "MergeV2Checkpoints", "Minimum", "Mul", "Neg", "NoOp",
+      "OnesLike", "Pack", "Placeholder", "PlaceholderWithDefault", "RandomStandardNormal",
+      "RandomUniform", "ReadVariableOp", "RealDiv", "Relu", "Reshape", "Restore", "RestoreSlice",
+      "RestoreV2", "Save", "SaveSlices", "SaveV2", "Select", "SelectV2", "Shape",
+      "ShardedFilename", "ShardedFilespec", "Sigmoid", "Softmax", "StaticRegexFullMatch",
+      "StringJoin", "Sub", "Sum", "Tanh", "TruncatedNormal", "VarHandleOp", "VarIsInitializedOp",
+      "Variable", "VariableV2", "ZerosLike"};
+  const std::vector<std::string> names = r.OpNames();
+  EXPECT_EQ(std::set<std::string>(names.begin(), names.end()), expected);
+  for (const std::string& name : names) EXPECT_TRUE(r.Find(name)->kernel) << name;
+  EXPECT_EQ(r.Find("Conv2D"), nullptr);
+}
+
+TEST(OpDefBuilder, ParsesTensorFlowSpecs) {
+  auto op = OpDefBuilder("X")
+                .Input("a: Ref(T)")
+                .Input("b: N * float")
+                .Input("c: dtypes")
+                .Output("d: int32")
+                .Attr("T: {float, int64} = DT_FLOAT")
+                .Attr("N: int >= 2")
+                .Attr("dtypes: list(type) >= 1")
+                .Attr("s: string = 'x y'")
+                .Attr("f: {'A', 'B'} = 'B'")
+                .Attr("shape: shape = { unknown_rank: true }")
+                .Attr("l: list(string) = []")
+                .Attr("k: int >= -2 = -1")
+                .SetIsStateful()
+                .Build();
+  ASSERT_TRUE(op.ok()) << op.status();
+  EXPECT_TRUE(op->input_arg(0).is_ref());
+  EXPECT_EQ(op->input_arg(0).type_attr(), "T");
+  EXPECT_EQ(op->input_arg(1).number_attr(), "N");
+  EXPECT_EQ(op->input_arg(1).type(), tensorflow::DT_FLOAT);
+  EXPECT_EQ(op->input_arg(2).type_list_attr(), "dtypes");
+  EXPECT_EQ(op->output_arg(0).type(), tensorflow::DT_INT32);
+  EXPECT_EQ(op->attr(0).allowed_values().list().type_size(), 2);
+  EXPECT_EQ(op->attr(0).default_value().type(), tensorflow::DT_FLOAT);
+  EXPECT_TRUE(op->attr(1).has_minimum());
+  EXPECT_EQ(op->attr(1).minimum(), 2);
+  EXPECT_EQ(op->attr(3).default_value().s(), "x y");
+  EXPECT_EQ(op->attr(4).type(), "string");
+  EXPECT_EQ(op->attr(4).allowed_values().list().s_size(), 2);
+  EXPECT_TRUE(op->attr(5).default_value().shape().unknown_rank());
+  EXPECT_TRUE(op->attr(6).default_value().has_list());
+  EXPECT_EQ(op->attr(7).minimum(), -2);
+  EXPECT_EQ(op->attr(7).default_value().i(), -1);
+  EXPECT_TRUE(op->is_stateful());
+}
+
+TEST(OpDefBuilder, RejectsBadSpecs) {
+  for (const char* attr : {"T", "T: nosuchtype", "T: {float, nosuch}", "N: int >= x",
+                           "b: bool = maybe", "T: type = DT_NOPE", "s: string = unquoted"}) {
+    SCOPED_TRACE(attr);
+    auto op = OpDefBuilder("X").Attr(attr).Build();
+    ASSERT_FALSE(op.ok());
+    EXPECT_NE(op.status().message().find("op X: spec"), std::string::npos);
+  }
+  EXPECT_FALSE(OpDefBuilder("X").Input("a: T").Build().ok());          // undeclared attr
+  EXPECT_FALSE(OpDefBuilder("X").Input("a: N * T").Attr("T: type").Build().ok());
+  EXPECT_FALSE(OpDefBuilder("X").Attr("T: type").Attr("T: type").Build().ok());
+  OpRegistry r;
+  r.Register(OpDefBuilder("A"), nullptr);
+  r.Register(OpDefBuilder("A"), nullptr);
+  EXPECT_EQ(r.status().code(), StatusCode::kAlreadyExists);
+}
+
+// The OpDef without documentation and newer experimental fields.
+tensorflow::OpDef Normalized(tensorflow::OpDef op) {
+  op.clear_summary();
+  op.clear_description();
+  op.clear_deprecation();
+  op.clear_is_distributed_communication();
+  for (auto* args : {op.mutable_input_arg(), op.mutable_output_arg()}) {
+    for (auto& a : *args) {
+      a.clear_description();
+      a.clear_experimental_full_type();
+    }
+  }
+  for (auto& a : *op.mutable_attr()) a.clear_description();
+  return op;
+}
+
+// Every OpDef TF 2.21 wrote into a golden meta graph (stripped_op_list)
+// for an op we register must equal ours: args, attrs, defaults, allowed
+// values, minimums and flags.
+TEST(OpRegistry, OpDefsEqualTensorFlow221Goldens) {
+  std::ifstream in(testing::Runfile("golden/MANIFEST.json"));
+  ASSERT_TRUE(in) << "no MANIFEST.json";
+  const nlohmann::json m = nlohmann::json::parse(in);
+  std::map<std::string, tensorflow::OpDef> golden;
+  int files = 0;
+  for (const auto& s : m["scenarios"]) {
+    for (const auto& f : s["files"]) {
+      const std::string path = f["path"];
+      const bool meta = path.size() > 5 && path.substr(path.size() - 5) == ".meta";
+      const bool saved_model = path.size() >= 14 && path.substr(path.size() - 14) == "saved_model.pb";
+      if (!meta && !saved_model) continue;
+      std::ifstream file(testing::Runfile("golden/tf-2.21/" + s["dir"].get<std::string>() + "/" + path),
+                         std::ios::binary);
+      ASSERT_TRUE(file) << path;
+      std::stringstream bytes;
+      bytes << file.rdbuf();
+      std::vector<tensorflow::MetaGraphDef> metas;
+      if (meta) {
+        metas.emplace_back();
+        ASSERT_TRUE(metas.back().ParseFromString(bytes.str())) << path;
+      } else {
+        tensorflow::SavedModel sm;
+        ASSERT_TRUE(sm.ParseFromString(bytes.str())) << path;
+        metas.assign(sm.meta_graphs().begin(), sm.meta_graphs().end());
+      }
+      ++files;
+      for (const auto& mg : metas) {
+        for (const auto& op : mg.meta_info_def().stripped_op_list().op()) {
+          auto [it, inserted] = golden.emplace(op.name(), Normalized(op));
+          if (!inserted) {
+            EXPECT_EQ(it->second.DebugString(), Normalized(op).DebugString())
+                << "goldens disagree on " << op.name();
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GE(files, 15);
+  int compared = 0;
+  for (const auto& [name, op] : golden) {
+    const OpRegistration* reg = OpRegistry::Global().Find(name);
+    if (reg == nullptr) continue;
+    EXPECT_EQ(Normalized(reg->op_def).DebugString(), op.DebugString()) << name;
+    ++compared;
+  }
+  // AddV2, Assign, AssignAdd, AssignSub, AssignVariableOp, Cast, ConcatV2,
+  // Const, DisableCopyOnRead, Fill, Identity, IsVariableInitialized,
+  // MatMul, Mean, MergeV2Checkpoints, Mul, NoOp, Pack, Placeholder,
+  // PlaceholderWithDefault, RandomStandardNormal, ReadVariableOp, RealDiv,
+  // Relu, Reshape, RestoreV2, SaveSlices, SaveV2, Select, Shape,
+  // ShardedFilename, Softmax, StaticRegexFullMatch, StringJoin, Sub, Sum,
+  // VarHandleOp, VarIsInitializedOp, VariableV2, ZerosLike.
+  EXPECT_GE(compared, 40);
+}
+
+}  // namespace
+}  // namespace tfckpt::graph
