@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Builds the storage benchmarks with --config=opt, runs them and the peak-RSS
+# probes, and writes a markdown report (docs/PERFORMANCE.md pastes it).
+#
+#   bench/run_benchmarks.sh [OUT_DIR]        (default: bench/results)
+#
+# Environment: TMPDIR picks the scratch file system (default /tmp); it needs
+# about 5 GiB free (checked) and the machine about 8 GiB of free memory.
+# Extra storage_bench flags can be passed in STORAGE_BENCH_FLAGS (e.g.
+# "--reps=3 --benchmark_filter=read"). Takes about 3-5 minutes plus the build.
+#
+# Outputs in OUT_DIR: storage_bench.json (Google Benchmark's raw results),
+# rss.jsonl (one line per probe), machine.json, commands.txt and results.md
+# (the report; `make_report.py report` regenerates it from the others).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+OUT=$(realpath -m "${1:-bench/results}")
+mkdir -p "$OUT"
+SCRATCH_PARENT=${TMPDIR:-/tmp}
+
+need_kb=$((5 * 1024 * 1024))
+avail_kb=$(df -Pk "$SCRATCH_PARENT" | awk 'NR == 2 { print $4 }')
+if (( avail_kb < need_kb )); then
+  echo "run_benchmarks: $SCRATCH_PARENT has $((avail_kb / 1024)) MiB free; need 5 GiB" >&2
+  exit 1
+fi
+mem_kb=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
+if (( mem_kb < 8 * 1024 * 1024 )); then
+  echo "run_benchmarks: only $((mem_kb / 1024)) MiB of memory available; need 8 GiB" >&2
+  exit 1
+fi
+
+WORK=$(mktemp -d "$SCRATCH_PARENT/tfckpt-bench.XXXXXX")
+cleanup() { rm -rf "$WORK"; }
+trap cleanup EXIT INT TERM
+
+echo "== build (bazel build --config=opt //bench/...)"
+bazel build --config=opt //bench/...
+# Copy the binaries out of bazel-out so a concurrent build cannot swap them.
+for target in storage_bench rss_probe; do
+  bazel run --config=opt --script_path="$WORK/$target.run" "//bench:$target" \
+    >"$WORK/bazel_run.log" 2>&1 || { cat "$WORK/bazel_run.log" >&2; exit 1; }
+  bin=$(tail -n 1 "$WORK/$target.run" | awk '{ print $1 }')
+  cp "$bin" "$WORK/$target"
+done
+
+python3 bench/make_report.py machine --scratch "$SCRATCH_PARENT" >"$OUT/machine.json"
+
+BENCH_CMD=("$WORK/storage_bench" "--dir=$WORK/data" --reps=10 --fsync_reps=3 --index_reps=3
+           "--benchmark_out=$OUT/storage_bench.json" --benchmark_out_format=json
+           ${STORAGE_BENCH_FLAGS:-})
+{
+  echo "bazel build --config=opt //bench/..."
+  echo "storage_bench --dir=\$SCRATCH/data --reps=10 --fsync_reps=3 --index_reps=3" \
+       "--benchmark_out=storage_bench.json --benchmark_out_format=json ${STORAGE_BENCH_FLAGS:-}"
+  echo "for op in \$(ops); do rss_probe \$op \$SCRATCH/probe; done   # one process each"
+  echo "python3 bench/make_report.py report ..."
+} >"$OUT/commands.txt"
+
+echo "== storage_bench"
+start=$(date +%s)
+"${BENCH_CMD[@]}"
+echo "   ($(( $(date +%s) - start )) s)"
+
+echo "== peak RSS probes (one process per operation)"
+: >"$OUT/rss.jsonl"
+for op in prepare baseline write_one write_many read_one read_many read_many_madvise \
+          read_one_copy read_many_copy validate_one validate_many; do
+  "$WORK/rss_probe" "$op" "$WORK/probe" | tee -a "$OUT/rss.jsonl"
+  # Reads then find clean, cached files (as in storage_bench).
+  if [[ $op == prepare ]]; then sync -f "$WORK/probe"; fi
+done
+rm -rf "$WORK/probe"
+
+python3 bench/make_report.py report --machine "$OUT/machine.json" \
+  --bench "$OUT/storage_bench.json" --rss "$OUT/rss.jsonl" \
+  --commands "$OUT/commands.txt" >"$OUT/results.md"
+echo "== report: $OUT/results.md"
+cat "$OUT/results.md"
