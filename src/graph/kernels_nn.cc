@@ -1,16 +1,17 @@
 // Neural-network and reduction ops (tensorflow/core/ops/nn_ops.cc,
 // math_ops.cc): MatMul, BiasAdd, Relu, Softmax, Sum, Mean, ArgMax.
 //
-// The floating-point kernels are written with the same Eigen tensor
-// expressions as TF's CPU kernels (MatMulFunctor's contraction,
-// SoftmaxEigenImpl's exp(x - max) * (1 / sum), Eigen reductions), so they
-// share TF's summation structure. Eigen's packet width (SSE here, AVX in TF's
-// wheels) can still change the order of long sums: results may differ from
-// TF by a few ulps (the golden tests state the bound they observe).
-// half/bfloat16 MatMul multiplies in float and rounds the result once.
+// MatMul reproduces the arithmetic of TF's CPU kernel (sequential fused
+// multiply-adds per output, see MatMulLoop). Softmax and the reductions use
+// the same Eigen tensor expressions as TF's kernels (SoftmaxEigenImpl's
+// exp(x - max) * (1 / sum), Eigen reductions); Eigen's packet width and FMA
+// use (SSE2 here, AVX2+FMA in TF's wheels) can change the last bits of exp
+// and of long sums, so those may differ from TF by a few ulps (the golden
+// tests state the bound they observe).
 #include <unsupported/Eigen/CXX11/Tensor>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "src/graph/kernel_util.h"
@@ -23,16 +24,33 @@ using ConstMatrix = Eigen::TensorMap<Eigen::Tensor<const T, 2, Eigen::RowMajor>>
 template <typename T>
 using Matrix = Eigen::TensorMap<Eigen::Tensor<T, 2, Eigen::RowMajor>>;
 
-template <typename T>
-void Contract(const T* a, const TensorShape& as, const T* b, const TensorShape& bs, bool ta,
-              bool tb, T* out, int64_t m, int64_t n) {
-  ConstMatrix<T> A(a, as.dim(0), as.dim(1));
-  ConstMatrix<T> B(b, bs.dim(0), bs.dim(1));
-  Matrix<T> O(out, m, n);
-  Eigen::array<Eigen::IndexPair<Eigen::DenseIndex>, 1> dim_pair;
-  dim_pair[0].first = ta ? 0 : 1;
-  dim_pair[0].second = tb ? 1 : 0;
-  O = A.contract(B, dim_pair);
+// One output element per (i, j): s = fma(a(i,l), b(l,j), s) for l = 0..k-1.
+// This is the arithmetic of TF's CPU MatMul (Eigen's gebp kernel with FMA,
+// as TF 2.21's x86 wheels are built): each accumulator runs over k in order
+// with fused multiply-adds. TF's Eigen splits k into cache blocks (kc, a few
+// hundred for float) and adds the block sums, so for larger k the two can
+// differ in the last bits.
+template <typename T, typename Acc>
+void MatMulLoop(const T* a, const T* b, T* out, int64_t m, int64_t n, int64_t k, bool ta,
+                bool tb) {
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) {
+      Acc s = Acc(0);
+      for (int64_t l = 0; l < k; ++l) {
+        const Acc x = static_cast<Acc>(ta ? a[l * m + i] : a[i * k + l]);
+        const Acc y = static_cast<Acc>(tb ? b[j * k + l] : b[l * n + j]);
+        if constexpr (std::is_floating_point_v<Acc>) {
+          s = std::fma(x, y, s);
+        } else if constexpr (std::is_integral_v<Acc>) {
+          using U = std::make_unsigned_t<Acc>;
+          s = static_cast<Acc>(static_cast<U>(s) + static_cast<U>(x) * static_cast<U>(y));
+        } else {
+          s = s + x * y;  // complex
+        }
+      }
+      out[i * n + j] = static_cast<T>(s);
+    }
+  }
 }
 
 class MatMulOp : public OpKernel {
@@ -63,24 +81,19 @@ class MatMulOp : public OpKernel {
     TFCKPT_ASSIGN_OR_RETURN(TensorShape shape, TensorShape::Make({m, n}));
     TFCKPT_ASSIGN_OR_RETURN(Tensor * out, ctx->AllocateOutput(0, a.dtype(), shape));
     if (out->num_elements() == 0 || a.num_elements() == 0) return OkStatus();  // zeros
+    const int64_t k = a.shape().dim(ta_ ? 0 : 1);
     return Dispatch<kFloatingTypes | kComplexTypes | kSignedTypes>(
         a.dtype(), "MatMul", [&](auto tag) -> Status {
           using T = typename decltype(tag)::type;
           if constexpr (std::is_same_v<T, int8_t> || std::is_same_v<T, int16_t>) {
             return UnimplementedError(StrCat("MatMul is not implemented for dtype ",
                                              tensor::DataTypeName(a.dtype()), " in tfckpt"));
-          } else if constexpr (std::is_same_v<T, Eigen::half> ||
-                               std::is_same_v<T, Eigen::bfloat16>) {
-            std::vector<float> fa(a.num_elements()), fb(b.num_elements()), fo(m * n);
-            for (int64_t i = 0; i < a.num_elements(); ++i) fa[i] = static_cast<float>(a.flat<T>()[i]);
-            for (int64_t i = 0; i < b.num_elements(); ++i) fb[i] = static_cast<float>(b.flat<T>()[i]);
-            Contract(fa.data(), a.shape(), fb.data(), b.shape(), ta_, tb_, fo.data(), m, n);
-            T* o = out->mutable_flat<T>();
-            for (int64_t i = 0; i < m * n; ++i) o[i] = T(fo[i]);
-            return OkStatus();
           } else {
-            Contract(a.flat<T>(), a.shape(), b.flat<T>(), b.shape(), ta_, tb_,
-                     out->mutable_flat<T>(), m, n);
+            // half / bfloat16 accumulate in float and round once.
+            using Acc = std::conditional_t<
+                std::is_same_v<T, Eigen::half> || std::is_same_v<T, Eigen::bfloat16>, float, T>;
+            MatMulLoop<T, Acc>(a.flat<T>(), b.flat<T>(), out->mutable_flat<T>(), m, n, k, ta_,
+                               tb_);
             return OkStatus();
           }
         });
