@@ -7,9 +7,11 @@
 # 1. builds //conformance/oracle:write_corpus and :read_compare;
 # 2. write_corpus writes tfckpt checkpoints + expected.json into a temp dir,
 #    tf_reads_tfckpt.py reads them with TensorFlow and compares exactly;
-# 3. tf_writes_random.py has TensorFlow write random checkpoints, and
+# 3. tf_reads_bad.py: TF's reaction (reject / accept / crash) to every file
+#    of golden/bad/ must be the pinned one;
+# 4. tf_writes_random.py has TensorFlow write random checkpoints, and
 #    read_compare reads each with tfckpt and compares;
-# 4. two negative controls: the comparisons do notice a wrong expectation.
+# 5. two negative controls: the comparisons do notice a wrong expectation.
 # Prints a PASS/FAIL table and "oracle: N passed, M failed"; exit 1 on any
 # failure, 2 on usage / set-up errors. TFCKPT_ORACLE_KEEP=1 keeps the temp dir.
 set -uo pipefail
@@ -61,6 +63,15 @@ if "$bin/write_corpus" "$tmp/tfckpt" >"$tmp/write_corpus.log" 2>&1; then
   fi
 else
   record "tfckpt->tf" "write_corpus" FAIL "$(tail -n 1 "$tmp/write_corpus.log")"
+fi
+
+# --- TensorFlow reads the bad corpus (golden/bad/): pinned reactions ---------
+py conformance/oracle/tf_reads_bad.py "$root/golden/bad" >"$tmp/tf_reads_bad.log" 2>&1
+if grep -q $'^@@\t' "$tmp/tf_reads_bad.log"; then
+  grep '^    DIFF' "$tmp/tf_reads_bad.log" | sed 's/^/  /'
+  collect <"$tmp/tf_reads_bad.log"
+else
+  record "bad->tf" "golden_bad_corpus" FAIL "tf_reads_bad.py: $(tail -n 1 "$tmp/tf_reads_bad.log")"
 fi
 
 # --- TensorFlow writes, tfckpt reads -----------------------------------------

@@ -794,7 +794,12 @@ Status Generator::WriteReadme() const {
       "7,3), `tf2_checkpoint/written/model` (scalar string tensors), `saver_v1_basic` (a V1 file).\n"
       "CVE-2018-7575: block handle size overflow in the table reader; CVE-2018-7577: snappy\n"
       "decompression of hostile blocks; CVE-2021-41203: unvalidated shapes, dtypes, offsets,\n"
-      "shard ids and slices in checkpoint metadata.\n";
+      "shard ids and slices in checkpoint metadata.\n"
+      "\n"
+      "What TensorFlow 2.21 itself does with each file (`tf.train.load_checkpoint` + `get_tensor`,\n"
+      "or `get_checkpoint_state`: reject, accept silently, or crash the process) is pinned in\n"
+      "`conformance/oracle/tf_reads_bad.py` and checked by the oracle tier\n"
+      "(`conformance/oracle/README.md`).\n";
   return WriteAll(O("README.md"), md);
 }
 
