@@ -275,6 +275,25 @@ void RestoreAndSaveBack(const std::string& scenario, const std::vector<std::stri
   }
 }
 
+TEST(GoldenSaver, UninitializedVariablesAndUnfedPlaceholders) {
+  const tensorflow::MetaGraphDef meta = MetaFile(Golden("saver_v2_basic", "model.ckpt.meta"));
+  auto session = NewSession(meta.graph_def());
+  ASSERT_NE(session, nullptr);
+  auto read = session->Run({}, {"v1/read:0"});
+  EXPECT_EQ(read.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(read.status().message(), "Attempting to use uninitialized value v1\n\t [[{{node v1/read}}]]");
+  auto save = session->Run({}, {meta.saver_def().save_tensor_name()});
+  EXPECT_EQ(Message(save.status()), "Attempting to use uninitialized value v1");
+  // init runs the (seeded) initializers; values are not TF's random streams.
+  ASSERT_TRUE(session->Run({}, {}, {"init"}).ok());
+  auto v = session->Run({}, {"v1:0", "v2:0"});
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ((*v)[1].shape(), TensorShape({2, 3}));
+  const tensorflow::GraphDef mlp = GraphDefFile(Golden("freeze_mlp", "frozen_mlp.pb"));
+  EXPECT_EQ(Message(NewSession(mlp)->Run({}, {"probs:0"}).status()),
+            "You must feed a value for placeholder tensor 'input' with dtype float and shape [?,4]");
+}
+
 TEST(GoldenSaver, V2RestoresAndSavesTheSameBytes) {
   RestoreAndSaveBack("saver_v2_basic", {"model.ckpt.index", "model.ckpt.data-00000-of-00001"});
 }

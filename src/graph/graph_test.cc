@@ -15,6 +15,7 @@ using testing::AStr;
 using testing::AType;
 using testing::F;
 using testing::GraphBuilder;
+using testing::Message;
 
 tensorflow::GraphDef Parse(const std::string& text) {
   tensorflow::GraphDef g;
@@ -301,9 +302,25 @@ TEST(GraphMalformed, UnregisteredOpsCanBeKeptForLoaders) {
   EXPECT_EQ(x.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(x.status().message(),
             "Op type not registered 'ParseExample' in tfckpt's graph engine\n\t [[{{node ex}}]]");
-  // Feeding past the unknown op is fine.
+  // Feeding past the unknown op is fine; a value of the wrong type is caught
+  // before the consumer's kernel sees it.
   auto fed = (*session)->Run({{"ex:2", F({}, {5})}}, {"x:0"});
   ASSERT_TRUE(fed.ok()) << fed.status();
+  auto wrong = (*session)->Run({{"ex:2", testing::I32({}, {5})}}, {"x:0"});
+  EXPECT_EQ(wrong.status().message(),
+            "Input 0 of node x was passed int32 from ex:2 incompatible with expected float.\n\t "
+            "[[{{node x}}]]");
+  // Same for a resource input fed through an unknown op.
+  tensorflow::GraphDef res = Parse(R"pb(
+    node { name: "h" op: "SomeHandleOp" }
+    node { name: "r" op: "ReadVariableOp" input: "h" attr { key: "dtype" value { type: DT_FLOAT } } }
+    node { name: "a" op: "Assign" input: "h:1" input: "h:2" attr { key: "T" value { type: DT_FLOAT } } })pb");
+  auto rs = Session::Create(res, so);
+  ASSERT_TRUE(rs.ok()) << rs.status();
+  EXPECT_EQ(Message((*rs)->Run({{"h:0", F({}, {1})}}, {"r:0"}).status()),
+            "Input 0 of node r was passed float from h incompatible with expected resource.");
+  EXPECT_EQ(Message((*rs)->Run({{"h:1", F({}, {1})}, {"h:2", F({}, {1})}}, {"a:0"}).status()),
+            "Input 0 of node a was passed float from h:1 incompatible with expected float_ref.");
 }
 
 TEST(PartialShape, ParsesAndPrints) {

@@ -184,6 +184,26 @@ Status Session::Run(const std::vector<Feed>& feeds, const std::vector<std::strin
         }
         v = Value{v.ref->value, nullptr, nullptr};
       }
+      // Kernels trust their declared input types; values from unregistered
+      // ops (fed, or never produced) are checked here instead of crashing.
+      if (node.registration() != nullptr) {
+        const EdgeType& want = node.input_type(k);
+        const bool ok = want.ref ? v.ref != nullptr
+                        : want.dtype == tensorflow::DT_RESOURCE
+                            ? v.handle != nullptr
+                            : v.ref == nullptr && v.handle == nullptr && v.tensor.dtype() == want.dtype;
+        if (!ok) {
+          const std::string got = v.ref != nullptr ? StrCat(tensor::DataTypeName(v.ref->dtype), "_ref")
+                                  : v.handle != nullptr ? std::string("resource")
+                                                        : tensor::DataTypeName(v.tensor.dtype());
+          return AtNode(InvalidArgumentError(StrCat("Input ", k, " of node ", node.name(),
+                                                    " was passed ", got, " from ",
+                                                    node.requested_input(k),
+                                                    " incompatible with expected ",
+                                                    want.DebugString(), ".")),
+                        node);
+        }
+      }
       inputs[k] = std::move(v);
     }
     auto kernel = GetKernel(node);
