@@ -305,7 +305,8 @@ void WriteSharded(Corpus* corpus) {
     CHECK_OK(w.Finish());
   }
   CHECK_OK(bundle::MergeBundles(corpus->env(), prefixes, corpus->Path("sharded/model.ckpt")));
-  for (const auto& child : *corpus->env()->GetChildren(parts)) {
+  const std::vector<std::string> children = Unwrap(corpus->env()->GetChildren(parts), "list parts");
+  for (const auto& child : children) {
     CHECK_OK(corpus->env()->DeleteFile(io::JoinPath(parts, child)));
   }
   CHECK_OK(corpus->env()->DeleteDir(parts));
