@@ -146,11 +146,11 @@ void CheckContents(const BundleReader& r, const std::vector<TensorSpec>& specs,
 }
 
 // KNOWN BUG (docs/TESTING.md, BundlePropertyRegression.
-// DISABLED_LookupSliceOfScalar): BundleReader::LookupSlice of a scalar
+// LookupSliceOfScalar): BundleReader::LookupSlice of a scalar
 // entry with its (rank-0, full) slice fails with INTERNAL "cannot slice a
 // scalar". Scalars get no sub-slice probes until that is fixed, so the
 // properties keep exploring everything else.
-constexpr bool kProbeScalars = false;
+constexpr bool kProbeScalars = true;
 
 std::vector<std::vector<TensorSlice>> GenProbes(const std::vector<TensorSpec>& specs, int max) {
   std::vector<std::vector<TensorSlice>> probes;
@@ -480,7 +480,7 @@ TFCKPT_PROPERTY(BundleProperty, OverwriteWithFaultKeepsOldOrNew, 200) {
 // before the new index exists and parks nothing, so a fault in between
 // leaves the old index over the new data: neither checkpoint is readable,
 // and RecoverInterruptedSave has nothing to restore. Enable once fixed.
-TFCKPT_PROPERTY(BundleProperty, DISABLED_MergeOverExistingWithFaultKeepsOldOrNew, 150) {
+TFCKPT_PROPERTY(BundleProperty, MergeOverExistingWithFaultKeepsOldOrNew, 150) {
   tfckpt::testing::CheckpointLimits limits;
   limits.max_tensors = 5;
   limits.values.huge_string_percent = 0;
@@ -541,7 +541,7 @@ TFCKPT_PROPERTY(BundleProperty, DISABLED_MergeOverExistingWithFaultKeepsOldOrNew
 // (CopySliceOverlap refuses rank 0) instead of returning the scalar; the V1
 // reader returns it. DISABLED so `bazel test //...` stays green; enable
 // once fixed (and set kProbeScalars above to true).
-TEST(BundlePropertyRegression, DISABLED_LookupSliceOfScalar) {
+TEST(BundlePropertyRegression, LookupSliceOfScalar) {
   io::MemEnv env;
   const Tensor scalar = Tensor::FromVector<float>(tensorflow::DT_FLOAT, TensorShape{}, {1.5f});
   BundleWriter w(&env, "/ck/s");
@@ -566,7 +566,7 @@ TEST(BundlePropertyRegression, DISABLED_LookupSliceOfScalar) {
 // *.tfckpt-old backups) restores nothing. Expected: old or new whole, as
 // BundleWriter guarantees for single-writer saves. DISABLED so
 // `bazel test //...` stays green; enable once fixed.
-TEST(BundlePropertyRegression, DISABLED_MergeOverExistingCheckpointIsCrashSafe) {
+TEST(BundlePropertyRegression, MergeOverExistingCheckpointIsCrashSafe) {
   const std::vector<TensorSpec> old_ckpt = {
       {"a", Tensor::FromVector<float>(tensorflow::DT_FLOAT, TensorShape{3}, {1, 2, 3}), {}}};
   const std::vector<TensorSpec> new_ckpt = {

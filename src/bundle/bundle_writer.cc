@@ -2,6 +2,7 @@
 
 #include "src/bundle/entry.h"
 #include "src/bundle/naming.h"
+#include "src/bundle/replace.h"
 #include "src/bundle/tensor_data.h"
 #include "src/io/crc32c.h"
 #include "src/table/table_builder.h"
@@ -131,47 +132,13 @@ Status BundleWriter::Finish() {
   return Fail(s);
 }
 
-std::string BackupName(const std::string& path) { return path + ".tfckpt-old"; }
-
 Status PublishReplacing(io::Env* env, const std::string& prefix, io::AtomicFileWriter* data,
                         io::AtomicFileWriter* index) {
-  const std::string index_path = MetaFilename(prefix);
-  const std::string data_path = data->final_path();
-  const bool replacing = env->FileExists(index_path);
-  if (replacing) {
-    // Park the old pair first: a crash from here on leaves either the old
-    // pair (as backups) or the new pair, never old index + new data.
-    // The index goes first: a backup index beside a live index then always
-    // means the new pair is complete (see RecoverInterruptedSave).
-    TFCKPT_RETURN_IF_ERROR(env->RenameFile(index_path, BackupName(index_path)));
-    if (env->FileExists(data_path)) {
-      TFCKPT_RETURN_IF_ERROR(env->RenameFile(data_path, BackupName(data_path)));
-    }
-  }
+  bool parked = false;
+  TFCKPT_RETURN_IF_ERROR(ParkExisting(env, prefix, &parked));
   TFCKPT_RETURN_IF_ERROR(data->Publish());
   TFCKPT_RETURN_IF_ERROR(index->Publish());
-  if (replacing) {
-    env->DeleteFile(BackupName(data_path)).IgnoreError();
-    env->DeleteFile(BackupName(index_path)).IgnoreError();
-  }
-  return OkStatus();
-}
-
-Status RecoverInterruptedSave(io::Env* env, const std::string& prefix) {
-  const std::string index_path = MetaFilename(prefix);
-  const std::string data_path = DataFilename(prefix, 0, 1);
-  if (!env->FileExists(BackupName(index_path))) return OkStatus();
-  if (env->FileExists(index_path)) {
-    // The new save completed; only the clean-up was interrupted.
-    if (env->FileExists(BackupName(data_path))) {
-      TFCKPT_RETURN_IF_ERROR(env->DeleteFile(BackupName(data_path)));
-    }
-    return env->DeleteFile(BackupName(index_path));
-  }
-  if (env->FileExists(BackupName(data_path))) {
-    TFCKPT_RETURN_IF_ERROR(env->RenameFile(BackupName(data_path), data_path));
-  }
-  return env->RenameFile(BackupName(index_path), index_path);
+  return parked ? DropParked(env, prefix) : OkStatus();
 }
 
 }  // namespace tfckpt::bundle

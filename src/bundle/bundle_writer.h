@@ -10,11 +10,11 @@
 // Tensor bytes go to a temp data file as they are added (nothing is kept in
 // memory but the index entries). Finish writes the index to a temp file,
 // fsyncs both and renames data then index over the final names. When a
-// checkpoint already exists under the prefix, its index and data file are
-// first renamed to `*.tfckpt-old` and removed only after the new pair is in
-// place; so a crash at any point leaves either the whole old checkpoint
-// (restored by RecoverInterruptedSave, which every BundleWriter runs first)
-// or the whole new one, never a mix. (TensorFlow overwrites in place.)
+// checkpoint already exists under the prefix, its index and data files are
+// first parked as `*.tfckpt-old` and removed only after the new pair is in
+// place (replace.h); so a crash at any point leaves either the whole old
+// checkpoint (restored by RecoverInterruptedSave, which every BundleWriter
+// runs first) or the whole new one, never a mix. (TF overwrites in place.)
 // Errors are sticky: after the first, every call returns it.
 #ifndef TFCKPT_BUNDLE_BUNDLE_WRITER_H_
 #define TFCKPT_BUNDLE_BUNDLE_WRITER_H_
@@ -24,6 +24,7 @@
 #include <string>
 
 #include "proto/tensor_bundle.pb.h"
+#include "src/bundle/replace.h"
 #include "src/io/atomic_file.h"
 #include "src/io/env.h"
 #include "src/table/format.h"
@@ -75,13 +76,9 @@ class BundleWriter {
 };
 
 // Renames the sealed temp files over `prefix`'s data file and index,
-// parking an existing checkpoint under `*.tfckpt-old` meanwhile.
+// parking an existing checkpoint meanwhile (replace.h).
 Status PublishReplacing(io::Env* env, const std::string& prefix, io::AtomicFileWriter* data,
                         io::AtomicFileWriter* index);
-
-// Completes or rolls back a replacement interrupted by a crash: if the new
-// index is in place, drops the backups; otherwise restores the old pair.
-Status RecoverInterruptedSave(io::Env* env, const std::string& prefix);
 
 }  // namespace tfckpt::bundle
 

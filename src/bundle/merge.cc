@@ -5,6 +5,7 @@
 #include "src/bundle/bundle_reader.h"
 #include "src/bundle/entry.h"
 #include "src/bundle/naming.h"
+#include "src/bundle/replace.h"
 #include "src/io/atomic_file.h"
 #include "src/table/table_builder.h"
 
@@ -75,6 +76,10 @@ Status MergeBundles(io::Env* env, const std::vector<std::string>& prefixes,
 
   const std::string dir = io::Dirname(merged_prefix);
   if (!dir.empty()) TFCKPT_RETURN_IF_ERROR(env->CreateDirRecursively(dir));
+  // Replacing a checkpoint: park it so a crash leaves old or new whole.
+  TFCKPT_RETURN_IF_ERROR(RecoverInterruptedSave(env, merged_prefix));
+  bool parked = false;
+  TFCKPT_RETURN_IF_ERROR(ParkExisting(env, merged_prefix, &parked));
   const int num_shards = static_cast<int>(data_files.size());
   for (int i = 0; i < num_shards; ++i) {
     const std::string to = DataFilename(merged_prefix, i, num_shards);
@@ -94,6 +99,7 @@ Status MergeBundles(io::Env* env, const std::vector<std::string>& prefixes,
   }
   TFCKPT_RETURN_IF_ERROR(builder.Finish());
   TFCKPT_RETURN_IF_ERROR((*index)->Commit());
+  if (parked) TFCKPT_RETURN_IF_ERROR(DropParked(env, merged_prefix));
   for (const std::string& prefix : merged_inputs) {
     if (MetaFilename(prefix) != MetaFilename(merged_prefix)) {
       env->DeleteFile(MetaFilename(prefix)).IgnoreError();

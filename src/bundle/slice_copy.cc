@@ -11,8 +11,15 @@ Status CopySliceOverlap(const tensor::TensorShape& full_shape,
   tensor::TensorSlice inter;
   if (!src_slice.Intersect(dst_slice, &inter)) return OkStatus();
   const int rank = full_shape.rank();
-  if (rank == 0) return InternalError("cannot slice a scalar");
   if (src.dtype() != dst->dtype()) return InternalError("slice dtypes differ");
+  if (rank == 0) {  // the only slice of a scalar is the whole of it
+    if (src.is_string()) {
+      (*dst->mutable_strings())[0] = src.strings()[0];
+    } else {
+      std::memcpy(dst->mutable_raw_data(), src.raw_data(), src.TotalBytes());
+    }
+    return OkStatus();
+  }
   // Per dimension: the overlap's start relative to each buffer, its length,
   // and each buffer's extent.
   std::vector<int64_t> len(rank), src_start(rank), dst_start(rank), src_dim(rank), dst_dim(rank);
