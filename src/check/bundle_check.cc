@@ -6,6 +6,7 @@
 #include "src/bundle/bundle_reader.h"
 #include "src/bundle/entry.h"
 #include "src/bundle/naming.h"
+#include "src/bundle/replace.h"
 #include "src/bundle/tensor_data.h"
 #include "src/table/table.h"
 
@@ -97,10 +98,16 @@ void CheckBundle(io::Env* env, const std::string& prefix, const ValidateOptions&
                  Report* r) {
   const std::string index_path = bundle::MetaFilename(prefix);
   r->files.push_back(index_path);
-  if (env->FileExists(index_path + ".tfckpt-old")) {
-    Add(r, DefectCode::kInterruptedSave, index_path + ".tfckpt-old", std::nullopt, "",
-        "backup of an interrupted tfckpt save; the next BundleWriter on this prefix "
-        "restores or removes it");
+  // Files parked by an interrupted replacement (src/bundle/replace.h).
+  std::vector<std::string> parked;
+  if (env->FileExists(bundle::ParkedName(index_path))) parked.push_back(bundle::ParkedName(index_path));
+  if (auto data = env->Glob(prefix + ".data-" "?????" "-of-" "?????" ".tfckpt-old"); data.ok()) {
+    parked.insert(parked.end(), data->begin(), data->end());
+  }
+  for (const std::string& f : parked) {
+    Add(r, DefectCode::kInterruptedSave, f, std::nullopt, "",
+        "left by an interrupted tfckpt save; bundle::RecoverInterruptedSave (run by the "
+        "next save to this prefix) restores or removes it");
   }
   BundleError err;
   auto reader = bundle::BundleReader::Open(env, prefix, &err);
