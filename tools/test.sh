@@ -36,5 +36,5 @@ elif [ -x conformance/oracle/run.sh ]; then
   fi
 fi
 
-echo "tfckpt tests: $passed passed, $failed failed, $skipped skipped"
+echo "tfckpt: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
