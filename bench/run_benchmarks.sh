@@ -7,10 +7,12 @@
 # Environment: TMPDIR picks the scratch file system (default /tmp); it needs
 # about 5 GiB free (checked) and the machine about 8 GiB of free memory.
 # Extra storage_bench flags can be passed in STORAGE_BENCH_FLAGS (e.g.
-# "--reps=3 --benchmark_filter=read"). Takes about 3-5 minutes plus the build.
+# "--reps=3"; the report needs every benchmark, so no filter). Takes about
+# 4 minutes plus the build, plus up to 5 minutes waiting for a quiet machine.
 #
 # Outputs in OUT_DIR: storage_bench.json (Google Benchmark's raw results),
-# rss.jsonl (one line per probe), machine.json, commands.txt and results.md
+# rss.jsonl (one line per probe), machine.json, loadavg_after.txt,
+# commands.txt and results.md
 # (the report; `make_report.py report` regenerates it from the others).
 set -euo pipefail
 
@@ -46,28 +48,44 @@ for target in storage_bench rss_probe; do
   cp "$bin" "$WORK/$target"
 done
 
-python3 bench/make_report.py machine --scratch "$SCRATCH_PARENT" >"$OUT/machine.json"
+# Other jobs may share the machine: wait (up to QUIET_WAIT_S seconds,
+# default 300) for the 1-minute load average to drop below QUIET_LOAD
+# (default 1.5) before measuring. The report states the load either way.
+quiet_load=${QUIET_LOAD:-1.5}
+waited=0
+while awk -v max="$quiet_load" '{ exit !($1 >= max) }' /proc/loadavg &&
+      (( waited < ${QUIET_WAIT_S:-300} )); do
+  if (( waited == 0 )); then echo "== waiting for load < $quiet_load ($(cut -d' ' -f1-3 /proc/loadavg))"; fi
+  sleep 10
+  waited=$((waited + 10))
+done
+TFCKPT_WAITED_S=$waited python3 bench/make_report.py machine --scratch "$SCRATCH_PARENT" \
+  >"$OUT/machine.json"
 
 BENCH_CMD=("$WORK/storage_bench" "--dir=$WORK/data" --reps=10 --fsync_reps=3 --index_reps=3
            "--benchmark_out=$OUT/storage_bench.json" --benchmark_out_format=json
            ${STORAGE_BENCH_FLAGS:-})
+PROBE_OPS=(prepare baseline write_one write_many read_one read_many read_many_madvise
+           read_one_copy read_many_copy validate_one validate_many)
 {
   echo "bazel build --config=opt //bench/..."
-  echo "storage_bench --dir=\$SCRATCH/data --reps=10 --fsync_reps=3 --index_reps=3" \
-       "--benchmark_out=storage_bench.json --benchmark_out_format=json ${STORAGE_BENCH_FLAGS:-}"
-  echo "for op in \$(ops); do rss_probe \$op \$SCRATCH/probe; done   # one process each"
-  echo "python3 bench/make_report.py report ..."
+  echo "storage_bench --dir=\$SCRATCH/data --reps=10 --fsync_reps=3 --index_reps=3 \\"
+  echo "    --benchmark_out=storage_bench.json --benchmark_out_format=json ${STORAGE_BENCH_FLAGS:-}"
+  echo "for op in ${PROBE_OPS[*]}; do"
+  echo "  rss_probe \$op \$SCRATCH/probe   # one process per op; sync -f after prepare"
+  echo "done"
+  echo "make_report.py report --machine machine.json --bench storage_bench.json --rss rss.jsonl ..."
 } >"$OUT/commands.txt"
 
 echo "== storage_bench"
 start=$(date +%s)
 "${BENCH_CMD[@]}"
+cat /proc/loadavg >"$OUT/loadavg_after.txt"
 echo "   ($(( $(date +%s) - start )) s)"
 
 echo "== peak RSS probes (one process per operation)"
 : >"$OUT/rss.jsonl"
-for op in prepare baseline write_one write_many read_one read_many read_many_madvise \
-          read_one_copy read_many_copy validate_one validate_many; do
+for op in "${PROBE_OPS[@]}"; do
   "$WORK/rss_probe" "$op" "$WORK/probe" | tee -a "$OUT/rss.jsonl"
   # Reads then find clean, cached files (as in storage_bench).
   if [[ $op == prepare ]]; then sync -f "$WORK/probe"; fi
@@ -76,6 +94,6 @@ rm -rf "$WORK/probe"
 
 python3 bench/make_report.py report --machine "$OUT/machine.json" \
   --bench "$OUT/storage_bench.json" --rss "$OUT/rss.jsonl" \
-  --commands "$OUT/commands.txt" >"$OUT/results.md"
+  --commands "$OUT/commands.txt" --load-after "$OUT/loadavg_after.txt" >"$OUT/results.md"
 echo "== report: $OUT/results.md"
 cat "$OUT/results.md"

@@ -31,6 +31,7 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -75,11 +76,35 @@ Context* ctx() {
 
 std::string Path(const std::string& name) { return io::JoinPath(ctx()->config.dir, name); }
 
+// Wall-clock and process CPU time of one call. The wall clock is the
+// measurement; CPU time (user + system, this process only) shows how much of
+// it other jobs on a shared machine took away.
+struct Timing {
+  double wall = 0;
+  double cpu = 0;
+};
+
+double CpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 template <typename F>
-double TimeIt(F&& f) {
+Timing TimeIt(F&& f) {
+  const double cpu0 = CpuSeconds();
   const auto start = std::chrono::steady_clock::now();
   f();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  Timing t;
+  t.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  t.cpu = CpuSeconds() - cpu0;
+  return t;
+}
+
+// Records one iteration (every bulk benchmark runs Iterations(1)).
+void Record(benchmark::State& state, const Timing& t) {
+  state.SetIterationTime(t.wall);
+  state.counters["cpu_secs"] = t.cpu;
 }
 
 // Flushes the scratch file system so that writeback (or the discard of a
@@ -185,16 +210,23 @@ class LimitBuffer {
   char* data_ = nullptr;
 };
 
-// AnonHugePages of the process (bytes), to show whether THP was granted.
-double AnonHugePages() {
+// A field of /proc/self/smaps_rollup in bytes (0 if absent): AnonHugePages
+// shows whether THP was granted to a limit buffer, FilePmdMapped whether a
+// data file's page cache is mapped with 2 MiB entries.
+double SmapsRollup(const char* field) {
   std::ifstream in("/proc/self/smaps_rollup");
   std::string line;
+  const std::string prefix = std::string(field) + ":";
   while (std::getline(in, line)) {
     unsigned long long kb = 0;
-    if (std::sscanf(line.c_str(), "AnonHugePages: %llu kB", &kb) == 1) return kb * 1024.0;
+    if (line.rfind(prefix, 0) == 0 &&
+        std::sscanf(line.c_str() + prefix.size(), "%llu", &kb) == 1) {
+      return kb * 1024.0;
+    }
   }
   return 0;
 }
+double AnonHugePages() { return SmapsRollup("AnonHugePages"); }
 
 void BM_Memcpy(benchmark::State& state, bool huge) {
   const SourceTensors* src = Source(Layout::kOne, state);
@@ -206,10 +238,10 @@ void BM_Memcpy(benchmark::State& state, bool huge) {
   std::memset(to.data(), 1, n);  // fault in
   state.counters["anon_huge_bytes"] = AnonHugePages();
   for (auto _ : state) {
-    const double secs = TimeIt([&] { std::memcpy(to.data(), from.data(), n); });
+    const Timing t = TimeIt([&] { std::memcpy(to.data(), from.data(), n); });
     benchmark::DoNotOptimize(to.data());
     benchmark::ClobberMemory();
-    state.SetIterationTime(secs);
+    Record(state, t);
   }
   if (std::memcmp(to.data(), src->buffer->raw_data(), n) != 0) {
     state.SkipWithError("memcpy result differs");
@@ -228,9 +260,9 @@ void BM_Crc32c(benchmark::State& state, bool huge) {
   const uint32_t expected = io::crc32c::Value(src->buffer->raw_data(), n);
   uint32_t crc = 0;
   for (auto _ : state) {
-    const double secs = TimeIt([&] { crc = io::crc32c::Value(buf.data(), n); });
+    const Timing t = TimeIt([&] { crc = io::crc32c::Value(buf.data(), n); });
     benchmark::DoNotOptimize(crc);
-    state.SetIterationTime(secs);
+    Record(state, t);
   }
   if (crc != expected) state.SkipWithError("crc differs");
   SetBytes(state, n);
@@ -242,7 +274,7 @@ void BM_FirstTouch(benchmark::State& state) {
   const uint64_t n = ctx()->config.sizes.one_bytes;
   for (auto _ : state) {
     LimitBuffer* buf = nullptr;
-    const double secs = TimeIt([&] {
+    const Timing t = TimeIt([&] {
       buf = new LimitBuffer(n, false);
       if (buf->data() != nullptr) std::memset(buf->data(), 1, n);
     });
@@ -252,7 +284,7 @@ void BM_FirstTouch(benchmark::State& state) {
       state.SkipWithError("mmap failed");
       break;
     }
-    state.SetIterationTime(secs);
+    Record(state, t);
   }
   SetBytes(state, n);
 }
@@ -286,13 +318,13 @@ void BM_RefWrite(benchmark::State& state, bool sync) {
     ::unlink(path.c_str());
     SyncScratchFs();
     Status s;
-    const double secs =
+    const Timing t =
         TimeIt([&] { s = PlainWrite(path, src->buffer->raw_data(), src->total_bytes, sync); });
     if (!s.ok()) {
       state.SkipWithError(s.ToString().c_str());
       break;
     }
-    state.SetIterationTime(secs);
+    Record(state, t);
   }
   ::unlink(path.c_str());
   SetBytes(state, src->total_bytes);
@@ -309,7 +341,7 @@ void BM_Write(benchmark::State& state, Layout layout, bool fsync) {
     RemoveBundle(prefix);
     SyncScratchFs();
     Status s;
-    const double secs = TimeIt([&] { s = WriteBundle(env, prefix, *src); });
+    const Timing t = TimeIt([&] { s = WriteBundle(env, prefix, *src); });
     if (s.ok()) {
       auto size = env->GetFileSize(bundle::DataFilename(prefix, 0, 1));
       if (!size.ok() || *size != src->total_bytes) s = InternalError("data file has wrong size");
@@ -318,7 +350,7 @@ void BM_Write(benchmark::State& state, Layout layout, bool fsync) {
       state.SkipWithError(s.ToString().c_str());
       break;
     }
-    state.SetIterationTime(secs);
+    Record(state, t);
   }
   RemoveBundle(prefix);
   SetBytes(state, src->total_bytes);
@@ -338,7 +370,7 @@ void BM_Read(benchmark::State& state, Layout layout, ReadMode mode) {
   spec.keep_last = true;
   for (auto _ : state) {
     std::optional<StatusOr<ReadResult>> r;
-    const double secs = TimeIt(
+    const Timing t = TimeIt(
         [&] { r.emplace(ReadBundle(io::Env::Default(), ds->prefix, ds->keys, ds->bytes_per_key, spec)); });
     Status s = r->status();
     if (s.ok() && (*r)->bytes != ds->total_bytes) s = InternalError("short read");
@@ -347,7 +379,11 @@ void BM_Read(benchmark::State& state, Layout layout, ReadMode mode) {
       break;
     }
     benchmark::DoNotOptimize((*r)->touch_sum);
-    state.SetIterationTime(secs);
+    Record(state, t);
+    if (spec.options.zero_copy) {
+      // The last tensor still borrows the data file's mapping.
+      state.counters["file_pmd_mapped_bytes"] = SmapsRollup("FilePmdMapped");
+    }
     r.reset();  // untimed teardown
   }
   SetBytes(state, ds->total_bytes);
@@ -361,7 +397,7 @@ void BM_GetEntryOnly(benchmark::State& state, Layout layout) {
   if (ds == nullptr) return;
   for (auto _ : state) {
     Status s;
-    const double secs = TimeIt([&] {
+    const Timing t = TimeIt([&] {
       auto reader = bundle::BundleReader::Open(io::Env::Default(), ds->prefix);
       s = reader.status();
       for (size_t i = 0; s.ok() && i < ds->keys.size(); ++i) {
@@ -376,7 +412,7 @@ void BM_GetEntryOnly(benchmark::State& state, Layout layout) {
       state.SkipWithError(s.ToString().c_str());
       break;
     }
-    state.SetIterationTime(secs);
+    Record(state, t);
   }
   state.counters["tensors"] = static_cast<double>(ds->keys.size());
 }
@@ -386,13 +422,13 @@ void BM_Validate(benchmark::State& state, Layout layout) {
   if (ds == nullptr) return;
   for (auto _ : state) {
     Status s;
-    const double secs =
+    const Timing t =
         TimeIt([&] { s = ValidateBundle(io::Env::Default(), ds->prefix, ds->total_bytes); });
     if (!s.ok()) {
       state.SkipWithError(s.ToString().c_str());
       break;
     }
-    state.SetIterationTime(secs);
+    Record(state, t);
   }
   SetBytes(state, ds->total_bytes);
   state.counters["tensors"] = static_cast<double>(ds->keys.size());

@@ -20,12 +20,15 @@
 namespace tfckpt::bench {
 namespace {
 
-// A fresh directory under $TEST_TMPDIR (or /tmp under `bazel run`): the
-// same test may run in another Bazel invocation with the same TEST_TMPDIR.
-// Removed by the environment below.
+// A fresh directory under $TEST_TMPDIR, removed by the environment below.
+// Under `bazel run` (BUILD_WORKSPACE_DIRECTORY set) the test runs outside
+// Bazel's lock with the TEST_TMPDIR a concurrent `bazel test` of the same
+// target empties first, so it uses $TMPDIR (or /tmp) there instead.
 const std::string& ScratchRoot() {
   static const std::string root = [] {
-    const char* tmp = std::getenv("TEST_TMPDIR");
+    const char* tmp = std::getenv("BUILD_WORKSPACE_DIRECTORY") == nullptr
+                          ? std::getenv("TEST_TMPDIR")
+                          : std::getenv("TMPDIR");
     std::string templ = std::string(tmp != nullptr ? tmp : "/tmp") + "/tfckpt_bench_smoke.XXXXXX";
     const char* made = ::mkdtemp(templ.data());
     if (made == nullptr) std::abort();
