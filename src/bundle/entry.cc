@@ -97,7 +97,8 @@ Status ParseEntry(std::string_view key, std::string_view bytes,
                   const tensorflow::BundleHeaderProto& header,
                   const std::string& index_path, ParsedEntry* entry,
                   BundleError* error) {
-  const std::string shown = DisplayKey(key);
+  // Only for messages; building it per record costs real time.
+  const auto shown = [&] { return DisplayKey(key); };
   const auto fail = [&](BundleErrorKind kind, std::string msg) {
     return BundleFail(error, StatusCode::kDataLoss, kind, index_path,
                       std::string(key), std::nullopt, std::move(msg));
@@ -105,25 +106,25 @@ Status ParseEntry(std::string_view key, std::string_view bytes,
   tensorflow::BundleEntryProto& p = entry->proto;
   if (!p.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return fail(BundleErrorKind::kBadEntry,
-                StrCat("Entry for key ", shown, " not parseable."));
+                StrCat("Entry for key ", shown(), " not parseable."));
   }
   const int dtype = p.dtype();
   if (!tensor::IsKnownDataType(dtype) || !tensor::IsSaveable(p.dtype())) {
     return fail(BundleErrorKind::kUnknownDtype,
-                StrCat("Entry for key ", shown, " has dtype ", dtype, " (",
+                StrCat("Entry for key ", shown(), " has dtype ", dtype, " (",
                        DataTypeName(dtype), "), which a checkpoint cannot hold"));
   }
   // Shape: distinguish the defect classes the validator reports.
   const auto& sp = p.shape();
   if (sp.unknown_rank() || sp.dim_size() > TensorShape::kMaxRank) {
     return fail(BundleErrorKind::kInvalidShape,
-                StrCat("Invalid tensor shape: ", shown, " ",
+                StrCat("Invalid tensor shape: ", shown(), " ",
                        tensor::ShapeProtoDebugString(sp)));
   }
   for (int i = 0; i < sp.dim_size(); ++i) {
     if (sp.dim(i).size() < 0) {
       return fail(BundleErrorKind::kNegativeDim,
-                  StrCat("Invalid tensor shape: ", shown, " ",
+                  StrCat("Invalid tensor shape: ", shown(), " ",
                          tensor::ShapeProtoDebugString(sp), " (dimension ", i,
                          " is negative)"));
     }
@@ -131,7 +132,7 @@ Status ParseEntry(std::string_view key, std::string_view bytes,
   auto shape = TensorShape::FromProto(sp);
   if (!shape.ok()) {
     return fail(BundleErrorKind::kSizeOverflow,
-                StrCat("Invalid tensor shape: ", shown, " ",
+                StrCat("Invalid tensor shape: ", shown(), " ",
                        tensor::ShapeProtoDebugString(sp), " (", shape.status().message(), ")"));
   }
   entry->shape = *shape;
@@ -140,7 +141,7 @@ Status ParseEntry(std::string_view key, std::string_view bytes,
   if (p.slices_size() > 0) {
     if (p.slices_size() > kMaxSlicesPerTensor) {
       return fail(BundleErrorKind::kBadSlice,
-                  StrCat("Entry for key ", shown, " has ", p.slices_size(),
+                  StrCat("Entry for key ", shown(), " has ", p.slices_size(),
                          " slices; at most ", kMaxSlicesPerTensor, " are supported"));
     }
     for (int i = 0; i < p.slices_size(); ++i) {
@@ -148,7 +149,7 @@ Status ParseEntry(std::string_view key, std::string_view bytes,
       Status s = slice.ok() ? slice->SliceShape(entry->shape).status() : slice.status();
       if (!s.ok()) {
         return fail(BundleErrorKind::kBadSlice,
-                    StrCat("Entry for key ", shown, " has an invalid slice ", i, ": ",
+                    StrCat("Entry for key ", shown(), " has an invalid slice ", i, ": ",
                            s.message()));
       }
       entry->slices.push_back(*slice);
@@ -158,13 +159,13 @@ Status ParseEntry(std::string_view key, std::string_view bytes,
 
   if (p.shard_id() < 0 || p.shard_id() >= header.num_shards()) {
     return fail(BundleErrorKind::kShardIdOutOfRange,
-                StrCat("Entry for key ", shown, " has shard_id ", p.shard_id(),
+                StrCat("Entry for key ", shown(), " has shard_id ", p.shard_id(),
                        " but the bundle has ", header.num_shards(), " shard(s)"));
   }
   if (p.offset() < 0 || p.size() < 0 ||
       p.offset() > std::numeric_limits<int64_t>::max() - p.size()) {
     return fail(BundleErrorKind::kOffsetOutOfRange,
-                StrCat("Entry for key ", shown, " has offset ", p.offset(),
+                StrCat("Entry for key ", shown(), " has offset ", p.offset(),
                        " and size ", p.size(), ", which do not describe a byte range"));
   }
   const int64_t n = entry->shape.num_elements();
@@ -172,7 +173,7 @@ Status ParseEntry(std::string_view key, std::string_view bytes,
     // Each element needs at least one length byte, plus the 4-byte checksum.
     if (p.size() < n || p.size() - n < 4) {
       return fail(BundleErrorKind::kSizeMismatch,
-                  StrCat("Invalid size in bundle entry: key ", shown, "; stored size ",
+                  StrCat("Invalid size in bundle entry: key ", shown(), "; stored size ",
                          p.size(), "; expected at least ", n, " + 4 bytes for ", n,
                          " string(s)"));
     }
@@ -182,12 +183,12 @@ Status ParseEntry(std::string_view key, std::string_view bytes,
     uint64_t expected;
     if (!tensor::NumericByteSize(p.dtype(), n, &expected)) {
       return fail(BundleErrorKind::kSizeOverflow,
-                  StrCat("Entry for key ", shown, ": ", n, " elements of ",
+                  StrCat("Entry for key ", shown(), ": ", n, " elements of ",
                          DataTypeName(dtype), " overflow a 64-bit byte count"));
     }
     if (static_cast<uint64_t>(p.size()) != expected) {
       return fail(BundleErrorKind::kSizeMismatch,
-                  StrCat("Invalid size in bundle entry: key ", shown, "; stored size ",
+                  StrCat("Invalid size in bundle entry: key ", shown(), "; stored size ",
                          p.size(), "; expected size ", expected));
     }
   }

@@ -99,7 +99,8 @@ Status ReadTensorData(std::string_view key, const ParsedEntry& entry,
                       bool swap, const ReadDataOptions& options,
                       tensor::Tensor* out, BundleError* error) {
   const tensorflow::BundleEntryProto& p = entry.proto;
-  const std::string shown = DisplayKey(key);
+  // Error messages only: building it for every tensor costs real time.
+  const auto shown_key = [&] { return DisplayKey(key); };
   const uint64_t offset = static_cast<uint64_t>(p.offset());
   const uint64_t size = static_cast<uint64_t>(p.size());
   const uint64_t file_size = file->Size();
@@ -109,30 +110,28 @@ Status ReadTensorData(std::string_view key, const ParsedEntry& entry,
   };
   if (offset > file_size) {
     return fail(BundleErrorKind::kOffsetOutOfRange, offset,
-                StrCat("Entry for key ", shown, " starts at offset ", offset,
+                StrCat("Entry for key ", shown_key(), " starts at offset ", offset,
                        " but ", file->path(), " has only ", file_size, " bytes"));
   }
   if (size > file_size - offset) {
     return fail(BundleErrorKind::kTruncated, offset,
-                StrCat("Entry for key ", shown, " needs ", size, " bytes at offset ",
+                StrCat("Entry for key ", shown_key(), " needs ", size, " bytes at offset ",
                        offset, " but ", file->path(), " ends after ", file_size - offset,
                        " of them (truncated data file?)"));
   }
   if (p.dtype() == tensorflow::DT_VARIANT) {
     return fail(BundleErrorKind::kUnsupported, offset,
-                StrCat("Entry for key ", shown,
+                StrCat("Entry for key ", shown_key(),
                        " holds a DT_VARIANT tensor, which tfckpt does not decode"));
   }
 
-  // Whole range in memory: the mapping if there is one, else one read.
-  std::string copy;
-  std::string_view bytes;
-  if (const char* base = file->MappedData(); base != nullptr) {
-    bytes = std::string_view(base + offset, size);
-  } else {
-    copy.resize(size);
-    TFCKPT_RETURN_IF_ERROR(file->ReadExact(offset, size, &bytes, copy.data()));
-  }
+  // The whole range, mapped when the Env can (zero copy; unmapped when the
+  // last tensor borrowing it goes), else read once.
+  TFCKPT_ASSIGN_OR_RETURN(io::Region region, file->ReadRegion(offset, size));
+  const std::string_view bytes(region.data, region.size);
+  // What keeps the bytes alive: the region's own mapping, else the file.
+  std::shared_ptr<const void> owner =
+      region.owner != nullptr ? region.owner : std::shared_ptr<const void>(file);
 
   const auto check_crc = [&](uint32_t computed) -> Status {
     if (options.verify_crc && crc32c::Mask(computed) != p.crc32c()) {
@@ -140,7 +139,7 @@ Status ReadTensorData(std::string_view key, const ParsedEntry& entry,
                   StrCat("TensorBundle at ", file->path(), " shard ", p.shard_id(), " (",
                          size, " bytes): Checksum does not match: stored ", p.crc32c(),
                          " vs. calculated on the restored bytes ", crc32c::Mask(computed),
-                         " (key ", shown, ", offset ", offset, ")"));
+                         " (key ", shown_key(), ", offset ", offset, ")"));
     }
     return OkStatus();
   };
@@ -151,8 +150,8 @@ Status ReadTensorData(std::string_view key, const ParsedEntry& entry,
     const int unit = SwapUnitSize(p.dtype());
     const bool aligned = reinterpret_cast<uintptr_t>(bytes.data()) %
                              static_cast<uintptr_t>(std::max(1, std::min(unit, 8))) == 0;
-    if (options.zero_copy && copy.empty() && aligned && (!swap || unit == 1)) {
-      *out = tensor::Tensor::Borrow(p.dtype(), entry.shape, bytes.data(), file);
+    if (options.zero_copy && aligned && (!swap || unit == 1)) {
+      *out = tensor::Tensor::Borrow(p.dtype(), entry.shape, bytes.data(), std::move(owner));
       return OkStatus();
     }
     TFCKPT_ASSIGN_OR_RETURN(*out, tensor::Tensor::Allocate(p.dtype(), entry.shape));
@@ -175,13 +174,13 @@ Status ReadTensorData(std::string_view key, const ParsedEntry& entry,
     const char* next = io::GetVarint64Ptr(cur, limit, &len);
     if (next == nullptr) {
       return fail(BundleErrorKind::kBadStringLengths, offset + (cur - p0),
-                  StrCat("Entry for key ", shown, ": string length ", i,
+                  StrCat("Entry for key ", shown_key(), ": string length ", i,
                          " is not a valid varint64 inside the entry's ", size, " bytes"));
     }
     remaining -= static_cast<uint64_t>(next - cur);
     if (len > remaining) {
       return fail(BundleErrorKind::kBadStringLengths, offset + (cur - p0),
-                  StrCat("Entry for key ", shown, ": String lengths longer than expected offset ",
+                  StrCat("Entry for key ", shown_key(), ": String lengths longer than expected offset ",
                          offset + size, " (string ", i, " claims ", len, " bytes)"));
     }
     remaining -= len;
@@ -191,12 +190,12 @@ Status ReadTensorData(std::string_view key, const ParsedEntry& entry,
   }
   if (limit - cur < 4) {
     return fail(BundleErrorKind::kBadStringLengths, offset + (cur - p0),
-                StrCat("Entry for key ", shown, ": no room for the length checksum"));
+                StrCat("Entry for key ", shown_key(), ": no room for the length checksum"));
   }
   const uint32_t stored_length_crc = DecodeU32(cur, swap);
   if (options.verify_crc && crc32c::Unmask(stored_length_crc) != c) {
     return fail(BundleErrorKind::kStringLengthCrc, offset + (cur - p0),
-                StrCat("Entry for key ", shown,
+                StrCat("Entry for key ", shown_key(),
                        ": The length checksum does not match: expected ", crc32c::Mask(c),
                        " but actual is ", stored_length_crc, " (at offset ",
                        offset + (cur - p0), ")"));
@@ -207,7 +206,7 @@ Status ReadTensorData(std::string_view key, const ParsedEntry& entry,
   for (uint64_t len : lengths) total += len;  // bounded by size above
   if (total != static_cast<uint64_t>(limit - cur)) {
     return fail(BundleErrorKind::kBadStringLengths, offset + (cur - p0),
-                StrCat("Entry for key ", shown, ": string lengths add up to ", total,
+                StrCat("Entry for key ", shown_key(), ": string lengths add up to ", total,
                        " bytes but the entry holds ", limit - cur, " after the lengths"));
   }
   c = crc32c::Extend(c, cur, total);

@@ -213,8 +213,10 @@ void CheckBundle(io::Env* env, const std::string& prefix, const ValidateOptions&
     const uint64_t size = file->Size();
     if (size > end) {
       bool zeros = size - end < 4096;
-      if (zeros && file->MappedData() != nullptr) {
-        for (uint64_t i = end; i < size; ++i) zeros = zeros && file->MappedData()[i] == 0;
+      if (zeros) {
+        auto tail = file->ReadRegion(end, size - end);
+        zeros = tail.ok();
+        for (uint64_t i = 0; zeros && i < size - end; ++i) zeros = tail->data[i] == 0;
       }
       if (!zeros) {
         Add(r, DefectCode::kUnreferencedData, file->path(), end, "",

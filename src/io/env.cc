@@ -2,11 +2,27 @@
 
 #include <fnmatch.h>
 
+#include <cstring>
 #include <random>
 
 #include "src/io/status.h"
 
 namespace tfckpt::io {
+
+StatusOr<Region> RandomAccessFile::ReadRegion(uint64_t offset, size_t n) const {
+  if (offset > Size() || n > Size() - offset) {
+    return DataLossError(StrCat(path(), ": region of ", n, " bytes at offset ", offset,
+                                " is outside the file (size ", Size(), ")"));
+  }
+  if (const char* base = MappedData(); base != nullptr) {
+    return Region{base + offset, n, nullptr};
+  }
+  std::shared_ptr<char[]> buffer(new char[n == 0 ? 1 : n]);
+  std::string_view got;
+  TFCKPT_RETURN_IF_ERROR(ReadExact(offset, n, &got, buffer.get()));
+  if (got.data() != buffer.get() && n > 0) std::memcpy(buffer.get(), got.data(), n);
+  return Region{buffer.get(), n, buffer};
+}
 
 Status RandomAccessFile::ReadExact(uint64_t offset, size_t n,
                                          std::string_view* result,

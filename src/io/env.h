@@ -6,7 +6,8 @@
 //  - RandomAccessFile::Read returns fewer than n bytes only at end of file;
 //    *result may point into `scratch` or into a mapping owned by the file.
 //  - MappedData() is non-null when the whole file is addressable (mmap or
-//    memory); readers use it for zero-copy access.
+//    memory); readers use it for zero-copy access to small structures
+//    (table blocks). ReadRegion() serves large ranges (tensor data).
 //  - NewWritableFile truncates. Nothing is visible under the final name of a
 //    file written with AtomicFileWriter (atomic_file.h) until Commit().
 #ifndef TFCKPT_IO_ENV_H_
@@ -22,6 +23,14 @@
 
 namespace tfckpt::io {
 
+// A read-only byte range of a file; `data` stays valid while `owner` (or,
+// for views into a whole-file mapping, the file) lives.
+struct Region {
+  const char* data = nullptr;
+  size_t size = 0;
+  std::shared_ptr<const void> owner;
+};
+
 class RandomAccessFile {
  public:
   virtual ~RandomAccessFile() = default;
@@ -30,6 +39,13 @@ class RandomAccessFile {
   virtual Status Read(uint64_t offset, size_t n, std::string_view* result,
                             char* scratch) const = 0;
   virtual const char* MappedData() const { return nullptr; }
+
+  // [offset, offset+n), which must lie inside the file, without copying
+  // when possible. POSIX maps just that range (prefaulted) and unmaps it
+  // when the owner goes, so a reader's resident memory follows the tensors
+  // it holds rather than every page it ever checked. The default views
+  // MappedData() or reads into a heap buffer.
+  virtual StatusOr<Region> ReadRegion(uint64_t offset, size_t n) const;
 
   // Reads exactly n bytes at offset or fails with DataLoss naming the file,
   // the offset and how many bytes were available.

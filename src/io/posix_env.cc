@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 
 #include "src/io/status.h"
 #include "src/io/env.h"
@@ -24,34 +25,74 @@ Status IoError(const std::string& context, int err) {
   return InternalError(msg);
 }
 
-// Read-only mapping of a whole file. Empty files are not mapped.
-class MmapFile final : public RandomAccessFile {
+// A read-only file. The whole file is mapped on first use of Read() or
+// MappedData() (table blocks); ReadRegion() maps just the range asked for,
+// so tensor data is resident only while a tensor borrows it.
+class PosixRandomAccessFile final : public RandomAccessFile {
  public:
-  MmapFile(std::string path, const char* base, uint64_t size)
-      : path_(std::move(path)), base_(base), size_(size) {}
-  ~MmapFile() override {
-    if (base_ != nullptr) munmap(const_cast<char*>(base_), size_);
+  PosixRandomAccessFile(std::string path, int fd, uint64_t size)
+      : path_(std::move(path)), fd_(fd), size_(size) {}
+  ~PosixRandomAccessFile() override {
+    if (owns_mapping_) munmap(const_cast<char*>(base_), size_);
+    ::close(fd_);
   }
   const std::string& path() const override { return path_; }
   uint64_t Size() const override { return size_; }
   Status Read(uint64_t offset, size_t n, std::string_view* result,
-                    char* /*scratch*/) const override {
+              char* scratch) const override {
+    const char* base = MappedData();
+    if (base == nullptr) return IoError(StrCat(path_, " (mmap)"), map_errno_);
     if (offset >= size_) {
       *result = {};
       return OkStatus();
     }
-    *result = std::string_view(base_ + offset,
-                               std::min<uint64_t>(n, size_ - offset));
+    (void)scratch;
+    *result = std::string_view(base + offset, std::min<uint64_t>(n, size_ - offset));
     return OkStatus();
   }
   const char* MappedData() const override {
-    return base_ != nullptr ? base_ : "";
+    std::call_once(map_once_, [this] {
+      if (size_ == 0) {
+        base_ = "";
+        return;
+      }
+      void* m = ::mmap(nullptr, size_, PROT_READ, MAP_SHARED, fd_, 0);
+      if (m == MAP_FAILED) {
+        map_errno_ = errno;
+        return;
+      }
+      base_ = static_cast<const char*>(m);
+      owns_mapping_ = true;
+    });
+    return base_;
+  }
+  StatusOr<Region> ReadRegion(uint64_t offset, size_t n) const override {
+    if (offset > size_ || n > size_ - offset) {
+      return DataLossError(StrCat(path_, ": region of ", n, " bytes at offset ", offset,
+                                  " is outside the file (size ", size_, ")"));
+    }
+    if (n == 0) return Region{"", 0, nullptr};
+    static const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    const uint64_t start = offset / page * page;
+    const size_t len = n + (offset - start);
+    // Prefaulting the range at once is much faster than a fault per page
+    // when the caller is about to checksum all of it.
+    void* m = ::mmap(nullptr, len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd_, start);
+    if (m == MAP_FAILED) return IoError(StrCat(path_, " (mmap of ", n, " bytes)"), errno);
+    std::shared_ptr<const void> owner(m, [len](const void* p) {
+      ::munmap(const_cast<void*>(p), len);
+    });
+    return Region{static_cast<const char*>(m) + (offset - start), n, std::move(owner)};
   }
 
  private:
   std::string path_;
-  const char* base_;
+  int fd_;
   uint64_t size_;
+  mutable std::once_flag map_once_;
+  mutable const char* base_ = nullptr;
+  mutable bool owns_mapping_ = false;
+  mutable int map_errno_ = 0;
 };
 
 class PosixWritableFile final : public WritableFile {
@@ -136,18 +177,7 @@ class PosixEnv final : public Env {
           StrCat(path, ": is a directory, expected a file"));
     }
     const uint64_t size = static_cast<uint64_t>(st.st_size);
-    const char* base = nullptr;
-    if (size > 0) {
-      void* m = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
-      if (m == MAP_FAILED) {
-        const int err = errno;
-        ::close(fd);
-        return IoError(StrCat(path, " (mmap)"), err);
-      }
-      base = static_cast<const char*>(m);
-    }
-    ::close(fd);  // the mapping stays valid
-    return std::unique_ptr<RandomAccessFile>(new MmapFile(path, base, size));
+    return std::unique_ptr<RandomAccessFile>(new PosixRandomAccessFile(path, fd, size));
   }
 
   StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(
