@@ -1,0 +1,179 @@
+#include "src/train/test_util.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <google/protobuf/util/message_differencer.h>
+
+#include "src/io/status.h"
+
+namespace tfckpt::train::testing {
+
+std::string Runfile(const std::string& rel) {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  if (srcdir == nullptr) return rel;
+  return StrCat(srcdir, "/tfckpt/", rel);
+}
+
+const json& Manifest() {
+  static const json* m = [] {
+    std::ifstream in(Runfile("golden/MANIFEST.json"));
+    return new json(json::parse(in));
+  }();
+  return *m;
+}
+
+const json& Scenario(const std::string& name) {
+  for (const json& s : Manifest()["scenarios"]) {
+    if (s["name"] == name) return s;
+  }
+  static const json empty = json::object();
+  return empty;
+}
+
+namespace {
+const json& Find(const json& list, const std::string& name) {
+  if (list.is_array()) {
+    for (const json& r : list) {
+      if (r.contains("name") && r["name"] == name) return r;
+    }
+  }
+  static const json empty = json::object();
+  return empty;
+}
+}  // namespace
+
+const json& RunOf(const std::string& scenario, const std::string& run) {
+  return Find(Scenario(scenario)["runs"], run);
+}
+const json& ErrorOf(const std::string& scenario, const std::string& error) {
+  return Find(Scenario(scenario)["errors"], error);
+}
+const json& Note(const std::string& scenario, const std::string& key) {
+  static const json empty = json::object();
+  const json& s = Scenario(scenario);
+  if (!s.contains("notes") || !s["notes"].contains(key)) return empty;
+  return s["notes"][key];
+}
+
+std::string Golden(const std::string& scenario, const std::string& path) {
+  return Runfile(StrCat("golden/tf-2.21/", Scenario(scenario)["dir"].get<std::string>(), "/", path));
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+tensorflow::MetaGraphDef ReadMetaGraph(const std::string& path) {
+  tensorflow::MetaGraphDef m;
+  m.ParseFromString(ReadFile(path));
+  return m;
+}
+
+tensorflow::GraphDef ReadGraphDef(const std::string& path) {
+  tensorflow::GraphDef g;
+  g.ParseFromString(ReadFile(path));
+  return g;
+}
+
+std::string ProtoDiff(const google::protobuf::Message& expected,
+                      const google::protobuf::Message& actual) {
+  google::protobuf::util::MessageDifferencer d;
+  std::string report;
+  d.ReportDifferencesToString(&report);
+  if (d.Compare(expected, actual)) return "";
+  return report.empty() ? "differ" : report;
+}
+
+std::string GraphDiff(const tensorflow::GraphDef& expected, const tensorflow::GraphDef& actual) {
+  std::ostringstream out;
+  std::map<std::string, int> mine;
+  for (int i = 0; i < actual.node_size(); ++i) mine[actual.node(i).name()] = i;
+  std::map<std::string, int> theirs;
+  for (int i = 0; i < expected.node_size(); ++i) theirs[expected.node(i).name()] = i;
+  for (int i = 0; i < expected.node_size(); ++i) {
+    const auto& n = expected.node(i);
+    auto it = mine.find(n.name());
+    if (it == mine.end()) {
+      out << "missing node " << n.name() << " (" << n.op() << ")\n";
+      continue;
+    }
+    if (it->second != i) out << "node " << n.name() << " at " << it->second << ", TF: " << i << "\n";
+    const std::string d = ProtoDiff(n, actual.node(it->second));
+    if (!d.empty()) out << "node " << n.name() << ":\n" << d;
+  }
+  for (const auto& n : actual.node()) {
+    if (theirs.count(n.name()) == 0) out << "extra node " << n.name() << " (" << n.op() << ")\n";
+  }
+  tensorflow::GraphDef e = expected, a = actual;
+  e.clear_node();
+  a.clear_node();
+  out << ProtoDiff(e, a);
+  return out.str();
+}
+
+std::string MetaGraphDiff(const tensorflow::MetaGraphDef& expected,
+                          const tensorflow::MetaGraphDef& actual) {
+  std::string out = GraphDiff(expected.graph_def(), actual.graph_def());
+  tensorflow::MetaGraphDef e = expected, a = actual;
+  e.clear_graph_def();
+  a.clear_graph_def();
+  return out + ProtoDiff(e, a);
+}
+
+std::string TempDir(const std::string& name) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  std::filesystem::path p = std::filesystem::path(tmp != nullptr ? tmp : "/tmp") / name;
+  std::filesystem::remove_all(p);
+  std::filesystem::create_directories(p);
+  return p.string();
+}
+
+std::string RawHex(const tensor::Tensor& t) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  const auto* p = reinterpret_cast<const unsigned char*>(t.raw_data());
+  for (uint64_t i = 0; i < t.TotalBytes(); ++i) {
+    out.push_back(kHex[p[i] >> 4]);
+    out.push_back(kHex[p[i] & 15]);
+  }
+  return out;
+}
+
+std::string TensorMismatch(const tensor::Tensor& t, const json& record) {
+  std::ostringstream out;
+  const std::string dtype = StrCat("DT_", [&] {
+    std::string n = tensor::DataTypeName(t.dtype());
+    for (char& c : n) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return n;
+  }());
+  if (record.value("dtype", "") != dtype) out << "dtype " << dtype << " vs " << record["dtype"] << "; ";
+  std::vector<int64_t> shape = record.value("shape", std::vector<int64_t>{});
+  if (shape != t.shape().dims()) out << "shape " << t.shape().DebugString() << "; ";
+  if (record.contains("raw_hex") && record["raw_hex"] != RawHex(t)) {
+    out << "bytes " << RawHex(t) << " vs " << record["raw_hex"].get<std::string>();
+  }
+  return out.str();
+}
+
+std::string WithoutTraceback(const std::string& message) {
+  std::istringstream in(message);
+  std::string line, out;
+  bool first = true;
+  while (std::getline(in, line)) {
+    if (line.rfind("    File ", 0) == 0) continue;
+    if (!first) out += "\n";
+    out += line;
+    first = false;
+  }
+  if (!message.empty() && message.back() == '\n') out += "\n";
+  return out;
+}
+
+}  // namespace tfckpt::train::testing

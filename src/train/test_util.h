@@ -1,0 +1,57 @@
+// Test helpers for the golden comparisons: golden/MANIFEST.json, the files
+// of a scenario, proto and graph diffs, temp dirs.
+#ifndef TFCKPT_TRAIN_TEST_UTIL_H_
+#define TFCKPT_TRAIN_TEST_UTIL_H_
+
+#include <string>
+#include <vector>
+
+#include <google/protobuf/message.h>
+#include <nlohmann/json.hpp>
+
+#include "proto/graph.pb.h"
+#include "proto/meta_graph.pb.h"
+#include "src/tensor/tensor.h"
+
+namespace tfckpt::train::testing {
+
+using nlohmann::json;
+
+// $TEST_SRCDIR/tfckpt/<rel> (or <rel> relative to the cwd outside Bazel).
+std::string Runfile(const std::string& rel);
+const json& Manifest();
+const json& Scenario(const std::string& name);
+const json& RunOf(const std::string& scenario, const std::string& run);
+const json& ErrorOf(const std::string& scenario, const std::string& error);
+const json& Note(const std::string& scenario, const std::string& key);
+// Path of a file of a scenario's directory.
+std::string Golden(const std::string& scenario, const std::string& path);
+
+std::string ReadFile(const std::string& path);
+tensorflow::MetaGraphDef ReadMetaGraph(const std::string& path);
+tensorflow::GraphDef ReadGraphDef(const std::string& path);
+
+// "" if equal, else a readable report of the differences.
+std::string ProtoDiff(const google::protobuf::Message& expected,
+                      const google::protobuf::Message& actual);
+// Node-by-node: missing/extra/reordered nodes and per-node field diffs.
+std::string GraphDiff(const tensorflow::GraphDef& expected, const tensorflow::GraphDef& actual);
+// MetaGraphDef: graph (node by node) then the other fields.
+std::string MetaGraphDiff(const tensorflow::MetaGraphDef& expected,
+                          const tensorflow::MetaGraphDef& actual);
+
+// A fresh, empty directory under $TEST_TMPDIR.
+std::string TempDir(const std::string& name);
+
+// The MANIFEST <tensor> record's raw bytes (raw_hex) and the tensor's.
+std::string RawHex(const tensor::Tensor& t);
+// Checks dtype, shape and raw bytes of `t` against a MANIFEST tensor record.
+std::string TensorMismatch(const tensor::Tensor& t, const json& record);
+
+// The message of an error record minus the Python traceback lines (those
+// starting with four spaces "    File ").
+std::string WithoutTraceback(const std::string& message);
+
+}  // namespace tfckpt::train::testing
+
+#endif  // TFCKPT_TRAIN_TEST_UTIL_H_
