@@ -10,6 +10,7 @@
 
 #include "src/freeze/import_graph_def.h"
 #include "src/io/atomic_file.h"
+#include "src/train/proto_serialize.h"
 
 namespace tfckpt::train {
 namespace {
@@ -226,10 +227,7 @@ Status WriteMetaGraph(io::Env* env, const std::string& path, const tensorflow::M
   if (as_text) {
     google::protobuf::TextFormat::PrintToString(meta, &data);
   } else {
-    google::protobuf::io::StringOutputStream sos(&data);
-    google::protobuf::io::CodedOutputStream cos(&sos);
-    cos.SetSerializationDeterministic(true);
-    meta.SerializeToCodedStream(&cos);
+    data = SerializeLikeTensorFlow(meta);
   }
   return io::WriteFileAtomically(EnvOr(env), path, data);
 }

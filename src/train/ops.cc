@@ -209,6 +209,7 @@ Output StringConstant(Graph* g, const std::vector<std::string>& values, bool sca
                       const std::string& name) {
   tensorflow::TensorProto proto;
   proto.set_dtype(tensorflow::DT_STRING);
+  proto.mutable_tensor_shape();
   if (!scalar) proto.mutable_tensor_shape()->add_dim()->set_size(values.size());
   for (const auto& v : values) proto.add_string_val(v);
   return ConstFromProto(g, std::move(proto), name);

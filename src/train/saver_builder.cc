@@ -116,6 +116,15 @@ StatusOr<Operation> AddRestoreOps(Graph* g, const Output& filename, const Saveab
   return all;
 }
 
+StatusOr<Output> ShardedFilename(Graph* g, const Output& prefix, size_t shard,
+                                 const Output& num_shards) {
+  NameScope ns(g, "ShardedFilename");
+  Output index = Constant(g, static_cast<double>(shard), tensorflow::DT_INT32, {}, "shard");
+  TFCKPT_ASSIGN_OR_RETURN(Operation fn,
+                          g->CreateOp("ShardedFilename", ns.scope(), {prefix, index, num_shards}));
+  return fn.output(0);
+}
+
 using PerDevice = std::vector<std::pair<std::string, Saveables>>;
 
 PerDevice GroupByDevices(const Saveables& saveables) {
@@ -149,13 +158,9 @@ StatusOr<Output> AddShardedSaveOpsV2(Graph* g, const Output& prefix, const PerDe
     const auto& [device, saveables] = per_device[shard];
     last_device = device;
     DeviceScope ds(g, SetCpu0(device));
-    NameScope ns(g, "ShardedFilename");
-    Output index = Constant(g, static_cast<double>(shard), tensorflow::DT_INT32, {}, "shard");
-    auto fn = g->CreateOp("ShardedFilename", ns.scope(), {tmp_prefix, index, num_shards});
-    if (!fn.ok()) return fn.status();
-    prefixes.push_back(fn->output(0));
-    TFCKPT_ASSIGN_OR_RETURN(Output saved, AddSaveOps(g, fn->output(0), saveables,
-                                                     tensorflow::SaverDef::V2));
+    TFCKPT_ASSIGN_OR_RETURN(Output fn, ShardedFilename(g, tmp_prefix, shard, num_shards));
+    prefixes.push_back(fn);
+    TFCKPT_ASSIGN_OR_RETURN(Output saved, AddSaveOps(g, fn, saveables, tensorflow::SaverDef::V2));
     saves.push_back(saved.op);
   }
   ControlDependencies deps(g, saves);
@@ -189,12 +194,8 @@ StatusOr<Output> AddShardedSaveOpsV1(Graph* g, const Output& prefix, const PerDe
   for (size_t shard = 0; shard < per_device.size(); ++shard) {
     const auto& [device, saveables] = per_device[shard];
     DeviceScope ds(g, device);
-    NameScope ns(g, "ShardedFilename");
-    Output index = Constant(g, static_cast<double>(shard), tensorflow::DT_INT32, {}, "shard");
-    auto fn = g->CreateOp("ShardedFilename", ns.scope(), {prefix, index, num_shards});
-    if (!fn.ok()) return fn.status();
-    TFCKPT_ASSIGN_OR_RETURN(Output saved, AddSaveOps(g, fn->output(0), saveables,
-                                                     tensorflow::SaverDef::V1));
+    TFCKPT_ASSIGN_OR_RETURN(Output fn, ShardedFilename(g, prefix, shard, num_shards));
+    TFCKPT_ASSIGN_OR_RETURN(Output saved, AddSaveOps(g, fn, saveables, tensorflow::SaverDef::V1));
     saves.push_back(saved.op);
   }
   ControlDependencies deps(g, saves);

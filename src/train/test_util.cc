@@ -8,7 +8,10 @@
 
 #include <google/protobuf/util/message_differencer.h>
 
+#include <unistd.h>
+
 #include "src/io/status.h"
+#include "src/tensor/dtype.h"
 
 namespace tfckpt::train::testing {
 
@@ -160,6 +163,43 @@ std::string TensorMismatch(const tensor::Tensor& t, const json& record) {
     out << "bytes " << RawHex(t) << " vs " << record["raw_hex"].get<std::string>();
   }
   return out.str();
+}
+
+tensor::Tensor TensorFromRecord(const json& record) {
+  std::string name = record["dtype"].get<std::string>().substr(3);
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const auto dtype = tensor::DataTypeFromName(name);
+  std::vector<int64_t> dims = record["shape"].get<std::vector<int64_t>>();
+  tensor::Tensor t = *tensor::Tensor::Allocate(dtype.value_or(tensorflow::DT_INVALID),
+                                               *tensor::TensorShape::Make(dims));
+  const std::string hex = record.value("raw_hex", std::string());
+  for (size_t i = 0; i + 1 < hex.size() && i / 2 < t.TotalBytes(); i += 2) {
+    t.mutable_raw_data()[i / 2] = static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  }
+  return t;
+}
+
+const json& OutputOf(const json& run, const std::string& name) {
+  return Find(run["outputs"], name);
+}
+
+ScopedCwd::ScopedCwd(const std::string& dir) {
+  char buf[4096];
+  if (getcwd(buf, sizeof(buf)) != nullptr) old_ = buf;
+  if (chdir(dir.c_str()) != 0) std::abort();
+}
+
+ScopedCwd::~ScopedCwd() {
+  if (!old_.empty() && chdir(old_.c_str()) != 0) std::abort();
+}
+
+std::vector<std::string> ListDir(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    out.push_back(e.path().filename().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::string WithoutTraceback(const std::string& message) {

@@ -48,6 +48,24 @@ std::string RawHex(const tensor::Tensor& t);
 // Checks dtype, shape and raw bytes of `t` against a MANIFEST tensor record.
 std::string TensorMismatch(const tensor::Tensor& t, const json& record);
 
+// A tensor from a MANIFEST record (numeric dtypes, from raw_hex).
+tensor::Tensor TensorFromRecord(const json& record);
+// The record of `name` in a run's outputs.
+const json& OutputOf(const json& run, const std::string& name);
+
+// chdir for the scope (TF's goldens were written with relative paths).
+class ScopedCwd {
+ public:
+  explicit ScopedCwd(const std::string& dir);
+  ~ScopedCwd();
+
+ private:
+  std::string old_;
+};
+
+// Sorted names of the files in `dir`.
+std::vector<std::string> ListDir(const std::string& dir);
+
 // The message of an error record minus the Python traceback lines (those
 // starting with four spaces "    File ").
 std::string WithoutTraceback(const std::string& message);

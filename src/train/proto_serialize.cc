@@ -1,0 +1,198 @@
+#include "src/train/proto_serialize.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+namespace tfckpt::train {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+std::string Deterministic(const Message& m) {
+  std::string out;
+  google::protobuf::io::StringOutputStream sos(&out);
+  google::protobuf::io::CodedOutputStream cos(&sos);
+  cos.SetSerializationDeterministic(true);
+  m.SerializeToCodedStream(&cos);
+  cos.Trim();
+  return out;
+}
+
+void AppendVarint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+void AppendDelimited(int number, const std::string& bytes, std::string* out) {
+  AppendVarint((static_cast<uint64_t>(number) << 3) | 2, out);
+  AppendVarint(bytes.size(), out);
+  out->append(bytes);
+}
+
+// Whether a message type (transitively) has a map field.
+bool HasMap(const Descriptor* d, std::map<const Descriptor*, bool>* memo) {
+  auto it = memo->find(d);
+  if (it != memo->end()) return it->second;
+  (*memo)[d] = false;  // cycles: assume none until found
+  bool has = false;
+  for (int i = 0; i < d->field_count() && !has; ++i) {
+    const FieldDescriptor* f = d->field(i);
+    if (f->is_map()) has = true;
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE && HasMap(f->message_type(), memo)) {
+      has = true;
+    }
+  }
+  (*memo)[d] = has;
+  return has;
+}
+
+// A copy of `m` holding only field f (scalars, strings, enums, repeated
+// scalars): C++ serializes it exactly as the whole message would.
+std::string SingleField(const Message& m, const FieldDescriptor* f) {
+  std::unique_ptr<Message> copy(m.New());
+  const Reflection* r = m.GetReflection();
+  const Reflection* w = copy->GetReflection();
+  if (f->is_repeated()) {
+    const int n = r->FieldSize(m, f);
+    for (int i = 0; i < n; ++i) {
+      switch (f->cpp_type()) {
+        case FieldDescriptor::CPPTYPE_INT32: w->AddInt32(copy.get(), f, r->GetRepeatedInt32(m, f, i)); break;
+        case FieldDescriptor::CPPTYPE_INT64: w->AddInt64(copy.get(), f, r->GetRepeatedInt64(m, f, i)); break;
+        case FieldDescriptor::CPPTYPE_UINT32: w->AddUInt32(copy.get(), f, r->GetRepeatedUInt32(m, f, i)); break;
+        case FieldDescriptor::CPPTYPE_UINT64: w->AddUInt64(copy.get(), f, r->GetRepeatedUInt64(m, f, i)); break;
+        case FieldDescriptor::CPPTYPE_DOUBLE: w->AddDouble(copy.get(), f, r->GetRepeatedDouble(m, f, i)); break;
+        case FieldDescriptor::CPPTYPE_FLOAT: w->AddFloat(copy.get(), f, r->GetRepeatedFloat(m, f, i)); break;
+        case FieldDescriptor::CPPTYPE_BOOL: w->AddBool(copy.get(), f, r->GetRepeatedBool(m, f, i)); break;
+        case FieldDescriptor::CPPTYPE_ENUM: w->AddEnumValue(copy.get(), f, r->GetRepeatedEnumValue(m, f, i)); break;
+        case FieldDescriptor::CPPTYPE_STRING: w->AddString(copy.get(), f, r->GetRepeatedString(m, f, i)); break;
+        case FieldDescriptor::CPPTYPE_MESSAGE: w->AddMessage(copy.get(), f)->CopyFrom(r->GetRepeatedMessage(m, f, i)); break;
+      }
+    }
+  } else {
+    switch (f->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_INT32: w->SetInt32(copy.get(), f, r->GetInt32(m, f)); break;
+      case FieldDescriptor::CPPTYPE_INT64: w->SetInt64(copy.get(), f, r->GetInt64(m, f)); break;
+      case FieldDescriptor::CPPTYPE_UINT32: w->SetUInt32(copy.get(), f, r->GetUInt32(m, f)); break;
+      case FieldDescriptor::CPPTYPE_UINT64: w->SetUInt64(copy.get(), f, r->GetUInt64(m, f)); break;
+      case FieldDescriptor::CPPTYPE_DOUBLE: w->SetDouble(copy.get(), f, r->GetDouble(m, f)); break;
+      case FieldDescriptor::CPPTYPE_FLOAT: w->SetFloat(copy.get(), f, r->GetFloat(m, f)); break;
+      case FieldDescriptor::CPPTYPE_BOOL: w->SetBool(copy.get(), f, r->GetBool(m, f)); break;
+      case FieldDescriptor::CPPTYPE_ENUM: w->SetEnumValue(copy.get(), f, r->GetEnumValue(m, f)); break;
+      case FieldDescriptor::CPPTYPE_STRING: w->SetString(copy.get(), f, r->GetString(m, f)); break;
+      case FieldDescriptor::CPPTYPE_MESSAGE: w->MutableMessage(copy.get(), f)->CopyFrom(r->GetMessage(m, f)); break;
+    }
+  }
+  return Deterministic(*copy);
+}
+
+std::string MapKey(const Message& entry) {
+  const FieldDescriptor* key = entry.GetDescriptor()->FindFieldByNumber(1);
+  const Reflection* r = entry.GetReflection();
+  switch (key->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING:
+      return r->GetString(entry, key);
+    default:
+      return "";  // non-string keys: kept in C++ order below
+  }
+}
+
+std::string Serialize(const Message& m, std::map<const Descriptor*, bool>* memo);
+
+// A map entry: key (field 1) and value (field 2), both always written.
+std::string MapEntry(const Message& e, std::map<const Descriptor*, bool>* memo) {
+  const Reflection* r = e.GetReflection();
+  const FieldDescriptor* key = e.GetDescriptor()->FindFieldByNumber(1);
+  const FieldDescriptor* value = e.GetDescriptor()->FindFieldByNumber(2);
+  std::string out;
+  AppendDelimited(1, r->GetString(e, key), &out);
+  switch (value->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      AppendDelimited(2, Serialize(r->GetMessage(e, value), memo), &out);
+      break;
+    case FieldDescriptor::CPPTYPE_STRING:
+      AppendDelimited(2, r->GetString(e, value), &out);
+      break;
+    case FieldDescriptor::CPPTYPE_INT32:
+      AppendVarint(2 << 3, &out);
+      AppendVarint(static_cast<uint64_t>(static_cast<int64_t>(r->GetInt32(e, value))), &out);
+      break;
+    case FieldDescriptor::CPPTYPE_INT64:
+      AppendVarint(2 << 3, &out);
+      AppendVarint(static_cast<uint64_t>(r->GetInt64(e, value)), &out);
+      break;
+    case FieldDescriptor::CPPTYPE_BOOL:
+      AppendVarint(2 << 3, &out);
+      AppendVarint(r->GetBool(e, value) ? 1 : 0, &out);
+      break;
+    default:
+      break;  // no such map in TensorFlow's protos
+  }
+  return out;
+}
+
+std::string Serialize(const Message& m, std::map<const Descriptor*, bool>* memo) {
+  const Descriptor* d = m.GetDescriptor();
+  if (!HasMap(d, memo)) return Deterministic(m);
+  const Reflection* r = m.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(m, &fields);
+  std::string out;
+  for (const FieldDescriptor* f : fields) {
+    if (f->is_map()) {
+      const int n = r->FieldSize(m, f);
+      std::vector<const Message*> entries;
+      for (int i = 0; i < n; ++i) entries.push_back(&r->GetRepeatedMessage(m, f, i));
+      const bool string_keys = f->message_type()->FindFieldByNumber(1)->cpp_type() ==
+                               FieldDescriptor::CPPTYPE_STRING;
+      if (string_keys) {
+        std::stable_sort(entries.begin(), entries.end(), [](const Message* a, const Message* b) {
+          return UpbMapKeyLess(MapKey(*a), MapKey(*b));
+        });
+        for (const Message* e : entries) AppendDelimited(f->number(), MapEntry(*e, memo), &out);
+      } else {
+        out += SingleField(m, f);
+      }
+    } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+               HasMap(f->message_type(), memo)) {
+      if (f->is_repeated()) {
+        for (int i = 0; i < r->FieldSize(m, f); ++i) {
+          AppendDelimited(f->number(), Serialize(r->GetRepeatedMessage(m, f, i), memo), &out);
+        }
+      } else {
+        AppendDelimited(f->number(), Serialize(r->GetMessage(m, f), memo), &out);
+      }
+    } else {
+      out += SingleField(m, f);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+bool UpbMapKeyLess(const std::string& a, const std::string& b) {
+  const size_t common = std::min(a.size(), b.size());
+  const int c = common == 0 ? 0 : std::memcmp(a.data(), b.data(), common);
+  if (c != 0) return c < 0;
+  return a.size() > b.size();
+}
+
+std::string SerializeLikeTensorFlow(const Message& message) {
+  std::map<const Descriptor*, bool> memo;
+  return Serialize(message, &memo);
+}
+
+}  // namespace tfckpt::train
