@@ -18,21 +18,6 @@ void NotYet(const std::string& name, int* exit_code) {
 
 }  // namespace
 
-void RegisterRun(CLI::App& app, int* exit_code) {
-  auto* cmd = app.add_subcommand(
-      "run", "Run a signature of a SavedModel (or a graph) on JSON inputs.");
-  static std::string path, tag = "serve", signature = "serving_default";
-  static std::vector<std::string> inputs;
-  static bool json = false;
-  cmd->add_option("PATH", path, "SavedModel directory, .meta prefix or .pb")
-      ->required();
-  cmd->add_option("--tag", tag, "MetaGraph tag(s), comma-separated");
-  cmd->add_option("--signature", signature, "signature key");
-  cmd->add_option("--input", inputs, "NAME=JSON, e.g. x=[[1],[2],[3]]");
-  cmd->add_flag("--json", json, "machine-readable output");
-  cmd->callback([exit_code] { NotYet("run", exit_code); });
-}
-
 void RegisterFreeze(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand(
       "freeze", "Convert variables to constants: MetaGraph + checkpoint -> "

@@ -1,0 +1,259 @@
+// tfckpt run PATH [--tag serve] [--signature KEY] [--input NAME=JSON]...
+//   [--input_example NAME=JSON]... [--output NAME]... [--checkpoint CKPT]
+//   [--json] [--verbose]
+//
+// Loads PATH with src/saved_model (SavedModel directory, session bundle,
+// .meta + checkpoint, frozen GraphDef) and runs one signature, or tensors by
+// name, printing every output's name, dtype, shape and values.
+//
+// Signature mode (a SavedModel or session bundle, or --signature given):
+// NAME is a signature input key (or its tensor name); --output selects
+// output keys (default: all). Tensor mode (frozen graphs; MetaGraphs without
+// the signature; or --output with no --signature on a model that has no
+// serving_default): NAME and --output are tensor names ("x:0").
+// JSON values are nested lists converted to the input's dtype
+// (saved_model/json_input.h); --input_example builds serialized tf.Examples
+// from {"feature": [values]} objects for string inputs (regress / classify
+// signatures).
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "src/cli/checkpoint_source.h"
+#include "src/cli/commands.h"
+#include "src/cli/exit_codes.h"
+#include "src/cli/value_format.h"
+#include "src/saved_model/constants.h"
+#include "src/saved_model/json_input.h"
+#include "src/saved_model/loader.h"
+#include "src/saved_model/signature.h"
+
+namespace tfckpt::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr char kFooter[] =
+    "PATH: a SavedModel directory (or its saved_model.pb), a legacy session-bundle directory "
+    "(export.meta), a .meta MetaGraph (restored from --checkpoint, else its own prefix, else "
+    "the directory's `checkpoint` state), or a frozen GraphDef .pb/.pbtxt.\n"
+    "JSON: nested lists, e.g. x=[[1],[2],[3]]; floats parse straight to the input dtype; "
+    "\"nan\"/\"inf\" allowed; strings as JSON strings or {\"hex\": \"..\"}. "
+    "--input_example x=[{\"x\": [1.0]}, {\"x\": [2.0]}] feeds serialized tf.Examples "
+    "(numbers with '.' are float_list, integers int64_list, strings bytes_list; or "
+    "{\"float_list\": [...]}).\n"
+    "With --json: {\"path\", \"kind\", \"signature\", \"outputs\": [{\"key\", \"name\", "
+    "\"dtype\", \"shape\", \"values\"}]} with values flat, row-major and exact (as `dump "
+    "--json`).\n"
+    "Exit codes: 0 ok, 2 usage, load or run error.";
+
+struct Options {
+  std::string path, tags = "serve", signature, checkpoint;
+  std::vector<std::string> inputs, examples, outputs;
+  bool json = false, verbose = false;
+};
+
+std::vector<std::string> SplitTags(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t comma = s.find(',', start);
+    if (comma == std::string::npos) comma = s.size();
+    std::string tag = s.substr(start, comma - start);
+    if (!tag.empty()) out.push_back(tag);
+    start = comma + 1;
+  }
+  return out;
+}
+
+Status SplitAssignment(const std::string& arg, const char* flag, std::string* name,
+                       std::string* json) {
+  const size_t eq = arg.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    return InvalidArgumentError(StrCat(flag, " '", arg, "': expected NAME=JSON"));
+  }
+  *name = arg.substr(0, eq);
+  *json = arg.substr(eq + 1);
+  return OkStatus();
+}
+
+struct Output {
+  std::string key, name;
+  tensor::Tensor value;
+};
+
+Status Print(const Options& opt, const saved_model::Bundle& bundle, const std::string& signature,
+             const std::vector<Output>& outputs) {
+  for (const Output& o : outputs) {
+    if (KindOf(o.value.dtype()) == ElementKind::kUnsupported) {
+      return UnimplementedError(StrCat("output ", o.key, " has dtype ",
+                                       tensor::DataTypeName(o.value.dtype()),
+                                       ", whose values tfckpt cannot print"));
+    }
+  }
+  if (opt.json) {
+    std::string text = "{\n";
+    Json head;
+    head["path"] = bundle.path();
+    head["kind"] = saved_model::ModelKindName(bundle.kind());
+    head["signature"] = signature.empty() ? Json(nullptr) : Json(signature);
+    std::string h = JsonText(head);  // "{\n  ...\n}\n"
+    text = h.substr(0, h.size() - 3) + ",\n  \"outputs\": [";
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      const Output& o = outputs[i];
+      Json j;
+      j["key"] = JsonSafe(o.key);
+      j["name"] = JsonSafe(o.name);
+      j["dtype"] = tensor::DataTypeName(o.value.dtype());
+      j["shape"] = o.value.shape().dims();
+      std::string oj = j.dump();
+      oj.pop_back();  // '}'
+      text += StrCat(i > 0 ? "," : "", "\n    ", oj, ", \"values\": ", ValuesJson(o.value), "}");
+    }
+    text += outputs.empty() ? "]\n}\n" : "\n  ]\n}\n";
+    std::cout << text;
+    return OkStatus();
+  }
+  std::cout << "model: " << bundle.path() << " (" << saved_model::ModelKindName(bundle.kind())
+            << ")\n";
+  if (!signature.empty()) {
+    const auto& sig = bundle.signatures().at(signature);
+    std::cout << "signature: " << signature
+              << (sig.method_name().empty() ? "" : StrCat(" (", sig.method_name(), ")")) << "\n";
+  }
+  for (const Output& o : outputs) {
+    std::cout << "output " << DisplayName(o.key);
+    if (o.name != o.key) std::cout << " (" << DisplayName(o.name) << ")";
+    std::cout << ": " << tensor::DataTypeName(o.value.dtype()) << " "
+              << o.value.shape().DebugString() << "\n"
+              << ValuesText(o.value) << "\n";
+  }
+  return OkStatus();
+}
+
+Status Run(const Options& opt) {
+  saved_model::ModelSpec spec;
+  spec.path = opt.path;
+  spec.tags = SplitTags(opt.tags);
+  spec.checkpoint = opt.checkpoint;
+  TFCKPT_ASSIGN_OR_RETURN(std::unique_ptr<saved_model::Bundle> bundle, saved_model::LoadModel(spec));
+  if (opt.verbose) {
+    for (const std::string& line : bundle->log()) std::cerr << "tfckpt run: " << line << "\n";
+  }
+  std::string key = opt.signature;
+  if (key.empty() && opt.outputs.empty() &&
+      bundle->signatures().count(saved_model::kDefaultServingSignatureDefKey) > 0) {
+    key = saved_model::kDefaultServingSignatureDefKey;
+  }
+  if (key.empty() && opt.outputs.empty()) {
+    std::string keys;
+    for (const auto& [k, v] : bundle->signatures()) keys += StrCat(keys.empty() ? "" : ", ", k);
+    return InvalidArgumentError(
+        StrCat(bundle->path(), " has no serving_default signature: give --signature KEY",
+               keys.empty() ? "" : StrCat(" (one of: ", keys, ")"),
+               " or the tensors to fetch with --output NAME:0"));
+  }
+
+  std::vector<Output> outputs;
+  if (!key.empty()) {
+    TFCKPT_RETURN_IF_ERROR(saved_model::ValidateSignature(*bundle, key));
+    const tensorflow::SignatureDef& sig = bundle->signatures().at(key);
+    // Input key for a name given as key or as tensor name.
+    auto input_key = [&](const std::string& name) -> StatusOr<std::string> {
+      if (sig.inputs().count(name) > 0) return name;
+      for (const auto& [k, info] : sig.inputs()) {
+        if (info.name() == name || info.name() == name + ":0") return k;
+      }
+      std::string keys;
+      for (const auto& [k, info] : sig.inputs()) keys += StrCat(keys.empty() ? "" : ", ", k);
+      return InvalidArgumentError(StrCat("signature '", key, "' has no input '", name,
+                                         "'; its inputs: ", keys.empty() ? "(none)" : keys));
+    };
+    saved_model::NamedTensors inputs;
+    for (const std::string& arg : opt.inputs) {
+      std::string name, json;
+      TFCKPT_RETURN_IF_ERROR(SplitAssignment(arg, "--input", &name, &json));
+      TFCKPT_ASSIGN_OR_RETURN(std::string k, input_key(name));
+      const tensorflow::TensorInfo& info = sig.inputs().at(k);
+      TFCKPT_ASSIGN_OR_RETURN(tensor::DataType dt, saved_model::TensorDtype(*bundle, info.name()));
+      if (dt == tensorflow::DT_INVALID) dt = info.dtype();
+      if (dt >= 100) dt = static_cast<tensor::DataType>(dt - 100);  // a *_REF dtype
+      auto t = saved_model::TensorFromJson(json, dt);
+      if (!t.ok()) return t.status().WithContext(StrCat("--input ", name));
+      inputs[k] = std::move(*t);
+    }
+    for (const std::string& arg : opt.examples) {
+      std::string name, json;
+      TFCKPT_RETURN_IF_ERROR(SplitAssignment(arg, "--input_example", &name, &json));
+      TFCKPT_ASSIGN_OR_RETURN(std::string k, input_key(name));
+      auto t = saved_model::ExamplesFromJson(json);
+      if (!t.ok()) return t.status().WithContext(StrCat("--input_example ", name));
+      inputs[k] = std::move(*t);
+    }
+    TFCKPT_ASSIGN_OR_RETURN(saved_model::NamedTensors out,
+                            saved_model::RunSignature(*bundle, key, inputs, opt.outputs));
+    std::vector<std::string> order = opt.outputs;
+    if (order.empty()) {
+      for (const auto& [k, v] : out) order.push_back(k);
+    }
+    for (const std::string& k : order) {
+      outputs.push_back({k, sig.outputs().at(k).name(), out.at(k)});
+    }
+  } else {
+    std::vector<std::pair<std::string, tensor::Tensor>> feeds;
+    for (const std::string& arg : opt.inputs) {
+      std::string name, json;
+      TFCKPT_RETURN_IF_ERROR(SplitAssignment(arg, "--input", &name, &json));
+      TFCKPT_ASSIGN_OR_RETURN(tensor::DataType dt, saved_model::TensorDtype(*bundle, name));
+      if (dt == tensorflow::DT_INVALID) {
+        return InvalidArgumentError(StrCat("--input ", name, ": the dtype of an output of an "
+                                           "op tfckpt lacks is unknown"));
+      }
+      auto t = saved_model::TensorFromJson(json, dt);
+      if (!t.ok()) return t.status().WithContext(StrCat("--input ", name));
+      feeds.push_back({name, std::move(*t)});
+    }
+    for (const std::string& arg : opt.examples) {
+      std::string name, json;
+      TFCKPT_RETURN_IF_ERROR(SplitAssignment(arg, "--input_example", &name, &json));
+      auto t = saved_model::ExamplesFromJson(json);
+      if (!t.ok()) return t.status().WithContext(StrCat("--input_example ", name));
+      feeds.push_back({name, std::move(*t)});
+    }
+    TFCKPT_ASSIGN_OR_RETURN(std::vector<tensor::Tensor> out,
+                            saved_model::RunTensors(*bundle, feeds, opt.outputs));
+    for (size_t i = 0; i < out.size(); ++i) outputs.push_back({opt.outputs[i], opt.outputs[i], out[i]});
+  }
+  return Print(opt, *bundle, key, outputs);
+}
+
+}  // namespace
+
+void RegisterRun(CLI::App& app, int* exit_code) {
+  auto* cmd = app.add_subcommand(
+      "run", "Run a signature of a SavedModel (or tensors of a graph) on JSON inputs.");
+  cmd->footer(kFooter);
+  auto opt = std::make_shared<Options>();
+  cmd->add_option("PATH", opt->path,
+                  "SavedModel directory, session bundle directory, .meta file or frozen .pb")
+      ->required();
+  cmd->add_option("--tag", opt->tags, "MetaGraph tag set, comma-separated (default: serve)");
+  cmd->add_option("--signature", opt->signature,
+                  "signature key (default: serving_default when the model has one)");
+  cmd->add_option("--input", opt->inputs, "NAME=JSON, e.g. x=[[1],[2],[3]] (repeatable)");
+  cmd->add_option("--input_example", opt->examples,
+                  "NAME=JSON of tf.Example features, e.g. inputs=[{\"x\": [1.0]}] (repeatable)");
+  cmd->add_option("--output", opt->outputs,
+                  "output key of the signature, or tensor name (NODE:0) to fetch (repeatable)");
+  cmd->add_option("--checkpoint", opt->checkpoint,
+                  "checkpoint to restore a .meta from (prefix, V1 file or directory)");
+  cmd->add_flag("--json", opt->json, "exact values as JSON (see below)");
+  cmd->add_flag("-v,--verbose", opt->verbose, "print what loading did on stderr");
+  cmd->callback([opt, exit_code] {
+    Status s = Run(*opt);
+    *exit_code = s.ok() ? kExitOk : ReportError("run", s);
+  });
+}
+
+}  // namespace tfckpt::cli

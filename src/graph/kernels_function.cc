@@ -1,0 +1,466 @@
+// Function calls: StatefulPartitionedCall and PartitionedCall
+// (tensorflow/core/ops/functional_ops.cc) run a FunctionDef of the graph's
+// library, which is how TF2 SavedModels express every signature, their
+// restore function and tf.function bodies.
+//
+// A function is instantiated once per library into a Graph (FunctionDef ->
+// GraphDef: each input arg becomes a node named after it, node inputs
+// "n:out_arg:i" become "n:<flat index>" through the producing op's OpDef)
+// built against the same serving registry, so nested calls work. Each call
+// site keeps its own kernels for the body (like a Session's). A call runs the
+// nodes its return values and control returns need plus every stateful node
+// (TF's PruneFunctionBody keeps those), in topological order, with the
+// caller's variables (SessionState): resource handles pass in and out.
+//
+// Supported: concrete (monomorphic) functions, i.e. every function TF2
+// writes into a SavedModel. Refused with Unimplemented: functions with attrs
+// ("$T" placeholders), list-typed arguments, calling a function as an op.
+// Errors inside a body carry TF's suffix
+// "\n\t [[{{function_node f}}{{node n}}]]" before the caller's.
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "src/graph/kernel_util.h"
+#include "src/graph/serving_ops.h"
+
+namespace tfckpt::graph {
+
+// The library a serving registry's call ops run (see serving_ops.h).
+class FunctionLibrary {
+ public:
+  FunctionLibrary(const tensorflow::FunctionDefLibrary& library, const OpRegistry* registry)
+      : registry_(registry) {
+    for (const auto& f : library.function()) defs_.emplace(f.signature().name(), f);
+  }
+
+  struct Body {
+    std::string name;
+    std::unique_ptr<Graph> graph;
+    std::vector<int> args;           // node id per input arg
+    std::vector<Edge> rets;          // per output arg
+    std::vector<char> run;           // nodes a call executes (args excluded)
+    std::vector<DataType> arg_types, ret_types;
+  };
+
+  // The instantiated body of `name` (built on first use, then shared).
+  StatusOr<std::shared_ptr<const Body>> Instantiate(const std::string& name) const;
+
+ private:
+  StatusOr<std::shared_ptr<const Body>> Build(const tensorflow::FunctionDef& def) const;
+
+  const OpRegistry* registry_;
+  std::map<std::string, tensorflow::FunctionDef> defs_;
+  mutable std::mutex mu_;
+  mutable std::map<std::string, std::shared_ptr<const Body>> bodies_;
+};
+
+namespace {
+
+constexpr int kMaxCallDepth = 64;
+thread_local int call_depth = 0;
+
+// How many tensors output arg `arg` of `op` has for a node with `attrs`.
+StatusOr<int> ArgCount(const tensorflow::OpDef::ArgDef& arg,
+                       const google::protobuf::Map<std::string, tensorflow::AttrValue>& attrs,
+                       const tensorflow::OpDef& op) {
+  auto attr = [&](const std::string& name) -> const tensorflow::AttrValue* {
+    auto it = attrs.find(name);
+    if (it != attrs.end()) return &it->second;
+    for (const auto& a : op.attr()) {
+      if (a.name() == name && a.has_default_value()) return &a.default_value();
+    }
+    return nullptr;
+  };
+  if (!arg.number_attr().empty()) {
+    const tensorflow::AttrValue* v = attr(arg.number_attr());
+    if (v == nullptr) return InvalidArgumentError(StrCat("missing attr '", arg.number_attr(), "'"));
+    return static_cast<int>(v->i());
+  }
+  if (!arg.type_list_attr().empty()) {
+    const tensorflow::AttrValue* v = attr(arg.type_list_attr());
+    if (v == nullptr) return InvalidArgumentError(StrCat("missing attr '", arg.type_list_attr(), "'"));
+    return v->list().type_size();
+  }
+  return 1;
+}
+
+bool HasPlaceholder(const tensorflow::AttrValue& v) {
+  if (!v.placeholder().empty()) return true;
+  return false;
+}
+
+}  // namespace
+
+StatusOr<std::shared_ptr<const FunctionLibrary::Body>> FunctionLibrary::Instantiate(
+    const std::string& name) const {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = bodies_.find(name);
+    if (it != bodies_.end()) return it->second;
+  }
+  auto def = defs_.find(name);
+  if (def == defs_.end()) {
+    return NotFoundError(StrCat("Function '", name, "' is not in the graph's function library"));
+  }
+  TFCKPT_ASSIGN_OR_RETURN(std::shared_ptr<const Body> body, Build(def->second));
+  std::lock_guard<std::mutex> lock(mu_);
+  return bodies_.emplace(name, std::move(body)).first->second;
+}
+
+StatusOr<std::shared_ptr<const FunctionLibrary::Body>> FunctionLibrary::Build(
+    const tensorflow::FunctionDef& fdef) const {
+  const std::string& fname = fdef.signature().name();
+  auto fail = [&](StatusCode code, const std::string& what) {
+    return Status(code, StrCat("Function '", fname, "': ", what));
+  };
+  if (fdef.signature().attr_size() > 0) {
+    return fail(StatusCode::kUnimplemented,
+                "has attrs (a polymorphic function); tfckpt runs concrete functions only");
+  }
+  auto body = std::make_shared<Body>();
+  body->name = fname;
+  tensorflow::GraphDef g;
+  std::map<std::string, const tensorflow::NodeDef*> nodes;
+  for (const auto& n : fdef.node_def()) nodes.emplace(n.name(), &n);
+  std::set<std::string> arg_names;
+  for (const auto& arg : fdef.signature().input_arg()) {
+    if (arg.type() == tensorflow::DT_INVALID || !arg.number_attr().empty() ||
+        !arg.type_list_attr().empty() || !arg.type_attr().empty()) {
+      return fail(StatusCode::kUnimplemented,
+                  StrCat("input '", arg.name(), "' is not a single tensor of a fixed type"));
+    }
+    if (nodes.count(arg.name()) > 0 || !arg_names.insert(arg.name()).second) {
+      return fail(StatusCode::kInvalidArgument, StrCat("input '", arg.name(), "' is not unique"));
+    }
+    tensorflow::NodeDef* n = g.add_node();
+    n->set_name(arg.name());
+    n->set_op("Placeholder");
+    (*n->mutable_attr())["dtype"].set_type(arg.type());
+    (*n->mutable_attr())["shape"].mutable_shape()->set_unknown_rank(true);
+    body->arg_types.push_back(arg.type());
+  }
+  // "n:out:i" / "arg" / "^n" -> GraphDef input syntax.
+  auto convert = [&](const std::string& in, const std::string& consumer) -> StatusOr<std::string> {
+    if (!in.empty() && in[0] == '^') return in;
+    const size_t c1 = in.find(':');
+    if (c1 == std::string::npos) {
+      if (arg_names.count(in) > 0 || nodes.count(in) > 0) return in;
+      return fail(StatusCode::kInvalidArgument,
+                  StrCat("node '", consumer, "' has unknown input '", in, "'"));
+    }
+    const std::string src = in.substr(0, c1);
+    const size_t c2 = in.find(':', c1 + 1);
+    const std::string out_arg = in.substr(c1 + 1, c2 == std::string::npos ? std::string::npos : c2 - c1 - 1);
+    int index = 0;
+    if (c2 != std::string::npos) {
+      const std::string digits = in.substr(c2 + 1);
+      if (digits.empty() || digits.size() > 9 ||
+          digits.find_first_not_of("0123456789") != std::string::npos) {
+        return fail(StatusCode::kInvalidArgument, StrCat("node '", consumer, "': bad input '", in, "'"));
+      }
+      index = std::stoi(digits);
+    }
+    auto it = nodes.find(src);
+    if (it == nodes.end()) {
+      return fail(StatusCode::kInvalidArgument,
+                  StrCat("node '", consumer, "' has unknown input '", in, "'"));
+    }
+    const OpRegistration* reg = registry_->Find(it->second->op());
+    if (reg == nullptr) {
+      return fail(StatusCode::kNotFound, StrCat("node '", src, "': Op type not registered '",
+                                                it->second->op(), "' in tfckpt's graph engine"));
+    }
+    int offset = 0;
+    for (const auto& arg : reg->op_def.output_arg()) {
+      TFCKPT_ASSIGN_OR_RETURN(int count, ArgCount(arg, it->second->attr(), reg->op_def));
+      if (arg.name() == out_arg) {
+        if (index < 0 || index >= count) {
+          return fail(StatusCode::kInvalidArgument,
+                      StrCat("node '", consumer, "': input '", in, "' is out of range (", count,
+                             " tensors in output '", out_arg, "' of ", it->second->op(), ")"));
+        }
+        return StrCat(src, ":", offset + index);
+      }
+      offset += count;
+    }
+    return fail(StatusCode::kInvalidArgument,
+                StrCat("node '", consumer, "': op ", it->second->op(), " has no output '", out_arg,
+                       "' (input '", in, "')"));
+  };
+  for (const auto& n : fdef.node_def()) {
+    for (const auto& [key, value] : n.attr()) {
+      if (HasPlaceholder(value)) {
+        return fail(StatusCode::kUnimplemented,
+                    StrCat("node '", n.name(), "' attr '", key, "' refers to a function attr"));
+      }
+    }
+    if (defs_.count(n.op()) > 0) {
+      return fail(StatusCode::kUnimplemented,
+                  StrCat("node '", n.name(), "' calls function '", n.op(),
+                         "' as an op; tfckpt runs functions through (Stateful)PartitionedCall"));
+    }
+    tensorflow::NodeDef* out = g.add_node();
+    *out = n;
+    out->clear_input();
+    for (const std::string& in : n.input()) {
+      TFCKPT_ASSIGN_OR_RETURN(std::string converted, convert(in, n.name()));
+      out->add_input(converted);
+    }
+  }
+  GraphOptions options;
+  options.registry = registry_;
+  auto graph = Graph::Build(g, options);
+  if (!graph.ok()) return graph.status().WithContext(StrCat("Function '", fname, "'"));
+  body->graph = std::move(*graph);
+  const Graph& graph_ref = *body->graph;
+  for (const auto& arg : fdef.signature().input_arg()) {
+    body->args.push_back(graph_ref.FindNode(arg.name())->id());
+  }
+  std::vector<int> stack;
+  for (const auto& arg : fdef.signature().output_arg()) {
+    if (arg.type() == tensorflow::DT_INVALID || !arg.number_attr().empty() ||
+        !arg.type_list_attr().empty() || !arg.type_attr().empty()) {
+      return fail(StatusCode::kUnimplemented,
+                  StrCat("output '", arg.name(), "' is not a single tensor of a fixed type"));
+    }
+    auto ret = fdef.ret().find(arg.name());
+    if (ret == fdef.ret().end()) {
+      return fail(StatusCode::kInvalidArgument, StrCat("output '", arg.name(), "' has no ret"));
+    }
+    TFCKPT_ASSIGN_OR_RETURN(std::string converted, convert(ret->second, "<ret>"));
+    TFCKPT_ASSIGN_OR_RETURN(TensorName t, ParseTensorName(converted));
+    const Node* src = graph_ref.FindNode(t.node);
+    if (src == nullptr || t.control() || t.index >= src->num_outputs()) {
+      return fail(StatusCode::kInvalidArgument, StrCat("bad ret '", ret->second, "'"));
+    }
+    body->rets.push_back({src->id(), t.index});
+    body->ret_types.push_back(arg.type());
+    stack.push_back(src->id());
+  }
+  for (const auto& [name, node] : fdef.control_ret()) {
+    const Node* n = graph_ref.FindNode(node);
+    if (n == nullptr) {
+      return fail(StatusCode::kInvalidArgument, StrCat("control_ret '", name, "' names no node"));
+    }
+    stack.push_back(n->id());
+  }
+  for (int id = 0; id < graph_ref.num_nodes(); ++id) {
+    const Node& n = graph_ref.node(id);
+    if (n.op_def() != nullptr && n.op_def()->is_stateful()) stack.push_back(id);
+  }
+  body->run.assign(graph_ref.num_nodes(), 0);
+  while (!stack.empty()) {
+    const int id = stack.back();
+    stack.pop_back();
+    if (body->run[id]) continue;
+    body->run[id] = 1;
+    const Node& n = graph_ref.node(id);
+    for (const Edge& e : n.inputs()) stack.push_back(e.node);
+    for (int c : n.control_inputs()) stack.push_back(c);
+  }
+  for (int a : body->args) body->run[a] = 0;
+  return std::shared_ptr<const Body>(std::move(body));
+}
+
+namespace {
+
+Status InFunction(const Status& s, const std::string& function, const Node& node) {
+  return Status(s.code(), StrCat(s.message(), "\n\t [[{{function_node ", function, "}}{{node ",
+                                 node.name(), "}}]]"));
+}
+
+std::string TypesString(const std::vector<DataType>& types) {
+  std::string out;
+  for (size_t i = 0; i < types.size(); ++i) {
+    out += StrCat(i > 0 ? ", " : "", tensor::DataTypeName(types[i]));
+  }
+  return out;
+}
+
+class CallOp : public OpKernel {
+ public:
+  explicit CallOp(std::shared_ptr<const FunctionLibrary> library) : library_(std::move(library)) {}
+
+  Status Init(const Node& node, const KernelOptions& options) override {
+    const tensorflow::AttrValue* f = node.FindAttr("f");
+    if (f == nullptr || !f->has_func()) return InvalidArgumentError("missing attr 'f'");
+    if (library_ == nullptr) {
+      return NotFoundError(StrCat("Function '", f->func().name(),
+                                  "' cannot run: the graph was loaded without its function "
+                                  "library (use src/saved_model's loaders)"));
+    }
+    TFCKPT_ASSIGN_OR_RETURN(body_, library_->Instantiate(f->func().name()));
+    TFCKPT_ASSIGN_OR_RETURN(std::vector<DataType> tin, node.AttrTypeList("Tin"));
+    TFCKPT_ASSIGN_OR_RETURN(std::vector<DataType> tout, node.AttrTypeList("Tout"));
+    if (tin != body_->arg_types || tout != body_->ret_types) {
+      return InvalidArgumentError(StrCat(
+          "Function '", body_->name, "' takes (", TypesString(body_->arg_types), ") and returns (",
+          TypesString(body_->ret_types), "), but the call has Tin (", TypesString(tin),
+          ") and Tout (", TypesString(tout), ")"));
+    }
+    kernels_.resize(body_->graph->num_nodes());
+    options_ = &options;
+    return OkStatus();
+  }
+
+  Status Compute(OpKernelContext* ctx) override {
+    if (call_depth >= kMaxCallDepth) {
+      return InvalidArgumentError(StrCat("Function calls nested deeper than ", kMaxCallDepth,
+                                         " (recursive function '", body_->name, "'?)"));
+    }
+    ++call_depth;
+    Status s = Run(ctx);
+    --call_depth;
+    return s;
+  }
+
+ private:
+  Status Run(OpKernelContext* ctx) {
+    const Graph& g = *body_->graph;
+    std::vector<std::vector<Value>> values(g.num_nodes());
+    for (size_t i = 0; i < body_->args.size(); ++i) {
+      values[body_->args[i]] = {ctx->input_value(static_cast<int>(i))};
+    }
+    for (int id : g.topological_order()) {
+      if (!body_->run[id]) continue;
+      const Node& node = g.node(id);
+      const bool allows_uninitialized =
+          node.op_def() != nullptr && node.op_def()->allows_uninitialized_input();
+      std::vector<Value> inputs(node.num_inputs());
+      for (int k = 0; k < node.num_inputs(); ++k) {
+        const Edge& e = node.input(k);
+        Value v = values[e.node][e.index];
+        if (v.ref != nullptr && !node.input_type(k).ref) {
+          if (!v.ref->initialized && !allows_uninitialized) {
+            return InFunction(FailedPreconditionError(StrCat(
+                                  "Attempting to use uninitialized value ", node.requested_input(k))),
+                              body_->name, node);
+          }
+          v = Value{v.ref->value, nullptr, nullptr};
+        }
+        const EdgeType& want = node.input_type(k);
+        const bool ok = want.ref ? v.ref != nullptr
+                        : want.dtype == tensorflow::DT_RESOURCE
+                            ? v.handle != nullptr
+                            : v.ref == nullptr && v.handle == nullptr && v.tensor.dtype() == want.dtype;
+        if (!ok) {
+          const std::string got = v.ref != nullptr ? StrCat(tensor::DataTypeName(v.ref->dtype), "_ref")
+                                  : v.handle != nullptr ? std::string("resource")
+                                                        : tensor::DataTypeName(v.tensor.dtype());
+          return InFunction(InvalidArgumentError(StrCat(
+                                "Input ", k, " of node ", node.name(), " was passed ", got, " from ",
+                                node.requested_input(k), " incompatible with expected ",
+                                want.DebugString(), ".")),
+                            body_->name, node);
+        }
+        inputs[k] = std::move(v);
+      }
+      std::unique_ptr<OpKernel>& kernel = kernels_[id];
+      if (kernel == nullptr) {
+        auto k = node.registration()->kernel(node, *options_);
+        if (!k.ok()) return InFunction(k.status(), body_->name, node);
+        kernel = std::move(*k);
+      }
+      OpKernelContext sub(node, std::move(inputs), ctx->state(), ctx->options());
+      Status s = kernel->Compute(&sub);
+      if (!s.ok()) return InFunction(s, body_->name, node);
+      std::vector<Value>& out = sub.outputs();
+      for (int i = 0; i < node.num_outputs(); ++i) {
+        const EdgeType& want = node.output_type(i);
+        const bool ok = want.ref ? out[i].ref != nullptr
+                        : want.dtype == tensorflow::DT_RESOURCE
+                            ? out[i].handle != nullptr
+                            : out[i].tensor.dtype() == want.dtype;
+        if (!ok) {
+          return InFunction(InternalError(StrCat("kernel ", node.op(), " did not produce output ",
+                                                 i, " of type ", want.DebugString())),
+                            body_->name, node);
+        }
+      }
+      values[id] = std::move(out);
+    }
+    for (size_t j = 0; j < body_->rets.size(); ++j) {
+      const Edge& r = body_->rets[j];
+      Value v = values[r.node][r.index];
+      if (v.ref != nullptr) {
+        if (!v.ref->initialized) {
+          return FailedPreconditionError(StrCat("Attempting to use uninitialized value ",
+                                                g.node(r.node).name(), " (returned by function '",
+                                                body_->name, "')"));
+        }
+        v = Value{v.ref->value, nullptr, nullptr};
+      }
+      ctx->set_output_value(static_cast<int>(j), std::move(v));
+    }
+    return OkStatus();
+  }
+
+  std::shared_ptr<const FunctionLibrary> library_;
+  std::shared_ptr<const FunctionLibrary::Body> body_;
+  std::vector<std::unique_ptr<OpKernel>> kernels_;
+  const KernelOptions* options_ = nullptr;
+};
+
+}  // namespace
+
+void RegisterFunctionOps(OpRegistry* r, std::shared_ptr<const FunctionLibrary> library) {
+  KernelFactory factory = [library](const Node& node, const KernelOptions& options)
+      -> StatusOr<std::unique_ptr<OpKernel>> {
+    auto k = std::make_unique<CallOp>(library);
+    TFCKPT_RETURN_IF_ERROR(k->Init(node, options));
+    return std::unique_ptr<OpKernel>(std::move(k));
+  };
+  for (const char* name : {"PartitionedCall", "StatefulPartitionedCall"}) {
+    OpDefBuilder b(name);
+    b.Input("args: Tin")
+        .Output("output: Tout")
+        .Attr("Tin: list(type) >= 0")
+        .Attr("Tout: list(type) >= 0")
+        .Attr("f: func")
+        .Attr("config: string = ''")
+        .Attr("config_proto: string = ''")
+        .Attr("executor_type: string = ''");
+    if (std::string(name) == "StatefulPartitionedCall") b.SetIsStateful();
+    r->Register(b, factory);
+  }
+}
+
+const OpRegistry& ServingOpRegistry() {
+  static const OpRegistry* registry = [] {
+    auto* r = new OpRegistry();
+    RegisterArrayOps(r);
+    RegisterMathOps(r);
+    RegisterNnOps(r);
+    RegisterStateOps(r);
+    RegisterIoOps(r);
+    RegisterStringOps(r);
+    RegisterRandomOps(r);
+    RegisterParsingOps(r);
+    RegisterLookupOps(r);
+    RegisterConvOps(r);
+    RegisterSliceOps(r);
+    RegisterFunctionOps(r, nullptr);
+    return r;
+  }();
+  return *registry;
+}
+
+std::unique_ptr<OpRegistry> NewServingOpRegistry(const tensorflow::FunctionDefLibrary& library) {
+  auto r = std::make_unique<OpRegistry>();
+  RegisterArrayOps(r.get());
+  RegisterMathOps(r.get());
+  RegisterNnOps(r.get());
+  RegisterStateOps(r.get());
+  RegisterIoOps(r.get());
+  RegisterStringOps(r.get());
+  RegisterRandomOps(r.get());
+  RegisterParsingOps(r.get());
+  RegisterLookupOps(r.get());
+  RegisterConvOps(r.get());
+  RegisterSliceOps(r.get());
+  RegisterFunctionOps(r.get(), std::make_shared<const FunctionLibrary>(library, r.get()));
+  return r;
+}
+
+}  // namespace tfckpt::graph

@@ -1,0 +1,56 @@
+// Ops that serving-time graphs (SavedModels, session bundles, TF2 exports)
+// need beyond OpRegistry::Global(): parsing serialized tf.Example protos,
+// lookup tables, Conv2D, StridedSlice, and calls into the GraphDef's function
+// library.
+//
+// They live in their own registries rather than in Global() because Global()
+// is pinned op by op (op_registry_test) and other tests use e.g.
+// ParseExample as *the* example of an unregistered op. A serving registry
+// holds every op of Global()'s families plus these:
+//
+//   ServingOpRegistry()              no function library: a call fails with
+//                                    NotFound naming the function;
+//   NewServingOpRegistry(library)    function calls run the FunctionDefs of
+//                                    `library` (a GraphDef's library).
+//
+// Pass one as GraphOptions::registry (SessionOptions::graph.registry); the
+// registry must outlive every Graph / Session built with it.
+//
+// | family | ops |
+// |---|---|
+// | parsing (kernels_parse_example.cc) | ParseExample, ParseExampleV2: dense (fixed and variable length), sparse and ragged float/int64/string features |
+// | lookup (kernels_lookup.cc) | HashTableV2, InitializeTableFromTextFileV2, LookupTableFindV2, LookupTableImportV2, LookupTableSizeV2 |
+// | conv (kernels_conv.cc) | Conv2D (NHWC/NCHW, SAME/VALID/EXPLICIT, strides, dilations) |
+// | slice (kernels_strided_slice.cc) | StridedSlice (every mask) |
+// | function (kernels_function.cc) | StatefulPartitionedCall, PartitionedCall |
+#ifndef TFCKPT_GRAPH_SERVING_OPS_H_
+#define TFCKPT_GRAPH_SERVING_OPS_H_
+
+#include <memory>
+
+#include "proto/function.pb.h"
+#include "src/graph/op_registry.h"
+
+namespace tfckpt::graph {
+
+class FunctionLibrary;
+
+void RegisterParsingOps(OpRegistry* registry);
+void RegisterLookupOps(OpRegistry* registry);
+void RegisterConvOps(OpRegistry* registry);
+void RegisterSliceOps(OpRegistry* registry);
+// Function calls over `library` (nullptr: every call fails NotFound).
+void RegisterFunctionOps(OpRegistry* registry, std::shared_ptr<const FunctionLibrary> library);
+
+// Global()'s families followed by the serving families (no function library).
+const OpRegistry& ServingOpRegistry();
+
+// A registry like ServingOpRegistry() whose function-call ops execute the
+// functions of `library` (copied). Bodies are built against the returned
+// registry, so nested calls work; a function that (transitively) calls
+// itself fails with InvalidArgument beyond a depth of 64.
+std::unique_ptr<OpRegistry> NewServingOpRegistry(const tensorflow::FunctionDefLibrary& library);
+
+}  // namespace tfckpt::graph
+
+#endif  // TFCKPT_GRAPH_SERVING_OPS_H_
