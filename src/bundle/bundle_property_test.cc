@@ -145,11 +145,10 @@ void CheckContents(const BundleReader& r, const std::vector<TensorSpec>& specs,
   if (!m.empty()) RC_FAIL(m);
 }
 
-// KNOWN BUG (docs/TESTING.md, BundlePropertyRegression.
-// LookupSliceOfScalar): BundleReader::LookupSlice of a scalar
-// entry with its (rank-0, full) slice fails with INTERNAL "cannot slice a
-// scalar". Scalars get no sub-slice probes until that is fixed, so the
-// properties keep exploring everything else.
+// Scalars get sub-slice probes (the full rank-0 slice). Was false while
+// BundleReader::LookupSlice of a scalar failed with INTERNAL "cannot slice
+// a scalar" (bug 1 of docs/TESTING.md, fixed in 10b7a59; regression
+// BundlePropertyRegression.LookupSliceOfScalar).
 constexpr bool kProbeScalars = true;
 
 std::vector<std::vector<TensorSlice>> GenProbes(const std::vector<TensorSpec>& specs, int max) {
@@ -257,54 +256,87 @@ TFCKPT_PROPERTY(BundleProperty, RoundTrip, 50) {
   if (posix) RemoveTree(env, dir);
 }
 
-// Several writers + MergeBundles hold what one writer holds.
+// KNOWN BUG (docs/TESTING.md, BundlePropertyRegression.
+// DISABLED_MergeIntoAnInputPrefix): since MergeBundles parks an existing
+// checkpoint at the merged prefix (10b7a59), merging into the prefix of one
+// of the inputs parks that input's own data file: MergeBundles({P}, P)
+// returns OK but deletes P's data; MergeBundles({P, Q}, P) fails. Until
+// fixed the property merges into a fresh prefix only.
+constexpr bool kMergeIntoAnInputPrefix = false;
+
+// Several writers + MergeBundles hold what one writer holds. An input may
+// itself be a merged bundle with several data files (nested merge), and the
+// result may go to the prefix of the first input.
 TFCKPT_PROPERTY(BundleProperty, ShardedMergeEqualsUnsharded, 100) {
   const auto specs = *tfckpt::testing::GenCheckpoint();
-  const int shards = *rc::gen::inRange(1, 6);
+  const int inputs = *rc::gen::inRange(1, 6);
   const bool big_endian = *rc::gen::arbitrary<bool>();
+  // Writers per input: 1, or 2-3 merged first.
+  const auto writers_per_input = *rc::gen::container<std::vector<int>>(
+      static_cast<size_t>(inputs), rc::gen::weightedElement<int>({{6, 1}, {1, 2}, {1, 3}}));
+  int writers = 0;
+  for (int w : writers_per_input) writers += w;
   std::vector<BundleWriterOptions> options;
-  for (int i = 0; i < shards; ++i) {
+  for (int i = 0; i < writers; ++i) {
     BundleWriterOptions o = *GenWriterOptions();
     o.big_endian = big_endian;  // MergeBundles requires one byte order
     options.push_back(o);
   }
   std::vector<WriteOp> ops = Ops(specs);
   Shuffle(&ops, *rc::gen::arbitrary<uint64_t>());
-  const auto shard_of = *rc::gen::container<std::vector<uint32_t>>(
+  const auto writer_of = *rc::gen::container<std::vector<uint32_t>>(
       ops.size(), rc::gen::arbitrary<uint32_t>());
   MergeOptions merge_options;
   merge_options.index_compression = *rc::gen::arbitrary<bool>() ? table::CompressionType::kSnappy
                                                                 : table::CompressionType::kNone;
+  const bool into_first_input =
+      kMergeIntoAnInputPrefix && *rc::gen::weightedElement<bool>({{6, false}, {1, true}});
   const auto probes = GenProbes(specs, 2);
-  RC_TAG(StrCat(shards, " shard(s)"));
+  RC_TAG(StrCat(writers, " writer(s), ", inputs, " input(s)"),
+         into_first_input ? "into an input's prefix" : "into a new prefix");
 
   io::MemEnv env;
   std::vector<std::string> prefixes;
-  for (int i = 0; i < shards; ++i) {
+  int next_writer = 0;
+  for (int i = 0; i < inputs; ++i) {
     prefixes.push_back(StrCat("/ck/tmp/part-", i, "/model"));
-    BundleWriter w(&env, prefixes.back(), options[i]);
-    for (size_t k = 0; k < ops.size(); ++k) {
-      if (static_cast<int>(shard_of[k] % shards) != i) continue;
-      const Status s = Apply(&w, specs, ops[k]);
-      if (!s.ok()) RC_FAIL(StrCat("write shard ", i, ": ", s.ToString()));
+    std::vector<std::string> sub;
+    for (int j = 0; j < writers_per_input[i]; ++j) {
+      const int wi = next_writer++;
+      sub.push_back(writers_per_input[i] == 1 ? prefixes.back()
+                                              : StrCat("/ck/tmp/part-", i, "/sub-", j));
+      BundleWriter w(&env, sub.back(), options[wi]);
+      for (size_t k = 0; k < ops.size(); ++k) {
+        if (static_cast<int>(writer_of[k] % writers) != wi) continue;
+        const Status s = Apply(&w, specs, ops[k]);
+        if (!s.ok()) RC_FAIL(StrCat("write shard ", wi, ": ", s.ToString()));
+      }
+      const Status s = w.Finish();
+      if (!s.ok()) RC_FAIL(StrCat("Finish shard ", wi, ": ", s.ToString()));
     }
-    const Status s = w.Finish();
-    if (!s.ok()) RC_FAIL(StrCat("Finish shard ", i, ": ", s.ToString()));
+    if (writers_per_input[i] > 1) {
+      const Status s = MergeBundles(&env, sub, prefixes.back(), merge_options);
+      if (!s.ok()) RC_FAIL(StrCat("nested MergeBundles: ", s.ToString()));
+    }
   }
   {
     BundleWriter w(&env, "/ck/single/model", options[0]);
     for (const WriteOp& op : ops) RC_ASSERT(Apply(&w, specs, op).ok());
     RC_ASSERT(w.Finish().ok());
   }
-  const Status merged = MergeBundles(&env, prefixes, "/ck/merged/model", merge_options);
+  const std::string merged_prefix = into_first_input ? prefixes[0] : "/ck/merged/model";
+  const Status merged = MergeBundles(&env, prefixes, merged_prefix, merge_options);
   if (!merged.ok()) RC_FAIL(StrCat("MergeBundles: ", merged.ToString()));
-  for (const std::string& p : prefixes) RC_ASSERT(!env.FileExists(MetaFilename(p)));
+  for (const std::string& p : prefixes) {
+    if (p != merged_prefix) RC_ASSERT(!env.FileExists(MetaFilename(p)));
+  }
 
-  auto m = BundleReader::Open(&env, "/ck/merged/model");
+  auto m = BundleReader::Open(&env, merged_prefix);
   auto u = BundleReader::Open(&env, "/ck/single/model");
-  RC_ASSERT(m.ok());
+  if (!m.ok()) RC_FAIL(StrCat("Open merged: ", m.status().ToString()));
   RC_ASSERT(u.ok());
-  RC_ASSERT((*m)->header().num_shards() == shards);
+  // Every data file of every input is a shard of the result.
+  RC_ASSERT((*m)->header().num_shards() == writers);
   RC_ASSERT((*m)->header().endianness() == (*u)->header().endianness());
   CheckContents(**m, specs, probes, true);
   // And the two agree with each other, entry for entry.
@@ -472,14 +504,9 @@ TFCKPT_PROPERTY(BundleProperty, OverwriteWithFaultKeepsOldOrNew, 200) {
 
 // The sharded path of the same promise: a sharded save (writers on temp
 // prefixes, then MergeBundles into the live prefix) over an existing
-// checkpoint, with a fault at any mutating operation.
-//
-// DISABLED: FAILS (bug found by this property, docs/TESTING.md "Bugs found",
-// regression BundlePropertyRegression.DISABLED_MergeOverExistingCheckpoint-
-// IsCrashSafe). MergeBundles renames the new data files over the live ones
-// before the new index exists and parks nothing, so a fault in between
-// leaves the old index over the new data: neither checkpoint is readable,
-// and RecoverInterruptedSave has nothing to restore. Enable once fixed.
+// checkpoint, with a fault at any mutating operation. Found bug 2 of
+// docs/TESTING.md (MergeBundles renamed the new data files over the live
+// ones before the new index existed, parking nothing); fixed in 10b7a59.
 TFCKPT_PROPERTY(BundleProperty, MergeOverExistingWithFaultKeepsOldOrNew, 150) {
   tfckpt::testing::CheckpointLimits limits;
   limits.max_tensors = 5;
@@ -534,13 +561,13 @@ TFCKPT_PROPERTY(BundleProperty, MergeOverExistingWithFaultKeepsOldOrNew, 150) {
 
 // ---- regressions for bugs the properties found (docs/TESTING.md) ----------
 
-// BUG (found by BundleProperty.RoundTrip, ShardedMergeEqualsUnsharded and
-// PartitionedTensorSlices; shrunk counterexample: one scalar tensor "v"
-// probed with the full slice): LookupSlice of a scalar with its only
-// slice, the full rank-0 slice, fails with INTERNAL "cannot slice a scalar"
-// (CopySliceOverlap refuses rank 0) instead of returning the scalar; the V1
-// reader returns it. DISABLED so `bazel test //...` stays green; enable
-// once fixed (and set kProbeScalars above to true).
+// Bug 1 of docs/TESTING.md (found by BundleProperty.RoundTrip,
+// ShardedMergeEqualsUnsharded and PartitionedTensorSlices; shrunk
+// counterexample: one scalar tensor "v" probed with the full slice):
+// LookupSlice of a scalar with its only slice, the full rank-0 slice,
+// failed with INTERNAL "cannot slice a scalar" (CopySliceOverlap refused
+// rank 0) instead of returning the scalar; the V1 reader returned it.
+// Fixed in 10b7a59.
 TEST(BundlePropertyRegression, LookupSliceOfScalar) {
   io::MemEnv env;
   const Tensor scalar = Tensor::FromVector<float>(tensorflow::DT_FLOAT, TensorShape{}, {1.5f});
@@ -554,18 +581,17 @@ TEST(BundlePropertyRegression, LookupSliceOfScalar) {
   EXPECT_TRUE(got->BitwiseEquals(scalar)) << got->DebugString();
 }
 
-// BUG (found by BundleProperty.DISABLED_MergeOverExistingWithFaultKeeps-
-// OldOrNew, minimal counterexample: old and new checkpoints of one tensor,
-// new one saved sharded with 1 shard): a sharded save over an existing
-// checkpoint is not crash-safe. MergeBundles renames <tmp>.data-00000-of-00001
-// over the live <prefix>.data-00000-of-00001, then writes the index; a
-// fault at any operation in between (mkdir, create, append, sync, close,
-// rename of the index temp file) leaves the OLD index over the NEW data:
-// Lookup fails with DATA_LOSS "Checksum does not match" for the old
-// checkpoint, the new one has no index, and RecoverInterruptedSave (no
-// *.tfckpt-old backups) restores nothing. Expected: old or new whole, as
-// BundleWriter guarantees for single-writer saves. DISABLED so
-// `bazel test //...` stays green; enable once fixed.
+// Bug 2 of docs/TESTING.md (found by BundleProperty.MergeOverExisting-
+// WithFaultKeepsOldOrNew; minimal case: old and new checkpoints of one
+// tensor, the new one saved sharded with 1 shard): a sharded save over an
+// existing checkpoint was not crash-safe. MergeBundles renamed
+// <tmp>.data-00000-of-00001 over the live <prefix>.data-00000-of-00001,
+// then wrote the index; a fault at any operation in between (mkdir,
+// create, append, sync, close, rename of the index temp file) left the OLD
+// index over the NEW data: Lookup failed with DATA_LOSS "Checksum does not
+// match" for the old checkpoint, the new one had no index, and
+// RecoverInterruptedSave (no *.tfckpt-old backups) restored nothing.
+// Expected: old or new whole. Fixed in 10b7a59 (replace.h).
 TEST(BundlePropertyRegression, MergeOverExistingCheckpointIsCrashSafe) {
   const std::vector<TensorSpec> old_ckpt = {
       {"a", Tensor::FromVector<float>(tensorflow::DT_FLOAT, TensorShape{3}, {1, 2, 3}), {}}};
@@ -592,11 +618,51 @@ TEST(BundlePropertyRegression, MergeOverExistingCheckpointIsCrashSafe) {
     ASSERT_TRUE(r.ok()) << "fault at op " << i << ": " << r.status();
     const std::string vs_old = Mismatch(**r, old_ckpt, {{}}, true);
     const std::string vs_new = Mismatch(**r, new_ckpt, {{}}, true);
-    // Actual, for the faults between the data rename and the index rename
-    // (ops 23..35 of 38 here): both differ, e.g. "Lookup a: DATA_LOSS:
+    // Before the fix, for the faults between the data rename and the index
+    // rename (ops 23..35 of 38): both differed, e.g. "Lookup a: DATA_LOSS:
     // ... Checksum does not match".
     EXPECT_TRUE(vs_old.empty() || vs_new.empty())
         << "fault at op " << i << " of " << total << ": old: " << vs_old << " new: " << vs_new;
+  }
+}
+
+// BUG: bug 3 of docs/TESTING.md (found by BundleProperty.
+// ShardedMergeEqualsUnsharded with merges into an input's prefix, after the
+// crash-safety fix 10b7a59; shrunk
+// counterexample: one input bundle P holding uint8 "v" [8,0], merged into
+// P itself). MergeBundles now parks any checkpoint at the merged prefix
+// before publishing, and that checkpoint is the input being merged:
+//  - MergeBundles({P}, P): returns OK, but P.data-00000-of-00001 was parked
+//    and then deleted as a parked file: Lookup fails with NOT_FOUND "Data
+//    file for shard 0 of 1 cannot be opened" (data lost);
+//  - MergeBundles({P, Q}, P): fails, the rename of P's (parked) data file
+//    finds nothing.
+// Before 10b7a59 both worked (merge.cc skips renaming a data file onto
+// itself and keeps the merged prefix's index for that case). Expected: the
+// merged bundle at P holds every tensor of the inputs. DISABLED so
+// `bazel test //...` stays green; enable once fixed (and set
+// kMergeIntoAnInputPrefix above to true).
+TEST(BundlePropertyRegression, DISABLED_MergeIntoAnInputPrefix) {
+  for (int inputs : {1, 2}) {
+    io::MemEnv env;
+    std::vector<TensorSpec> all;
+    std::vector<std::string> prefixes;
+    for (int i = 0; i < inputs; ++i) {
+      const std::vector<TensorSpec> one = {
+          {StrCat("v", i),
+           Tensor::FromVector<float>(tensorflow::DT_FLOAT, TensorShape{3}, {1.f + i, 2, 3}),
+           {}}};
+      prefixes.push_back(StrCat("/ck/in", i, "/model"));
+      ASSERT_TRUE(WriteAll(&env, prefixes.back(), one, Ops(one), {}).ok());
+      all.push_back(one[0]);
+    }
+    const Status merged = MergeBundles(&env, prefixes, prefixes[0]);
+    ASSERT_TRUE(merged.ok()) << inputs << " input(s): " << merged;  // actual (2 inputs): rename fails
+    auto r = BundleReader::Open(&env, prefixes[0]);
+    ASSERT_TRUE(r.ok()) << r.status();
+    const std::string m = Mismatch(**r, all, std::vector<std::vector<TensorSlice>>(all.size()), true);
+    // Actual (1 input): "Lookup v0: NOT_FOUND: Data file for shard 0 of 1 cannot be opened".
+    EXPECT_TRUE(m.empty()) << inputs << " input(s): " << m;
   }
 }
 

@@ -263,6 +263,9 @@ TFCKPT_PROPERTY(ValidatorProperty, TruncationIsReported, 600) {
   if (!HasError(r)) {
     RC_FAIL(StrCat(file, " cut to ", len, " bytes: reported valid\n", Codes(r)));
   }
+  // KNOWN BUG (ValidatorPropertyRegression.DISABLED_TruncatedTensorOwnsItsBytes):
+  // the bytes left of a tensor cut short are also reported as
+  // UNREFERENCED_DATA (a warning), so that is not asserted against here.
   if (!index) {
     // The data file is there but short: TRUNCATED or OFFSET_OUT_OF_RANGE.
     bool truncated = false;
@@ -318,6 +321,46 @@ TFCKPT_PROPERTY(ValidatorProperty, V1ByteChangeAndTruncationAreReported, 600) {
   const Report r = Validate(&env, path);
   TagCodes(r);
   if (!HasError(r)) RC_FAIL(StrCat(what, ": reported valid\n", Codes(r)));
+}
+
+// ---- regressions for bugs the properties found (docs/TESTING.md) ----------
+
+// BUG: bug 4 of docs/TESTING.md (found by ValidatorProperty.
+// TruncationIsReported: in the long run,
+// 28% of data-file truncations also reported UNREFERENCED_DATA). When a
+// data file ends inside a tensor, the validator reports that tensor
+// TRUNCATED (right) and also "N bytes after the last tensor are not
+// referenced by any entry" (UNREFERENCED_DATA) for the head of that same
+// tensor, which is referenced. The same class of false warning as the one
+// fixed for bad checksums in 66ee348 ("a tensor with a bad checksum still
+// owns its bytes"). Minimal case: "a" and "b", float[4] each, data file cut
+// from 32 to 24 bytes. Expected: TRUNCATED for b, no UNREFERENCED_DATA.
+// Actual: TRUNCATED + UNREFERENCED_DATA at offset 16 (8 bytes). DISABLED so
+// `bazel test //...` stays green; enable once fixed.
+TEST(ValidatorPropertyRegression, DISABLED_TruncatedTensorOwnsItsBytes) {
+  io::MemEnv env;
+  {
+    bundle::BundleWriter w(&env, kPrefix);
+    ASSERT_TRUE(w.Add("a", tensor::Tensor::FromVector<float>(tensorflow::DT_FLOAT,
+                                                             tensor::TensorShape{4}, {1, 2, 3, 4}))
+                    .ok());
+    ASSERT_TRUE(w.Add("b", tensor::Tensor::FromVector<float>(tensorflow::DT_FLOAT,
+                                                             tensor::TensorShape{4}, {5, 6, 7, 8}))
+                    .ok());
+    ASSERT_TRUE(w.Finish().ok());
+  }
+  std::string* data = env.MutableFile(bundle::DataFilename(kPrefix, 0, 1));
+  ASSERT_EQ(data->size(), 32u);
+  data->resize(24);
+  const Report r = Validate(&env, kPrefix);
+  EXPECT_FALSE(r.ok());
+  bool truncated = false, unreferenced = false;
+  for (const Defect& d : r.defects) {
+    truncated = truncated || (d.code == DefectCode::kTruncated && d.key == "b");
+    unreferenced = unreferenced || d.code == DefectCode::kUnreferencedData;
+  }
+  EXPECT_TRUE(truncated) << Codes(r);
+  EXPECT_FALSE(unreferenced) << Codes(r);
 }
 
 }  // namespace
