@@ -311,7 +311,12 @@ StatusOr<Operation> Graph::CreateOp(const std::string& type, const std::string& 
   // Control inputs (TF's _control_dependencies_for_inputs).
   std::set<std::string> input_ops;
   for (const Output& in : inputs) input_ops.insert(in.op);
-  std::set<std::string> control(options.control_inputs.begin(), options.control_inputs.end());
+  // In the order TF adds them (the scopes', outer first, then explicit
+  // ones); ToGraphDef sorts them, as TF's Graph::ToGraphDef does.
+  std::vector<std::string> control;
+  auto add_control = [&](const std::string& ci) {
+    if (std::find(control.begin(), control.end(), ci) == control.end()) control.push_back(ci);
+  };
   for (const Controller& c : controllers_) {
     bool dominated = false;
     for (const std::string& op : input_ops) {
@@ -322,9 +327,10 @@ StatusOr<Operation> Graph::CreateOp(const std::string& type, const std::string& 
     }
     if (dominated) continue;
     for (const std::string& ci : c.control_inputs) {
-      if (input_ops.count(ci) == 0) control.insert(ci);
+      if (input_ops.count(ci) == 0) add_control(ci);
     }
   }
+  for (const std::string& ci : options.control_inputs) add_control(ci);
   for (const std::string& ci : control) {
     if (FindNode(ci) == nullptr) {
       return InvalidArgumentError(StrCat("Control input '", ci, "' is not in the graph"));
@@ -399,8 +405,16 @@ Status Graph::AddNodeDef(tensorflow::NodeDef node) {
   return OkStatus();
 }
 
-tensorflow::GraphDef Graph::ToGraphDef(bool add_shapes) const {
+tensorflow::GraphDef Graph::ToGraphDef(bool add_shapes, bool sort_control_inputs) const {
   tensorflow::GraphDef out = def_;
+  if (sort_control_inputs) {
+    for (auto& node : *out.mutable_node()) {
+      auto* in = node.mutable_input();
+      auto first = std::find_if(in->begin(), in->end(),
+                                [](const std::string& s) { return !s.empty() && s[0] == '^'; });
+      std::sort(first, in->end());
+    }
+  }
   if (add_shapes) {
     for (int i = 0; i < out.node_size(); ++i) {
       const NodeInfo& info = info_[i];

@@ -188,7 +188,11 @@ class Graph {
 
   // The GraphDef: nodes in creation order, versions.producer 2474; with
   // add_shapes every node with outputs gets `_output_shapes` (as_graph_def).
-  tensorflow::GraphDef ToGraphDef(bool add_shapes = false) const;
+  // Control inputs are sorted by name (TF's Graph::ToGraphDef) unless
+  // sort_control_inputs is false: then they are in the order they were
+  // added, as TF's Operation.node_def shows them (what export_meta_graph
+  // writes with export_scope or clear_devices).
+  tensorflow::GraphDef ToGraphDef(bool add_shapes = false, bool sort_control_inputs = true) const;
 
   // Adds a NodeDef as is (import_graph_def): the name must be free; its
   // `_output_shapes` attr, if any, is taken as the node's shapes and removed.

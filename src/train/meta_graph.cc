@@ -208,7 +208,9 @@ tensorflow::OpList StrippedOpListForGraph(const Graph& g, const tensorflow::Grap
   tensorflow::OpList list;
   for (const std::string& op : used) {
     const graph::OpRegistration* reg = g.registry().Find(op);
-    const tensorflow::OpDef* def = reg != nullptr ? &reg->op_def : g.ImportedOpDef(op);
+    // TF's own OpDef when the graph came from TF, else the registry's.
+    const tensorflow::OpDef* def = g.ImportedOpDef(op);
+    if (def == nullptr && reg != nullptr) def = &reg->op_def;
     if (def == nullptr) continue;
     tensorflow::OpDef* out = list.add_op();
     *out = *def;
@@ -233,13 +235,14 @@ Status WriteMetaGraph(io::Env* env, const std::string& path, const tensorflow::M
 }
 
 StatusOr<tensorflow::MetaGraphDef> ExportMetaGraph(Graph* g, const ExportOptions& o) {
-  tensorflow::GraphDef full = g->ToGraphDef(/*add_shapes=*/true);
+  const bool filtered = !o.export_scope.empty() || o.clear_devices;
+  tensorflow::GraphDef full = g->ToGraphDef(/*add_shapes=*/true, /*sort_control_inputs=*/!filtered);
   tensorflow::MetaGraphDef meta;
   auto* info = meta.mutable_meta_info_def();
   for (const auto& t : o.tags) info->add_tags(t);
   info->set_tensorflow_version(o.tensorflow_version);
   info->set_tensorflow_git_version(o.tensorflow_git_version);
-  if (!o.export_scope.empty() || o.clear_devices) {
+  if (filtered) {
     tensorflow::GraphDef scoped;
     *scoped.mutable_versions() = full.versions();
     std::vector<std::string> unbound;

@@ -248,6 +248,8 @@ std::optional<tensorflow::VariableDef> Variable::ToProto(const std::string& expo
   def.set_initializer_name(StripNameScope(data_->initializer_op, export_scope));
   def.set_snapshot_name(StripNameScope(data_->snapshot, export_scope));
   if (data_->resource) def.set_is_resource(true);
+  def.set_synchronization(static_cast<tensorflow::VariableSynchronization>(data_->synchronization));
+  def.set_aggregation(static_cast<tensorflow::VariableAggregation>(data_->aggregation));
   if (data_->save_slice_info) {
     auto* s = def.mutable_save_slice_info_def();
     *s = *data_->save_slice_info;
@@ -267,6 +269,8 @@ StatusOr<Variable> Variable::FromProto(Graph* g, const tensorflow::VariableDef& 
   }
   data->trainable = def.trainable();
   data->resource = def.is_resource();
+  data->synchronization = def.synchronization();
+  data->aggregation = def.aggregation();
   if (def.has_save_slice_info_def()) {
     data->save_slice_info = def.save_slice_info_def();
     data->save_slice_info->set_full_name(
@@ -638,7 +642,9 @@ StatusOr<Variable> GetOrCreateGlobalStep(Graph* g) {
   o.initializer = Initializer::Zeros();
   o.trainable = false;
   o.collections = std::vector<std::string>{GraphKeys::kGlobalVariables, GraphKeys::kGlobalStep};
-  return GetVariable(g, GraphKeys::kGlobalStep, o);
+  TFCKPT_ASSIGN_OR_RETURN(Variable v, GetVariable(g, GraphKeys::kGlobalStep, o));
+  v.data()->aggregation = 3;  // VariableAggregation.ONLY_FIRST_REPLICA
+  return v;
 }
 
 }  // namespace tfckpt::train

@@ -65,6 +65,9 @@ class VariableData {
   std::string snapshot;        // "foo/v/read:0" / "foo/v/Read/ReadVariableOp:0"
   std::string initial_value;   // "foo/v/initial_value:0"; "" if unknown
   std::optional<tensorflow::SaveSliceInfoDef> save_slice_info;
+  // VariableDef.synchronization / aggregation (enum values; 0 = AUTO / NONE).
+  int synchronization = 0;
+  int aggregation = 0;
 };
 
 class Variable {
@@ -262,7 +265,8 @@ Operation VariablesInitializer(Graph* g, const std::vector<Variable>& vars,
                                const std::string& name = "init");
 
 // tf.compat.v1.train.get_or_create_global_step(): int64 "global_step"
-// (zeros initializer, not trainable, in GLOBAL_VARIABLES and GLOBAL_STEP).
+// (zeros initializer, not trainable, aggregation ONLY_FIRST_REPLICA, in
+// GLOBAL_VARIABLES and GLOBAL_STEP).
 StatusOr<Variable> GetOrCreateGlobalStep(Graph* g);
 
 }  // namespace tfckpt::train
