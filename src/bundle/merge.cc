@@ -1,5 +1,6 @@
 #include "src/bundle/merge.h"
 
+#include <algorithm>
 #include <map>
 
 #include "src/bundle/bundle_reader.h"
@@ -77,9 +78,13 @@ Status MergeBundles(io::Env* env, const std::vector<std::string>& prefixes,
   const std::string dir = io::Dirname(merged_prefix);
   if (!dir.empty()) TFCKPT_RETURN_IF_ERROR(env->CreateDirRecursively(dir));
   // Replacing a checkpoint: park it so a crash leaves old or new whole.
-  TFCKPT_RETURN_IF_ERROR(RecoverInterruptedSave(env, merged_prefix));
+  // (When the destination is itself one of the inputs, its files are
+  // consumed by the merge and there is nothing separate to keep.)
   bool parked = false;
-  TFCKPT_RETURN_IF_ERROR(ParkExisting(env, merged_prefix, &parked));
+  if (std::find(merged_inputs.begin(), merged_inputs.end(), merged_prefix) == merged_inputs.end()) {
+    TFCKPT_RETURN_IF_ERROR(RecoverInterruptedSave(env, merged_prefix));
+    TFCKPT_RETURN_IF_ERROR(ParkExisting(env, merged_prefix, &parked));
+  }
   const int num_shards = static_cast<int>(data_files.size());
   for (int i = 0; i < num_shards; ++i) {
     const std::string to = DataFilename(merged_prefix, i, num_shards);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <mutex>
 
 #include "src/io/status.h"
@@ -72,20 +73,66 @@ class PosixRandomAccessFile final : public RandomAccessFile {
                                   " is outside the file (size ", size_, ")"));
     }
     if (n == 0) return Region{"", 0, nullptr};
-    static const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-    const uint64_t start = offset / page * page;
-    const size_t len = n + (offset - start);
-    // Prefaulting the range at once is much faster than a fault per page
-    // when the caller is about to checksum all of it.
-    void* m = ::mmap(nullptr, len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd_, start);
-    if (m == MAP_FAILED) return IoError(StrCat(path_, " (mmap of ", n, " bytes)"), errno);
-    std::shared_ptr<const void> owner(m, [len](const void* p) {
-      ::munmap(const_cast<void*>(p), len);
-    });
-    return Region{static_cast<const char*>(m) + (offset - start), n, std::move(owner)};
+    // Small ranges are views into a shared 8 MiB window (one mmap for many
+    // tensors); ranges that are large or straddle a window get their own.
+    const uint64_t w = offset / kWindow;
+    if (n <= kWindow / 4 && (offset + n - 1) / kWindow == w) {
+      TFCKPT_ASSIGN_OR_RETURN(std::shared_ptr<const char> window, Window(w));
+      return Region{window.get() + (offset - w * kWindow), n, window};
+    }
+    TFCKPT_ASSIGN_OR_RETURN(std::shared_ptr<const char> m, Map(offset, n));
+    return Region{m.get(), n, m};
   }
 
  private:
+  static constexpr uint64_t kWindow = 8ull << 20;
+
+  // Maps [offset, offset+n) (prefaulted: the caller is about to read all of
+  // it, and one bulk fault is much cheaper than a fault per page). The
+  // pointer is to `offset`; the mapping goes with the last owner.
+  StatusOr<std::shared_ptr<const char>> Map(uint64_t offset, uint64_t n) const {
+    static const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    const uint64_t start = offset / page * page;
+    const size_t len = n + (offset - start);
+    void* m = ::mmap(nullptr, len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd_, start);
+    if (m == MAP_FAILED) return IoError(StrCat(path_, " (mmap of ", n, " bytes)"), errno);
+    char* base = static_cast<char*>(m);
+    return std::shared_ptr<const char>(base + (offset - start), [base, len](const char*) {
+      ::munmap(base, len);
+    });
+  }
+
+  // Window w, shared while any tensor holds it; only the most recent one is
+  // kept alive by the file itself, so resident memory stays bounded.
+  StatusOr<std::shared_ptr<const char>> Window(uint64_t w) const {
+    std::lock_guard<std::mutex> l(window_mu_);
+    if (current_ != nullptr && current_index_ == w) return current_;
+    auto it = windows_.find(w);
+    if (it != windows_.end()) {
+      if (auto alive = it->second.lock()) {
+        current_ = alive;
+        current_index_ = w;
+        return alive;
+      }
+    }
+    const uint64_t start = w * kWindow;
+    TFCKPT_ASSIGN_OR_RETURN(std::shared_ptr<const char> m,
+                            Map(start, std::min(kWindow, size_ - start)));
+    for (auto i = windows_.begin(); i != windows_.end();) {
+      i = i->second.expired() ? windows_.erase(i) : std::next(i);
+    }
+    windows_[w] = m;
+    current_ = m;
+    current_index_ = w;
+    return m;
+  }
+
+  mutable std::mutex window_mu_;
+  mutable std::map<uint64_t, std::weak_ptr<const char>> windows_;
+  mutable std::shared_ptr<const char> current_;
+  mutable uint64_t current_index_ = 0;
+
+ 
   std::string path_;
   int fd_;
   uint64_t size_;
