@@ -1,0 +1,185 @@
+#include "src/freeze/freeze.h"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <set>
+
+#include <google/protobuf/text_format.h>
+
+#include "src/io/atomic_file.h"
+#include "src/tensor/tensor_proto.h"
+#include "src/train/proto_serialize.h"
+
+namespace tfckpt::freeze {
+namespace {
+
+// graph_util_impl._node_name: "^x" and "x:1" -> "x".
+std::string NodeName(const std::string& input) {
+  std::string n = !input.empty() && input[0] == '^' ? input.substr(1) : input;
+  const size_t colon = n.find(':');
+  return colon == std::string::npos ? n : n.substr(0, colon);
+}
+
+bool IsIntermediate(const std::string& op) {
+  return op == "Identity" || op == "Switch" || op == "Merge" || op == "Enter" || op == "Exit" ||
+         op == "NextIteration" || op == "_SwitchN";
+}
+
+bool IsVariable(const std::string& op) {
+  return op == "Variable" || op == "VariableV2" || op == "VarHandleOp";
+}
+
+}  // namespace
+
+StatusOr<tensorflow::GraphDef> ExtractSubGraph(const tensorflow::GraphDef& graph_def,
+                                               const std::vector<std::string>& dest_nodes) {
+  std::map<std::string, int> seq;
+  std::map<std::string, std::vector<std::string>> inputs;
+  for (int i = 0; i < graph_def.node_size(); ++i) {
+    const auto& n = graph_def.node(i);
+    const std::string name = NodeName(n.name());
+    seq[name] = i;
+    auto& in = inputs[name];
+    in.clear();
+    for (const auto& x : n.input()) in.push_back(NodeName(x));
+    auto cls = n.attr().find("_class");
+    if (cls != n.attr().end()) {
+      for (const auto& s : cls->second.list().s()) {
+        in.push_back(s.rfind("loc:@", 0) == 0 ? s.substr(5) : s);
+      }
+    }
+  }
+  for (const auto& d : dest_nodes) {
+    if (seq.count(d) == 0) return InvalidArgumentError(StrCat(d, " is not in graph"));
+  }
+  std::set<std::string> keep;
+  std::deque<std::string> queue(dest_nodes.begin(), dest_nodes.end());
+  while (!queue.empty()) {
+    const std::string n = queue.front();
+    queue.pop_front();
+    if (!keep.insert(n).second) continue;
+    for (const auto& in : inputs[n]) queue.push_back(in);
+  }
+  std::vector<std::string> ordered;
+  for (const auto& n : keep) {
+    if (seq.count(n) == 0) {
+      return InvalidArgumentError(StrCat(n, " is not in graph"));  // dangling input
+    }
+    ordered.push_back(n);
+  }
+  std::sort(ordered.begin(), ordered.end(),
+            [&](const std::string& a, const std::string& b) { return seq[a] < seq[b]; });
+  tensorflow::GraphDef out;
+  for (const auto& n : ordered) *out.add_node() = graph_def.node(seq[n]);
+  *out.mutable_library() = graph_def.library();
+  *out.mutable_versions() = graph_def.versions();
+  return out;
+}
+
+StatusOr<tensorflow::GraphDef> ConvertVariablesToConstants(
+    train::Session* session, const tensorflow::GraphDef& graph_def,
+    const std::vector<std::string>& output_node_names, const FreezeOptions& o) {
+  TFCKPT_ASSIGN_OR_RETURN(tensorflow::GraphDef graph,
+                          ExtractSubGraph(graph_def, output_node_names));
+  // Variables to convert and the tensors holding their values.
+  std::vector<int> vars;
+  std::vector<train::TensorRef> fetches;
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const auto& n = graph.node(i);
+    if (!IsVariable(n.op())) continue;
+    if (o.variable_names_allowlist &&
+        std::find(o.variable_names_allowlist->begin(), o.variable_names_allowlist->end(),
+                  n.name()) == o.variable_names_allowlist->end()) {
+      continue;
+    }
+    if (std::find(o.variable_names_denylist.begin(), o.variable_names_denylist.end(), n.name()) !=
+        o.variable_names_denylist.end()) {
+      continue;
+    }
+    vars.push_back(i);
+    fetches.push_back(n.op() == "VarHandleOp" ? StrCat(n.name(), "/Read/ReadVariableOp:0")
+                                              : StrCat(n.name(), ":0"));
+  }
+  std::vector<tensor::Tensor> values;
+  if (!fetches.empty()) {
+    TFCKPT_ASSIGN_OR_RETURN(values, session->Run({}, fetches));
+  }
+  // Data edges: source node -> (consumer, input index).
+  std::map<std::string, std::vector<std::pair<int, int>>> consumers;
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const auto& n = graph.node(i);
+    for (int k = 0; k < n.input_size(); ++k) {
+      if (!n.input(k).empty() && n.input(k)[0] == '^') continue;
+      consumers[NodeName(n.input(k))].push_back({i, k});
+    }
+  }
+  tensorflow::GraphDef out = graph;
+  for (size_t v = 0; v < vars.size(); ++v) {
+    const tensorflow::NodeDef& original = graph.node(vars[v]);
+    const tensorflow::DataType dtype = original.attr().at("dtype").type();
+    tensorflow::NodeDef* node = out.mutable_node(vars[v]);
+    node->Clear();
+    node->set_name(original.name());
+    node->set_op("Const");
+    (*node->mutable_attr())["dtype"].set_type(dtype);
+    TFCKPT_RETURN_IF_ERROR(
+        tensor::TensorToProto(values[v], (*node->mutable_attr())["value"].mutable_tensor()));
+    // Propagate along data edges (convert_to_constants' _Node subclasses).
+    std::deque<std::string> queue{original.name()};
+    std::set<std::string> visited;
+    while (!queue.empty()) {
+      const std::string src = queue.front();
+      queue.pop_front();
+      if (!visited.insert(src).second) continue;
+      for (const auto& [dst, k] : consumers[src]) {
+        tensorflow::NodeDef* d = out.mutable_node(dst);
+        const tensorflow::NodeDef& before = graph.node(dst);
+        if (before.op() == "ReadVariableOp") {
+          d->Clear();
+          d->set_name(before.name());
+          d->set_op("Identity");
+          d->add_input(before.input(0));
+          (*d->mutable_attr())["T"].set_type(before.attr().at("dtype").type());
+          auto cls = before.attr().find("_class");
+          if (cls != before.attr().end()) (*d->mutable_attr())["_class"] = cls->second;
+        } else if (IsIntermediate(before.op())) {
+          auto t = d->mutable_attr()->find("T");
+          if (t != d->mutable_attr()->end()) {
+            if (t->second.has_list() && k < t->second.list().type_size()) {
+              t->second.mutable_list()->set_type(k, dtype);
+            } else {
+              t->second.set_type(dtype);
+            }
+          }
+          d->mutable_attr()->erase("_output_shapes");
+          queue.push_back(before.name());
+        }
+      }
+    }
+  }
+  return out;
+}
+
+Status WriteGraphDef(const tensorflow::GraphDef& graph_def, const std::string& path, bool as_text,
+                     io::Env* env) {
+  std::string data;
+  if (as_text) {
+    google::protobuf::TextFormat::PrintToString(graph_def, &data);
+  } else {
+    data = train::SerializeLikeTensorFlow(graph_def);
+  }
+  return io::WriteFileAtomically(env != nullptr ? env : io::Env::Default(), path, data);
+}
+
+StatusOr<tensorflow::GraphDef> ReadGraphDef(const std::string& path, io::Env* env) {
+  env = env != nullptr ? env : io::Env::Default();
+  TFCKPT_ASSIGN_OR_RETURN(std::string content, env->ReadFileToString(path));
+  tensorflow::GraphDef g;
+  if (g.ParseFromString(content)) return g;
+  g.Clear();
+  if (google::protobuf::TextFormat::ParseFromString(content, &g)) return g;
+  return InvalidArgumentError(StrCat("Cannot parse ", path, " as a GraphDef"));
+}
+
+}  // namespace tfckpt::freeze
