@@ -256,13 +256,11 @@ TFCKPT_PROPERTY(BundleProperty, RoundTrip, 50) {
   if (posix) RemoveTree(env, dir);
 }
 
-// KNOWN BUG (docs/TESTING.md, BundlePropertyRegression.
-// DISABLED_MergeIntoAnInputPrefix): since MergeBundles parks an existing
-// checkpoint at the merged prefix (10b7a59), merging into the prefix of one
-// of the inputs parks that input's own data file: MergeBundles({P}, P)
-// returns OK but deletes P's data; MergeBundles({P, Q}, P) fails. Until
-// fixed the property merges into a fresh prefix only.
-constexpr bool kMergeIntoAnInputPrefix = false;
+// Merges sometimes go into the prefix of one of the inputs. Was false while
+// that lost or refused the input's data (bug 3 of docs/TESTING.md, since
+// 10b7a59, fixed in 7cfb7f9; regression
+// BundlePropertyRegression.MergeIntoAnInputPrefix).
+constexpr bool kMergeIntoAnInputPrefix = true;
 
 // Several writers + MergeBundles hold what one writer holds. An input may
 // itself be a merged bundle with several data files (nested merge), and the
@@ -626,23 +624,20 @@ TEST(BundlePropertyRegression, MergeOverExistingCheckpointIsCrashSafe) {
   }
 }
 
-// BUG: bug 3 of docs/TESTING.md (found by BundleProperty.
+// Bug 3 of docs/TESTING.md (found by BundleProperty.
 // ShardedMergeEqualsUnsharded with merges into an input's prefix, after the
-// crash-safety fix 10b7a59; shrunk
-// counterexample: one input bundle P holding uint8 "v" [8,0], merged into
-// P itself). MergeBundles now parks any checkpoint at the merged prefix
-// before publishing, and that checkpoint is the input being merged:
-//  - MergeBundles({P}, P): returns OK, but P.data-00000-of-00001 was parked
-//    and then deleted as a parked file: Lookup fails with NOT_FOUND "Data
-//    file for shard 0 of 1 cannot be opened" (data lost);
-//  - MergeBundles({P, Q}, P): fails, the rename of P's (parked) data file
-//    finds nothing.
-// Before 10b7a59 both worked (merge.cc skips renaming a data file onto
-// itself and keeps the merged prefix's index for that case). Expected: the
-// merged bundle at P holds every tensor of the inputs. DISABLED so
-// `bazel test //...` stays green; enable once fixed (and set
-// kMergeIntoAnInputPrefix above to true).
-TEST(BundlePropertyRegression, DISABLED_MergeIntoAnInputPrefix) {
+// crash-safety fix 10b7a59; shrunk counterexample: one input bundle P
+// holding uint8 "v" [8,0], merged into P itself). MergeBundles parked any
+// checkpoint at the merged prefix before publishing, and that checkpoint
+// was the input being merged:
+//  - MergeBundles({P}, P) returned OK, but P.data-00000-of-00001 had been
+//    parked and then deleted as a parked file: Lookup failed with NOT_FOUND
+//    "Data file for shard 0 of 1 cannot be opened" (data lost);
+//  - MergeBundles({P, Q}, P) failed: the rename of P's (parked) data file
+//    found nothing.
+// Expected: the merged bundle at P holds every tensor of the inputs.
+// Fixed in 7cfb7f9 (an input prefix is not parked).
+TEST(BundlePropertyRegression, MergeIntoAnInputPrefix) {
   for (int inputs : {1, 2}) {
     io::MemEnv env;
     std::vector<TensorSpec> all;
@@ -657,11 +652,11 @@ TEST(BundlePropertyRegression, DISABLED_MergeIntoAnInputPrefix) {
       all.push_back(one[0]);
     }
     const Status merged = MergeBundles(&env, prefixes, prefixes[0]);
-    ASSERT_TRUE(merged.ok()) << inputs << " input(s): " << merged;  // actual (2 inputs): rename fails
+    ASSERT_TRUE(merged.ok()) << inputs << " input(s): " << merged;  // was (2 inputs): rename fails
     auto r = BundleReader::Open(&env, prefixes[0]);
     ASSERT_TRUE(r.ok()) << r.status();
     const std::string m = Mismatch(**r, all, std::vector<std::vector<TensorSlice>>(all.size()), true);
-    // Actual (1 input): "Lookup v0: NOT_FOUND: Data file for shard 0 of 1 cannot be opened".
+    // Was (1 input): "Lookup v0: NOT_FOUND: Data file for shard 0 of 1 cannot be opened".
     EXPECT_TRUE(m.empty()) << inputs << " input(s): " << m;
   }
 }
