@@ -12,6 +12,7 @@
 // OpDef differences (OpDefBuilder cannot write list(int) defaults other than
 // []): `dilations` defaults to [] here, read as [1, 1, 1, 1].
 #include <cmath>
+#include <cstdint>
 
 #include "src/graph/kernel_util.h"
 #include "src/graph/serving_ops.h"
@@ -87,8 +88,9 @@ class Conv2DOp : public OpKernel {
           "dimensions.");
     }
     for (int i = 1; i < 3; ++i) {
-      if (strides_[i] <= 0 || dilations_[i] <= 0) {
-        return InvalidArgumentError("Conv2D strides and dilations must be positive");
+      if (strides_[i] <= 0 || dilations_[i] <= 0 || strides_[i] > INT32_MAX ||
+          dilations_[i] > INT32_MAX) {
+        return InvalidArgumentError("Conv2D strides and dilations must be in [1, 2^31)");
       }
     }
     if (padding_ == "EXPLICIT") {
@@ -131,6 +133,9 @@ class Conv2DOp : public OpKernel {
                                          "groups: ", out_depth, " vs ", groups));
     }
     const int64_t per_group = out_depth / groups;
+    if (f_rows > INT32_MAX || f_cols > INT32_MAX || in_rows > INT32_MAX || in_cols > INT32_MAX) {
+      return InvalidArgumentError("Conv2D input and filter dimensions must be below 2^31");
+    }
     const bool expl = padding_ == "EXPLICIT";
     TFCKPT_ASSIGN_OR_RETURN(Window rows, WindowOf(in_rows, f_rows, dilations_[1], strides_[1], padding_,
                                                expl ? explicit_[2] : 0, expl ? explicit_[3] : 0));

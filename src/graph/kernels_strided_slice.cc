@@ -18,9 +18,9 @@ struct SliceSpec {
 };
 
 StatusOr<SliceSpec> BuildSpec(const TensorShape& input, const Tensor& b, const Tensor& e,
-                              const Tensor& s, int64_t begin_mask, int64_t end_mask,
-                              int64_t ellipsis_mask, int64_t new_axis_mask,
-                              int64_t shrink_axis_mask) {
+                              const Tensor& s, uint64_t begin_mask, uint64_t end_mask,
+                              uint64_t ellipsis_mask, uint64_t new_axis_mask,
+                              uint64_t shrink_axis_mask) {
   if (!IsVector(b) || b.shape() != e.shape() || b.shape() != s.shape() ||
       b.num_elements() > 32) {
     return InvalidArgumentError(StrCat(
@@ -39,7 +39,7 @@ StatusOr<SliceSpec> BuildSpec(const TensorShape& input, const Tensor& b, const T
   // An implicit ellipsis at the end when none is given.
   bool has_ellipsis = ellipsis_mask != 0;
   if (!has_ellipsis) {
-    ellipsis_mask |= int64_t{1} << sparse_dims;
+    ellipsis_mask |= uint64_t{1} << sparse_dims;
     sb.push_back(0);
     se.push_back(0);
     ss.push_back(1);
@@ -57,7 +57,8 @@ StatusOr<SliceSpec> BuildSpec(const TensorShape& input, const Tensor& b, const T
   d.begin.assign(dims, 0);
   d.end.assign(dims, 0);
   d.strides.assign(dims, 1);
-  int64_t dbegin_mask = 0, dend_mask = 0, dshrink_mask = 0;
+  // Per dense dim (inputs may have up to 254 dims: no bit masks here).
+  std::vector<char> dbegin(dims, 0), dend(dims, 0), dshrink(dims, 0);
   std::vector<int> gather;
   int full = 0;
   for (int i = 0; i < sparse_dims; ++i) {
@@ -66,8 +67,7 @@ StatusOr<SliceSpec> BuildSpec(const TensorShape& input, const Tensor& b, const T
       for (; full < next; ++full) {
         d.begin[full] = d.end[full] = 0;
         d.strides[full] = 1;
-        dbegin_mask |= int64_t{1} << full;
-        dend_mask |= int64_t{1} << full;
+        dbegin[full] = dend[full] = 1;
         gather.push_back(full);
       }
     } else if ((new_axis_mask >> i) & 1) {
@@ -80,11 +80,11 @@ StatusOr<SliceSpec> BuildSpec(const TensorShape& input, const Tensor& b, const T
       d.begin[full] = sb[i];
       d.end[full] = se[i];
       d.strides[full] = ss[i];
-      if ((begin_mask >> i) & 1) dbegin_mask |= int64_t{1} << full;
-      if ((end_mask >> i) & 1) dend_mask |= int64_t{1} << full;
+      dbegin[full] = (begin_mask >> i) & 1;
+      dend[full] = (end_mask >> i) & 1;
       if ((shrink_axis_mask >> i) & 1) {
         gather.push_back(kShrinkAxis);
-        dshrink_mask |= int64_t{1} << full;
+        dshrink[full] = 1;
       } else {
         gather.push_back(full);
       }
@@ -97,7 +97,7 @@ StatusOr<SliceSpec> BuildSpec(const TensorShape& input, const Tensor& b, const T
     int64_t& begin = d.begin[i];
     int64_t& end = d.end[i];
     const int64_t stride = d.strides[i];
-    const bool shrink = (dshrink_mask >> i) & 1;
+    const bool shrink = dshrink[i];
     if (shrink) {
       const int64_t x = begin < 0 ? dim + begin : begin;
       if (x < 0 || x >= dim) {
@@ -116,8 +116,8 @@ StatusOr<SliceSpec> BuildSpec(const TensorShape& input, const Tensor& b, const T
       const int64_t hi = stride > 0 ? dim : dim - 1;
       return std::min(std::max(fwd, lo), hi);
     };
-    begin = canonical(begin, 0, (dbegin_mask >> i) & 1);
-    end = canonical(end, 1, (dend_mask >> i) & 1);
+    begin = canonical(begin, 0, dbegin[i]);
+    end = canonical(end, 1, dend[i]);
     int64_t size = 0;
     if (!((stride > 0 && begin >= end) || (stride < 0 && begin <= end))) {
       const int64_t span = end - begin;
@@ -150,8 +150,11 @@ class StridedSliceOp : public OpKernel {
     const Tensor& input = ctx->input(0);
     TFCKPT_ASSIGN_OR_RETURN(
         SliceSpec spec, BuildSpec(input.shape(), ctx->input(1), ctx->input(2), ctx->input(3),
-                                  begin_mask_, end_mask_, ellipsis_mask_, new_axis_mask_,
-                                  shrink_axis_mask_));
+                                  static_cast<uint64_t>(begin_mask_),
+                                  static_cast<uint64_t>(end_mask_),
+                                  static_cast<uint64_t>(ellipsis_mask_),
+                                  static_cast<uint64_t>(new_axis_mask_),
+                                  static_cast<uint64_t>(shrink_axis_mask_)));
     TFCKPT_ASSIGN_OR_RETURN(TensorShape shape, TensorShape::Make(spec.final_shape));
     TFCKPT_ASSIGN_OR_RETURN(Tensor * out, ctx->AllocateOutput(0, input.dtype(), shape));
     const int dims = input.shape().rank();

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# tfckpt run on TF 2.21's golden models (values checked against
+# golden/MANIFEST.json, as float32 bit patterns) and, when ../shared/tf-golden
+# exists, on TF Serving's half_plus_two family; exit codes and error texts.
+set -u
+root="${TEST_SRCDIR}/tfckpt"
+bin="$root/tfckpt"
+g="$root/golden/tf-2.21"
+manifest="$root/golden/MANIFEST.json"
+tmp="${TEST_TMPDIR}"
+fail=0
+out="$tmp/out"
+
+check() {  # expected-exit description command...
+  local want=$1 what=$2; shift 2
+  "$@" >"$out" 2>"$out.err"
+  local got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "FAIL: $what: exit $got, want $want"
+    sed 's/^/    /' "$out" "$out.err"
+    fail=1
+  else
+    echo "ok: $what"
+  fi
+}
+has() {  # pattern [file]
+  if ! grep -qE -- "$1" "${2:-$out}"; then
+    echo "FAIL: output lacks /$1/:"; sed 's/^/    /' "${2:-$out}"; fail=1
+  fi
+}
+# The last --json output's outputs equal a MANIFEST run's (key -> tensor name
+# pairs), float32 bit for bit, ints and shapes exactly.
+matches_run() {  # scenario run key=tensor...
+  python3 - "$manifest" "$out" "$@" <<'EOF' || fail=1
+import json, struct, sys
+manifest, out, scenario, run_name = sys.argv[1:5]
+pairs = dict(a.split("=", 1) for a in sys.argv[5:])
+m = json.load(open(manifest))
+run = next(r for s in m["scenarios"] if s["name"] == scenario for r in s["runs"] if r["name"] == run_name)
+want = {o["name"]: o for o in run["outputs"]}
+got = {o["key"]: o for o in json.load(open(out))["outputs"]}
+def f32(v):
+    if isinstance(v, str):
+        v = float(v)
+    return struct.pack("<f", v)
+ok = True
+for key, tensor in pairs.items():
+    g, w = got[key], want[tensor]
+    if g["shape"] != w["shape"]:
+        print(f"FAIL: {key}: shape {g['shape']} != {w['shape']}"); ok = False; continue
+    if w["encoding"] == "float":
+        same = [f32(a) == f32(b) for a, b in zip(g["values"], w["values"])]
+    else:
+        same = [a == b for a, b in zip(g["values"], w["values"])]
+    if len(g["values"]) != len(w["values"]) or not all(same):
+        print(f"FAIL: {key}: {g['values']} != TF's {w['values']}"); ok = False
+    else:
+        print(f"ok:   {key} == TF's {tensor} ({len(same)} values)")
+sys.exit(0 if ok else 1)
+EOF
+}
+
+# --- golden/ (TF 2.21) --------------------------------------------------------
+check 0 "help" "$bin" run --help
+has "input_example"
+
+check 0 "simple_save serving_default" "$bin" run "$g/saved_model_simple_save/saved_model" \
+  --input 'myInput=[[1,0,-1,2],[0.5,0.5,0.5,0.5],[-2,1,0,3]]' --json
+matches_run saved_model_simple_save load_serving_default myOutput=myOutput:0
+
+check 0 "builder predict (tables, assets, main op)" "$bin" run "$g/saved_model_builder/saved_model" \
+  --tag serve,custom_tag --signature predict \
+  --input 'words=["apple","cherry","durian","banana"]' --input 'x=[[1,2,3],[0,-1,4]]' --json
+matches_run saved_model_builder load_serve_custom_tag_predict count=count:0 ids=ids:0 y=y:0
+
+check 0 "builder train_predict" "$bin" run "$g/saved_model_builder/saved_model/saved_model.pb" \
+  --tag train --signature train_predict --input 'x=[[1,2,3],[0,-1,4]]' --json
+matches_run saved_model_builder load_train y=y:0
+
+check 0 "builder: one output" "$bin" run "$g/saved_model_builder/saved_model" \
+  --tag serve,custom_tag --signature predict --input 'words=["banana"]' --output ids
+has "^output ids \(ids:0\): int64 \[1\]$"
+has "^\[1\]$"
+
+check 0 "TF2 module (function calls)" "$bin" run "$g/tf2_module_saved_model/saved_model" \
+  --input 'x=[[1,2],[-1,0.5],[0,0]]' --json
+matches_run tf2_module_saved_model load_signature h=h y=y
+
+check 0 "frozen .pb" "$bin" run "$g/freeze_add/combined_model.pb" --output add:0
+has "^output add:0: float \[\]$"
+has "^3\.0$"
+check 0 "frozen .pbtxt (resource variables)" "$bin" run "$g/freeze_add_resource/combined_model.pbtxt" --output add:0 --json
+has '"values": \[3\.0\]'
+
+check 0 "frozen MLP with an input" "$bin" run "$g/freeze_mlp/frozen_mlp.pb" --output logits:0 \
+  --input "input:0=$(python3 -c "
+import json; m = json.load(open('$manifest'))
+r = next(r for s in m['scenarios'] if s['name'] == 'freeze_mlp' for r in s['runs'] if r['name'] == 'import_graph_def')
+i = r['inputs'][0]; v = i['values']; print(json.dumps([v[k*4:(k+1)*4] for k in range(3)]))")" --json
+matches_run freeze_mlp import_graph_def logits:0=frozen/logits:0
+
+check 0 ".meta + checkpoint directory" "$bin" run "$g/meta_graph/model.ckpt.meta" \
+  --checkpoint "$g/meta_graph" --input 'x:0=[[1,2],[3,4]]' --output model/y:0 -v
+has "restored variables from .*meta_graph/model.ckpt" "$out.err"
+check 0 ".meta finds its own checkpoint (V1)" "$bin" run "$g/saver_v1_basic/model.ckpt.meta" --output v1:0
+
+# --- errors -------------------------------------------------------------------
+check 2 "tag set that is not in the SavedModel" "$bin" run "$g/saved_model_simple_save/saved_model" --tag train
+has "MetaGraphDef associated with tags 'train' could not be found in SavedModel, with available tags '\[\{'serve'\}\]'" "$out.err"
+check 2 "unknown signature" "$bin" run "$g/saved_model_simple_save/saved_model" --signature nope
+has "signature 'nope' not found in .*; its signatures: serving_default" "$out.err"
+check 2 "unknown input" "$bin" run "$g/saved_model_simple_save/saved_model" --input 'x=[1]'
+has "signature 'serving_default' has no input 'x'; its inputs: myInput" "$out.err"
+check 2 "bad JSON" "$bin" run "$g/saved_model_simple_save/saved_model" --input 'myInput=[[1,2]'
+has "invalid JSON" "$out.err"
+check 2 "wrong input shape" "$bin" run "$g/saved_model_simple_save/saved_model" --input 'myInput=[1,2]'
+has "Cannot feed value of shape \(2,\) for Tensor myInput:0, which has shape \(None, 4\)" "$out.err"
+check 2 "missing model" "$bin" run "$tmp/no_such_model"
+has "no such file or directory" "$out.err"
+check 2 "frozen graph without --output" "$bin" run "$g/freeze_add/combined_model.pb"
+has "has no serving_default signature" "$out.err"
+check 2 "op the engine lacks" "$bin" run "$g/field_binding/model.ckpt.meta" --output loss:0 \
+  --input 'x:0=[[1,2,3],[4,5,6]]' --input 'labels:0=[0,1]'
+has "Op type not registered 'SparseSoftmaxCrossEntropyWithLogits'" "$out.err"
+
+# --- ../shared/tf-golden (TF Serving testdata) --------------------------------
+shared="${TFCKPT_SHARED_DIR:-}"
+if [ -z "$shared" ]; then
+  src="$(readlink -f "$0")"
+  shared="$(dirname "$(dirname "$(dirname "$src")")")/../shared"
+fi
+s="$shared/tf-golden/serving"
+if [ -d "$s/saved_model_half_plus_two_cpu" ]; then
+  check 0 "half_plus_two serving_default" "$bin" run "$s/saved_model_half_plus_two_cpu/00000123" \
+    --input 'x=[[1],[2],[3]]' --json
+  has '"values": \[2\.5, 3\.0, 3\.5\]'
+  check 0 "half_plus_two regress on tf.Examples" "$bin" run "$s/saved_model_half_plus_two_cpu/00000123" \
+    --signature regress_x_to_y --input_example 'inputs=[{"x": [1.0]}, {"x": [2.0]}, {"x": [3.0]}]' --json
+  has '"values": \[2\.5, 3\.0, 3\.5\]'
+  check 0 "half_plus_two classify" "$bin" run "$s/saved_model_half_plus_two_cpu/00000123" \
+    --signature classify_x_to_y --input_example 'inputs={"x": [4.0]}'
+  has "^\[\[4\.0\]\]$"
+  check 0 "half_plus_three" "$bin" run "$s/saved_model_half_plus_three/00000123" --input 'x=[[1],[2],[3]]' --json
+  has '"values": \[3\.5, 4\.0, 4\.5\]'
+  check 0 "half_plus_two TF2 (StatefulPartitionedCall)" "$bin" run \
+    "$s/saved_model_half_plus_two_tf2_cpu/00000123" --input 'x=[3]' --json
+  has '"values": \[3\.5\]'
+  check 0 "session bundle (V1 checkpoint, legacy signatures)" "$bin" run \
+    "$s/session_bundle_half_plus_two/00000123" --input_example 'inputs=[{"x": [1.0]}, {"x": [2.0]}]' --json
+  has '"values": \[2\.5, 3\.0\]'
+  check 0 "counter" "$bin" run "$s/saved_model_counter/00000123" --signature incr_counter_by --input 'delta=2.5'
+  has "^2\.5$"
+  check 2 "bad_half_plus_two has no signature" "$bin" run "$s/bad_half_plus_two/00000123"
+  has "has no serving_default signature" "$out.err"
+else
+  echo "skip: $s not found (set TFCKPT_SHARED_DIR)"
+fi
+
+if [ "$fail" -ne 0 ]; then
+  echo "run_test: FAILED"
+  exit 1
+fi
+echo "run_test: all passed"
