@@ -91,6 +91,25 @@ StatusOr<std::unique_ptr<Block>> Table::LoadBlock(const BlockHandle& handle,
                       error);
 }
 
+StatusOr<std::shared_ptr<const Block>> Table::CachedDataBlock(const BlockHandle& handle,
+                                                              TableError* error) const {
+  {
+    std::lock_guard<std::mutex> l(cache_mu_);
+    for (auto it = block_cache_.begin(); it != block_cache_.end(); ++it) {
+      if (it->first == handle.offset && it->second->contents().handle == handle) {
+        block_cache_.splice(block_cache_.begin(), block_cache_, it);  // most recent first
+        return block_cache_.front().second;
+      }
+    }
+  }
+  TFCKPT_ASSIGN_OR_RETURN(std::unique_ptr<Block> loaded, LoadBlock(handle, "data", error));
+  std::shared_ptr<const Block> block(std::move(loaded));
+  std::lock_guard<std::mutex> l(cache_mu_);
+  block_cache_.emplace_front(handle.offset, block);
+  if (block_cache_.size() > kBlockCacheSize) block_cache_.pop_back();
+  return block;
+}
+
 StatusOr<std::unique_ptr<Table>> Table::Open(
     std::shared_ptr<const io::RandomAccessFile> file,
     const ReadOptions& options, TableError* error) {
@@ -278,7 +297,7 @@ bool Table::Iterator::InitDataBlock() {
   if (data_block_ == nullptr || h != data_handle_) {
     data_block_.reset();
     TableError e;
-    auto block = table_->LoadBlock(h, "data", &e);
+    auto block = table_->CachedDataBlock(h, &e);
     if (!block.ok()) {
       SetError(block.status(), e);
       return false;

@@ -32,7 +32,9 @@
 #define TFCKPT_TABLE_TABLE_H_
 
 #include <cstdint>
+#include <list>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -138,7 +140,7 @@ class Table {
 
     const Table* table_;
     Block::Iterator index_iter_;
-    std::unique_ptr<Block> data_block_;
+    std::shared_ptr<const Block> data_block_;
     std::optional<Block::Iterator> data_iter_;
     BlockHandle data_handle_;
     // Index key of the block left by sequential iteration (for the
@@ -171,6 +173,15 @@ class Table {
         footer_(footer),
         index_block_(std::move(index_block)),
         num_data_blocks_(num_data_blocks) {}
+
+  // A data block from the small cache of recently used ones (so point
+  // lookups do not re-read and re-checksum a 256 KiB block each time), or
+  // freshly loaded and cached.
+  StatusOr<std::shared_ptr<const Block>> CachedDataBlock(const BlockHandle& handle,
+                                                         TableError* error) const;
+  static constexpr size_t kBlockCacheSize = 8;
+  mutable std::mutex cache_mu_;
+  mutable std::list<std::pair<uint64_t, std::shared_ptr<const Block>>> block_cache_;
 
   // Reads and parses the block at `handle` ("data"/"index"/"metaindex").
   StatusOr<std::unique_ptr<Block>> LoadBlock(const BlockHandle& handle,
