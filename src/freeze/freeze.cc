@@ -165,7 +165,7 @@ Status WriteGraphDef(const tensorflow::GraphDef& graph_def, const std::string& p
                      io::Env* env) {
   std::string data;
   if (as_text) {
-    google::protobuf::TextFormat::PrintToString(graph_def, &data);
+    data = train::PythonTextFormat(graph_def);
   } else {
     data = train::SerializeLikeTensorFlow(graph_def);
   }

@@ -44,6 +44,9 @@ TEST_P(FreezeAddTest, FrozenGraphAndImport) {
   ASSERT_TRUE(WriteGraphDef(*frozen, path).ok());
   EXPECT_EQ(GraphDiff(train::testing::ReadGraphDef(Golden(scenario(), "combined_model.pb")), *frozen), "");
   EXPECT_TRUE(ReadFile(path) == ReadFile(Golden(scenario(), "combined_model.pb")));
+  const std::string text = TempDir(scenario() + "_text") + "/combined_model.pbtxt";
+  ASSERT_TRUE(WriteGraphDef(*frozen, text, /*as_text=*/true).ok());
+  EXPECT_EQ(ReadFile(text), ReadFile(Golden(scenario(), "combined_model.pbtxt")));
   json nodes = json::array();
   for (const auto& n : frozen->node()) nodes.push_back({{"name", n.name()}, {"op", n.op()}});
   EXPECT_EQ(nodes, Note(scenario(), "frozen_nodes"));

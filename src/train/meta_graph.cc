@@ -227,7 +227,7 @@ Status WriteMetaGraph(io::Env* env, const std::string& path, const tensorflow::M
                       bool as_text) {
   std::string data;
   if (as_text) {
-    google::protobuf::TextFormat::PrintToString(meta, &data);
+    data = PythonTextFormat(meta);
   } else {
     data = SerializeLikeTensorFlow(meta);
   }

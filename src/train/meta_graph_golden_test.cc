@@ -152,6 +152,8 @@ TEST(MetaGraphGoldenTest, ExportLikeTensorFlow) {
   auto golden_text = ReadMetaGraphFile(Golden(kScenario, "exported.meta.pbtxt"));
   ASSERT_TRUE(golden_text.ok()) << golden_text.status();
   EXPECT_EQ(ProtoDiff(*golden_text, *parsed), "");
+  EXPECT_TRUE(ReadFile("exported.meta.pbtxt") == ReadFile(Golden(kScenario, "exported.meta.pbtxt")))
+      << "text format differs from Python's";
   ExportOptions scoped = plain;
   scoped.filename = "exported_scope_model.meta";
   scoped.export_scope = "model";

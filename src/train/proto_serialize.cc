@@ -1,6 +1,9 @@
 #include "src/train/proto_serialize.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -9,6 +12,8 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include "src/state/text_format.h"
 
 namespace tfckpt::train {
 namespace {
@@ -181,7 +186,99 @@ std::string Serialize(const Message& m, std::map<const Descriptor*, bool>* memo)
   return out;
 }
 
+// type_checkers.ToShortestFloat, then str().
+std::string ShortestFloat(float f) {
+  if (std::isnan(f)) return "nan";
+  if (std::isinf(f)) return f > 0 ? "inf" : "-inf";
+  for (int precision = 6; precision < 17; ++precision) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%.*g", precision, static_cast<double>(f));
+    const double rounded = std::strtod(buf, nullptr);
+    if (static_cast<float>(rounded) == f) return state::PythonFloatRepr(rounded);
+  }
+  return state::PythonFloatRepr(f);
+}
+
+void PrintMessage(const Message& m, int indent, std::string* out);
+
+void PrintValue(const Message& m, const FieldDescriptor* f, int index, int indent,
+                std::string* out) {
+  const Reflection* r = m.GetReflection();
+  const bool rep = f->is_repeated();
+  const std::string pad(indent, ' ');
+  if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+    const Message& sub = rep ? r->GetRepeatedMessage(m, f, index) : r->GetMessage(m, f);
+    *out += pad + f->name() + " {\n";
+    PrintMessage(sub, indent + 2, out);
+    *out += pad + "}\n";
+    return;
+  }
+  *out += pad + f->name() + ": ";
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32:
+      *out += std::to_string(rep ? r->GetRepeatedInt32(m, f, index) : r->GetInt32(m, f));
+      break;
+    case FieldDescriptor::CPPTYPE_INT64:
+      *out += std::to_string(rep ? r->GetRepeatedInt64(m, f, index) : r->GetInt64(m, f));
+      break;
+    case FieldDescriptor::CPPTYPE_UINT32:
+      *out += std::to_string(rep ? r->GetRepeatedUInt32(m, f, index) : r->GetUInt32(m, f));
+      break;
+    case FieldDescriptor::CPPTYPE_UINT64:
+      *out += std::to_string(rep ? r->GetRepeatedUInt64(m, f, index) : r->GetUInt64(m, f));
+      break;
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      *out += state::PythonFloatRepr(rep ? r->GetRepeatedDouble(m, f, index) : r->GetDouble(m, f));
+      break;
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      *out += ShortestFloat(rep ? r->GetRepeatedFloat(m, f, index) : r->GetFloat(m, f));
+      break;
+    case FieldDescriptor::CPPTYPE_BOOL:
+      *out += (rep ? r->GetRepeatedBool(m, f, index) : r->GetBool(m, f)) ? "true" : "false";
+      break;
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      const int v = rep ? r->GetRepeatedEnumValue(m, f, index) : r->GetEnumValue(m, f);
+      const auto* ev = f->enum_type()->FindValueByNumber(v);
+      *out += ev != nullptr ? ev->name() : std::to_string(v);
+      break;
+    }
+    case FieldDescriptor::CPPTYPE_STRING:
+      *out += "\"" +
+              state::TextEscape(rep ? r->GetRepeatedString(m, f, index) : r->GetString(m, f),
+                                /*as_utf8=*/false) +
+              "\"";
+      break;
+    default:
+      break;
+  }
+  *out += "\n";
+}
+
+void PrintMessage(const Message& m, int indent, std::string* out) {
+  const Reflection* r = m.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(m, &fields);
+  for (const FieldDescriptor* f : fields) {
+    if (f->is_map()) {
+      std::vector<std::pair<std::string, int>> keys;
+      for (int i = 0; i < r->FieldSize(m, f); ++i) keys.push_back({MapKey(r->GetRepeatedMessage(m, f, i)), i});
+      std::sort(keys.begin(), keys.end());
+      for (const auto& [k, i] : keys) PrintValue(m, f, i, indent, out);
+    } else if (f->is_repeated()) {
+      for (int i = 0; i < r->FieldSize(m, f); ++i) PrintValue(m, f, i, indent, out);
+    } else {
+      PrintValue(m, f, 0, indent, out);
+    }
+  }
+}
+
 }  // namespace
+
+std::string PythonTextFormat(const Message& message) {
+  std::string out;
+  PrintMessage(message, 0, &out);
+  return out;
+}
 
 bool UpbMapKeyLess(const std::string& a, const std::string& b) {
   const size_t common = std::min(a.size(), b.size());

@@ -19,6 +19,15 @@ namespace tfckpt::train {
 
 std::string SerializeLikeTensorFlow(const google::protobuf::Message& message);
 
+// google.protobuf.text_format.MessageToString(message) as TF 2.21's Python
+// writes .pbtxt files (tf.io.write_graph(as_text=True), export_meta_graph
+// (as_text=True)): fields in field-number order, two-space indentation,
+// map entries sorted by key, strings C-escaped with non-ASCII bytes in
+// octal (as_utf8=False), float fields as the shortest decimal that rounds
+// to the same float32 printed like Python's repr ("1.0", "-0.1"), doubles
+// as repr, enums by name.
+std::string PythonTextFormat(const google::protobuf::Message& message);
+
 // upb's order of two string map keys (true if a comes first).
 bool UpbMapKeyLess(const std::string& a, const std::string& b);
 
