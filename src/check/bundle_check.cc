@@ -192,7 +192,7 @@ void CheckBundle(io::Env* env, const std::string& prefix, const ValidateOptions&
     }
     // The bytes belong to the entry even when their checksum is wrong.
     const uint64_t end = item.entry.proto.offset() + item.entry.proto.size();
-    if (end <= f->second->Size()) shard_end[shard] = std::max(shard_end[shard], end);
+    shard_end[shard] = std::max(shard_end[shard], std::min<uint64_t>(end, f->second->Size()));
     if (options.progress) options.progress(r->bytes_checked, total_bytes);
   }
 

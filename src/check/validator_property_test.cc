@@ -337,7 +337,7 @@ TFCKPT_PROPERTY(ValidatorProperty, V1ByteChangeAndTruncationAreReported, 600) {
 // from 32 to 24 bytes. Expected: TRUNCATED for b, no UNREFERENCED_DATA.
 // Actual: TRUNCATED + UNREFERENCED_DATA at offset 16 (8 bytes). DISABLED so
 // `bazel test //...` stays green; enable once fixed.
-TEST(ValidatorPropertyRegression, DISABLED_TruncatedTensorOwnsItsBytes) {
+TEST(ValidatorPropertyRegression, TruncatedTensorOwnsItsBytes) {
   io::MemEnv env;
   {
     bundle::BundleWriter w(&env, kPrefix);
