@@ -7,7 +7,9 @@
 // refusing fractions and out-of-range values); "nan", "inf", "-inf" strings
 // are accepted for floating types; bool takes true/false; string takes JSON
 // strings (UTF-8 bytes) or {"hex": "..."} for arbitrary bytes (value_format's
-// output form). Depth is bounded (64) and so are elements (max_elements).
+// output form). Supported dtypes: float, double, int8..int64, uint8..uint64,
+// bool, string (others: Unimplemented). Depth is bounded (64) and so are
+// elements (max_elements).
 //
 // ExamplesFromJson(text): one tf.Example per JSON object, as a string
 // tensor of serialized protos: an object gives shape [1], a list of objects

@@ -537,15 +537,16 @@ TEST(ServingModels, LegacySessionBundle) {
   EXPECT_EQ(Floats(p->at("y")), (std::vector<float>{2.5f, 3.0f, 3.5f}));
 }
 
-// bad_half_plus_two: a session bundle without signatures (and a `checkpoint`
-// file pointing at /tmp): it loads, no signature runs, tensors do.
+// bad_half_plus_two: a session bundle exported without signatures (and a
+// `checkpoint` file pointing at /tmp), which TF Serving loads and then
+// refuses to Predict with FAILED_PRECONDITION: the same here; tensors run.
 TEST(ServingModels, BadHalfPlusTwoHasNoSignatures) {
   SERVING_OR_SKIP(dir, "bad_half_plus_two/00000123");
   auto b = Loaded(LoadModel({*dir}));
   ASSERT_NE(b, nullptr);
   EXPECT_TRUE(b->signatures().empty());
   auto r = RunSignature(*b, "serving_default", {});
-  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);  // as TF Serving's Predict
   EXPECT_EQ(r.status().message(), StrCat("signature 'serving_default' not found in ", *dir,
                                          "; its signatures: (none)"));
   auto t = RunTensors(*b, {{"Placeholder:0", F({2}, {1, 4})}}, {"Add:0"});

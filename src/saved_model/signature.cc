@@ -61,7 +61,8 @@ Status ValidateSignature(const Bundle& bundle, const std::string& key) {
   if (it == bundle.signatures().end()) {
     std::string keys;
     for (const auto& [k, v] : bundle.signatures()) keys += StrCat(keys.empty() ? "" : ", ", k);
-    return NotFoundError(StrCat("signature '", key, "' not found in ", bundle.path(),
+    // FailedPrecondition, as TF Serving's "Serving signature key ... not found."
+    return FailedPreconditionError(StrCat("signature '", key, "' not found in ", bundle.path(),
                                 "; its signatures: ", keys.empty() ? "(none)" : keys));
   }
   for (const auto& [name, info] : it->second.inputs()) {

@@ -2,7 +2,8 @@
 // names (frozen graphs, MetaGraphs without signatures).
 //
 // RunSignature(bundle, key, inputs, output_keys):
-//  - key must be a signature of the bundle (NotFound listing the keys);
+//  - key must be a signature of the bundle (FailedPrecondition listing the
+//    keys; TF Serving's code for an unknown signature key);
 //  - every input key must be an input of the signature (InvalidArgument
 //    listing its inputs), of its graph tensor's dtype (the TensorInfo's
 //    dtype only when the graph cannot tell: TF ignores it, and TF's own
