@@ -104,7 +104,7 @@ Status Session::Run(const std::vector<Feed>& feeds, const std::vector<std::strin
     }
     if (node->op() == "Placeholder" || node->op() == "PlaceholderWithDefault") {
       TFCKPT_ASSIGN_OR_RETURN(PartialShape shape, node->AttrShape("shape"));
-      const bool legacy_unknown = node->op() == "Placeholder" && g.producer() < 21 &&
+      const bool legacy_unknown = node->op() == "Placeholder" && g.producer() <= 21 &&
                                   !shape.unknown_rank() && shape.dims().empty();
       if (!legacy_unknown && !shape.IsCompatibleWith(value.shape())) {
         return InvalidArgumentError(StrCat("Cannot feed value of shape ", NumpyShape(value.shape()),
