@@ -63,10 +63,20 @@ Status Saver::Build() {
     if (options_.var_dict) {
       for (const auto& [key, var] : *options_.var_dict) {
         if (!var.valid()) return InvalidArgumentError(StrCat("Variable for key ", key, " is invalid"));
-        saveables.push_back({key, var});
+        saveables.push_back({key, var, ""});
       }
+      for (const auto& [key, parts] : options_.var_dict_slices) {
+        for (const Variable& v : parts) {
+          if (!v.valid() || !v.data()->save_slice_info) {
+            return InvalidArgumentError(StrCat("Slices must all be slices: ", key));
+          }
+          saveables.push_back({key, v, SliceSpec(*v.data()->save_slice_info)});
+        }
+      }
+      std::stable_sort(saveables.begin(), saveables.end(),
+                       [](const auto& a, const auto& b) { return a.key < b.key; });
       std::set<const VariableData*> seen;
-      for (const auto& s : saveables) {  // sorted by key (a std::map)
+      for (const auto& s : saveables) {  // sorted by key
         if (!seen.insert(s.variable.data().get()).second) {
           return InvalidArgumentError(
               StrCat("The same saveable will be restored with two names: ", s.key));
@@ -75,14 +85,28 @@ Status Saver::Build() {
     } else {
       const std::vector<Variable> vars =
           options_.var_list ? *options_.var_list : GlobalVariables(g_);
-      std::set<std::string> names;
+      std::set<std::string> names, sliced;
       for (const Variable& v : vars) {
         if (!v.valid()) return InvalidArgumentError("An invalid Variable was given to the Saver");
+        if (v.data()->save_slice_info) {
+          const std::string& key = v.data()->save_slice_info->full_name();
+          if (names.count(key) != 0) {
+            return InvalidArgumentError(
+                StrCat("Mixing slices and non-slices with the same name: ", key));
+          }
+          sliced.insert(key);
+          saveables.push_back({key, v, SliceSpec(*v.data()->save_slice_info)});
+          continue;
+        }
+        if (sliced.count(v.op_name()) != 0) {
+          return InvalidArgumentError(
+              StrCat("Mixing slices and non-slices with the same name: ", v.op_name()));
+        }
         if (!names.insert(v.op_name()).second) {
           return InvalidArgumentError(
               StrCat("At least two variables have the same name: ", v.op_name()));
         }
-        saveables.push_back({v.op_name(), v});
+        saveables.push_back({v.op_name(), v, ""});
       }
     }
     if (saveables.empty()) {
@@ -90,7 +114,7 @@ Status Saver::Build() {
       empty_ = true;
     } else {
       for (const auto& s : saveables) keys_.push_back(s.key);
-      std::sort(keys_.begin(), keys_.end());
+      std::stable_sort(keys_.begin(), keys_.end());
       TFCKPT_ASSIGN_OR_RETURN(saver_def_, BuildSaverDef(g_, saveables, options_));
     }
   }

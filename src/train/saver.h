@@ -61,6 +61,9 @@ struct SaverOptions {
   std::optional<std::vector<Variable>> var_list;
   // Checkpoint key -> variable (a rename map); overrides var_list.
   std::optional<std::map<std::string, Variable>> var_dict;
+  // Checkpoint key -> the parts of a partitioned variable (saved as slices
+  // of the key), with var_dict.
+  std::map<std::string, std::vector<Variable>> var_dict_slices;
   bool reshape = false;
   bool sharded = false;
   int max_to_keep = 5;
@@ -133,6 +136,7 @@ StatusOr<std::optional<std::string>> LatestCheckpoint(const std::string& dir,
 struct SaveableVariable {
   std::string key;
   Variable variable;
+  std::string slice_spec;  // "" or the part's SaveSliceInfo spec
 };
 StatusOr<tensorflow::SaverDef> BuildSaverDef(Graph* g, std::vector<SaveableVariable> saveables,
                                              const SaverOptions& options);

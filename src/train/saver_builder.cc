@@ -18,7 +18,9 @@ Status Err(Graph* g) {
 // What SaveV2 reads for a variable: its reference, or a resource
 // variable's snapshot read.
 Output SaveTensor(const SaveableVariable& s) {
-  return s.variable.is_resource() ? s.variable.snapshot() : s.variable.ref();
+  // A slice's SaveSpec holds the Variable object, which converts to its read.
+  return s.variable.is_resource() || !s.slice_spec.empty() ? s.variable.snapshot()
+                                                           : s.variable.ref();
 }
 
 Output StringVector(Graph* g, const std::vector<std::string>& values, const std::string& name) {
@@ -41,7 +43,7 @@ StatusOr<Operation> SaveOp(Graph* g, const Output& filename, const Saveables& sa
   std::vector<DataType> dtypes;
   for (const auto& s : saveables) {
     names.push_back(s.key);
-    slices.push_back("");
+    slices.push_back(s.slice_spec);
     tensors.push_back(SaveTensor(s));
     dtypes.push_back(s.variable.dtype());
   }
@@ -69,7 +71,7 @@ StatusOr<Operation> AddRestoreOps(Graph* g, const Output& filename, const Saveab
   std::vector<DataType> dtypes;
   for (const auto& s : saveables) {
     names.push_back(s.key);
-    slices.push_back("");
+    slices.push_back(s.slice_spec);
     dtypes.push_back(s.variable.dtype());
   }
   Operation restore;
@@ -208,7 +210,7 @@ StatusOr<Output> AddShardedSaveOpsV1(Graph* g, const Output& prefix, const PerDe
 
 StatusOr<tensorflow::SaverDef> BuildSaverDef(Graph* g, Saveables saveables,
                                              const SaverOptions& o) {
-  std::sort(saveables.begin(), saveables.end(),
+  std::stable_sort(saveables.begin(), saveables.end(),
             [](const SaveableVariable& a, const SaveableVariable& b) { return a.key < b.key; });
   NameScope scope(g, o.name, "save");
   Output filename = PlaceholderWithDefault(

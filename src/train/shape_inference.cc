@@ -1,6 +1,7 @@
 #include "src/train/shape_inference.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <optional>
 #include <string>
 
@@ -153,6 +154,49 @@ Shape ReadVariableShape(const Graph& g, const tensorflow::NodeDef& n) {
   return UnknownShape();
 }
 
+// RestoreV2's shape function: a "full dims + slice" spec gives the slice's
+// shape ("10 4 0,4:0,4" -> [4,4]; "-" is the full extent), "" unknown.
+std::vector<Shape> RestoreShapes(const Graph& g, const tensorflow::NodeDef& n, int num_outputs) {
+  std::vector<Shape> out(num_outputs, UnknownShape());
+  auto in = InputOf(g, n, 2);
+  const tensorflow::NodeDef* src = in ? g.FindNode(in->op) : nullptr;
+  if (src == nullptr || src->op() != "Const") return out;
+  const auto* v = Attr(*src, "value");
+  if (v == nullptr) return out;
+  auto t = tensor::TensorFromProto(v->tensor());
+  if (!t.ok() || !t->is_string()) return out;
+  for (int i = 0; i < num_outputs && i < t->num_elements(); ++i) {
+    const std::string& spec = t->strings()[i];
+    if (spec.empty()) continue;
+    std::vector<std::string> tokens;
+    size_t start = 0;
+    while (start <= spec.size()) {
+      size_t sp = spec.find(' ', start);
+      if (sp == std::string::npos) sp = spec.size();
+      tokens.push_back(spec.substr(start, sp - start));
+      start = sp + 1;
+    }
+    if (tokens.size() < 2) continue;
+    std::vector<int64_t> full;
+    for (size_t k = 0; k + 1 < tokens.size(); ++k) full.push_back(std::atoll(tokens[k].c_str()));
+    std::vector<int64_t> dims;
+    size_t p = 0;
+    const std::string& slice = tokens.back();
+    for (size_t d = 0; d < full.size(); ++d) {
+      size_t colon = slice.find(':', p);
+      const std::string extent = slice.substr(p, colon == std::string::npos ? std::string::npos
+                                                                            : colon - p);
+      p = colon == std::string::npos ? slice.size() : colon + 1;
+      const size_t comma = extent.find(',');
+      dims.push_back(extent == "-" || comma == std::string::npos
+                         ? full[d]
+                         : std::atoll(extent.substr(comma + 1).c_str()));
+    }
+    out[i] = ShapeOf(dims);
+  }
+  return out;
+}
+
 }  // namespace
 
 Shape UnknownShape() {
@@ -263,6 +307,34 @@ std::vector<Shape> InferOutputShapes(const Graph& g, const tensorflow::NodeDef& 
   } else if (op == "Shape") {
     const Shape in = InputShape(g, n, 0);
     out[0] = ShapeOf({in.unknown_rank() ? -1 : in.dim_size()});
+  } else if (op == "ConcatV2") {
+    int count = 0;
+    for (const auto& in : n.input()) count += in.empty() || in[0] != '^' ? 1 : 0;
+    auto axis = ConstInts(g, n, count - 1);
+    Shape acc = InputShape(g, n, 0);
+    if (axis && axis->size() == 1 && !acc.unknown_rank()) {
+      int64_t a = (*axis)[0];
+      if (a < 0) a += acc.dim_size();
+      int64_t total = 0;
+      bool known = a >= 0 && a < acc.dim_size();
+      for (int i = 0; known && i < count - 1; ++i) {
+        const Shape in = InputShape(g, n, i);
+        if (in.unknown_rank() || in.dim_size() != acc.dim_size() || in.dim(a).size() < 0) {
+          known = false;
+          break;
+        }
+        total += in.dim(a).size();
+        for (int d = 0; d < acc.dim_size(); ++d) {
+          if (d != a && acc.dim(d).size() < 0) acc.mutable_dim(d)->set_size(in.dim(d).size());
+        }
+      }
+      if (known) {
+        acc.mutable_dim(a)->set_size(total);
+        out[0] = acc;
+      }
+    }
+  } else if (op == "RestoreV2") {
+    out = RestoreShapes(g, n, num_outputs);
   } else if (op == "IdentityN") {
     for (int i = 0; i < num_outputs; ++i) out[i] = InputShape(g, n, i);
   }

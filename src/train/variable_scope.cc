@@ -1,4 +1,5 @@
 // Initializers (init_ops) and variable scopes of variables.h.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -79,22 +80,51 @@ Initializer Initializer::RandomUniform(double minval, double maxval, std::option
 
 Initializer Initializer::GlorotUniform(std::optional<int64_t> seed) {
   return Initializer("glorot_uniform", [=](Graph* g, const std::vector<int64_t>& shape,
-                                           DataType dt) {
+                                           DataType dt, const PartitionInfo* partition) {
+    const std::vector<int64_t>& full = partition != nullptr ? partition->full_shape : shape;
     double fan_in = 1, fan_out = 1;
-    if (shape.size() == 1) {
-      fan_in = fan_out = static_cast<double>(shape[0]);
-    } else if (shape.size() == 2) {
-      fan_in = static_cast<double>(shape[0]);
-      fan_out = static_cast<double>(shape[1]);
-    } else if (shape.size() > 2) {
+    if (full.size() == 1) {
+      fan_in = fan_out = static_cast<double>(full[0]);
+    } else if (full.size() == 2) {
+      fan_in = static_cast<double>(full[0]);
+      fan_out = static_cast<double>(full[1]);
+    } else if (full.size() > 2) {
       double receptive = 1;
-      for (size_t i = 0; i + 2 < shape.size(); ++i) receptive *= static_cast<double>(shape[i]);
-      fan_in = static_cast<double>(shape[shape.size() - 2]) * receptive;
-      fan_out = static_cast<double>(shape.back()) * receptive;
+      for (size_t i = 0; i + 2 < full.size(); ++i) receptive *= static_cast<double>(full[i]);
+      fan_in = static_cast<double>(full[full.size() - 2]) * receptive;
+      fan_out = static_cast<double>(full.back()) * receptive;
     }
     const double scale = 1.0 / std::max(1.0, (fan_in + fan_out) / 2.0);
     const double limit = std::sqrt(3.0 * scale);
     return train::RandomUniform(g, shape, -limit, limit, dt, seed);
+  });
+}
+
+Initializer Initializer::SliceOf(tensor::Tensor full) {
+  return Initializer("slice_of", [full](Graph* g, const std::vector<int64_t>& shape, DataType dt,
+                                        const PartitionInfo* partition) {
+    std::vector<int64_t> offset(shape.size(), 0);
+    if (partition != nullptr) offset = partition->var_offset;
+    auto s = tensor::TensorShape::Make(shape);
+    if (!s.ok() || dt != full.dtype() || full.is_string() ||
+        static_cast<size_t>(full.shape().rank()) != shape.size()) {
+      g->RecordError(InvalidArgumentError("SliceOf: the value does not match the variable"));
+      return Output{};
+    }
+    tensor::Tensor t = *tensor::Tensor::Allocate(dt, *s);
+    const int rank = static_cast<int>(shape.size());
+    const size_t elem = static_cast<size_t>(tensor::DataTypeSize(dt));
+    std::vector<int64_t> idx(rank, 0);
+    for (int64_t n = 0; n < t.num_elements(); ++n) {
+      int64_t src = 0;
+      for (int d = 0; d < rank; ++d) src = src * full.shape().dim(d) + idx[d] + offset[d];
+      std::memcpy(t.mutable_raw_data() + n * elem, full.raw_data() + src * elem, elem);
+      for (int d = rank - 1; d >= 0; --d) {
+        if (++idx[d] < shape[d]) break;
+        idx[d] = 0;
+      }
+    }
+    return train::Constant(g, t, "Const");
   });
 }
 

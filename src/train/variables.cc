@@ -64,6 +64,7 @@ struct InitSpec {
   DataType dtype = tensorflow::DT_INVALID;
   std::optional<tensor::Tensor> value;
   Output tensor;
+  std::optional<PartitionInfo> partition;
 };
 
 Status GraphError(Graph* g, const char* what) {
@@ -72,7 +73,7 @@ Status GraphError(Graph* g, const char* what) {
 
 StatusOr<Output> BuildInitialValue(Graph* g, const InitSpec& init, std::optional<DataType> dtype) {
   if (init.fn) {
-    Output v = (*init.fn)(g, init.shape, init.dtype);
+    Output v = (*init.fn)(g, init.shape, init.dtype, init.partition ? &*init.partition : nullptr);
     if (!v.valid()) return GraphError(g, "the initial value");
     return v;
   }
@@ -279,6 +280,15 @@ StatusOr<Variable> Variable::FromProto(Graph* g, const tensorflow::VariableDef& 
   return Variable(g, data);
 }
 
+std::string SliceSpec(const tensorflow::SaveSliceInfoDef& info) {
+  std::string out;
+  for (int64_t d : info.full_shape()) out += StrCat(d, " ");
+  for (int i = 0; i < info.var_offset_size(); ++i) {
+    out += StrCat(i > 0 ? ":" : "", info.var_offset(i), ",", info.var_shape(i));
+  }
+  return out;
+}
+
 CollectionItem VariableItem(const Variable& v) {
   CollectionItem c;
   c.kind = CollectionItem::Kind::kVariable;
@@ -323,9 +333,21 @@ StatusOr<Variable> GetVariable(Graph* g, const std::string& name,
   if (std::holds_alternative<std::monostate>(initializer) && scope.initializer) {
     initializer = *scope.initializer;
   }
-  const DataType dtype = o.dtype.value_or(scope.dtype.value_or(tensorflow::DT_FLOAT));
-  const bool use_resource =
+  GetVariableOptions resolved = o;
+  resolved.initializer = initializer;
+  resolved.dtype = o.dtype.value_or(scope.dtype.value_or(tensorflow::DT_FLOAT));
+  resolved.use_resource =
       o.use_resource.value_or(scope.use_resource.value_or(g->options().resource_variables));
+  return GetSingleVariable(g, full_name, resolved, reuse);
+}
+
+StatusOr<Variable> GetSingleVariable(Graph* g, const std::string& full_name,
+                                     const GetVariableOptions& o, ReuseMode reuse,
+                                     const PartitionInfo* partition) {
+  NameScope root(g, "");
+  InitialValue initializer = o.initializer;
+  const DataType dtype = o.dtype.value_or(tensorflow::DT_FLOAT);
+  const bool use_resource = o.use_resource.value_or(g->options().resource_variables);
   const bool trainable = o.trainable.value_or(true);
   const bool initializing_from_value = std::holds_alternative<tensor::Tensor>(initializer) ||
                                        std::holds_alternative<Output>(initializer);
@@ -386,6 +408,7 @@ StatusOr<Variable> GetVariable(Graph* g, const std::string& name,
           "`shape` should be fully defined.");
     }
     init.fn = std::get<Initializer>(initializer);
+    if (partition != nullptr) init.partition = *partition;
     init.shape = *o.shape;
     init.dtype = dtype;
     variable_dtype = dtype;

@@ -128,15 +128,30 @@ inline std::vector<Variable> TrainableVariables(Graph* g, const std::string& sco
   return VariablesOf(g, GraphKeys::kTrainableVariables, scope);
 }
 
+// Where a partition of a partitioned variable sits in the full variable.
+struct PartitionInfo {
+  std::vector<int64_t> full_shape;
+  std::vector<int64_t> var_offset;
+};
+
 // An initializer (init_ops): builds the value in the current name scope.
+// Partition-aware initializers also see the partition (TF passes
+// partition_info; glorot_uniform computes its fans from the full shape).
 class Initializer {
  public:
   using Fn = std::function<Output(Graph*, const std::vector<int64_t>& shape, DataType dtype)>;
+  using PartitionedFn = std::function<Output(Graph*, const std::vector<int64_t>& shape,
+                                             DataType dtype, const PartitionInfo* partition)>;
   Initializer(std::string kind, Fn fn) : kind_(std::move(kind)), fn_(std::move(fn)) {}
+  Initializer(std::string kind, PartitionedFn fn)
+      : kind_(std::move(kind)), partitioned_fn_(std::move(fn)) {}
   // constant_initializer(v): "Const" with one typed value.
   static Initializer Constant(double value);
   // constant_initializer(array): "Const" holding the array (same elements).
   static Initializer Constant(tensor::Tensor value);
+  // The partition's slice of `full` as a Const (the full value if not
+  // partitioned): a Python initializer function reading partition_info.
+  static Initializer SliceOf(tensor::Tensor full);
   static Initializer Zeros();  // "zeros"
   static Initializer Ones();   // "ones"
   static Initializer RandomNormal(double mean = 0, double stddev = 1,
@@ -148,14 +163,16 @@ class Initializer {
   // glorot_uniform_initializer (get_variable's default for floats).
   static Initializer GlorotUniform(std::optional<int64_t> seed = std::nullopt);
 
-  Output operator()(Graph* g, const std::vector<int64_t>& shape, DataType dtype) const {
-    return fn_(g, shape, dtype);
+  Output operator()(Graph* g, const std::vector<int64_t>& shape, DataType dtype,
+                    const PartitionInfo* partition = nullptr) const {
+    return partitioned_fn_ ? partitioned_fn_(g, shape, dtype, partition) : fn_(g, shape, dtype);
   }
   const std::string& kind() const { return kind_; }
 
  private:
   std::string kind_;
   Fn fn_;
+  PartitionedFn partitioned_fn_;
 };
 
 // An initial value: none, an initializer (callable), a constant value
@@ -217,8 +234,10 @@ class VariableScope {
 const VarScope& GetVariableScope(Graph* g);
 
 // The store behind get_variable and variable scopes (one per graph).
+class PartitionedVariable;
 struct VarStore {
   std::map<std::string, Variable> vars;     // get_variable's, by full name
+  std::map<std::string, std::shared_ptr<PartitionedVariable>> partitioned_vars;
   std::shared_ptr<VarScope> current = std::make_shared<VarScope>();
   std::map<std::string, int> scope_counts;  // variable_scopes_count
 };
@@ -237,6 +256,13 @@ struct GetVariableOptions {
 // tf.compat.v1.get_variable.
 StatusOr<Variable> GetVariable(Graph* g, const std::string& name,
                                const GetVariableOptions& options = {});
+// _VariableStore._get_single_variable for an absolute name (what
+// GetVariable and the partitioned variables of partitioned.h call).
+StatusOr<Variable> GetSingleVariable(Graph* g, const std::string& full_name,
+                                     const GetVariableOptions& options, ReuseMode reuse,
+                                     const PartitionInfo* partition = nullptr);
+// SaveSliceInfo.spec: "10 4 0,4:0,4".
+std::string SliceSpec(const tensorflow::SaveSliceInfoDef& info);
 StatusOr<Variable> GetVariable(Graph* g, const std::string& name,
                                const std::vector<int64_t>& shape,
                                DataType dtype = tensorflow::DT_FLOAT,
