@@ -1,5 +1,6 @@
 #include "src/saved_model/builder.h"
 
+#include <algorithm>
 #include <utility>
 
 #include <google/protobuf/any.pb.h>
@@ -226,6 +227,21 @@ Status SavedModelBuilder::ExportAndAdd(train::Graph* graph, const std::vector<st
   if (!saver->empty()) eo.saver_def = saver->saver_def();
   eo.env = env_;
   TFCKPT_ASSIGN_OR_RETURN(tensorflow::MetaGraphDef meta, train::ExportMetaGraph(graph, eo));
+  if (clear_devices) {
+    // Saver.export_meta_graph hands export_meta_graph the C++ as_graph_def
+    // (control inputs sorted by name); with clear_devices TF copies it node
+    // by node into a new GraphDef whose `library` is CopyFrom'd (present,
+    // even empty). train::ExportMetaGraph(clear_devices) models the other
+    // path (tf.compat.v1.train.export_meta_graph without graph_def: control
+    // inputs in the order added, no library), so adjust.
+    for (tensorflow::NodeDef& node : *meta.mutable_graph_def()->mutable_node()) {
+      auto* inputs = node.mutable_input();
+      auto first_control = std::stable_partition(
+          inputs->begin(), inputs->end(), [](const std::string& in) { return in.empty() || in[0] != '^'; });
+      std::stable_sort(first_control, inputs->end());
+    }
+    meta.mutable_graph_def()->mutable_library();
+  }
   // Any items: train::ExportMetaGraph writes proto items as bytes_list; TF
   // writes the Any(AssetFileDef)s of saved_model_assets as any_list.
   auto& collections = *meta.mutable_collection_def();
