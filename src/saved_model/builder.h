@@ -40,6 +40,16 @@
 // alone. A builder destroyed without Save removes its temporary directory.
 // Save finalizes the builder: later Add*/Save calls are FailedPrecondition.
 //
+// Compared with TF 2.21 (builder_golden_test): golden saved_model_simple_save
+// replayed gives saved_model.pb and variables/* byte-identical to TF's. Two
+// details of TF's export are reproduced here rather than in
+// train::ExportMetaGraph: with clear_devices, Saver.export_meta_graph's
+// graph_def keeps C++ as_graph_def's sorted control inputs and a present,
+// empty `library`; saved_model_assets is an any_list (ExportMetaGraph writes
+// proto items as bytes_list; they are converted). Errors are TF's texts; TF
+// raises AssertionError / ValueError / TypeError, we return
+// FailedPrecondition (builder state, export dir) / InvalidArgument.
+//
 // fingerprint.pb is not written: TF 2.21's TF1 builder does not write it
 // either (golden saved_model_simple_save / saved_model_builder have none;
 // only TF2 tf.saved_model.save does, see golden tf2_module_saved_model).
