@@ -114,9 +114,24 @@ int main() {
   const auto& run = examples::Record(examples::Scenario("field_binding")["runs"], "rebound_forward");
   Tensor x = *Tensor::Allocate(tensorflow::DT_FLOAT, {2, 3});
   for (int i = 0; i < 6; ++i) x.mutable_flat<float>()[i] = run["inputs"][0]["values"][i].get<float>();
-  auto probs = sess.Run({{m.x, x}}, {m.probs});
-  std::cout << m.probs.name() << " = " << examples::Show((*probs)[0]) << "\n";
-  check.Expect(examples::SameAsTensorFlow((*probs)[0], examples::Record(run["outputs"], "probs:0")),
-               "the rebound probs tensor gives TF's output");
+  Tensor labels = *Tensor::Allocate(tensorflow::DT_INT64, {2});
+  for (int i = 0; i < 2; ++i) labels.mutable_flat<int64_t>()[i] = run["inputs"][1]["values"][i].get<int64_t>();
+  const std::vector<Session::Feed> feeds{{m.x, x}, {m.labels, labels}};
+  auto forward = sess.Run(feeds, {m.probs, m.loss});
+  std::cout << m.probs.name() << " = " << examples::Show((*forward)[0]) << "\n"
+            << m.loss.name() << " = " << examples::Show((*forward)[1]) << "\n";
+  check.Expect(examples::SameAsTensorFlow((*forward)[0], examples::Record(run["outputs"], "probs:0")) &&
+                   examples::SameAsTensorFlow((*forward)[1], examples::Record(run["outputs"], "loss:0")),
+               "the rebound probs and loss give TF's outputs");
+  check.ExpectOk(sess.Run({m.train_op}, feeds), "sess.run(train_op): one SGD step (lr 0.5)");
+  const auto& step = examples::Record(examples::Scenario("field_binding")["runs"], "rebound_after_one_train_step");
+  auto after = sess.Run(feeds, {m.w, m.b, m.global_step, m.loss});
+  bool same = true;
+  for (size_t i = 0; i < 4; ++i) {
+    const std::string name = std::vector<std::string>{"w:0", "b:0", "global_step:0", "loss:0"}[i];
+    std::cout << name << " = " << examples::Show((*after)[i]) << "\n";
+    same = same && examples::SameAsTensorFlow((*after)[i], examples::Record(step["outputs"], name));
+  }
+  check.Expect(same, "w, b, global_step and loss after the step are TF's, bit-exact");
   return check.Finish();
 }

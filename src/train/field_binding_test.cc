@@ -55,9 +55,20 @@ TEST(FieldBindingGoldenTest, RebindsAfterImportAndRoundTrips) {
   const json& run = RunOf("field_binding", "rebound_forward");
   std::vector<Session::Feed> feeds{{m.x, TensorFromRecord(run["inputs"][0])},
                                    {m.labels, TensorFromRecord(run["inputs"][1])}};
-  auto probs = sess.Run(feeds, {m.probs});
-  ASSERT_TRUE(probs.ok()) << probs.status();
-  EXPECT_EQ(TensorMismatch((*probs)[0], OutputOf(run, "probs:0")), "");
+  auto forward = sess.Run(feeds, {m.probs, m.loss});
+  ASSERT_TRUE(forward.ok()) << forward.status();
+  EXPECT_EQ(TensorMismatch((*forward)[0], OutputOf(run, "probs:0")), "");
+  EXPECT_EQ(TensorMismatch((*forward)[1], OutputOf(run, "loss:0")), "");
+  // One SGD step through TF's gradient graph (GradientDescentOptimizer(0.5)).
+  Status trained = sess.Run({m.train_op}, feeds);
+  ASSERT_TRUE(trained.ok()) << trained;
+  const json& step = RunOf("field_binding", "rebound_after_one_train_step");
+  auto after = sess.Run(feeds, {m.w, m.b, m.global_step, m.loss});
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(TensorMismatch((*after)[0], OutputOf(step, "w:0")), "");
+  EXPECT_EQ(TensorMismatch((*after)[1], OutputOf(step, "b:0")), "");
+  EXPECT_EQ(TensorMismatch((*after)[2], OutputOf(step, "global_step:0")), "");
+  EXPECT_EQ(TensorMismatch((*after)[3], OutputOf(step, "loss:0")), "");
   auto w = sess.Eval(m.w);
   ASSERT_TRUE(w.ok());
   EXPECT_EQ(w->shape().DebugString(), "[3,2]");

@@ -6,6 +6,7 @@
 
 #include "src/graph/kernel.h"
 #include "src/train/graph_builder.h"
+#include "src/train/training_ops.h"
 
 namespace tfckpt::train {
 namespace {
@@ -64,6 +65,7 @@ const graph::OpRegistry& TrainingOpRegistry() {
   static const graph::OpRegistry* const registry = [] {
     auto* r = new graph::OpRegistry(graph::OpRegistry::Global());
     RegisterTrainingOps(r);
+    RegisterTrainingKernels(r);
     return r;
   }();
   return *registry;
