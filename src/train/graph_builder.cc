@@ -70,6 +70,13 @@ CollectionItem CollectionItem::Proto(std::string serialized) {
   c.text = std::move(serialized);
   return c;
 }
+CollectionItem CollectionItem::Any(std::string type_url, std::string value) {
+  CollectionItem c;
+  c.kind = Kind::kAny;
+  c.type_url = std::move(type_url);
+  c.text = std::move(value);
+  return c;
+}
 CollectionItem CollectionItem::Of(const Output& t) {
   CollectionItem c;
   c.kind = Kind::kTensor;
@@ -94,7 +101,8 @@ std::string CollectionItem::ElementName() const {
   }
 }
 bool CollectionItem::operator==(const CollectionItem& o) const {
-  return kind == o.kind && variable == o.variable && text == o.text && i == o.i &&
+  return kind == o.kind && variable == o.variable && text == o.text && type_url == o.type_url &&
+         i == o.i &&
          (f == o.f || (f != f && o.f != o.f));
 }
 

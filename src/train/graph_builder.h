@@ -93,10 +93,11 @@ struct Operation {
 // One value of a collection (Python collections hold arbitrary objects;
 // these are the kinds export_meta_graph knows).
 struct CollectionItem {
-  enum class Kind { kVariable, kTensor, kOperation, kInt64, kFloat, kBytes, kString, kProto };
+  enum class Kind { kVariable, kTensor, kOperation, kInt64, kFloat, kBytes, kString, kProto, kAny };
   Kind kind = Kind::kBytes;
   std::shared_ptr<VariableData> variable;  // kVariable
-  std::string text;                        // tensor/op name, bytes, string, serialized proto
+  std::string text;  // tensor/op name, bytes, string, serialized proto, Any.value
+  std::string type_url;                    // kAny
   int64_t i = 0;
   double f = 0;
 
@@ -105,6 +106,8 @@ struct CollectionItem {
   static CollectionItem Bytes(std::string v);   // Python bytes
   static CollectionItem String(std::string v);  // Python str (filtered by export_scope)
   static CollectionItem Proto(std::string serialized);
+  // A google.protobuf.Any (exported in an any_list).
+  static CollectionItem Any(std::string type_url, std::string value);
   static CollectionItem Of(const Output& t);
   static CollectionItem Of(const Operation& op);
   // The graph element's name ("v:0", "y:0", "x"), "" for values.

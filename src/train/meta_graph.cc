@@ -107,6 +107,14 @@ bool AddCollectionDef(Graph* g, const std::string& key, const std::string& scope
           def.mutable_int64_list()->add_value(c.i);
         }
         break;
+      case Kind::kAny:
+        for (const CollectionItem& c : items) {
+          if (c.kind != Kind::kAny) return false;
+          auto* any = def.mutable_any_list()->add_value();
+          any->set_type_url(c.type_url);
+          any->set_value(c.text);
+        }
+        break;
       case Kind::kFloat:
         for (const CollectionItem& c : items) {
           if (c.kind == Kind::kFloat) {
@@ -236,7 +244,7 @@ Status WriteMetaGraph(io::Env* env, const std::string& path, const tensorflow::M
 
 StatusOr<tensorflow::MetaGraphDef> ExportMetaGraph(Graph* g, const ExportOptions& o) {
   const bool filtered = !o.export_scope.empty() || o.clear_devices;
-  tensorflow::GraphDef full = g->ToGraphDef(/*add_shapes=*/true, /*sort_control_inputs=*/!filtered);
+  tensorflow::GraphDef full = g->ToGraphDef(o.add_shapes, /*sort_control_inputs=*/!filtered);
   tensorflow::MetaGraphDef meta;
   auto* info = meta.mutable_meta_info_def();
   for (const auto& t : o.tags) info->add_tags(t);
@@ -403,8 +411,13 @@ StatusOr<ImportedMetaGraph> ImportMetaGraph(Graph* g, const tensorflow::MetaGrap
       case tensorflow::CollectionDef::kFloatList:
         for (float v : col.float_list().value()) g->AddToCollection(key, CollectionItem::Float(v));
         break;
+      case tensorflow::CollectionDef::kAnyList:
+        for (const auto& any : col.any_list().value()) {
+          g->AddToCollection(key, CollectionItem::Any(any.type_url(), any.value()));
+        }
+        break;
       default:
-        break;  // TF logs "Cannot identify data type for collection" / keeps Any as is
+        break;  // TF logs "Cannot identify data type for collection" and skips it
     }
   }
   std::vector<Variable> globals = GlobalVariables(g, scope);

@@ -17,8 +17,9 @@
 //    reads as its own).
 //  - saver_def if given; collections: variable collections as VariableDef
 //    bytes_list, "savers"-style proto items as bytes_list, tensors and
-//    operations as node_list, int64 / float / bytes / str items by the kind
-//    of the first item (mixed kinds drop the collection, as TF logs and
+//    operations as node_list, int64 / float / bytes / str / Any items
+//    (int64_list, float_list, bytes_list, any_list) by the kind of the first
+//    item (mixed kinds drop the collection, as TF logs and
 //    drops it); with export_scope only items under the scope (bytes and
 //    numbers are kept as is).
 //
@@ -57,6 +58,9 @@ struct ExportOptions {
   std::string export_scope;
   bool clear_devices = false;
   bool strip_default_attrs = false;
+  // `_output_shapes` on every node with outputs (as_graph_def(add_shapes=True),
+  // what TF always writes).
+  bool add_shapes = true;
   std::optional<tensorflow::SaverDef> saver_def;
   std::string unbound_inputs_col_name = "unbound_inputs";
   std::string tensorflow_version = "2.21.0";
