@@ -263,15 +263,18 @@ TFCKPT_PROPERTY(ValidatorProperty, TruncationIsReported, 600) {
   if (!HasError(r)) {
     RC_FAIL(StrCat(file, " cut to ", len, " bytes: reported valid\n", Codes(r)));
   }
-  // KNOWN BUG (ValidatorPropertyRegression.DISABLED_TruncatedTensorOwnsItsBytes):
-  // the bytes left of a tensor cut short are also reported as
-  // UNREFERENCED_DATA (a warning), so that is not asserted against here.
   if (!index) {
-    // The data file is there but short: TRUNCATED or OFFSET_OUT_OF_RANGE.
+    // The data file is there but short: TRUNCATED or OFFSET_OUT_OF_RANGE,
+    // and every byte left still belongs to a tensor (no UNREFERENCED_DATA:
+    // bug 4 of docs/TESTING.md, regression
+    // ValidatorPropertyRegression.TruncatedTensorOwnsItsBytes).
     bool truncated = false;
     for (const Defect& d : r.defects) {
       truncated = truncated || d.code == DefectCode::kTruncated ||
                   d.code == DefectCode::kOffsetOutOfRange;
+      if (d.code == DefectCode::kUnreferencedData) {
+        RC_FAIL(StrCat(file, " cut to ", len, ": spurious UNREFERENCED_DATA\n", Codes(r)));
+      }
     }
     if (!truncated) RC_FAIL(StrCat(file, " cut to ", len, ": ", Codes(r)));
   }
@@ -325,18 +328,16 @@ TFCKPT_PROPERTY(ValidatorProperty, V1ByteChangeAndTruncationAreReported, 600) {
 
 // ---- regressions for bugs the properties found (docs/TESTING.md) ----------
 
-// BUG: bug 4 of docs/TESTING.md (found by ValidatorProperty.
-// TruncationIsReported: in the long run,
-// 28% of data-file truncations also reported UNREFERENCED_DATA). When a
-// data file ends inside a tensor, the validator reports that tensor
-// TRUNCATED (right) and also "N bytes after the last tensor are not
-// referenced by any entry" (UNREFERENCED_DATA) for the head of that same
-// tensor, which is referenced. The same class of false warning as the one
-// fixed for bad checksums in 66ee348 ("a tensor with a bad checksum still
-// owns its bytes"). Minimal case: "a" and "b", float[4] each, data file cut
-// from 32 to 24 bytes. Expected: TRUNCATED for b, no UNREFERENCED_DATA.
-// Actual: TRUNCATED + UNREFERENCED_DATA at offset 16 (8 bytes). DISABLED so
-// `bazel test //...` stays green; enable once fixed.
+// Bug 4 of docs/TESTING.md (found by ValidatorProperty.TruncationIsReported:
+// in its first long run, 28% of data-file truncations also reported
+// UNREFERENCED_DATA). When a data file ended inside a tensor, the validator
+// reported that tensor TRUNCATED (right) and also "N bytes after the last
+// tensor are not referenced by any entry" (UNREFERENCED_DATA) for the head
+// of that same tensor, which is referenced: the truncation counterpart of
+// the false warning fixed for bad checksums in 66ee348. Minimal case: "a"
+// and "b", float[4] each, data file cut from 32 to 24 bytes. Expected:
+// TRUNCATED for b, no UNREFERENCED_DATA. Was: TRUNCATED + UNREFERENCED_DATA
+// at offset 16 (8 bytes). Fixed in 63c554f.
 TEST(ValidatorPropertyRegression, TruncatedTensorOwnsItsBytes) {
   io::MemEnv env;
   {
