@@ -279,7 +279,10 @@ class ParseExampleBase : public OpKernel {
       std::vector<char> dense_found(dense_.size(), 0), sparse_found(sparse_.size(), 0),
           ragged_found(ragged_.size(), 0);
       // The generated map keeps the last of duplicated keys, as TF does.
-      for (const auto& [key, feature] : example.features().feature()) {
+      for (const auto& entry : example.features().feature()) {
+        // Not a structured binding: lambdas below capture `key` (C++17).
+        const std::string& key = entry.first;
+        const auto& feature = entry.second;
         auto it = index.find(key);
         if (it == index.end()) continue;
         const auto [kind, d] = it->second;
