@@ -315,5 +315,93 @@ TEST(SaverTest, Errors) {
   EXPECT_EQ(s->saver_def().filename_tensor_name(), "save/Const:0");
 }
 
+TEST(SaverTest, ShardedV1ReshapePaddingAndRelativePaths) {
+  const std::string dir = TempDir("saver_options");
+  ScopedCwd cwd(dir);
+  {
+    Graph g;
+    Variable a, b;
+    {
+      DeviceScope d(&g, "/cpu:0");
+      a = Must(MakeVariable(&g, F({6}, {1, 2, 3, 4, 5, 6}), "a"));
+    }
+    {
+      DeviceScope d(&g, "/cpu:1");
+      b = Must(MakeVariable(&g, F({2}, {7, 8}), "b"));
+    }
+    SaverOptions so;
+    so.sharded = true;
+    so.write_version = tensorflow::SaverDef::V1;
+    so.pad_step_number = true;
+    so.save_relative_paths = true;
+    auto saver = MustSaver(&g, so);
+    EXPECT_EQ(saver->saver_def().save_tensor_name(), "save/ShardedFilespec:0");
+    Session sess(&g);
+    ASSERT_TRUE(sess.Run({GlobalVariablesInitializer(&g)}).ok());
+    auto path = saver->Save(&sess, dir + "/v1.ckpt", 5);
+    ASSERT_TRUE(path.ok()) << path.status();
+    EXPECT_EQ(*path, dir + "/v1.ckpt-00000005-?????-of-00002");
+    EXPECT_EQ(ListDir("."), (std::vector<std::string>{"checkpoint", "v1.ckpt-00000005-00000-of-00002",
+                                                     "v1.ckpt-00000005-00001-of-00002",
+                                                     "v1.ckpt-00000005.meta"}));
+    EXPECT_EQ(ReadFile("checkpoint"),
+              "model_checkpoint_path: \"v1.ckpt-00000005-?????-of-00002\"\n"
+              "all_model_checkpoint_paths: \"v1.ckpt-00000005-?????-of-00002\"\n");
+  }
+  // reshape=True restores a [6] tensor into a [2,3] variable.
+  Graph g;
+  Variable a = Must(MakeVariable(&g, Zeros(&g, {2, 3}, tensorflow::DT_FLOAT), VariableOptions{"a"}));
+  Variable b = Must(MakeVariable(&g, Zeros(&g, {2}, tensorflow::DT_FLOAT), VariableOptions{"b"}));
+  SaverOptions so;
+  so.reshape = true;
+  auto saver = MustSaver(&g, so);
+  Session sess(&g);
+  auto latest = LatestCheckpoint(".");
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  Status s = saver->Restore(&sess, **latest);
+  ASSERT_TRUE(s.ok()) << s;
+  auto t = sess.Eval(a);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->shape().DebugString(), "[2,3]");
+  EXPECT_EQ(t->flat<float>()[5], 6.0f);
+  // Without reshape, TF's shape error wrapped as a graph mismatch.
+  Status mismatch = MustSaver(&g)->Restore(&sess, **latest);
+  EXPECT_EQ(mismatch.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(mismatch.message().rfind("Restoring from checkpoint failed. This is most likely due to "
+                                     "a mismatch between the current graph and the graph from "
+                                     "the checkpoint.",
+                                     0),
+            0u)
+      << mismatch.message();
+}
+
+TEST(SaverTest, KeepCheckpointEveryNHours) {
+  const std::string dir = TempDir("saver_keep");
+  ScopedCwd cwd(dir);
+  Graph g;
+  Must(MakeVariable(&g, F({1}, {1}), "v"));
+  double now = 1000.0;
+  SaverOptions so;
+  so.max_to_keep = 1;
+  so.keep_checkpoint_every_n_hours = 1.0;
+  so.clock = [&now] { return now; };
+  auto saver = MustSaver(&g, so);
+  Session sess(&g);
+  ASSERT_TRUE(sess.Run({GlobalVariablesInitializer(&g)}).ok());
+  SaveOptions o;
+  o.write_meta_graph = false;
+  for (int step = 1; step <= 3; ++step) {
+    now += step == 2 ? 3600.0 : 60.0;
+    o.global_step = step;
+    ASSERT_TRUE(saver->Save(&sess, "m", o).ok());
+  }
+  // next_checkpoint_time = 1000 + 3600. m-1 (t=1060) leaves the window
+  // before it and is deleted; m-2 (t=4660) is after it: kept forever.
+  EXPECT_EQ(ListDir("."), (std::vector<std::string>{"checkpoint", "m-2.data-00000-of-00001",
+                                                   "m-2.index", "m-3.data-00000-of-00001",
+                                                   "m-3.index"}));
+  EXPECT_EQ(saver->last_checkpoints(), std::vector<std::string>{"m-3"});
+}
+
 }  // namespace
 }  // namespace tfckpt::train
