@@ -154,5 +154,16 @@ TEST(ImportGraphDefTest, Errors) {
   EXPECT_EQ(ExtractSubGraph(gd, {"nope"}).status().message(), "nope is not in graph");
 }
 
+TEST(ImportGraphDefTest, DevicesUnderScopesAndColocation) {
+  tensorflow::GraphDef gd = train::testing::ReadGraphDef(Golden("freeze_add", "combined_model.pb"));
+  gd.mutable_node(0)->set_device("/device:CPU:1");  // v1; v1/read is colocated with it
+  Graph g;
+  train::DeviceScope d(&g, "/job:worker");
+  ASSERT_TRUE(ImportGraphDef(&g, gd).ok());
+  EXPECT_EQ(g.FindNode("import/v1")->device(), "/job:worker/device:CPU:1");
+  EXPECT_EQ(g.FindNode("import/v1/read")->device(), "/job:worker/device:CPU:1");
+  EXPECT_EQ(g.FindNode("import/v2")->device(), "/job:worker");
+}
+
 }  // namespace
 }  // namespace tfckpt::freeze

@@ -167,6 +167,7 @@ StatusOr<ImportResult> ImportGraphDef(Graph* g, const tensorflow::GraphDef& gd,
                                        gd.node_size() - order.size(),
                                        " nodes, including: ", names));
   }
+  std::vector<std::pair<std::string, std::vector<std::string>>> colocated;
   for (int i : order) {
     tensorflow::NodeDef node = gd.node(i);
     node.set_name(res.names[gd.node(i).name()]);
@@ -193,7 +194,34 @@ StatusOr<ImportResult> ImportGraphDef(Graph* g, const tensorflow::GraphDef& gd,
       }
     }
     if (o.producer_op_list != nullptr) RemoveProducerDefaults(*g, *o.producer_op_list, &node);
+    // importer._ProcessNewOps: ops colocated with another op take that op's
+    // device (second pass below); the others get their device merged under
+    // the active device scopes.
+    std::vector<std::string> coloc;
+    auto c = node.attr().find("_class");
+    if (c != node.attr().end()) {
+      for (const auto& s : c->second.list().s()) {
+        if (s.rfind("loc:@", 0) == 0 && s.substr(5) != node.name()) coloc.push_back(s.substr(5));
+      }
+    }
+    if (!coloc.empty()) {
+      colocated.push_back({node.name(), coloc});
+      node.clear_device();
+    } else {
+      auto original = train::DeviceSpec::FromString(node.device());
+      auto current = train::DeviceSpec::FromString(g->CurrentDevice());
+      if (original.ok() && current.ok()) node.set_device(current->MergedWith(*original).ToString());
+    }
     TFCKPT_RETURN_IF_ERROR(g->AddNodeDef(std::move(node)));
+  }
+  for (const auto& [name, targets] : colocated) {
+    for (const std::string& t : targets) {
+      const tensorflow::NodeDef* target = g->FindNode(t);
+      if (target != nullptr && !target->device().empty()) {
+        g->MutableNode(name)->set_device(target->device());
+        break;
+      }
+    }
   }
   std::vector<std::string> unused;
   for (const auto& [key, value] : input_map) {

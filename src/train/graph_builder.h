@@ -186,6 +186,8 @@ class Graph {
   tensorflow::TensorShapeProto OutputShape(const Output& t) const;
   // The colocation groups of an op: its _class values, else {"loc:@name"}.
   std::vector<std::string> ColocationGroups(std::string_view op) const;
+  // The device the active DeviceScopes give a new op ("" if none).
+  std::string CurrentDevice() const;
   // Sets an attr on an existing node (TF's op._set_attr).
   void SetAttr(std::string_view op, const std::string& key, const tensorflow::AttrValue& v);
 
@@ -250,7 +252,6 @@ class Graph {
     std::string spec;
   };
 
-  std::string CurrentDevice() const;
   std::vector<std::string> CurrentControlDependencies() const;
   void IndexNode(int i, NodeInfo info);
 
