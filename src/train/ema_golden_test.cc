@@ -210,6 +210,27 @@ TEST(EmaGoldenTest, ZeroDebias) {
   ExpectSameFiles("zero_debias.ckpt");
 }
 
+TEST(EmaTest, ResourceVariablesGiveTheSameShadow) {
+  GraphOptions go;
+  go.resource_variables = true;
+  Graph g(go);
+  Variable v = ScalarVariable(&g, "v", 0.0f);
+  ExponentialMovingAverage ema(&g, 0.99);
+  auto maintain = ema.Apply(std::vector<Averageable>{v});
+  ASSERT_TRUE(maintain.ok()) << maintain.status();
+  Variable shadow = *ema.Average(v);
+  EXPECT_TRUE(shadow.is_resource());
+  EXPECT_EQ(shadow.name(), "v/ExponentialMovingAverage:0");
+  EXPECT_EQ(g.FindNode("ExponentialMovingAverage/AssignMovingAvg")->op(), "AssignSubVariableOp");
+  EXPECT_TRUE(g.HasNode("ExponentialMovingAverage/AssignMovingAvg/sub_1/ReadVariableOp"));
+  Session sess(&g);
+  ASSERT_TRUE(sess.Run({GlobalVariablesInitializer(&g)}).ok());
+  ASSERT_TRUE(sess.Run({v.Assign(10.0f)}).ok());
+  ASSERT_TRUE(sess.Run({*maintain}).ok());
+  ExpectOutputs(&sess, {shadow}, {"v/ExponentialMovingAverage:0"},
+                RunOf(kScenario, "after_one_update"));
+}
+
 TEST(EmaTest, RejectsIntegers) {
   Graph g;
   Variable i = *MakeVariable(&g, Tensor::FromVector<int32_t>(tensorflow::DT_INT32, {}, {1}), "i");
