@@ -17,6 +17,7 @@ namespace {
 using namespace train::testing;  // NOLINT
 using tensor::Tensor;
 using train::Graph;
+using train::Operation;
 using train::Output;
 
 Tensor Scalar(float v) { return Tensor::FromVector<float>(tensorflow::DT_FLOAT, {}, {v}); }
@@ -163,6 +164,12 @@ TEST(ImportGraphDefTest, DevicesUnderScopesAndColocation) {
   EXPECT_EQ(g.FindNode("import/v1")->device(), "/job:worker/device:CPU:1");
   EXPECT_EQ(g.FindNode("import/v1/read")->device(), "/job:worker/device:CPU:1");
   EXPECT_EQ(g.FindNode("import/v2")->device(), "/job:worker");
+  // Under control_dependencies([first]): the ops without imported data inputs.
+  Operation first = train::NoOp(&g, "first");
+  train::ControlDependencies deps(&g, std::vector<std::string>{first.name});
+  ASSERT_TRUE(ImportGraphDef(&g, gd).ok());
+  EXPECT_EQ(g.FindNode("import_1/v1")->input(0), "^first");
+  EXPECT_EQ(g.FindNode("import_1/add")->input_size(), 2);
 }
 
 }  // namespace

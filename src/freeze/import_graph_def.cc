@@ -1,5 +1,6 @@
 #include "src/freeze/import_graph_def.h"
 
+#include <algorithm>
 #include <memory>
 #include <set>
 
@@ -211,6 +212,18 @@ StatusOr<ImportResult> ImportGraphDef(Graph* g, const tensorflow::GraphDef& gd,
       auto original = train::DeviceSpec::FromString(node.device());
       auto current = train::DeviceSpec::FromString(g->CurrentDevice());
       if (original.ok() && current.ok()) node.set_device(current->MergedWith(*original).ToString());
+    }
+    // _add_new_tf_operations: the active control dependencies, unless a data
+    // input was itself created under them.
+    std::set<std::string> input_ops;
+    for (const auto& in : node.input()) {
+      if (!in.empty() && in[0] != '^') input_ops.insert(in.substr(0, in.find(':')));
+    }
+    for (const std::string& ci : g->ControlInputsFor(input_ops)) {
+      const std::string control = StrCat("^", ci);
+      if (std::find(node.input().begin(), node.input().end(), control) == node.input().end()) {
+        node.add_input(control);
+      }
     }
     TFCKPT_RETURN_IF_ERROR(g->AddNodeDef(std::move(node)));
   }

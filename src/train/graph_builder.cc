@@ -234,6 +234,26 @@ void Graph::IndexNode(int i, NodeInfo info) {
   ++version_;
 }
 
+std::vector<std::string> Graph::ControlInputsFor(const std::set<std::string>& input_ops) const {
+  std::vector<std::string> control;
+  for (const Controller& c : controllers_) {
+    bool dominated = false;
+    for (const std::string& op : input_ops) {
+      if (c.seen.count(op) != 0) {
+        dominated = true;
+        break;
+      }
+    }
+    if (dominated) continue;
+    for (const std::string& ci : c.control_inputs) {
+      if (input_ops.count(ci) == 0 && std::find(control.begin(), control.end(), ci) == control.end()) {
+        control.push_back(ci);
+      }
+    }
+  }
+  return control;
+}
+
 StatusOr<Operation> Graph::CreateOp(const std::string& type, const std::string& name,
                                     const std::vector<Output>& inputs, AttrMap attrs,
                                     const OpOptions& options) {
@@ -310,24 +330,10 @@ StatusOr<Operation> Graph::CreateOp(const std::string& type, const std::string& 
   for (const Output& in : inputs) input_ops.insert(in.op);
   // In the order TF adds them (the scopes', outer first, then explicit
   // ones); ToGraphDef sorts them, as TF's Graph::ToGraphDef does.
-  std::vector<std::string> control;
-  auto add_control = [&](const std::string& ci) {
+  std::vector<std::string> control = ControlInputsFor(input_ops);
+  for (const std::string& ci : options.control_inputs) {
     if (std::find(control.begin(), control.end(), ci) == control.end()) control.push_back(ci);
-  };
-  for (const Controller& c : controllers_) {
-    bool dominated = false;
-    for (const std::string& op : input_ops) {
-      if (c.seen.count(op) != 0) {
-        dominated = true;
-        break;
-      }
-    }
-    if (dominated) continue;
-    for (const std::string& ci : c.control_inputs) {
-      if (input_ops.count(ci) == 0) add_control(ci);
-    }
   }
-  for (const std::string& ci : options.control_inputs) add_control(ci);
   for (const std::string& ci : control) {
     if (FindNode(ci) == nullptr) {
       return InvalidArgumentError(StrCat("Control input '", ci, "' is not in the graph"));

@@ -186,6 +186,11 @@ class Graph {
   tensorflow::TensorShapeProto OutputShape(const Output& t) const;
   // The colocation groups of an op: its _class values, else {"loc:@name"}.
   std::vector<std::string> ColocationGroups(std::string_view op) const;
+  // The control inputs the active ControlDependencies scopes give a new op
+  // whose data inputs come from `input_ops` (TF's
+  // _control_dependencies_for_inputs: none from a scope that created one of
+  // them), in the order TF adds them.
+  std::vector<std::string> ControlInputsFor(const std::set<std::string>& input_ops) const;
   // The device the active DeviceScopes give a new op ("" if none).
   std::string CurrentDevice() const;
   // Sets an attr on an existing node (TF's op._set_attr).
