@@ -329,7 +329,7 @@ TFCKPT_PROPERTY(ValidatorProperty, V1ByteChangeAndTruncationAreReported, 600) {
 // ---- regressions for bugs the properties found (docs/TESTING.md) ----------
 
 // Bug 4 of docs/TESTING.md (found by ValidatorProperty.TruncationIsReported:
-// in its first long run, 28% of data-file truncations also reported
+// in its first long run, 57% of the data-file truncations also reported
 // UNREFERENCED_DATA). When a data file ended inside a tensor, the validator
 // reported that tensor TRUNCATED (right) and also "N bytes after the last
 // tensor are not referenced by any entry" (UNREFERENCED_DATA) for the head
