@@ -39,7 +39,8 @@ inline constexpr uint64_t kDefaultSeed = 20240611;
 
 // The parameters a property runs with: RapidCheck's configuration as given
 // by RC_PARAMS (seed, max_success, max_size, ...) when that variable is set;
-// otherwise seed kDefaultSeed and `default_cases` successful cases.
+// otherwise seed kDefaultSeed. Without max_success in RC_PARAMS,
+// `default_cases` successful cases (a fifth of them in ASan builds).
 rc::detail::TestParams PropertyParams(int default_cases);
 
 // Runs `testable` as the current gtest test (like RC_GTEST_PROP, whose
