@@ -47,10 +47,12 @@ class MemWritableFile final : public WritableFile {
     if (it == env_->files_.end()) {
       return NotFoundError(StrCat(path_, ": deleted while open"));
     }
-    // Copy-on-write so open readers keep their snapshot.
-    auto fresh = std::make_shared<std::string>(*it->second.data);
-    fresh->append(data);
-    it->second.data = std::move(fresh);
+    // Copy-on-write only while an open reader holds a snapshot (appending
+    // in place otherwise keeps a long write linear, not quadratic).
+    if (it->second.data.use_count() > 1) {
+      it->second.data = std::make_shared<std::string>(*it->second.data);
+    }
+    it->second.data->append(data);
     size_ += data.size();
     return OkStatus();
   }
