@@ -44,6 +44,33 @@ std::shared_ptr<ResourceVariable> SessionState::CreateResourceVariable(const Res
   return slot;
 }
 
+void SessionState::AdoptFrom(SessionState* other) {
+  if (other == this) return;
+  // A variable this state already has is overwritten in place: kernels of
+  // this session that cached it (VariableV2) keep seeing the right object.
+  for (auto& [key, var] : other->ref_vars_) {
+    auto& slot = ref_vars_[key];
+    if (slot == nullptr) {
+      slot = std::move(var);
+    } else {
+      *slot = std::move(*var);
+    }
+  }
+  for (auto& [key, var] : other->resource_vars_) {
+    auto& slot = resource_vars_[key];
+    if (slot == nullptr) {
+      slot = std::move(var);
+    } else {
+      *slot = std::move(*var);
+    }
+  }
+  // Counts only mark which containers exist (nothing is ever deleted).
+  for (const auto& [container, n] : other->containers_) containers_[container] += n;
+  other->ref_vars_.clear();
+  other->resource_vars_.clear();
+  other->containers_.clear();
+}
+
 StatusOr<Tensor> OpKernelContext::Allocate(DataType dtype, const TensorShape& shape) const {
   auto t = Tensor::Allocate(dtype, shape, options_.max_tensor_bytes);
   if (!t.ok() && t.status().code() == StatusCode::kResourceExhausted) {

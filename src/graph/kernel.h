@@ -59,11 +59,14 @@ struct ResourceHandle {
   PartialShape shape;
 };
 
-// What flows along one edge: a value, a reference or a resource handle.
+// What flows along one edge: a value, a reference or a resource handle --
+// or nothing, on a dead edge (the untaken output of a Switch and everything
+// downstream of it until a Merge; see session.h).
 struct Value {
   Tensor tensor;
   std::shared_ptr<RefVariable> ref;
   std::shared_ptr<const ResourceHandle> handle;
+  bool dead = false;
 };
 
 // Resources that outlive a Run: TF's ResourceMgr, reduced to variables.
@@ -91,6 +94,12 @@ class SessionState {
     return resource_vars_;
   }
 
+  // Moves every variable (and container) of `other` into this state, so
+  // values and initialization carry over; a variable of the same
+  // container/name here takes the other's contents (the object stays, for
+  // kernels holding it). `other` is left empty.
+  void AdoptFrom(SessionState* other);
+
  private:
   std::map<std::string, std::shared_ptr<RefVariable>> ref_vars_;
   std::map<std::string, std::shared_ptr<ResourceVariable>> resource_vars_;
@@ -112,9 +121,14 @@ class OpKernelContext {
   const std::shared_ptr<RefVariable>& ref_input(int i) const { return inputs_[i].ref; }
   const ResourceHandle* resource_input(int i) const { return inputs_[i].handle.get(); }
   const Value& input_value(int i) const { return inputs_[i]; }
+  // Only a Merge sees dead inputs: every other node with a dead input is
+  // itself dead and its kernel does not run.
+  bool input_is_dead(int i) const { return inputs_[i].dead; }
 
   void set_output(int i, Tensor t) { outputs_[i] = Value{std::move(t), nullptr, nullptr}; }
   void set_output_value(int i, Value v) { outputs_[i] = std::move(v); }
+  // Output i carries no value this run (a Switch's untaken branch).
+  void set_output_dead(int i) { outputs_[i] = Value{Tensor(), nullptr, nullptr, true}; }
   std::vector<Value>& outputs() { return outputs_; }
 
   // A zero-filled tensor, refused (ResourceExhausted) beyond max_tensor_bytes.

@@ -436,6 +436,7 @@ const OpRegistry& ServingOpRegistry() {
     RegisterIoOps(r);
     RegisterStringOps(r);
     RegisterRandomOps(r);
+    RegisterControlFlowOps(r);
     RegisterParsingOps(r);
     RegisterLookupOps(r);
     RegisterConvOps(r);
@@ -455,6 +456,7 @@ std::unique_ptr<OpRegistry> NewServingOpRegistry(const tensorflow::FunctionDefLi
   RegisterIoOps(r.get());
   RegisterStringOps(r.get());
   RegisterRandomOps(r.get());
+  RegisterControlFlowOps(r.get());
   RegisterParsingOps(r.get());
   RegisterLookupOps(r.get());
   RegisterConvOps(r.get());

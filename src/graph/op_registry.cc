@@ -268,6 +268,7 @@ const OpRegistry& OpRegistry::Global() {
     RegisterIoOps(r);
     RegisterStringOps(r);
     RegisterRandomOps(r);
+    RegisterControlFlowOps(r);
     return r;
   }();
   return *registry;

@@ -95,6 +95,7 @@ void RegisterStateOps(OpRegistry* registry);
 void RegisterIoOps(OpRegistry* registry);
 void RegisterStringOps(OpRegistry* registry);
 void RegisterRandomOps(OpRegistry* registry);
+void RegisterControlFlowOps(OpRegistry* registry);
 
 }  // namespace tfckpt::graph
 

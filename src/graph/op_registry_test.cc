@@ -21,12 +21,12 @@ TEST(OpRegistry, GlobalRegistersEveryOpWithoutErrors) {
       "Add", "AddV2", "ArgMax", "Assign", "AssignAdd", "AssignAddVariableOp", "AssignSub",
       "AssignSubVariableOp", "AssignVariableOp", "BiasAdd", "Cast", "ConcatV2", "Const",
       "DisableCopyOnRead", "Equal", "Fill", "Identity", "IdentityN", "IsVariableInitialized",
-      "Log", "MatMul", "Maximum", "Mean", "MergeV2Checkpoints", "Minimum", "Mul", "Neg", "NoOp",
+      "Log", "MatMul", "Maximum", "Mean", "Merge", "MergeV2Checkpoints", "Minimum", "Mul", "Neg", "NoOp",
       "OnesLike", "Pack", "Placeholder", "PlaceholderWithDefault", "RandomStandardNormal",
       "RandomUniform", "ReadVariableOp", "RealDiv", "Relu", "Reshape", "Restore", "RestoreSlice",
-      "RestoreV2", "Save", "SaveSlices", "SaveV2", "Select", "SelectV2", "Shape",
+      "RefSwitch", "RestoreV2", "Save", "SaveSlices", "SaveV2", "Select", "SelectV2", "Shape",
       "ShardedFilename", "ShardedFilespec", "Sigmoid", "Softmax", "StaticRegexFullMatch",
-      "StringJoin", "Sub", "Sum", "Tanh", "TruncatedNormal", "VarHandleOp", "VarIsInitializedOp",
+      "StringJoin", "Sub", "Sum", "Switch", "Tanh", "TruncatedNormal", "VarHandleOp", "VarIsInitializedOp",
       "Variable", "VariableV2", "ZerosLike"};
   const std::vector<std::string> names = r.OpNames();
   EXPECT_EQ(std::set<std::string>(names.begin(), names.end()), expected);

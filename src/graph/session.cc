@@ -46,6 +46,17 @@ StatusOr<std::unique_ptr<Session>> Session::Create(std::unique_ptr<Graph> graph,
   return std::unique_ptr<Session>(new Session(std::move(graph), options));
 }
 
+Status Session::AdoptVariablesFrom(Session* other) {
+  if (other == nullptr || other == this) {
+    return InvalidArgumentError("AdoptVariablesFrom: needs another session");
+  }
+  std::scoped_lock lock(mu_, other->mu_);
+  state_.AdoptFrom(&other->state_);
+  // Its kernels cache the variables they created (VariableV2).
+  for (auto& k : other->kernels_) k.reset();
+  return OkStatus();
+}
+
 StatusOr<OpKernel*> Session::GetKernel(const Node& node) {
   std::unique_ptr<OpKernel>& slot = kernels_[node.id()];
   if (slot == nullptr) {
@@ -163,19 +174,39 @@ Status Session::Run(const std::vector<Feed>& feeds, const std::vector<std::strin
     }
   }
 
-  // Execute.
+  // Execute, propagating deadness (control flow v1).
   std::vector<std::vector<Value>> values(g.num_nodes());
+  std::vector<char> dead(g.num_nodes(), 0);
   int executed = 0;
   for (int id : g.topological_order()) {
     if (!needed[id]) continue;
     const Node& node = g.node(id);
-    const bool allows_uninitialized =
-        node.op_def() != nullptr && node.op_def()->allows_uninitialized_input();
+    const bool is_merge = node.op() == "Merge" || node.op() == "RefMerge";
+    bool node_dead = false;
+    for (int c : node.control_inputs()) node_dead = node_dead || (!is_merge && dead[c]);
+    int live_inputs = 0;
     std::vector<Value> inputs(node.num_inputs());
     for (int k = 0; k < node.num_inputs(); ++k) {
       const Edge& e = node.input(k);
       auto f = fed.find({e.node, e.index});
-      Value v = f != fed.end() ? f->second : values[e.node][e.index];
+      inputs[k] = f != fed.end() ? f->second : values[e.node][e.index];
+      if (inputs[k].dead) {
+        if (!is_merge) node_dead = true;
+      } else {
+        ++live_inputs;
+      }
+    }
+    if (is_merge && live_inputs == 0) node_dead = true;
+    if (node_dead) {
+      dead[id] = 1;
+      values[id].assign(node.num_outputs(), Value{Tensor(), nullptr, nullptr, true});
+      continue;
+    }
+    const bool allows_uninitialized =
+        node.op_def() != nullptr && node.op_def()->allows_uninitialized_input();
+    for (int k = 0; k < node.num_inputs(); ++k) {
+      Value& v = inputs[k];
+      if (v.dead) continue;  // a Merge's untaken input
       if (v.ref != nullptr && !node.input_type(k).ref) {
         if (!v.ref->initialized && !allows_uninitialized) {
           return AtNode(FailedPreconditionError(StrCat("Attempting to use uninitialized value ",
@@ -204,7 +235,6 @@ Status Session::Run(const std::vector<Feed>& feeds, const std::vector<std::strin
                         node);
         }
       }
-      inputs[k] = std::move(v);
     }
     auto kernel = GetKernel(node);
     if (!kernel.ok()) return AtNode(kernel.status(), node);
@@ -213,6 +243,7 @@ Status Session::Run(const std::vector<Feed>& feeds, const std::vector<std::strin
     if (!s.ok()) return AtNode(s, node);
     std::vector<Value>& out = ctx.outputs();
     for (int i = 0; i < node.num_outputs() && node.registration() != nullptr; ++i) {
+      if (out[i].dead) continue;
       const EdgeType& want = node.output_type(i);
       const bool ok = want.ref ? out[i].ref != nullptr
                       : want.dtype == tensorflow::DT_RESOURCE
@@ -233,6 +264,10 @@ Status Session::Run(const std::vector<Feed>& feeds, const std::vector<std::strin
   for (size_t i = 0; i < fetch_keys.size(); ++i) {
     auto f = fed.find(fetch_keys[i]);
     const Value& v = f != fed.end() ? f->second : values[fetch_keys[i].first][fetch_keys[i].second];
+    if (v.dead) {
+      // DirectSession's text for a fetch with no value (call frame retval i).
+      return InvalidArgumentError(StrCat("Retval[", i, "] does not have value"));
+    }
     if (v.handle != nullptr) {
       return UnimplementedError(StrCat("Fetching the resource handle ", fetches[i],
                                        " is not supported by tfckpt; fetch a ReadVariableOp"));

@@ -23,6 +23,15 @@
 //    declaring allows_uninitialized_input, like Assign, are exempt); an
 //    unfed placeholder: InvalidArgument "You must feed a value for
 //    placeholder tensor 'x' with dtype float and shape [?,4]".
+//  - control flow v1 (TF's executor): a Switch's untaken output is dead;
+//    a node with a dead data input or a control input from a dead node is
+//    dead (its kernel does not run, its outputs are dead), except a Merge,
+//    which is dead only when all its data inputs are and otherwise forwards
+//    its live input (the lowest-indexed one if several are live; TF takes
+//    whichever arrives first). Fetching a dead tensor: InvalidArgument
+//    "Retval[i] does not have value" (i = the fetch's index); a dead target
+//    is not an error. Graphs with cycles (while loops) are refused by
+//    Graph::Build.
 // Variables persist across runs in state(): reference variables by
 // container/shared_name (node name by default), resource variables by the
 // container/shared_name of their handle. Runs are serialised (one at a time).
@@ -78,6 +87,15 @@ class Session {
   const Graph& graph() const { return *graph_; }
   // Variables created so far (not thread-safe against a concurrent Run).
   const SessionState& state() const { return state_; }
+  // Takes over every variable of `other` -- the variable objects, so values
+  // and initialization carry over -- as TF keeps a session's variables when
+  // its graph is extended: run this on a session created from the grown
+  // graph. A variable of the same container/name here is replaced; a graph
+  // node whose dtype disagrees with an adopted variable fails when it runs.
+  // `other` is left as if new (no variables, kernels re-created on its next
+  // run). Waits for runs in progress on either session; adopting from
+  // itself is InvalidArgument.
+  Status AdoptVariablesFrom(Session* other);
   // How many nodes the last successful Run executed (for tests and tools).
   int last_run_node_count() const { return last_run_node_count_; }
 

@@ -148,6 +148,66 @@ TEST(Session, SaverDefHelpersSaveAndRestore) {
             StatusCode::kInvalidArgument);
 }
 
+// A graph with reference variable v and resource variable r (both float
+// scalars), initialized to 1 and 2.
+GraphBuilder TwoVariables() {
+  GraphBuilder b;
+  b.Const("one", F({}, {1}));
+  b.Const("two", F({}, {2}));
+  b.Op("v", "VariableV2", {}, {{"dtype", AType(kF)}, {"shape", AShape({})}});
+  b.Op("v/Assign", "Assign", {"v", "one"}, {{"T", AType(kF)}});
+  b.Op("r", "VarHandleOp", {}, {{"dtype", AType(kF)}, {"shape", AShape({})},
+                                {"shared_name", AStr("r")}});
+  b.Op("r/Assign", "AssignVariableOp", {"r", "two"}, {{"dtype", AType(kF)}});
+  b.Op("r/Read", "ReadVariableOp", {"r"}, {{"dtype", AType(kF)}});
+  b.Op("init", "NoOp", {"^v/Assign", "^r/Assign"});
+  return b;
+}
+
+TEST(Session, AdoptVariablesFromCarriesValuesIntoAGrownGraph) {
+  auto old_session = *Session::Create(TwoVariables().def());
+  ASSERT_TRUE(old_session->Run({}, {}, {"init"}).ok());
+  GraphBuilder grown = TwoVariables();
+  grown.Binary("sum", "AddV2", "v", "r/Read", kF);
+  auto fresh = *Session::Create(grown.def());
+  EXPECT_EQ(fresh->Run({}, {"sum:0"}).status().code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(fresh->AdoptVariablesFrom(old_session.get()).ok());
+  auto sum = fresh->Run({}, {"sum:0"});
+  ASSERT_TRUE(sum.ok()) << sum.status();
+  EXPECT_EQ(Values<float>((*sum)[0]), std::vector<float>{3});
+  EXPECT_EQ(fresh->state().ref_variables().size(), 1u);
+  EXPECT_EQ(fresh->state().resource_variables().size(), 1u);
+  // The old session is left as if new: its kernels no longer reach the
+  // adopted variables.
+  EXPECT_TRUE(old_session->state().ref_variables().empty());
+  EXPECT_TRUE(old_session->state().resource_variables().empty());
+  EXPECT_EQ(Message(old_session->Run({}, {"v:0"}).status()),
+            "Attempting to use uninitialized value v");
+  ASSERT_TRUE(old_session->Run({}, {}, {"init"}).ok());
+  ASSERT_TRUE(fresh->Run({}, {}, {"v/Assign"}).ok());  // unaffected by the old session
+  EXPECT_EQ(fresh->AdoptVariablesFrom(fresh.get()).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(fresh->AdoptVariablesFrom(nullptr).code(), StatusCode::kInvalidArgument);
+}
+
+TEST(Session, AdoptVariablesFromReplacesVariablesOfTheSameName) {
+  auto a = *Session::Create(TwoVariables().def());
+  auto b = *Session::Create(TwoVariables().def());
+  ASSERT_TRUE(a->Run({}, {}, {"init"}).ok());
+  ASSERT_TRUE(b->Run({}, {}, {"v/Assign"}).ok());  // b has v only
+  GraphBuilder g = TwoVariables();
+  g.Const("ten", F({}, {10}));
+  g.Op("v/Assign10", "Assign", {"v", "ten"}, {{"T", AType(kF)}});
+  auto c = *Session::Create(g.def());
+  ASSERT_TRUE(c->AdoptVariablesFrom(a.get()).ok());
+  ASSERT_TRUE(b->Run({}, {}, {"v/Assign"}).ok());
+  ASSERT_TRUE(c->Run({}, {}, {"v/Assign10"}).ok());
+  ASSERT_TRUE(c->AdoptVariablesFrom(b.get()).ok());  // b's v replaces a's; a's r stays
+  auto out = c->Run({}, {"v:0", "r/Read:0"});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(Values<float>((*out)[0]), std::vector<float>{1});
+  EXPECT_EQ(Values<float>((*out)[1]), std::vector<float>{2});
+}
+
 TEST(Session, GraphErrorsSurfaceFromCreate) {
   GraphBuilder b;
   b.Op("x", "NoSuchOp");

@@ -1,31 +1,6 @@
 #include "src/train/session.h"
 
 namespace tfckpt::train {
-namespace {
-
-// Moves every variable of `from` into `to` (TF keeps variables when the
-// session's graph is extended). Session::state() is const for callers; the
-// state object itself belongs to the (non-const) session, so writing to it
-// through the pointer is well defined.
-void TransferState(const graph::SessionState& from, graph::Session* to) {
-  auto& state = const_cast<graph::SessionState&>(to->state());
-  for (const auto& [key, var] : from.ref_variables()) {
-    const size_t slash = key.find('/');
-    auto slot = state.RefVariableFor(key.substr(0, slash), key.substr(slash + 1), var->dtype,
-                                     var->declared_shape);
-    *slot = *var;
-  }
-  for (const auto& [key, var] : from.resource_variables()) {
-    const size_t slash = key.find('/');
-    graph::ResourceHandle h;
-    h.container = key.substr(0, slash);
-    h.name = key.substr(slash + 1);
-    auto slot = state.CreateResourceVariable(h, var->dtype);
-    *slot = *var;
-  }
-}
-
-}  // namespace
 
 Session::Session(Graph* graph, graph::SessionOptions options)
     : graph_(graph), options_(std::move(options)) {
@@ -40,7 +15,7 @@ Status Session::Sync() {
   }
   TFCKPT_ASSIGN_OR_RETURN(std::unique_ptr<graph::Session> fresh,
                           graph::Session::Create(graph_->ToGraphDef(), options_));
-  if (engine_ != nullptr) TransferState(engine_->state(), fresh.get());
+  if (engine_ != nullptr) TFCKPT_RETURN_IF_ERROR(fresh->AdoptVariablesFrom(engine_.get()));
   engine_ = std::move(fresh);
   synced_nodes_ = graph_->num_nodes();
   synced_version_ = graph_->version();
