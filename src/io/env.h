@@ -41,7 +41,7 @@ class RandomAccessFile {
   virtual const char* MappedData() const { return nullptr; }
 
   // [offset, offset+n), which must lie inside the file, without copying
-  // when possible. POSIX maps just that range (prefaulted) and unmaps it
+  // when possible. POSIX maps just that range and unmaps it
   // when the owner goes, so a reader's resident memory follows the tensors
   // it holds rather than every page it ever checked. The default views
   // MappedData() or reads into a heap buffer.
