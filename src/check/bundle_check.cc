@@ -1,7 +1,11 @@
 #include "src/check/bundle_check.h"
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
 #include <map>
+#include <system_error>
+#include <thread>
 
 #include "src/bundle/bundle_reader.h"
 #include "src/bundle/entry.h"
@@ -92,6 +96,112 @@ void CheckMixedShards(io::Env* env, const std::string& prefix, int num_shards, R
   }
 }
 
+
+// One non-partitioned entry whose data file exists, and what checking its
+// bytes found.
+struct DataItem {
+  const std::string* key;
+  const bundle::ParsedEntry* entry;
+  std::shared_ptr<const io::RandomAccessFile> file;
+};
+struct DataOutcome {
+  BundleError error;  // kind kNone: the bytes are fine
+};
+
+// Below this much tensor data one thread does it all (a thread costs more
+// than it saves).
+constexpr uint64_t kParallelMinBytes = uint64_t{64} << 20;
+
+int WorkerCount(const ValidateOptions& options, uint64_t total_bytes, size_t items) {
+  int n = options.threads;
+  if (n <= 0) {
+    const unsigned cpus = std::thread::hardware_concurrency();
+    n = cpus >= 2 && total_bytes >= kParallelMinBytes ? 2 : 1;
+  }
+  return static_cast<int>(std::min<size_t>(static_cast<size_t>(n), std::max<size_t>(items, 1)));
+}
+
+// Checks items[begin, end). Workers after the first read through their own
+// handle of each data file: the POSIX Env keeps one mapping window per
+// handle, and two workers sharing a handle would keep evicting each
+// other's window.
+void CheckRange(io::Env* env, const std::vector<DataItem>& items, size_t begin, size_t end,
+                bool own_handles, bool swap, const bundle::ReadDataOptions& read_options,
+                std::vector<DataOutcome>* outcomes, std::atomic<uint64_t>* done,
+                const std::function<void()>& after_each) {
+  std::map<const io::RandomAccessFile*, std::shared_ptr<const io::RandomAccessFile>> handles;
+  for (size_t i = begin; i < end; ++i) {
+    const DataItem& item = items[i];
+    std::shared_ptr<const io::RandomAccessFile> file = item.file;
+    if (own_handles) {
+      auto h = handles.find(item.file.get());
+      if (h == handles.end()) {
+        auto f = env->NewRandomAccessFile(item.file->path());
+        // Unopenable now (deleted meanwhile?): share the first handle.
+        h = handles.emplace(item.file.get(), f.ok() ? std::shared_ptr<const io::RandomAccessFile>(
+                                                          std::move(*f))
+                                                    : item.file)
+                .first;
+      }
+      file = h->second;
+    }
+    tensor::Tensor unused;
+    (void)bundle::ReadTensorData(*item.key, *item.entry, file, swap, read_options, &unused,
+                                 &(*outcomes)[i].error);
+    done->fetch_add(static_cast<uint64_t>(item.entry->proto.size()), std::memory_order_relaxed);
+    if (after_each) after_each();
+  }
+}
+
+// Reads and checks the bytes of every item on WorkerCount() threads, each a
+// contiguous run of about the same number of bytes (the calling thread
+// takes the first and reports progress).
+std::vector<DataOutcome> CheckTensorData(io::Env* env, const std::vector<DataItem>& items,
+                                         bool swap, const ValidateOptions& options,
+                                         uint64_t total_bytes) {
+  bundle::ReadDataOptions read_options;
+  read_options.materialize = false;
+  read_options.verify_crc = options.verify_data;
+  std::vector<DataOutcome> outcomes(items.size());
+  std::atomic<uint64_t> done{0};
+  std::function<void()> progress;
+  if (options.progress) {
+    progress = [&] {
+      if (options.verify_data) {
+        options.progress(std::min(done.load(std::memory_order_relaxed), total_bytes), total_bytes);
+      } else {
+        options.progress(0, total_bytes);
+      }
+    };
+  }
+  const int workers = WorkerCount(options, total_bytes, items.size());
+  // Split points: worker w starts at the first item past w/workers of the bytes.
+  std::vector<size_t> starts = {0};
+  uint64_t sum = 0;
+  for (size_t i = 0; i < items.size() && static_cast<int>(starts.size()) < workers; ++i) {
+    const uint64_t cut = total_bytes / workers * starts.size();
+    if (sum >= cut && i > starts.back()) starts.push_back(i);
+    sum += static_cast<uint64_t>(items[i].entry->proto.size());
+  }
+  starts.push_back(items.size());
+  std::vector<std::thread> threads;
+  for (size_t w = 1; w + 1 < starts.size(); ++w) {
+    try {
+      threads.emplace_back(CheckRange, env, std::cref(items), starts[w], starts[w + 1], true,
+                           swap, std::cref(read_options), &outcomes, &done,
+                           std::function<void()>());
+    } catch (const std::system_error&) {
+      // No thread to be had: this thread does the range.
+      CheckRange(env, items, starts[w], starts[w + 1], false, swap, read_options, &outcomes,
+                 &done, progress);
+    }
+  }
+  CheckRange(env, items, starts[0], starts[1], false, swap, read_options, &outcomes, &done,
+             progress);
+  for (std::thread& t : threads) t.join();
+  if (progress && !threads.empty()) progress();  // the other workers' bytes
+  return outcomes;
+}
 }  // namespace
 
 void CheckBundle(io::Env* env, const std::string& prefix, const ValidateOptions& options,
@@ -172,28 +282,31 @@ void CheckBundle(io::Env* env, const std::string& prefix, const ValidateOptions&
     AddError(r, e);
   }
 
-  // Tensor bytes: ranges and checksums, nothing materialised.
-  bundle::ReadDataOptions read_options;
-  read_options.materialize = false;
-  read_options.verify_crc = options.verify_data;
-  std::map<int, uint64_t> shard_end;  // furthest byte referenced per shard
+  // Tensor bytes: ranges and checksums, nothing materialised, possibly on
+  // several threads; outcomes are reported in key order whatever the
+  // thread count.
+  std::vector<DataItem> items;
+  items.reserve(data_items.size());
   for (const Item& item : data_items) {
-    const int shard = item.entry.proto.shard_id();
-    auto f = shards.find(shard);
+    auto f = shards.find(item.entry.proto.shard_id());
     if (f == shards.end()) continue;  // SHARD_MISSING already reported
-    BundleError e;
-    tensor::Tensor unused;
-    if (!bundle::ReadTensorData(item.key, item.entry, f->second, (*reader)->need_to_swap_bytes(),
-                                read_options, &unused, &e).ok()) {
-      AddError(r, e);
+    items.push_back(DataItem{&item.key, &item.entry, f->second});
+  }
+  const std::vector<DataOutcome> outcomes =
+      CheckTensorData(env, items, (*reader)->need_to_swap_bytes(), options, total_bytes);
+  std::map<int, uint64_t> shard_end;  // furthest byte referenced per shard
+  for (size_t i = 0; i < items.size(); ++i) {
+    const DataItem& item = items[i];
+    if (!outcomes[i].error.ok()) {
+      AddError(r, outcomes[i].error);
     } else {
       ++r->tensors_checked;
-      if (options.verify_data) r->bytes_checked += item.entry.proto.size();
+      if (options.verify_data) r->bytes_checked += item.entry->proto.size();
     }
     // The bytes belong to the entry even when their checksum is wrong.
-    const uint64_t end = item.entry.proto.offset() + item.entry.proto.size();
-    shard_end[shard] = std::max(shard_end[shard], std::min<uint64_t>(end, f->second->Size()));
-    if (options.progress) options.progress(r->bytes_checked, total_bytes);
+    const int shard = item.entry->proto.shard_id();
+    const uint64_t end = item.entry->proto.offset() + item.entry->proto.size();
+    shard_end[shard] = std::max(shard_end[shard], std::min<uint64_t>(end, item.file->Size()));
   }
 
   // Partitioned tensors: their slices must exist and cover them.

@@ -1,10 +1,12 @@
 #include "src/check/validator.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 
 #include "gtest/gtest.h"
 #include "proto/tensor_bundle.pb.h"
+#include "src/bundle/bundle_reader.h"
 #include "src/bundle/bundle_writer.h"
 #include "src/bundle/merge.h"
 #include "src/bundle/naming.h"
@@ -116,6 +118,88 @@ TEST(Validator, ReportsAllDefectsNotJustTheFirst) {
   EXPECT_EQ(crc, 2) << Codes(r);
   // A damaged last tensor still owns its bytes: nothing "unreferenced".
   EXPECT_FALSE(Has(r, DefectCode::kUnreferencedData)) << Codes(r);
+}
+
+// Full text of a report, for comparing runs.
+std::string Dump(const Report& r) {
+  std::string out = StrCat(r.tensors_checked, " tensors, ", r.bytes_checked, " bytes\n");
+  for (const Defect& d : r.defects) {
+    out += StrCat(DefectCodeName(d.code), " ", d.file, " @", d.offset ? std::to_string(*d.offset) : "-",
+                  " ", d.key, ": ", d.message, "\n");
+  }
+  return out;
+}
+
+// Writes 40 tensors of mixed dtypes and returns the data file with
+// tensors 3, 17, 18 and 39 damaged (a flip each; 39, the last, also cut
+// short).
+std::string WriteDamaged(io::Env* env, const std::string& prefix) {
+  bundle::BundleWriter w(env, prefix);
+  for (int i = 0; i < 40; ++i) {
+    const Tensor t = i % 5 == 4 ? Tensor::FromStrings(TensorShape{3}, {"x", std::string(i, 'y'), ""})
+                                : bundle::testing::MakeTensor(tensorflow::DT_FLOAT,
+                                                              TensorShape{7 + i}, i);
+    EXPECT_TRUE(w.Add(StrCat("t", i < 10 ? "0" : "", i), t).ok());
+  }
+  EXPECT_TRUE(w.Finish().ok());
+  std::string data = *env->ReadFileToString(bundle::DataFilename(prefix, 0, 1));
+  auto reader = bundle::BundleReader::Open(env, prefix);
+  EXPECT_TRUE(reader.ok());
+  for (const char* key : {"t03", "t17", "t18", "t39"}) {
+    auto e = (*reader)->GetEntry(key);
+    EXPECT_TRUE(e.ok());
+    if (e.ok()) data[e->proto.offset() + e->proto.size() / 2] ^= 0x20;
+  }
+  data.resize(data.size() - 3);
+  return data;
+}
+
+// The report does not depend on how many threads check the data, and
+// progress ends at the total.
+TEST(Validator, SameReportOnAnyThreadCount) {
+  io::MemEnv env;
+  const std::string data = WriteDamaged(&env, "/c/m");
+  *env.MutableFile("/c/m.data-00000-of-00001") = data;
+  ValidateOptions serial;
+  serial.threads = 1;
+  const std::string want = Dump(Validate(&env, "/c/m", serial));
+  EXPECT_EQ(std::count(want.begin(), want.end(), '\n'), 5) << want;  // 4 defects
+  for (int threads : {0, 2, 3, 7, 64}) {
+    ValidateOptions o;
+    o.threads = threads;
+    uint64_t last_done = 0, last_total = 0;
+    o.progress = [&](uint64_t done, uint64_t total) {
+      EXPECT_GE(done, last_done);
+      last_done = done;
+      last_total = total;
+    };
+    EXPECT_EQ(Dump(Validate(&env, "/c/m", o)), want) << threads << " threads";
+    EXPECT_GT(last_total, 0u);
+    EXPECT_EQ(last_done, last_total) << threads << " threads";
+  }
+}
+
+// The same on real files, where each worker maps its own windows.
+TEST(Validator, SameReportOnAnyThreadCountPosix) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  ASSERT_NE(tmp, nullptr);
+  io::Env* env = io::Env::Default();
+  const std::string prefix = StrCat(tmp, "/threads/m");
+  const std::string data = WriteDamaged(env, prefix);
+  const std::string data_path = bundle::DataFilename(prefix, 0, 1);
+  {
+    std::ofstream out(data_path, std::ios::binary | std::ios::trunc);
+    out << data;
+  }
+  ValidateOptions serial;
+  serial.threads = 1;
+  const std::string want = Dump(Validate(env, prefix, serial));
+  EXPECT_EQ(std::count(want.begin(), want.end(), '\n'), 5) << want;
+  for (int threads : {2, 3}) {
+    ValidateOptions o;
+    o.threads = threads;
+    EXPECT_EQ(Dump(Validate(env, prefix, o)), want) << threads << " threads";
+  }
 }
 
 TEST(Validator, ShardDefects) {
