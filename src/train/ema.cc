@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "src/train/control_flow.h"
 #include "src/train/shape_inference.h"
 
 namespace tfckpt::train {
@@ -40,10 +41,17 @@ StatusOr<Variable> ExponentialMovingAverage::CreateSlot(const Averageable& prima
   o.trainable = false;
   bool colocate = true;
   if (primary.is_variable()) {
-    const Output init = primary.variable.initial_value();
-    if (!init.valid()) {
+    if (!primary.variable.initial_value().valid()) {
       return FailedPreconditionError(StrCat("Variable ", primary.variable.name(),
                                             " has no initial value to start its average from"));
+    }
+    // cond(is_variable_initialized(var), var.read_value, lambda:
+    // var.initial_value) on the variable's device, in the root scope.
+    Output init;
+    {
+      std::optional<DeviceScope> device;
+      if (!primary.variable.device().empty()) device.emplace(g_, primary.variable.device());
+      TFCKPT_ASSIGN_OR_RETURN(init, InitializedValue(g_, primary.variable));
     }
     o.initializer = init;
     o.use_resource = primary.variable.is_resource();
@@ -157,13 +165,37 @@ StatusOr<Operation> ExponentialMovingAverage::ZeroDebias(const Variable& avg,
     TFCKPT_ASSIGN_OR_RETURN(local_step, GetVariable(g_, unique("local_step"), o));
   }
   const Input in = value.is_variable() ? Input(value.variable) : Input(value.tensor);
+  // assign_sub / assign_add / assign of a resource variable return TF's
+  // _UnreadVariable, which reads the variable after the update once when
+  // made ("ReadVariableOp_1") and again wherever it is used as a tensor
+  // (the AssignAddVariableOp itself has no output to use).
+  const auto read_after = [&](const Variable& var, const std::string& update) {
+    ControlDependencies deps(g_, std::vector<std::string>{update});
+    return var.value();
+  };
+  const bool resource = avg.is_resource();
   Output update_biased = biased.AssignSub(PyMul(g_, PySub(g_, biased.value(), in), decay));
+  if (resource && update_biased.valid()) read_after(biased, update_biased.op);
   Output update_step = local_step.AssignAdd(1.0f);
-  Output factor = PySub(g_, 1.0f, Pow(g_, PySub(g_, 1.0f, decay), update_step));
-  Output unbiased = PyDiv(g_, update_biased, factor);
-  Output assign = train::Assign(g_, avg.ref(), unbiased, std::nullopt, true,
-                                g_->name_stack() + "/");
+  if (resource && update_step.valid()) read_after(local_step, update_step.op);
+  if (!update_biased.valid() || !update_step.valid()) return Err(g_);
+  Output base = PySub(g_, 1.0f, decay);
+  Output pow;
+  if (resource) {
+    NameScope ns(g_, "Pow");
+    pow = Pow(g_, base, read_after(local_step, update_step.op), ns.scope());
+  } else {
+    pow = Pow(g_, base, update_step);
+  }
+  Output factor = PySub(g_, 1.0f, pow);
+  Output unbiased =
+      PyDiv(g_, resource ? read_after(biased, update_biased.op) : update_biased, factor);
+  Output assign = avg.is_resource()
+                      ? avg.Assign(unbiased, g_->name_stack() + "/")
+                      : train::Assign(g_, avg.ref(), unbiased, std::nullopt, true,
+                                      g_->name_stack() + "/");
   if (!assign.valid()) return Err(g_);
+  if (resource) read_after(avg, assign.op);
   return Operation{g_, assign.op};
 }
 
