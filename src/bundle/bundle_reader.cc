@@ -69,7 +69,8 @@ StatusOr<ParsedEntry> BundleReader::GetEntry(std::string_view key, BundleError* 
   if (!value->has_value() || key.empty()) {
     return BundleFail(error, StatusCode::kNotFound, BundleErrorKind::kNotFound, index_path_,
                       std::string(key), std::nullopt,
-                      StrCat("Key ", DisplayKey(key), " not found in checkpoint"));
+                      // Verbatim, as TF's BundleReader (Saver errors quote it).
+                      StrCat("Key ", key, " not found in checkpoint"));
   }
   ParsedEntry entry;
   TFCKPT_RETURN_IF_ERROR(ParseEntry(key, **value, header_, index_path_, &entry, error));

@@ -46,7 +46,8 @@ class BundleReader {
   bool need_to_swap_bytes() const { return swap_; }
   const table::Table& index() const { return *table_; }
 
-  // The validated entry of `key`: NotFound "Key <k> not found in checkpoint".
+  // The validated entry of `key`: NotFound "Key <k> not found in checkpoint"
+  // (the key verbatim, as TF prints it).
   StatusOr<ParsedEntry> GetEntry(std::string_view key, BundleError* error = nullptr) const;
   bool Contains(std::string_view key) const;
 
