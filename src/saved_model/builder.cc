@@ -1,6 +1,5 @@
 #include "src/saved_model/builder.h"
 
-#include <algorithm>
 #include <utility>
 
 #include <google/protobuf/any.pb.h>
@@ -166,8 +165,7 @@ Status SavedModelBuilder::AddCollections(train::Graph* graph,
     def.set_filename(filename);
     google::protobuf::Any any;
     any.PackFrom(def);
-    graph->AddToCollection(kSavedModelAssetsKey,
-                           train::CollectionItem::Proto(any.SerializeAsString()));
+    graph->AddToCollection(kSavedModelAssetsKey, train::AnyItem(any));
     filename_map[filename] = source;
   }
   if (!filename_map.empty()) {
@@ -221,40 +219,12 @@ Status SavedModelBuilder::ExportAndAdd(train::Graph* graph, const std::vector<st
         saver->Save(session, io::JoinPath(vars_dir, kSavedModelVariablesFilename), save)
             .status());
   }
+  // saver.export_meta_graph(clear_devices, strip_default_attrs).
   train::ExportOptions eo;
   eo.clear_devices = clear_devices;
   eo.strip_default_attrs = strip_default_attrs;
-  if (!saver->empty()) eo.saver_def = saver->saver_def();
   eo.env = env_;
-  TFCKPT_ASSIGN_OR_RETURN(tensorflow::MetaGraphDef meta, train::ExportMetaGraph(graph, eo));
-  if (clear_devices) {
-    // Saver.export_meta_graph hands export_meta_graph the C++ as_graph_def
-    // (control inputs sorted by name); with clear_devices TF copies it node
-    // by node into a new GraphDef whose `library` is CopyFrom'd (present,
-    // even empty). train::ExportMetaGraph(clear_devices) models the other
-    // path (tf.compat.v1.train.export_meta_graph without graph_def: control
-    // inputs in the order added, no library), so adjust.
-    for (tensorflow::NodeDef& node : *meta.mutable_graph_def()->mutable_node()) {
-      auto* inputs = node.mutable_input();
-      auto first_control = std::stable_partition(
-          inputs->begin(), inputs->end(), [](const std::string& in) { return in.empty() || in[0] != '^'; });
-      std::stable_sort(first_control, inputs->end());
-    }
-    meta.mutable_graph_def()->mutable_library();
-  }
-  // Any items: train::ExportMetaGraph writes proto items as bytes_list; TF
-  // writes the Any(AssetFileDef)s of saved_model_assets as any_list.
-  auto& collections = *meta.mutable_collection_def();
-  auto assets_it = collections.find(kSavedModelAssetsKey);
-  if (assets_it != collections.end() && assets_it->second.has_bytes_list()) {
-    tensorflow::CollectionDef any_def;
-    for (const std::string& bytes : assets_it->second.bytes_list().value()) {
-      if (!any_def.mutable_any_list()->add_value()->ParseFromString(bytes)) {
-        return InternalError("saved_model_assets: an item is not a serialized Any");
-      }
-    }
-    assets_it->second = std::move(any_def);
-  }
+  TFCKPT_ASSIGN_OR_RETURN(tensorflow::MetaGraphDef meta, saver->ExportMetaGraph(std::move(eo)));
   // _tag_and_add_meta_graph.
   for (const std::string& tag : tags) meta.mutable_meta_info_def()->add_tags(tag);
   for (const auto& [key, sig] : signature_def_map) (*meta.mutable_signature_def())[key] = sig;

@@ -40,15 +40,13 @@
 // alone. A builder destroyed without Save removes its temporary directory.
 // Save finalizes the builder: later Add*/Save calls are FailedPrecondition.
 //
-// Compared with TF 2.21 (builder_golden_test): golden saved_model_simple_save
-// replayed gives saved_model.pb and variables/* byte-identical to TF's. Two
-// details of TF's export are reproduced here rather than in
-// train::ExportMetaGraph: with clear_devices, Saver.export_meta_graph's
-// graph_def keeps C++ as_graph_def's sorted control inputs and a present,
-// empty `library`; saved_model_assets is an any_list (ExportMetaGraph writes
-// proto items as bytes_list; they are converted). Errors are TF's texts; TF
-// raises AssertionError / ValueError / TypeError, we return
-// FailedPrecondition (builder state, export dir) / InvalidArgument.
+// Compared with TF 2.21 (builder_golden_test): goldens saved_model_simple_save
+// and saved_model_builder replayed give saved_model.pb and variables/*
+// byte-identical to TF's. The MetaGraph is Saver::ExportMetaGraph's, as TF's
+// saver.export_meta_graph (graph_def = as_graph_def(add_shapes=True));
+// saved_model_assets holds CollectionItem::Any items (an any_list). Errors
+// are TF's texts; TF raises AssertionError / ValueError / TypeError, we
+// return FailedPrecondition (builder state, export dir) / InvalidArgument.
 //
 // fingerprint.pb is not written: TF 2.21's TF1 builder does not write it
 // either (golden saved_model_simple_save / saved_model_builder have none;

@@ -70,6 +70,33 @@ tensorflow::NodeDef NodeForExport(const tensorflow::NodeDef& from, const std::st
   return n;
 }
 
+// Saver.to_proto(export_scope): nullopt (left out) unless the SaverDef's
+// three names are under the scope, which is stripped from them.
+std::optional<std::string> SaverDefToProto(const std::string& bytes, const std::string& scope) {
+  tensorflow::SaverDef def;
+  if (!def.ParseFromString(bytes)) return bytes;  // not ours to judge: kept as is
+  for (const std::string* n :
+       {&def.filename_tensor_name(), &def.save_tensor_name(), &def.restore_op_name()}) {
+    if (n->rfind(scope, 0) != 0) return std::nullopt;
+  }
+  def.set_filename_tensor_name(StripNameScope(def.filename_tensor_name(), scope));
+  def.set_save_tensor_name(StripNameScope(def.save_tensor_name(), scope));
+  def.set_restore_op_name(StripNameScope(def.restore_op_name(), scope));
+  return SerializeLikeTensorFlow(def);
+}
+
+// Saver.from_proto(import_scope): the scope prepended to the names.
+StatusOr<std::string> SaverDefFromProto(const std::string& bytes, const std::string& scope) {
+  tensorflow::SaverDef def;
+  if (!def.ParseFromString(bytes)) {
+    return DataLossError("Collection savers holds an invalid SaverDef");
+  }
+  def.set_filename_tensor_name(PrependNameScope(def.filename_tensor_name(), scope));
+  def.set_save_tensor_name(PrependNameScope(def.save_tensor_name(), scope));
+  def.set_restore_op_name(PrependNameScope(def.restore_op_name(), scope));
+  return SerializeLikeTensorFlow(def);
+}
+
 // add_collection_def; false: the collection is dropped (TF logs a warning).
 bool AddCollectionDef(Graph* g, const std::string& key, const std::string& scope,
                       tensorflow::MetaGraphDef* meta) {
@@ -90,8 +117,14 @@ bool AddCollectionDef(Graph* g, const std::string& key, const std::string& scope
   } else if (items[0].kind == Kind::kProto) {
     for (const CollectionItem& c : items) {
       if (c.kind != Kind::kProto) return false;
-      def.mutable_bytes_list()->add_value(c.text);
+      if (key == GraphKeys::kSavers && !scope.empty()) {
+        std::optional<std::string> proto = SaverDefToProto(c.text, scope);
+        if (proto) def.mutable_bytes_list()->add_value(*proto);
+      } else {
+        def.mutable_bytes_list()->add_value(c.text);
+      }
     }
+    // All left out: TF still wrote collection_def[key] (an empty CollectionDef).
   } else {
     switch (items[0].kind) {
       case Kind::kBytes:
@@ -242,9 +275,20 @@ Status WriteMetaGraph(io::Env* env, const std::string& path, const tensorflow::M
   return io::WriteFileAtomically(EnvOr(env), path, data);
 }
 
+tensorflow::GraphDef AsGraphDefForExport(const Graph& g) {
+  return g.ToGraphDef(/*add_shapes=*/true, /*sort_control_inputs=*/true);
+}
+
+CollectionItem AnyItem(const google::protobuf::Any& any) {
+  return CollectionItem::Any(any.type_url(), any.value());
+}
+
 StatusOr<tensorflow::MetaGraphDef> ExportMetaGraph(Graph* g, const ExportOptions& o) {
   const bool filtered = !o.export_scope.empty() || o.clear_devices;
-  tensorflow::GraphDef full = g->ToGraphDef(o.add_shapes, /*sort_control_inputs=*/!filtered);
+  // Without graph_def: as_graph_def (sorted control inputs), or, filtered,
+  // the Python NodeDefs (control inputs as added).
+  tensorflow::GraphDef full =
+      o.graph_def ? *o.graph_def : g->ToGraphDef(o.add_shapes, /*sort_control_inputs=*/!filtered);
   tensorflow::MetaGraphDef meta;
   auto* info = meta.mutable_meta_info_def();
   for (const auto& t : o.tags) info->add_tags(t);
@@ -253,6 +297,8 @@ StatusOr<tensorflow::MetaGraphDef> ExportMetaGraph(Graph* g, const ExportOptions
   if (filtered) {
     tensorflow::GraphDef scoped;
     *scoped.mutable_versions() = full.versions();
+    // new_graph_def.library.CopyFrom(graph_def.library): present, even empty.
+    if (o.graph_def) *scoped.mutable_library() = full.library();
     std::vector<std::string> unbound;
     for (const auto& n : full.node()) {
       if (!ShouldInclude(n.name(), o.export_scope)) continue;
@@ -376,8 +422,16 @@ StatusOr<ImportedMetaGraph> ImportMetaGraph(Graph* g, const tensorflow::MetaGrap
             }
             g->AddToCollection(key, VariableItem(it->second));
           }
-        } else if (key == GraphKeys::kSavers || key == "cond_context" ||
-                   key == "while_context" || key == "queue_runners") {
+        } else if (key == GraphKeys::kSavers) {
+          for (const std::string& value : col.bytes_list().value()) {
+            if (scope.empty()) {
+              g->AddToCollection(key, CollectionItem::Proto(value));
+              continue;
+            }
+            TFCKPT_ASSIGN_OR_RETURN(std::string scoped, SaverDefFromProto(value, scope));
+            g->AddToCollection(key, CollectionItem::Proto(scoped));
+          }
+        } else if (key == "cond_context" || key == "while_context" || key == "queue_runners") {
           for (const std::string& value : col.bytes_list().value()) {
             g->AddToCollection(key, CollectionItem::Proto(value));
           }
@@ -413,7 +467,8 @@ StatusOr<ImportedMetaGraph> ImportMetaGraph(Graph* g, const tensorflow::MetaGrap
         break;
       case tensorflow::CollectionDef::kAnyList:
         for (const auto& any : col.any_list().value()) {
-          g->AddToCollection(key, CollectionItem::Any(any.type_url(), any.value()));
+          g->AddToCollection(key, AnyItem(any));
+          result.any_collections[key].push_back(any);
         }
         break;
       default:

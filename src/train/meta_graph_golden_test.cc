@@ -3,11 +3,13 @@
 // export_scope) byte for byte, import_meta_graph (+import_scope,
 // clear_devices, input_map for unbound inputs) with restore from
 // latest_checkpoint and TF's outputs and error texts. Also: every golden
-// .meta imported and exported again gives TF's bytes.
+// .meta imported and exported again gives TF's bytes. any_list and
+// "savers" collections through import_scope / export_scope.
 #include <filesystem>
 #include <set>
 
 #include "gtest/gtest.h"
+#include "proto/saved_model.pb.h"
 #include "src/train/meta_graph.h"
 #include "src/train/ops.h"
 #include "src/train/saver.h"
@@ -321,6 +323,109 @@ TEST(MetaGraphGoldenTest, ImportThenExportIsIdentity) {
   }
   EXPECT_GE(checked, 12);
   EXPECT_GE(bytes_checked, 11);
+}
+
+// The any_list of golden saved_model_builder (Any(AssetFileDef) x2):
+// returned by ImportMetaGraph, unchanged under an import_scope (TF's
+// prepend_name_scope keeps what it cannot decode), exported again as the
+// same any_list, also with the scope as export_scope.
+TEST(MetaGraphGoldenTest, AnyListCollectionThroughImportScope) {
+  tensorflow::SavedModel sm;
+  ASSERT_TRUE(sm.ParseFromString(
+      ReadFile(Golden("saved_model_builder", "saved_model/saved_model.pb"))));
+  const tensorflow::MetaGraphDef& meta = sm.meta_graphs(0);
+  const tensorflow::CollectionDef& want = meta.collection_def().at("saved_model_assets");
+  ASSERT_EQ(want.any_list().value_size(), 2);
+  for (const char* scope : {"", "imported"}) {
+    SCOPED_TRACE(scope);
+    Graph g;
+    ImportMetaGraphOptions o;
+    o.import_scope = scope;
+    auto imported = ImportMetaGraph(&g, meta, o);
+    ASSERT_TRUE(imported.ok()) << imported.status();
+    const auto& anys = imported->any_collections.at("saved_model_assets");
+    ASSERT_EQ(anys.size(), 2u);
+    for (int i = 0; i < 2; ++i) {
+      EXPECT_EQ(ProtoDiff(want.any_list().value(i), anys[i]), "") << i;
+    }
+    EXPECT_EQ(imported->any_collections.size(), 1u);
+    ExportOptions eo;
+    eo.export_scope = scope;
+    auto exported = ExportMetaGraph(&g, eo);
+    ASSERT_TRUE(exported.ok()) << exported.status();
+    EXPECT_EQ(ProtoDiff(want, exported->collection_def().at("saved_model_assets")), "");
+    // The node_list collections come back without the scope.
+    EXPECT_EQ(ProtoDiff(meta.collection_def().at("table_initializer"),
+                        exported->collection_def().at("table_initializer")),
+              "");
+  }
+}
+
+// Saver.from_proto(import_scope) / to_proto(export_scope) for the "savers"
+// collection: names prefixed on import; on export under a scope stripped,
+// and SaverDefs outside the scope left out (an empty CollectionDef stays,
+// as Python's collection_def[key] access creates it; both checked against
+// TF 2.21's export_meta_graph of a scoped Saver in the savers collection).
+TEST(MetaGraphGoldenTest, SaversCollectionThroughScopes) {
+  auto meta = ReadMetaGraphFile(Golden("saver_v2_basic", "model.ckpt.meta"));
+  ASSERT_TRUE(meta.ok()) << meta.status();
+  tensorflow::MetaGraphDef with_savers = *meta;
+  (*with_savers.mutable_collection_def())["savers"].mutable_bytes_list()->add_value(
+      meta->saver_def().SerializeAsString());
+  Graph g;
+  ImportMetaGraphOptions o;
+  o.import_scope = "s";
+  ASSERT_TRUE(ImportMetaGraph(&g, with_savers, o).ok());
+  std::vector<CollectionItem> items = g.GetCollection("savers");
+  ASSERT_EQ(items.size(), 1u);
+  tensorflow::SaverDef scoped;
+  ASSERT_TRUE(scoped.ParseFromString(items[0].text));
+  EXPECT_EQ(scoped.filename_tensor_name(), "s/" + meta->saver_def().filename_tensor_name());
+  EXPECT_EQ(scoped.save_tensor_name(), "s/" + meta->saver_def().save_tensor_name());
+  EXPECT_EQ(scoped.restore_op_name(), "s/" + meta->saver_def().restore_op_name());
+  ExportOptions eo;
+  eo.export_scope = "s";
+  auto exported = ExportMetaGraph(&g, eo);
+  ASSERT_TRUE(exported.ok()) << exported.status();
+  EXPECT_EQ(ProtoDiff(with_savers.collection_def().at("savers"),
+                      exported->collection_def().at("savers")),
+            "");
+  eo.export_scope = "elsewhere";
+  exported = ExportMetaGraph(&g, eo);
+  ASSERT_TRUE(exported.ok()) << exported.status();
+  ASSERT_EQ(exported->collection_def().count("savers"), 1u);
+  EXPECT_EQ(exported->collection_def().at("savers").kind_case(),
+            tensorflow::CollectionDef::KIND_NOT_SET);
+}
+
+// export_meta_graph with a caller-supplied graph_def (Saver.export_meta_graph
+// passes as_graph_def): filtered by clear_devices it keeps the given
+// GraphDef's (sorted) control inputs and copies its library, present even
+// empty; without graph_def the Python NodeDefs' order is kept, no library.
+TEST(MetaGraphGoldenTest, SuppliedGraphDefPath) {
+  Graph g;
+  Operation b = NoOp(&g, "b");
+  Operation a = NoOp(&g, "a");
+  {
+    ControlDependencies cd(&g, std::vector<std::string>{b.name, a.name});
+    NoOp(&g, "c");
+  }
+  ASSERT_TRUE(g.status().ok()) << g.status();
+  ExportOptions eo;
+  eo.clear_devices = true;
+  auto python_nodes = ExportMetaGraph(&g, eo);
+  ASSERT_TRUE(python_nodes.ok());
+  EXPECT_FALSE(python_nodes->graph_def().has_library());
+  EXPECT_EQ(python_nodes->graph_def().node(2).input(0), "^b");
+  eo.graph_def = AsGraphDefForExport(g);
+  auto supplied = ExportMetaGraph(&g, eo);
+  ASSERT_TRUE(supplied.ok());
+  EXPECT_TRUE(supplied->graph_def().has_library());
+  EXPECT_EQ(supplied->graph_def().node(2).input(0), "^a");
+  eo.clear_devices = false;  // unfiltered: the GraphDef as given (no library)
+  auto as_given = ExportMetaGraph(&g, eo);
+  ASSERT_TRUE(as_given.ok());
+  EXPECT_FALSE(as_given->graph_def().has_library());
 }
 
 }  // namespace

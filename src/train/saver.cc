@@ -11,8 +11,6 @@
 namespace tfckpt::train {
 namespace {
 
-constexpr char kObjectGraphKey[] = "_CHECKPOINTABLE_OBJECT_GRAPH";
-
 io::Env* EnvOr(io::Env* env) { return env != nullptr ? env : io::Env::Default(); }
 
 // The node a kernel error names: "...\n\t [[{{node save/RestoreV2}}]]".
@@ -43,6 +41,60 @@ Status WrapRestoreError(const Status& s, const std::string& verbiage) {
 
 }  // namespace
 
+StatusOr<std::vector<SaveableVariable>> CollectSaveables(Graph* g, const SaverOptions& options) {
+  std::vector<SaveableVariable> saveables;
+  if (options.var_dict) {
+    for (const auto& [key, var] : *options.var_dict) {
+      if (!var.valid()) return InvalidArgumentError(StrCat("Variable for key ", key, " is invalid"));
+      saveables.push_back({key, var, ""});
+    }
+    for (const auto& [key, parts] : options.var_dict_slices) {
+      for (const Variable& v : parts) {
+        if (!v.valid() || !v.data()->save_slice_info) {
+          return InvalidArgumentError(StrCat("Slices must all be slices: ", key));
+        }
+        saveables.push_back({key, v, SliceSpec(*v.data()->save_slice_info)});
+      }
+    }
+    std::stable_sort(saveables.begin(), saveables.end(),
+                     [](const auto& a, const auto& b) { return a.key < b.key; });
+    std::set<const VariableData*> seen;
+    for (const auto& s : saveables) {  // sorted by key
+      if (!seen.insert(s.variable.data().get()).second) {
+        return InvalidArgumentError(
+            StrCat("The same saveable will be restored with two names: ", s.key));
+      }
+    }
+  } else {
+    const std::vector<Variable> vars =
+        options.var_list ? *options.var_list : GlobalVariables(g);
+    std::set<std::string> names, sliced;
+    for (const Variable& v : vars) {
+      if (!v.valid()) return InvalidArgumentError("An invalid Variable was given to the Saver");
+      if (v.data()->save_slice_info) {
+        const std::string& key = v.data()->save_slice_info->full_name();
+        if (names.count(key) != 0) {
+          return InvalidArgumentError(
+              StrCat("Mixing slices and non-slices with the same name: ", key));
+        }
+        sliced.insert(key);
+        saveables.push_back({key, v, SliceSpec(*v.data()->save_slice_info)});
+        continue;
+      }
+      if (sliced.count(v.op_name()) != 0) {
+        return InvalidArgumentError(
+            StrCat("Mixing slices and non-slices with the same name: ", v.op_name()));
+      }
+      if (!names.insert(v.op_name()).second) {
+        return InvalidArgumentError(
+            StrCat("At least two variables have the same name: ", v.op_name()));
+      }
+      saveables.push_back({v.op_name(), v, ""});
+    }
+  }
+  return saveables;
+}
+
 StatusOr<std::unique_ptr<Saver>> Saver::Create(Graph* g, SaverOptions options) {
   std::unique_ptr<Saver> s(new Saver(g, std::move(options)));
   TFCKPT_RETURN_IF_ERROR(s->Build());
@@ -59,56 +111,8 @@ Status Saver::Build() {
       saver_def_.set_restore_op_name(PrependNameScope(saver_def_.restore_op_name(), options_.name));
     }
   } else {
-    std::vector<SaveableVariable> saveables;
-    if (options_.var_dict) {
-      for (const auto& [key, var] : *options_.var_dict) {
-        if (!var.valid()) return InvalidArgumentError(StrCat("Variable for key ", key, " is invalid"));
-        saveables.push_back({key, var, ""});
-      }
-      for (const auto& [key, parts] : options_.var_dict_slices) {
-        for (const Variable& v : parts) {
-          if (!v.valid() || !v.data()->save_slice_info) {
-            return InvalidArgumentError(StrCat("Slices must all be slices: ", key));
-          }
-          saveables.push_back({key, v, SliceSpec(*v.data()->save_slice_info)});
-        }
-      }
-      std::stable_sort(saveables.begin(), saveables.end(),
-                       [](const auto& a, const auto& b) { return a.key < b.key; });
-      std::set<const VariableData*> seen;
-      for (const auto& s : saveables) {  // sorted by key
-        if (!seen.insert(s.variable.data().get()).second) {
-          return InvalidArgumentError(
-              StrCat("The same saveable will be restored with two names: ", s.key));
-        }
-      }
-    } else {
-      const std::vector<Variable> vars =
-          options_.var_list ? *options_.var_list : GlobalVariables(g_);
-      std::set<std::string> names, sliced;
-      for (const Variable& v : vars) {
-        if (!v.valid()) return InvalidArgumentError("An invalid Variable was given to the Saver");
-        if (v.data()->save_slice_info) {
-          const std::string& key = v.data()->save_slice_info->full_name();
-          if (names.count(key) != 0) {
-            return InvalidArgumentError(
-                StrCat("Mixing slices and non-slices with the same name: ", key));
-          }
-          sliced.insert(key);
-          saveables.push_back({key, v, SliceSpec(*v.data()->save_slice_info)});
-          continue;
-        }
-        if (sliced.count(v.op_name()) != 0) {
-          return InvalidArgumentError(
-              StrCat("Mixing slices and non-slices with the same name: ", v.op_name()));
-        }
-        if (!names.insert(v.op_name()).second) {
-          return InvalidArgumentError(
-              StrCat("At least two variables have the same name: ", v.op_name()));
-        }
-        saveables.push_back({v.op_name(), v, ""});
-      }
-    }
+    TFCKPT_ASSIGN_OR_RETURN(std::vector<SaveableVariable> saveables,
+                            CollectSaveables(g_, options_));
     if (saveables.empty()) {
       if (!options_.allow_empty) return InvalidArgumentError("No variables to save");
       empty_ = true;
@@ -184,9 +188,8 @@ StatusOr<std::string> Saver::Save(Session* sess, const std::string& save_path,
     ExportOptions eo;
     eo.filename = state::MetaGraphFilename(checkpoint_file, o.meta_graph_suffix);
     eo.strip_default_attrs = o.strip_default_attrs;
-    if (!empty_) eo.saver_def = saver_def_;
     eo.env = env;
-    TFCKPT_RETURN_IF_ERROR(train::ExportMetaGraph(g_, eo).status());
+    TFCKPT_RETURN_IF_ERROR(ExportMetaGraph(std::move(eo)).status());
   }
   return model_checkpoint_path;
 }
@@ -202,20 +205,35 @@ Status Saver::Restore(Session* sess, const std::string& save_path) {
   }
   TFCKPT_ASSIGN_OR_RETURN(graph::Session * engine, sess->Engine());
   Status s = graph::RestoreFromSaverDef(engine, saver_def_, save_path);
-  if (s.code() == StatusCode::kNotFound) {
-    auto reader = bundle::BundleReader::Open(env, save_path);
-    if (reader.ok() && (*reader)->Contains(kObjectGraphKey)) {
-      return UnimplementedError(
-          StrCat("Restoring an object-based checkpoint (", save_path,
-                 ") with a name-based Saver is not supported by tfckpt; use the object graph "
-                 "in its ", kObjectGraphKey, " entry. Original error: ", s.message()));
-    }
-    return WrapRestoreError(s, "a Variable name or other graph key that is missing");
-  }
+  if (s.code() == StatusCode::kNotFound) return RestoreObjectBased(sess, save_path, s);
   if (s.code() == StatusCode::kInvalidArgument) {
     return WrapRestoreError(s, "a mismatch between the current graph and the graph");
   }
   return s;
+}
+
+Status Saver::RestoreObjectBased(Session* sess, const std::string& save_path,
+                                 const Status& name_based_error) {
+  // Saver.restore's NotFoundError branch.
+  auto names_to_keys = ObjectGraphKeyMapping(save_path, options_.env);
+  if (!names_to_keys.ok()) {
+    if (names_to_keys.status().code() != StatusCode::kNotFound) return names_to_keys.status();
+    return WrapRestoreError(name_based_error, "a Variable name or other graph key that is missing");
+  }
+  // TF logs "Restoring an object-based checkpoint using a name-based saver."
+  // Its var_list (None for a saver_def Saver: all saveable objects).
+  TFCKPT_ASSIGN_OR_RETURN(std::vector<SaveableVariable> saveables, CollectSaveables(g_, options_));
+  if (object_restore_saver_ == nullptr) {
+    SaverOptions so;
+    so.env = options_.env;
+    so.clock = options_.clock;
+    TFCKPT_ASSIGN_OR_RETURN(object_restore_saver_,
+                            SaverFromObjectBasedCheckpoint(g_, save_path, std::move(saveables),
+                                                           &*names_to_keys, so));
+  } else {
+    TFCKPT_RETURN_IF_ERROR(CheckObjectBasedNames(saveables, *names_to_keys));
+  }
+  return object_restore_saver_->Restore(sess, save_path);
 }
 
 Status Saver::RecoverLastCheckpoints(const std::vector<std::string>& paths) {
@@ -230,9 +248,16 @@ StatusOr<tensorflow::MetaGraphDef> Saver::ExportMetaGraph(const std::string& fil
   ExportOptions eo;
   eo.filename = filename;
   eo.strip_default_attrs = strip_default_attrs;
-  if (!empty_) eo.saver_def = saver_def_;
   eo.env = options_.env;
-  return train::ExportMetaGraph(g_, eo);
+  return ExportMetaGraph(std::move(eo));
+}
+
+StatusOr<tensorflow::MetaGraphDef> Saver::ExportMetaGraph(ExportOptions options) {
+  options.graph_def = AsGraphDefForExport(*g_);
+  options.saver_def.reset();
+  if (!empty_) options.saver_def = saver_def_;
+  if (options.env == nullptr) options.env = options_.env;
+  return train::ExportMetaGraph(g_, options);
 }
 
 StatusOr<std::optional<std::string>> LatestCheckpoint(const std::string& dir,

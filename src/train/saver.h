@@ -36,6 +36,17 @@
 // failed. This is most likely due to a Variable name or other graph key
 // that is missing from the checkpoint. ..." (TF's text; TF's Python
 // traceback lines are absent).
+//
+// Restoring an object-based (TF2, tf.train.Checkpoint) checkpoint: when the
+// restore op fails NotFound and the checkpoint holds
+// `_CHECKPOINTABLE_OBJECT_GRAPH`, Restore does what Saver.restore does
+// (saver_object_based.cc): maps each saveable's name to a checkpoint key
+// through the TrackableObjectGraph's SerializedTensor full_name ->
+// checkpoint_key (ObjectGraphKeyMapping), builds a second Saver over the
+// renamed keys once ("save_1"..., cached for later restores, as TF's
+// _object_restore_saver) and restores with it. A name without a full_name
+// is TF's NotFound text ("\n\nExisting variables not in the checkpoint:
+// ..."). Without an object graph the NotFound is wrapped as above.
 #ifndef TFCKPT_TRAIN_SAVER_H_
 #define TFCKPT_TRAIN_SAVER_H_
 
@@ -55,6 +66,8 @@
 #include "src/train/variables.h"
 
 namespace tfckpt::train {
+
+struct ExportOptions;  // meta_graph.h
 
 struct SaverOptions {
   // nullopt (and no var_dict): every global variable.
@@ -108,15 +121,22 @@ class Saver {
   std::vector<std::string> last_checkpoints() const { return retention_->last_checkpoints(); }
   // Saver.recover_last_checkpoints: tracks the paths that still exist.
   Status RecoverLastCheckpoints(const std::vector<std::string>& paths);
-  // Saver.export_meta_graph (the graph's MetaGraphDef with this SaverDef).
+  // Saver.export_meta_graph: export_meta_graph with graph_def =
+  // as_graph_def(add_shapes=True) (AsGraphDefForExport) and this SaverDef;
+  // `options` gives filename, as_text, collection_list, export_scope,
+  // clear_devices, strip_default_attrs (its graph_def / saver_def are
+  // replaced).
   StatusOr<tensorflow::MetaGraphDef> ExportMetaGraph(const std::string& filename = "",
                                                      bool strip_default_attrs = false);
+  StatusOr<tensorflow::MetaGraphDef> ExportMetaGraph(ExportOptions options);
   // The checkpoint keys, in order (what save/SaveV2/tensor_names holds).
   const std::vector<std::string>& keys() const { return keys_; }
 
  private:
   Saver(Graph* g, SaverOptions options) : g_(g), options_(std::move(options)) {}
   Status Build();
+  Status RestoreObjectBased(Session* sess, const std::string& save_path,
+                            const Status& name_based_error);
 
   Graph* g_;
   SaverOptions options_;
@@ -124,6 +144,7 @@ class Saver {
   std::vector<std::string> keys_;
   bool empty_ = false;
   std::unique_ptr<state::CheckpointRetention> retention_;
+  std::unique_ptr<Saver> object_restore_saver_;  // TF's _object_restore_saver
 };
 
 // tf.train.latest_checkpoint(dir): nullopt if none.
@@ -140,6 +161,30 @@ struct SaveableVariable {
 };
 StatusOr<tensorflow::SaverDef> BuildSaverDef(Graph* g, std::vector<SaveableVariable> saveables,
                                              const SaverOptions& options);
+
+// The saveables a Saver with these options saves: var_dict (+ slices),
+// var_list, else all global variables (validate_and_slice_inputs; TF's
+// ValueError texts as InvalidArgument).
+StatusOr<std::vector<SaveableVariable>> CollectSaveables(Graph* g, const SaverOptions& options);
+
+// saver.object_graph_key_mapping: SerializedTensor full_name ->
+// checkpoint_key over the nodes in order (a later full_name wins, as in
+// Python's dict). NotFound "Key _CHECKPOINTABLE_OBJECT_GRAPH not found in
+// checkpoint" when the checkpoint has no object graph.
+StatusOr<std::map<std::string, std::string>> ObjectGraphKeyMapping(
+    const std::string& checkpoint_path, io::Env* env = nullptr);
+
+// saver_from_object_based_checkpoint: a Saver (options: name, env...)
+// over `saveables` with their keys replaced by names_to_keys[key]
+// (nullptr: ObjectGraphKeyMapping, and InvalidArgument "Checkpoint in <p>
+// not an object-based checkpoint." without an object graph); NotFound
+// with TF's text if a key has no full_name.
+StatusOr<std::unique_ptr<Saver>> SaverFromObjectBasedCheckpoint(
+    Graph* g, const std::string& checkpoint_path, std::vector<SaveableVariable> saveables,
+    const std::map<std::string, std::string>* names_to_keys, SaverOptions options = {});
+// The NotFound check alone (names -> keys).
+Status CheckObjectBasedNames(const std::vector<SaveableVariable>& saveables,
+                             const std::map<std::string, std::string>& names_to_keys);
 
 }  // namespace tfckpt::train
 

@@ -255,7 +255,8 @@ std::vector<Shape> InferOutputShapes(const Graph& g, const tensorflow::NodeDef& 
     out[0] = attr_shape("shape");
     if (op == "PlaceholderWithDefault" && out[0].unknown_rank()) same_as_input();
   } else if (op == "VarHandleOp" || op == "VarIsInitializedOp" || op == "IsVariableInitialized" ||
-             op == "ShardedFilename" || op == "ShardedFilespec") {
+             op == "ShardedFilename" || op == "ShardedFilespec" || op == "HashTableV2" ||
+             op == "LookupTableSizeV2") {
     out[0] = Shape();
   } else if (op == "StringJoin") {
     Shape s;
@@ -277,6 +278,10 @@ std::vector<Shape> InferOutputShapes(const Graph& g, const tensorflow::NodeDef& 
     out[0] = InputShape(g, n, 0);
   } else if (op == "ReadVariableOp") {
     out[0] = ReadVariableShape(g, n);
+  } else if (op == "LookupTableFindV2") {
+    // TF's shape function gives unknown; lookup() then set_shape(keys.shape)
+    // (scalar values, the only kind the tables here hold).
+    out[0] = InputShape(g, n, 1);
   } else if (op == "MatMul") {
     out[0] = MatMulShape(g, n);
   } else if (op == "Select" || op == "SelectV2") {

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "src/graph/kernel.h"
+#include "src/graph/serving_ops.h"
 #include "src/train/graph_builder.h"
 #include "src/train/training_ops.h"
 
@@ -66,6 +67,7 @@ const graph::OpRegistry& TrainingOpRegistry() {
     auto* r = new graph::OpRegistry(graph::OpRegistry::Global());
     RegisterTrainingOps(r);
     RegisterTrainingKernels(r);
+    graph::RegisterLookupOps(r);  // lookup_ops.h builds tables
     return r;
   }();
   return *registry;
