@@ -205,6 +205,9 @@ bool UsesTensorContent(DataType dtype, int64_t num_elements) {
     case tensorflow::DT_QINT32:
     case tensorflow::DT_FLOAT8_E5M2:
     case tensorflow::DT_FLOAT8_E4M3FN:
+    case tensorflow::DT_FLOAT8_E4M3FNUZ:
+    case tensorflow::DT_FLOAT8_E4M3B11FNUZ:
+    case tensorflow::DT_FLOAT8_E5M2FNUZ:
       return true;
     default:
       return false;

@@ -40,10 +40,9 @@
 // Encoding (TensorToProto) follows make_tensor_proto: dtype and shape are
 // set; numeric types TF lists in _TENSOR_CONTENT_TYPES (half, bfloat16,
 // float, double, int8/16/32/64, uint8, uint32, uint64, qint8, quint8,
-// qint16, quint16, qint32, float8_e5m2, float8_e4m3fn) with more than one
+// qint16, quint16, qint32, and the five float8 types) with more than one
 // element use tensor_content; everything else (one element, bool, complex,
-// uint16, string, other float8, int4/uint4) uses the typed field, one value
-// per element. TensorToProtoField / TensorToProtoContent force a layout
+// uint16, string, int4/uint4) uses the typed field, one value per element. TensorToProtoField / TensorToProtoContent force a layout
 // (TF's Tensor::AsProtoField / AsProtoTensorContent).
 #ifndef TFCKPT_TENSOR_TENSOR_PROTO_H_
 #define TFCKPT_TENSOR_TENSOR_PROTO_H_
