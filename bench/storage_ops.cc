@@ -187,8 +187,11 @@ StatusOr<ReadResult> ReadBundle(io::Env* env, const std::string& prefix,
   return result;
 }
 
-Status ValidateBundle(io::Env* env, const std::string& prefix, uint64_t expected_bytes) {
-  check::Report report = check::Validate(env, prefix);
+Status ValidateBundle(io::Env* env, const std::string& prefix, uint64_t expected_bytes,
+                      int threads) {
+  check::ValidateOptions options;
+  options.threads = threads;
+  check::Report report = check::Validate(env, prefix, options);
   if (!report.ok() || !report.defects.empty()) {
     return InternalError(StrCat("validate ", prefix, ": ", report.defects.size(), " defects"));
   }

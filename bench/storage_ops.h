@@ -97,9 +97,11 @@ StatusOr<ReadResult> ReadBundle(io::Env* env, const std::string& prefix,
                                 const std::vector<std::string>& keys, uint64_t bytes_per_key,
                                 const ReadSpec& spec);
 
-// check::Validate of a prefix; fails unless the report is clean and every
-// data byte was CRC-checked.
-Status ValidateBundle(io::Env* env, const std::string& prefix, uint64_t expected_bytes);
+// check::Validate of a prefix (ValidateOptions::threads = `threads`; 0:
+// the validator's choice); fails unless the report is clean and every data
+// byte was CRC-checked.
+Status ValidateBundle(io::Env* env, const std::string& prefix, uint64_t expected_bytes,
+                      int threads = 0);
 
 // The index data set: `count` scalar float tensors with TF2-style keys
 // ("model/layer_000123/kernel/.ATTRIBUTES/VARIABLE_VALUE"), written with
