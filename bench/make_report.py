@@ -299,6 +299,13 @@ def report(args):
         w(f"| read (zero-copy + CRC) against the CRC limit alone, {layout} | "
           f"{fmt_gbps(b.best)} GB/s | {fmt_gbps(b.median)} GB/s | "
           f"{fmt_pct(b.best / crc_best)} of CRC |")
+    for layout in ("one", "many"):
+        name = f"validate/{layout}/1thread"
+        if name in runs:
+            b = get(name)
+            w(f"| validate on one thread (`ValidateOptions::threads = 1`), {layout} | "
+              f"{fmt_gbps(b.best)} GB/s | {fmt_gbps(b.median)} GB/s | "
+              f"{fmt_pct(b.best / crc_best)} of CRC (CPU-time view: {fmt_pct(b.cpu_best / crc_cpu)}) |")
     pmd = []
     for layout in ("one", "many"):
         reps = runs.get(f"read/{layout}/zero_copy_crc", [])

@@ -18,7 +18,8 @@
 //   read/<layout>/zero_copy_nocrc_touch  Open + Lookup without CRC, then one
 //                                        byte per page touched by the caller
 //   read/<layout>/get_entry_only       Open + GetEntry of every key (no data)
-//   validate/<layout>          check::Validate of the prefix
+//   validate/<layout>          check::Validate of the prefix (threads: its choice)
+//   validate/<layout>/1thread  ... on one thread
 //   index/*                    per operation, in a bundle of index_entries keys
 // <layout> is "one" (one tensor) or "many" (many_count tensors).
 #include "bench/storage_bench.h"
@@ -417,13 +418,14 @@ void BM_GetEntryOnly(benchmark::State& state, Layout layout) {
   state.counters["tensors"] = static_cast<double>(ds->keys.size());
 }
 
-void BM_Validate(benchmark::State& state, Layout layout) {
+// threads: ValidateOptions::threads (0: the validator's choice).
+void BM_Validate(benchmark::State& state, Layout layout, int threads) {
   const ReadDataset* ds = Dataset(layout, state);
   if (ds == nullptr) return;
   for (auto _ : state) {
     Status s;
-    const Timing t =
-        TimeIt([&] { s = ValidateBundle(io::Env::Default(), ds->prefix, ds->total_bytes); });
+    const Timing t = TimeIt(
+        [&] { s = ValidateBundle(io::Env::Default(), ds->prefix, ds->total_bytes, threads); });
     if (!s.ok()) {
       state.SkipWithError(s.ToString().c_str());
       break;
@@ -588,7 +590,9 @@ void RegisterStorageBenchmarks(const BenchConfig& config) {
          false);
     bulk("read/" + l + "/get_entry_only",
          [layout](benchmark::State& s) { BM_GetEntryOnly(s, layout); }, false);
-    bulk("validate/" + l, [layout](benchmark::State& s) { BM_Validate(s, layout); }, false);
+    bulk("validate/" + l, [layout](benchmark::State& s) { BM_Validate(s, layout, 0); }, false);
+    bulk("validate/" + l + "/1thread",
+         [layout](benchmark::State& s) { BM_Validate(s, layout, 1); }, false);
   }
   per_op("index/table_open", BM_TableOpen);
   per_op("index/table_get_random", BM_TableGet);
