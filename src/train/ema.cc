@@ -133,6 +133,15 @@ StatusOr<Operation> ExponentialMovingAverage::AssignMovingAverage(const Variable
   if (zero_debias) return ZeroDebias(avg, value, one_minus);
   const Input in = value.is_variable() ? Input(value.variable) : Input(value.tensor);
   Output delta = PyMul(g_, PySub(g_, avg.value(), in), one_minus);
+  if (avg.is_resource()) {
+    // state_ops.assign_sub(resource) is var.assign_sub(delta), unnamed
+    // ("AssignSubVariableOp"), whose _UnreadVariable reads once after it.
+    Output update = avg.AssignSub(delta);
+    if (!update.valid()) return Err(g_);
+    ControlDependencies after(g_, std::vector<std::string>{update.op});
+    if (!avg.value().valid()) return Err(g_);
+    return Operation{g_, update.op};
+  }
   Output update = avg.AssignSub(delta, scope.scope());
   if (!update.valid()) return Err(g_);
   return Operation{g_, update.op};

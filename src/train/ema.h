@@ -20,12 +20,13 @@
 // variables "<avg>/biased" and "<avg>/local_step" and
 // avg = biased / (1 - (1 - (1 - decay'))^local_step).
 //
-// Deliberate difference: TF initialises a variable's shadow with
-// `cond(is_variable_initialized(v), v.read_value, v.initial_value)` (control
-// flow v1 nodes "cond/...", which the graph engine does not run); here the
-// shadow's initial value is v's initial value tensor directly. Values, names
-// and checkpoint keys are the same; the shadow's VariableDef names
-// "v/initial_value:0" instead of "cond/Merge:0".
+// A variable's shadow starts from cond(is_variable_initialized(v),
+// v.read_value, v.initial_value) ("IsVariableInitialized", "cond/...", built
+// before the shadow, in the root scope), and, like every variable whose
+// initial value reads another variable, the shadow's Assign takes a guarded
+// copy ("cond/Merge_v/ExponentialMovingAverage", reading
+// v.initialized_value() "v/ExponentialMovingAverage/cond/...":
+// control_flow.h). The graph engine runs these conds (Switch/Merge).
 #ifndef TFCKPT_TRAIN_EMA_H_
 #define TFCKPT_TRAIN_EMA_H_
 

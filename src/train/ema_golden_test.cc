@@ -1,11 +1,13 @@
 // golden/generate/gen_ema.py replayed: ExponentialMovingAverage names, the
 // shadow value 0.09999990463256836 (bit-exact), restore through a rename
 // map and variables_to_restore(), num_updates and zero_debias, and the
-// checkpoints TF wrote (byte for byte). The graph is TF's node for node
-// except the control-flow "cond" TF uses to initialise a shadow (ema.h).
+// checkpoints TF wrote (byte for byte), the .meta (with the control-flow
+// conds TF uses to initialise a shadow) byte for byte, and TF's graph run by
+// the engine.
 #include <set>
 
 #include "gtest/gtest.h"
+#include "src/graph/session.h"
 #include "src/train/ema.h"
 #include "src/train/ops.h"
 #include "src/train/saver.h"
@@ -76,26 +78,55 @@ TEST(EmaGoldenTest, BasicShadowRestoreAndGraph) {
   ASSERT_TRUE((*saver)->Save(&sess, "model.ckpt").ok());
   ExpectSameFiles("model.ckpt");
 
-  // TF's graph, minus the cond TF uses for the shadow's initial value.
+  // TF's graph node for node (the two initialized_value conds included),
+  // then the whole .meta byte for byte.
   const auto golden = ReadMetaGraph(Golden(kScenario, "model.ckpt.meta"));
   const auto mine = ReadMetaGraph("model.ckpt.meta");
-  std::map<std::string, const tensorflow::NodeDef*> by_name;
-  for (const auto& n : mine.graph_def().node()) by_name[n.name()] = &n;
-  int compared = 0;
-  for (const auto& n : golden.graph_def().node()) {
-    if (n.name().find("cond") != std::string::npos ||
-        n.name().find("IsVariableInitialized") != std::string::npos) {
-      EXPECT_EQ(by_name.count(n.name()), 0u) << n.name();
-      continue;
-    }
-    ASSERT_EQ(by_name.count(n.name()), 1u) << n.name();
-    tensorflow::NodeDef want = n;
-    if (n.name() == "v/ExponentialMovingAverage/Assign") want.set_input(1, "v/initial_value");
-    EXPECT_EQ(ProtoDiff(want, *by_name[n.name()]), "") << n.name();
-    ++compared;
+  ASSERT_EQ(mine.graph_def().node_size(), golden.graph_def().node_size());
+  for (int i = 0; i < golden.graph_def().node_size(); ++i) {
+    EXPECT_EQ(ProtoDiff(golden.graph_def().node(i), mine.graph_def().node(i)), "")
+        << golden.graph_def().node(i).name();
   }
-  EXPECT_EQ(compared + 21, golden.graph_def().node_size());  // 21 cond nodes
-  EXPECT_EQ(static_cast<size_t>(compared), by_name.size());
+  // The four CondContextDefs.
+  ASSERT_EQ(mine.collection_def().count("cond_context"), 1u);
+  const auto& want_ctx = golden.collection_def().at("cond_context").bytes_list();
+  const auto& got_ctx = mine.collection_def().at("cond_context").bytes_list();
+  ASSERT_EQ(got_ctx.value_size(), 4);
+  for (int i = 0; i < want_ctx.value_size(); ++i) {
+    EXPECT_EQ(got_ctx.value(i), want_ctx.value(i)) << "cond_context " << i;
+  }
+  EXPECT_EQ(ProtoDiff(golden, mine), "");
+  EXPECT_TRUE(ReadFile("model.ckpt.meta") == ReadFile(Golden(kScenario, "model.ckpt.meta")));
+}
+
+// TF's EMA graph (golden .meta) run by the engine: the shadow's initializer
+// goes through both conds, reading v only once v is initialized. Expected
+// values: TF 2.21 running the same nodes after import_meta_graph.
+TEST(EmaGoldenTest, TensorFlowsCondInitializersRunInTheEngine) {
+  const auto golden = ReadMetaGraph(Golden(kScenario, "model.ckpt.meta"));
+  auto engine = graph::Session::Create(golden.graph_def());
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  graph::Session& s = **engine;
+  const std::vector<std::string> fetches = {
+      "v/ExponentialMovingAverage/Assign:0", "cond/Merge_v/ExponentialMovingAverage:1",
+      "cond/Merge:1", "v/ExponentialMovingAverage/cond/Merge:1"};
+  // v uninitialized: every cond takes its initial-value branch.
+  auto before = s.Run({}, fetches);
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_EQ((*before)[0].flat<float>()[0], 0.0f);
+  for (int i = 1; i < 4; ++i) {
+    EXPECT_EQ((*before)[i].flat<int32_t>()[0], 0) << fetches[i];
+  }
+  EXPECT_EQ(s.Run({}, {"v:0"}).status().message(), "Attempting to use uninitialized value v");
+  ASSERT_TRUE(s.Run({}, {}, {"Assign"}).ok());  // v = 10
+  auto after = s.Run({}, fetches);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ((*after)[0].flat<float>()[0], 10.0f);
+  for (int i = 1; i < 4; ++i) {
+    EXPECT_EQ((*after)[i].flat<int32_t>()[0], 1) << fetches[i];
+  }
+  // A branch TF did not take cannot be fetched.
+  EXPECT_EQ(s.Run({}, {"cond/Switch_1:0"}).status().message(), "Retval[0] does not have value");
 }
 
 TEST(EmaGoldenTest, RestoreShadowIntoVariable) {
@@ -221,7 +252,9 @@ TEST(EmaTest, ResourceVariablesGiveTheSameShadow) {
   Variable shadow = *ema.Average(v);
   EXPECT_TRUE(shadow.is_resource());
   EXPECT_EQ(shadow.name(), "v/ExponentialMovingAverage:0");
-  EXPECT_EQ(g.FindNode("ExponentialMovingAverage/AssignMovingAvg")->op(), "AssignSubVariableOp");
+  // TF 2.21's names (control_flow_test checks the whole graph).
+  EXPECT_EQ(g.FindNode("ExponentialMovingAverage/AssignMovingAvg/AssignSubVariableOp")->op(),
+            "AssignSubVariableOp");
   EXPECT_TRUE(g.HasNode("ExponentialMovingAverage/AssignMovingAvg/sub_1/ReadVariableOp"));
   Session sess(&g);
   ASSERT_TRUE(sess.Run({GlobalVariablesInitializer(&g)}).ok());

@@ -340,6 +340,25 @@ std::vector<Shape> InferOutputShapes(const Graph& g, const tensorflow::NodeDef& 
     }
   } else if (op == "RestoreV2") {
     out = RestoreShapes(g, n, num_outputs);
+  } else if (op == "Switch" || op == "RefSwitch") {
+    out.assign(num_outputs, InputShape(g, n, 0));
+  } else if (op == "Merge" || op == "RefMerge") {
+    // MergeShape: the inputs' common rank, dims that differ unknown.
+    int count = 0;
+    for (const auto& in : n.input()) count += in.empty() || in[0] != '^' ? 1 : 0;
+    Shape acc = InputShape(g, n, 0);
+    for (int i = 1; i < count && !acc.unknown_rank(); ++i) {
+      const Shape in = InputShape(g, n, i);
+      if (in.unknown_rank() || in.dim_size() != acc.dim_size()) {
+        acc = UnknownShape();
+        break;
+      }
+      for (int d = 0; d < acc.dim_size(); ++d) {
+        if (in.dim(d).size() != acc.dim(d).size()) acc.mutable_dim(d)->set_size(-1);
+      }
+    }
+    out[0] = acc;
+    if (num_outputs > 1) out[1] = ShapeOf({});
   } else if (op == "IdentityN") {
     for (int i = 0; i < num_outputs; ++i) out[i] = InputShape(g, n, i);
   }

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "src/graph/graph.h"
+#include "src/train/control_flow.h"
 #include "src/train/shape_inference.h"
 
 namespace tfckpt::train {
@@ -143,9 +144,12 @@ StatusOr<Variable> CreateVariable(Graph* g, const std::string& name, const InitS
       NameScope as(g, "Assign");
       ColocateWith no_coloc(g, "", true);
       DeviceScope ds(g, device);
+      // TF guards an initial value that reads other variables.
+      TFCKPT_ASSIGN_OR_RETURN(Output guarded,
+                              GuardAgainstUninitializedDependencies(g, ns.scope(), initial));
       TFCKPT_ASSIGN_OR_RETURN(
           Operation assign,
-          g->CreateOp("AssignVariableOp", as.scope(), {handle, initial},
+          g->CreateOp("AssignVariableOp", as.scope(), {handle, guarded},
                       {{"dtype", TypeAttr(data->dtype)}}));
       data->initializer_op = assign.name;
     }
@@ -158,7 +162,10 @@ StatusOr<Variable> CreateVariable(Graph* g, const std::string& name, const InitS
       data->snapshot = read.output(0).name();
     }
   } else {
-    Output assign = Assign(g, var_op.output(0), initial, std::nullopt, validate_shape);
+    // TF guards an initial value that reads other variables.
+    TFCKPT_ASSIGN_OR_RETURN(Output guarded,
+                            GuardAgainstUninitializedDependencies(g, ns.scope(), initial));
+    Output assign = Assign(g, var_op.output(0), guarded, std::nullopt, validate_shape);
     if (!assign.valid()) return GraphError(g, "the variable's Assign");
     data->initializer_op = assign.op;
     ColocateWith cw(g, var_op.name);
