@@ -151,7 +151,7 @@ StatusOr<StaticHashTable> StaticHashTable::Create(Graph* g, const TableInitializ
   const tensorflow::TensorShapeProto dshape = table.default_value_.shape();
   if (!dshape.unknown_rank() && dshape.dim_size() != 0) {
     return InvalidArgumentError(
-        StrCat("Shapes ", PythonShapeString(dshape), " and () are incompatible"));
+        StrCat("Shapes ", PythonShapeString(dshape), " and () are not compatible"));
   }
   {
     ControlDependencies init_scope(g, std::nullopt);  // ops.init_scope()
