@@ -125,5 +125,71 @@ def freeze_mlp(sc):
     sc.add_checkpoint("model.ckpt")
 
 
+@scenario("freeze_graph_tool",
+          "TF's freeze_graph tool (tensorflow/python/tools/freeze_graph.py) on a 3 -> 4 (tanh) -> 2 "
+          "MLP with fixed weights (numpy RandomState(1)): from model.ckpt.meta + model.ckpt with "
+          "output 'out' -> frozen_from_meta.pb (the MetaGraph's graph_def, so nodes keep "
+          "_output_shapes); the same with variable_names_denylist='layer2/bias' -> "
+          "frozen_denylist.pb; from the simple_save SavedModel saved_model/ (tag serve) -> "
+          "frozen_from_saved_model.pb. Outputs of each frozen graph on fixed inputs.")
+def freeze_graph_tool(sc):
+    from tensorflow.python.tools import freeze_graph as fg
+    rng = np.random.RandomState(1)
+    w1 = rng.standard_normal((3, 4)).astype(np.float32)
+    b1 = rng.standard_normal(4).astype(np.float32)
+    w2 = rng.standard_normal((4, 2)).astype(np.float32)
+    b2 = rng.standard_normal(2).astype(np.float32)
+    inputs = np.array([[0.5, -1.0, 2.0], [0.0, 0.25, -0.75]], dtype=np.float32)
+    with sc.cwd():
+        g = tf.Graph()
+        with g.as_default():
+            x = v1.placeholder(tf.float32, [None, 3], name="x")
+            with v1.variable_scope("layer1"):
+                h = tf.tanh(tf.matmul(x, v1.get_variable("kernel", initializer=w1))
+                            + v1.get_variable("bias", initializer=b1), name="tanh")
+            with v1.variable_scope("layer2"):
+                y = tf.add(tf.matmul(h, v1.get_variable("kernel", initializer=w2)),
+                           v1.get_variable("bias", initializer=b2), name="add")
+            out = tf.identity(y, name="out")
+            with session(g) as sess:
+                sess.run(v1.global_variables_initializer())
+                sc.add_run("before_freeze", inputs={"x:0": (tf.float32, inputs)},
+                           outputs={"out:0": (tf.float32, sess.run(out, {x: inputs}))},
+                           what="session.run on the variable graph")
+                v1.train.Saver().save(sess, "model.ckpt")
+                v1.saved_model.simple_save(sess, "saved_model", inputs={"x": x},
+                                           outputs={"out": out})
+        common = dict(input_graph=None, input_saver=None, input_binary=True,
+                      output_node_names="out", restore_op_name=None, filename_tensor_name=None,
+                      clear_devices=True, initializer_nodes="")
+        # freeze_graph works in the default graph: a fresh one per call, as
+        # for one run of the command-line tool.
+        with tf.Graph().as_default():
+            fg.freeze_graph(input_checkpoint="model.ckpt", output_graph="frozen_from_meta.pb",
+                            input_meta_graph="model.ckpt.meta", **common)
+        with tf.Graph().as_default():
+            fg.freeze_graph(input_checkpoint="model.ckpt", output_graph="frozen_denylist.pb",
+                            input_meta_graph="model.ckpt.meta",
+                            variable_names_denylist="layer2/bias", **common)
+        with tf.Graph().as_default():
+            fg.freeze_graph(input_checkpoint=None, output_graph="frozen_from_saved_model.pb",
+                            input_saved_model_dir="saved_model", saved_model_tags="serve",
+                            **common)
+        for name in ("frozen_from_meta.pb", "frozen_from_saved_model.pb"):
+            gd = tf.compat.v1.GraphDef()
+            with open(name, "rb") as f:
+                gd.ParseFromString(f.read())
+            sc.note(name, _nodes(gd))
+            g = tf.Graph()
+            with g.as_default():
+                (o,) = tf.import_graph_def(gd, return_elements=["out:0"], name="")
+                with session(g) as sess:
+                    sc.add_run(name, inputs={"x:0": (tf.float32, inputs)},
+                               outputs={"out:0": (tf.float32, sess.run(o, {"x:0": inputs}))},
+                               what="import_graph_def(%s, name='') run on the fixed inputs" % name)
+    sc.add_checkpoint("model.ckpt")
+    sc.add_checkpoint("saved_model/variables/variables")
+
+
 if __name__ == "__main__":
     main()
