@@ -1,0 +1,177 @@
+// tfckpt freeze INPUT --output_node N -o OUT: TF's freeze_graph tool
+// (tensorflow/python/tools/freeze_graph.py, freeze_graph_with_def_protos).
+//
+// INPUT is a MetaGraph (.meta, binary or text) restored from --checkpoint,
+// or a SavedModel directory (the MetaGraph of --tag, default "serve",
+// restored from <dir>/variables/variables). As TF's tool does: devices are
+// cleared (unless --keep_devices), the MetaGraph is imported and restored
+// (import_meta_graph + Saver.restore; no init op runs), --initializer_nodes
+// are run, and convert_variables_to_constants rewrites the MetaGraph's own
+// graph_def (so nodes keep the `_output_shapes` a Saver-written .meta has)
+// for the output nodes; the result is written with deterministic
+// serialization (or as text with --as_text).
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "src/cli/commands.h"
+#include "src/cli/exit_codes.h"
+#include "src/cli/checkpoint_source.h"
+#include "src/freeze/freeze.h"
+#include "src/saved_model/loader.h"
+#include "src/state/latest_checkpoint.h"
+#include "src/train/meta_graph.h"
+#include "src/train/saver.h"
+#include "src/train/session.h"
+
+namespace tfckpt::cli {
+namespace {
+
+struct FreezeCommandOptions {
+  std::string input, checkpoint, out;
+  std::vector<std::string> output_nodes, tags, allowlist, denylist, initializer_nodes;
+  bool as_text = false, keep_devices = false;
+};
+
+// "a,b" "c" -> {"a", "b", "c"}, spaces removed (as freeze_graph does).
+std::vector<std::string> SplitCommas(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  for (const std::string& arg : args) {
+    std::string item;
+    for (char c : arg + ",") {
+      if (c == ',') {
+        if (!item.empty()) out.push_back(item);
+        item.clear();
+      } else if (c != ' ') {
+        item += c;
+      }
+    }
+  }
+  return out;
+}
+
+// The MetaGraph and the checkpoint to restore it from.
+struct FreezeInput {
+  tensorflow::MetaGraphDef meta;
+  std::string checkpoint;
+  std::string description;
+};
+
+StatusOr<FreezeInput> ResolveInput(io::Env* env, const FreezeCommandOptions& o) {
+  FreezeInput in;
+  if (env->IsDirectory(o.input)) {
+    // A SavedModel: the loader picks the MetaGraph by tag set, with TF's
+    // errors; its variables are restored again below through a Saver.
+    saved_model::LoadOptions lo;
+    lo.env = env;
+    TFCKPT_ASSIGN_OR_RETURN(std::unique_ptr<saved_model::Bundle> bundle,
+                            saved_model::LoadSavedModel(o.input, o.tags, lo));
+    in.meta = bundle->meta_graph_def();
+    in.checkpoint = o.checkpoint.empty() ? StrCat(o.input, "/variables/variables") : o.checkpoint;
+    in.description = StrCat("SavedModel ", o.input);
+    return in;
+  }
+  TFCKPT_ASSIGN_OR_RETURN(in.meta, train::ReadMetaGraphFile(o.input, env));
+  if (o.checkpoint.empty()) {
+    return InvalidArgumentError(StrCat("--checkpoint is required to freeze the MetaGraph ",
+                                       o.input, " (a checkpoint prefix or a directory with a "
+                                       "`checkpoint` state file)"));
+  }
+  in.checkpoint = o.checkpoint;
+  if (env->IsDirectory(o.checkpoint)) {
+    TFCKPT_ASSIGN_OR_RETURN(std::optional<std::string> latest,
+                            state::LatestCheckpoint(env, o.checkpoint));
+    if (!latest) {
+      return NotFoundError(StrCat("no checkpoint found in directory ", o.checkpoint,
+                                  " (no `checkpoint` state file, or its latest checkpoint "
+                                  "is gone)"));
+    }
+    in.checkpoint = *latest;
+  }
+  in.description = StrCat("MetaGraph ", o.input);
+  return in;
+}
+
+StatusOr<std::string> Freeze(const FreezeCommandOptions& o) {
+  io::Env* env = io::Env::Default();
+  std::vector<std::string> outputs = SplitCommas(o.output_nodes);
+  if (outputs.empty()) {
+    return InvalidArgumentError("You need to supply the name of a node to --output_node.");
+  }
+  TFCKPT_ASSIGN_OR_RETURN(FreezeInput in, ResolveInput(env, o));
+  if (!o.keep_devices) {
+    for (auto& node : *in.meta.mutable_graph_def()->mutable_node()) node.clear_device();
+  }
+  train::Graph graph;
+  train::ImportMetaGraphOptions import_options;
+  import_options.clear_devices = true;  // as freeze_graph's import_meta_graph
+  import_options.saver_options.env = env;
+  TFCKPT_ASSIGN_OR_RETURN(train::ImportedMetaGraph imported,
+                          train::ImportMetaGraph(&graph, in.meta, import_options));
+  train::Session session(&graph);
+  if (imported.saver) {
+    TFCKPT_RETURN_IF_ERROR(imported.saver->Restore(&session, in.checkpoint));
+  }
+  std::vector<std::string> initializers = SplitCommas(o.initializer_nodes);
+  if (!initializers.empty()) {
+    std::vector<train::TargetRef> targets(initializers.begin(), initializers.end());
+    TFCKPT_RETURN_IF_ERROR(session.Run(targets));
+  }
+  freeze::FreezeOptions freeze_options;
+  std::vector<std::string> allow = SplitCommas(o.allowlist);
+  if (!allow.empty()) freeze_options.variable_names_allowlist = allow;
+  freeze_options.variable_names_denylist = SplitCommas(o.denylist);
+  TFCKPT_ASSIGN_OR_RETURN(
+      tensorflow::GraphDef frozen,
+      freeze::ConvertVariablesToConstants(&session, in.meta.graph_def(), outputs, freeze_options));
+  TFCKPT_RETURN_IF_ERROR(freeze::WriteGraphDef(frozen, o.out, o.as_text, env));
+  int constants = 0;
+  for (const auto& node : frozen.node()) constants += node.op() == "Const";
+  return StrCat("wrote ", o.out, ": ", frozen.node_size(), " nodes (", constants,
+                " Const) from ", in.description, " restored from ", in.checkpoint);
+}
+
+}  // namespace
+
+void RegisterFreeze(CLI::App& app, int* exit_code) {
+  auto* cmd = app.add_subcommand(
+      "freeze", "Convert variables to constants: MetaGraph + checkpoint, or SavedModel -> "
+                "frozen GraphDef .pb (TF's freeze_graph).");
+  cmd->footer(
+      "As tensorflow/python/tools/freeze_graph.py: the MetaGraph is imported and restored, "
+      "then convert_variables_to_constants keeps what the output nodes need and turns every "
+      "variable into a Const holding its restored value. Lists may repeat the option or use "
+      "commas.");
+  auto o = std::make_shared<FreezeCommandOptions>();
+  cmd->add_option("INPUT", o->input, ".meta file, or SavedModel directory")->required();
+  cmd->add_option("--checkpoint", o->checkpoint,
+                  "checkpoint prefix or directory with a `checkpoint` file (required for a "
+                  ".meta; a SavedModel defaults to <dir>/variables/variables)");
+  cmd->add_option("--output_node,--output_node_names", o->output_nodes, "output node names")
+      ->required();
+  cmd->add_option("-o,--out,--output_graph", o->out, "frozen GraphDef to write")->required();
+  cmd->add_option("--tag,--saved_model_tags", o->tags,
+                  "SavedModel: tags of the MetaGraph (default: serve)");
+  cmd->add_option("--variable_names_allowlist", o->allowlist, "convert only these variables");
+  cmd->add_option("--variable_names_denylist", o->denylist, "do not convert these variables");
+  cmd->add_option("--initializer_nodes", o->initializer_nodes,
+                  "nodes to run after restoring (e.g. table initializers)");
+  cmd->add_flag("--as_text", o->as_text, "write text format instead of binary");
+  cmd->add_flag("--keep_devices", o->keep_devices,
+                "keep node devices (freeze_graph's --clear_devices=false)");
+  cmd->callback([o, exit_code] {
+    if (o->tags.empty()) o->tags = SplitCommas({"serve"});
+    o->tags = SplitCommas(o->tags);
+    auto summary = Freeze(*o);
+    if (!summary.ok()) {
+      *exit_code = ReportError("freeze", summary.status());
+      return;
+    }
+    std::cout << *summary << "\n";
+    *exit_code = kExitOk;
+  });
+}
+
+}  // namespace tfckpt::cli
