@@ -83,11 +83,12 @@ TEST(StorageBenchSmokeTest, EveryBenchmarkRunsCleanly) {
   CollectingReporter reporter;
   const size_t ran = benchmark::RunSpecifiedBenchmarks(&reporter);
   CleanupStorageBenchmarks();
-  EXPECT_EQ(ran, 30u);  // the 4 limits run twice
-  EXPECT_EQ(reporter.names.size(), 26u);
+  EXPECT_EQ(ran, 32u);  // the 4 limits run twice
+  EXPECT_EQ(reporter.names.size(), 28u);
   for (const std::string& e : reporter.errors) ADD_FAILURE() << e;
   for (const char* name : {"limit/memcpy/thp", "limit/crc32c/4k", "write/one/fsync",
-                           "read/many/zero_copy_crc", "validate/many", "index/open_and_lookup"}) {
+                           "read/many/zero_copy_crc", "validate/many", "validate/many/1thread",
+                           "index/open_and_lookup"}) {
     bool found = false;
     for (const std::string& n : reporter.names) found = found || n.rfind(name, 0) == 0;
     EXPECT_TRUE(found) << name;
