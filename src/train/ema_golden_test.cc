@@ -8,6 +8,7 @@
 
 #include "gtest/gtest.h"
 #include "src/graph/session.h"
+#include "src/saved_model/loader.h"
 #include "src/train/ema.h"
 #include "src/train/ops.h"
 #include "src/train/saver.h"
@@ -127,6 +128,26 @@ TEST(EmaGoldenTest, TensorFlowsCondInitializersRunInTheEngine) {
   }
   // A branch TF did not take cannot be fetched.
   EXPECT_EQ(s.Run({}, {"cond/Switch_1:0"}).status().message(), "Retval[0] does not have value");
+}
+
+// The .meta + checkpoint loader (what `tfckpt run` uses) over TF's files:
+// the restored v and shadow are TF's; rerunning the shadow's initializer
+// now takes the read branch of both conds and copies v.
+TEST(EmaGoldenTest, MetaGraphLoaderRunsTensorFlowsCondGraph) {
+  auto bundle = saved_model::LoadMetaGraphAndCheckpoint(Golden(kScenario, "model.ckpt.meta"),
+                                                        Golden(kScenario, "model.ckpt"));
+  ASSERT_TRUE(bundle.ok()) << bundle.status();
+  graph::Session* s = (*bundle)->session();
+  const json& run = RunOf(kScenario, "after_one_update");
+  auto restored = s->Run({}, {"v:0", "v/ExponentialMovingAverage:0"});
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  EXPECT_EQ(TensorMismatch((*restored)[0], OutputOf(run, "v:0")), "");
+  EXPECT_EQ(TensorMismatch((*restored)[1], OutputOf(run, "v/ExponentialMovingAverage:0")), "");
+  auto reinit = s->Run(
+      {}, {"v/ExponentialMovingAverage/Assign:0", "cond/Merge_v/ExponentialMovingAverage:1"});
+  ASSERT_TRUE(reinit.ok()) << reinit.status();
+  EXPECT_EQ(TensorMismatch((*reinit)[0], OutputOf(run, "v:0")), "");
+  EXPECT_EQ((*reinit)[1].flat<int32_t>()[0], 1);
 }
 
 TEST(EmaGoldenTest, RestoreShadowIntoVariable) {
