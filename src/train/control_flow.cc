@@ -185,9 +185,12 @@ StatusOr<Output> Cond(Graph* g, const Output& pred, const BranchFn& true_fn,
                                        PythonDTypeName(res_t.dtype()), ", ",
                                        PythonDTypeName(res_f.dtype())));
   }
-  const bool ref = res_t.is_ref() && res_f.is_ref();
+  if (res_t.is_ref() && res_f.is_ref()) {
+    // TF merges two references with RefMerge, which the engine lacks.
+    return UnimplementedError("cond: both branches return references (RefMerge)");
+  }
   TFCKPT_ASSIGN_OR_RETURN(Operation merge,
-                          g->CreateOp(ref ? "RefMerge" : "Merge", "Merge", {res_f, res_t},
+                          g->CreateOp("Merge", "Merge", {res_f, res_t},
                                       {{"T", TypeAttr(res_t.dtype())}, {"N", IntAttr(2)}}));
   for (const CondBranch& b : branches) {
     g->AddToCollection(kCondContextCollection, CollectionItem::Proto(b.ToProto()));

@@ -27,7 +27,8 @@
 // as serialized CondContextDefs.
 //
 // Not supported: nested conds (a Cond inside a branch), while loops,
-// branch results other than one tensor. Python's prevent_fetching (which
+// branch results other than one tensor, two reference results (RefMerge:
+// Unimplemented). Python's prevent_fetching (which
 // refuses to fetch a branch tensor from Python) has no equivalent here.
 #ifndef TFCKPT_TRAIN_CONTROL_FLOW_H_
 #define TFCKPT_TRAIN_CONTROL_FLOW_H_

@@ -199,6 +199,16 @@ TEST(InitializedValue, ResourceVariableEmaIsTensorFlowsGraph) {
   });
 }
 
+TEST(Cond, RefusesWhatItCannotBuildLikeTensorFlow) {
+  Graph g;
+  Variable v = *MakeVariable(&g, Scalar(0.0f), "v");
+  Output p = Placeholder(&g, tensorflow::DT_BOOL, std::vector<int64_t>{}, "p");
+  auto ref = [&](CondBranch*) -> StatusOr<Output> { return v.ref(); };
+  EXPECT_EQ(Cond(&g, p, ref, ref).status().code(), StatusCode::kUnimplemented);
+  EXPECT_EQ(Cond(&g, Output(v.snapshot()), ref, ref).status().code(),
+            StatusCode::kInvalidArgument);  // a float predicate
+}
+
 TEST(InitializedValue, NeedsAnInitialValue) {
   Graph g;
   Variable v = *MakeVariable(&g, Scalar(0.0f), "v");
