@@ -2,7 +2,9 @@
 // simple_save, a SavedModelBuilder export with two tag sets, an asset and a
 // main op, and a frozen MLP. Expected outputs come from tfckpt's loaders
 // (src/saved_model), reading the files back as a user would.
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 

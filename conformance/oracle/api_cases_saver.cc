@@ -1,6 +1,8 @@
 // API corpus cases around tf.compat.v1.train.Saver (api_case.h): V2 with
 // global steps and max_to_keep, V1, rename map + partial var_list, sharded
 // over three CPU devices, partitioned variables.
+#include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -152,11 +154,11 @@ void WriteRenamePartialCase(const std::string& root) {
   imp["restored"] = ApiCase::Values(&sess, FetchNames({a, b}));
   imp["runs"] = nlohmann::json::array();
   ApiCase::RecordRun(&imp["runs"], &sess, {}, {sum.name()}, {}, "sum of a and b");
-  // Not bit-exact: tfckpt's Eigen is built without AVX, so the full Sum of
-  // b's 4 elements is one SSE packet, (b00+b10)+(b01+b11); TF 2.21's AVX
-  // build sums fewer than 8 elements in order. The cancellation in
-  // sum(a) + sum(b) (-3.70 + 5.51) turns that last bit into 4 ULPs of the
-  // result; the bound is twice that.
+  // Not bit-exact: built without -march (run.sh's default configuration),
+  // Eigen vectorizes with 4-float SSE packets, so the full Sum of b's 4
+  // elements is (b00+b10)+(b01+b11); TF 2.21's AVX build sums fewer than 8
+  // elements in order. The cancellation in sum(a) + sum(b) (-3.70 + 5.51)
+  // turns that last bit into 4 ULPs of the result; the bound is twice that.
   imp["runs"][0]["max_ulp"] = 8;
   imp["runs"][0]["why"] = "Sum: SSE packet order in tfckpt vs TF's sequential order under 8 elements";
   auto& imp2 = c.import(c.AddImport("partial/model.ckpt.meta", "partial"));

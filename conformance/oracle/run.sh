@@ -4,14 +4,18 @@
 #
 #   conformance/oracle/run.sh <venv>      # <venv>: tools/oracle/setup_venv.sh's output
 #
-# 1. builds //conformance/oracle:write_corpus and :read_compare;
+# 1. builds //conformance/oracle:write_corpus, :write_api_corpus and
+#    :read_compare;
 # 2. write_corpus writes tfckpt checkpoints + expected.json into a temp dir,
 #    tf_reads_tfckpt.py reads them with TensorFlow and compares exactly;
+#    write_api_corpus writes what tfckpt's TF1 API writes (checkpoints +
+#    .meta + state, SavedModels, a frozen graph, a field binding), and
+#    tf_runs_tfckpt_api.py imports, restores, runs and re-saves them with TF;
 # 3. tf_reads_bad.py: TF's reaction (reject / accept / crash) to every file
 #    of golden/bad/ must be the pinned one;
 # 4. tf_writes_random.py has TensorFlow write random checkpoints, and
 #    read_compare reads each with tfckpt and compares;
-# 5. two negative controls: the comparisons do notice a wrong expectation.
+# 5. three negative controls: the comparisons do notice a wrong expectation.
 # Prints a PASS/FAIL table and "oracle: N passed, M failed"; exit 1 on any
 # failure, 2 on usage / set-up errors. TFCKPT_ORACLE_KEEP=1 keeps the temp dir.
 set -uo pipefail
@@ -26,7 +30,8 @@ cd "$root"
 start=$SECONDS
 
 if ! bazel build --ui_event_filters=-info,-stdout --noshow_progress \
-    //conformance/oracle:write_corpus //conformance/oracle:read_compare; then
+    //conformance/oracle:write_corpus //conformance/oracle:write_api_corpus \
+    //conformance/oracle:read_compare; then
   echo "oracle: build failed"
   echo "oracle: 0 passed, 1 failed"
   exit 1
@@ -36,7 +41,9 @@ build_s=$((SECONDS - start))
 # found without another `bazel info`, which would wait for the shared server.
 bin=""
 for d in "$root"/bazel-out/*-fastbuild/bin/conformance/oracle; do
-  if [ -x "$d/write_corpus" ] && [ -x "$d/read_compare" ]; then bin="$d"; fi
+  if [ -x "$d/write_corpus" ] && [ -x "$d/write_api_corpus" ] && [ -x "$d/read_compare" ]; then
+    bin="$d"
+  fi
 done
 [ -n "$bin" ] || bin="$(bazel info bazel-bin 2>/dev/null)/conformance/oracle"
 
@@ -50,7 +57,7 @@ results="$tmp/results.tsv"
 : >"$results"
 py() { PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$root/tools/oracle:$root/conformance/oracle" "$venv/bin/python" "$@"; }
 record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"; }
-collect() { grep $'^@@\t' | cut -f2- >>"$results"; }
+collect() { grep -a $'^@@\t' | cut -f2- >>"$results"; }  # -a: logs may hold raw bytes
 
 # --- tfckpt writes, TensorFlow reads -----------------------------------------
 if "$bin/write_corpus" "$tmp/tfckpt" >"$tmp/write_corpus.log" 2>&1; then
@@ -63,6 +70,18 @@ if "$bin/write_corpus" "$tmp/tfckpt" >"$tmp/write_corpus.log" 2>&1; then
   fi
 else
   record "tfckpt->tf" "write_corpus" FAIL "$(tail -n 1 "$tmp/write_corpus.log")"
+fi
+
+# --- tfckpt's TF1 API writes, TensorFlow imports, restores and runs ----------
+if "$bin/write_api_corpus" "$tmp/api" >"$tmp/write_api_corpus.log" 2>&1; then
+  py conformance/oracle/tf_runs_tfckpt_api.py "$tmp/api" >"$tmp/tf_runs_api.log" 2>&1
+  tf_runs_rc=$?
+  collect <"$tmp/tf_runs_api.log"
+  if [ "$tf_runs_rc" -ne 0 ] && ! grep -q $'\tFAIL\t' "$tmp/tf_runs_api.log"; then
+    record "tfckpt-api->tf" "tf_runs_tfckpt_api.py" FAIL "exit $tf_runs_rc: $(tail -n 1 "$tmp/tf_runs_api.log")"
+  fi
+else
+  record "tfckpt-api->tf" "write_api_corpus" FAIL "$(tail -n 1 "$tmp/write_api_corpus.log")"
 fi
 
 # --- TensorFlow reads the bad corpus (golden/bad/): pinned reactions ---------
@@ -131,13 +150,42 @@ EOF
   fi
 fi
 
+if [ -f "$tmp/api/index.json" ]; then
+  # A wrong frozen-graph output and a wrong checkpoint value must each fail.
+  rm -rf "$tmp/api_control"
+  "$bin/write_api_corpus" "$tmp/api_control" >/dev/null 2>&1
+  py - "$tmp/api_control" <<'EOF'
+import json, os, sys
+root = sys.argv[1]
+def mutate(name, fn):
+    path = os.path.join(root, name, "expected.json")
+    doc = json.load(open(path))
+    fn(doc)
+    json.dump(doc, open(path, "w"))
+def wrong(rec):
+    rec["raw_hex"] = ("00" if rec["raw_hex"][:2] != "00" else "01") + rec["raw_hex"][2:]
+    rec["raw_sha256"] = "0" * 64
+mutate("frozen_mlp", lambda d: wrong(d["runs"][0]["fetches"][0]))
+mutate("saver_v2", lambda d: wrong(next(iter(d["checkpoints"].values()))["tensors"][0]))
+json.dump({"cases": ["frozen_mlp", "saver_v2"]}, open(os.path.join(root, "index.json"), "w"))
+EOF
+  py conformance/oracle/tf_runs_tfckpt_api.py "$tmp/api_control" >"$tmp/api_control.log" 2>&1
+  rc=$?
+  if [ "$rc" -eq 1 ] && grep -q $'\tfrozen_mlp/import_graph_def\tFAIL\t' "$tmp/api_control.log" &&
+     grep -q $'\tsaver_v2/load_checkpoint\tFAIL\t' "$tmp/api_control.log"; then
+    record "control" "tf_runs_tfckpt_api_detects_mismatch" PASS "a wrong output and a wrong value fail their checks"
+  else
+    record "control" "tf_runs_tfckpt_api_detects_mismatch" FAIL "exit $rc: $(grep -c $'\tFAIL\t' "$tmp/api_control.log") failures"
+  fi
+fi
+
 # --- table ---------------------------------------------------------------------
 echo
 echo "oracle tier: TensorFlow $(py -c 'import tensorflow as tf; print(tf.__version__)' 2>/dev/null) ($venv)"
-printf '%-12s %-34s %-6s %s\n' direction case result detail
+printf '%-14s %-44s %-6s %s\n' direction case result detail
 while IFS=$'\t' read -r dir name status detail; do
   [ ${#detail} -gt 200 ] && detail="${detail:0:197}..."
-  printf '%-12s %-34s %-6s %s\n' "$dir" "$name" "$status" "$detail"
+  printf '%-14s %-44s %-6s %s\n' "$dir" "$name" "$status" "$detail"
 done <"$results"
 passed=$(cut -f3 "$results" | grep -c '^PASS$')
 failed=$(cut -f3 "$results" | grep -c '^FAIL$')

@@ -29,8 +29,8 @@ Comparisons are bit-exact: the ops used (MatMul, Add, Relu, Softmax,
 Assign*, the EMA update) give TF's bits in tfckpt's engine for these sizes
 (MatMul: TF's sequential FMA per output; Softmax under 8 classes: one AVX
 packet). The one exception is a run that carries "max_ulp" and "why" in
-expected.json (rename_partial's Sum: tfckpt's Eigen sums 4 floats as one SSE
-packet, TF's AVX build sums fewer than 8 in order); it is compared within
+expected.json (rename_partial's Sum: tfckpt's default build sums 4 floats as
+one SSE packet, TF's AVX build sums fewer than 8 in order); it is compared within
 that many ULPs and the table line says how far it was.
 
 Prints one "@@" line per check (run.sh makes the table); exit 1 on any failure.
