@@ -227,13 +227,19 @@ void WriteFieldBindingCase(const std::string& root) {
                                {"global_step", "variable"}, {"train_op", "operation"},
                                {"head", {{"logits", "tensor"}, {"probs", "tensor"}}}}}};
   const Tensor x = PatternFloats({2, 3}, 52);
-  imp["runs"] = json::array();
-  ApiCase::RecordRun(&imp["runs"], &sess, {{m.x.name(), x}}, {m.head.probs.name()}, {},
+  json runs = json::array();
+  ApiCase::RecordRun(&runs, &sess, {{m.x.name(), x}}, {m.head.probs.name()}, {},
                      "probs through the rebound fields");
-  ApiCase::RecordRun(&imp["runs"], &sess, {}, {m.w.fetch_name(), m.global_step.fetch_name()},
+  ApiCase::RecordRun(&runs, &sess, {}, {m.w.fetch_name(), m.global_step.fetch_name()},
                      {m.train_op.name}, "train_op");
-  ApiCase::RecordRun(&imp["runs"], &sess, {{m.x.name(), x}}, {m.head.probs.name()}, {},
+  ApiCase::RecordRun(&runs, &sess, {{m.x.name(), x}}, {m.head.probs.name()}, {},
                      "probs after the step");
+  imp["runs"] = runs;
+  // The same under import_meta_graph(import_scope="imported"): every name
+  // (restore, binding, runs) gets the prefix; the values are the same.
+  json scoped = imp;
+  scoped["import_scope"] = "imported";
+  c.import(c.AddImport("model.ckpt.meta", ".")) = scoped;
   c.Finish();
 }
 

@@ -15,6 +15,7 @@
 //    "checkpoints": {"<prefix>": {"format": "V2"|"V1", "tensors": [<record>]}},
 //    "imports": [{                       // meta_checkpoint
 //       "meta", "checkpoint_dir",
+//       "import_scope": "imported",          // optional: TF prefixes every name
 //       "latest_checkpoint": "<abs path>",   // as tfckpt's LatestCheckpoint
 //       "checkpoint_state": {"model_checkpoint_path", "all_model_checkpoint_paths"},
 //       "format": "V2" | "V1", "data_files": [...] | "v1_file",

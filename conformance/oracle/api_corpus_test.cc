@@ -6,7 +6,9 @@
 // signatures per tag set (LoadSavedModel), the frozen graph
 // (LoadFrozenGraph), binding.json. So when TF disagrees, the fault is in
 // what TF does with the files, not in our expectations. (Collections and
-// the EMA restore are recorded by re-reading the written files already.)
+// the EMA restore are recorded by re-reading the written files already; an
+// import with an import_scope is checked here without the scope, since the
+// loader does not prefix names -- its values are those of the plain import.)
 #include <cstdlib>
 #include <fstream>
 

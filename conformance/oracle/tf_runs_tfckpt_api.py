@@ -9,7 +9,8 @@ the case's expected.json (computed by tfckpt's own engine and loaders).
 Per case (graph mode, tf.compat.v1; a session with 3 CPU devices, one thread):
   checkpoints      tf.train.load_checkpoint: exactly the expected keys, every
                    value bit-exact.
-  import           tf.train.import_meta_graph(meta); get_checkpoint_state and
+  import           tf.train.import_meta_graph(meta[, import_scope]: every name
+                   then prefixed); get_checkpoint_state and
                    latest_checkpoint give tfckpt's paths; saver.restore; the
                    restored values, collections (get_collection), cleared
                    devices, then the recorded runs in order (targets, then
@@ -156,13 +157,13 @@ def check_checkpoints(case_dir, case):
     return c.report("%d checkpoints" % len(case.get("checkpoints", {})))
 
 
-def run_recorded(c, sess, graph, runs):
+def run_recorded(c, sess, graph, runs, prefix=""):
     for run in runs:
-        feeds = {graph.get_tensor_by_name(r["name"]): value_of(r) for r in run["feeds"]}
+        feeds = {graph.get_tensor_by_name(prefix + r["name"]): value_of(r) for r in run["feeds"]}
         if run["targets"]:
-            sess.run([graph.get_operation_by_name(t) for t in run["targets"]], feeds)
+            sess.run([graph.get_operation_by_name(prefix + t) for t in run["targets"]], feeds)
         if run["fetches"]:
-            tensors = [graph.get_tensor_by_name(r["name"]) for r in run["fetches"]]
+            tensors = [graph.get_tensor_by_name(prefix + r["name"]) for r in run["fetches"]]
             got = sess.run(tensors, feeds)
             for t, value, rec in zip(tensors, got, run["fetches"]):
                 c.compare(rec["name"], t.dtype.base_dtype, value, rec, run.get("max_ulp", 0))
@@ -209,13 +210,17 @@ def resave(label, sess, saver, imp, latest):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def resolve_binding(c, graph, fields, kinds, path=""):
-    for field, name in fields.items():
+def resolve_binding(c, graph, fields, kinds, prefix, path=""):
+    """Rebinds every field as after import_meta_graph(import_scope): names
+    get the scope prefix."""
+    for field, short in fields.items():
         kind = kinds[field]
         where = path + field
-        if isinstance(name, dict):
-            resolve_binding(c, graph, name, kind, where + ".")
-        elif kind == "tensor":
+        if isinstance(short, dict):
+            resolve_binding(c, graph, short, kind, prefix, where + ".")
+            continue
+        name = prefix + short
+        if kind == "tensor":
             c.expect(graph.get_tensor_by_name(name).name == name, "field %s: %s" % (where, name))
         elif kind == "operation":
             c.expect(graph.get_operation_by_name(name).name == name, "field %s: %s" % (where, name))
@@ -248,7 +253,9 @@ def check_ema(c, ema, latest):
 
 
 def check_import(case_dir, case, imp):
-    label = "%s/import %s" % (case["name"], imp["meta"])
+    scope = imp.get("import_scope")
+    prefix = scope + "/" if scope else ""
+    label = import_label(case, imp)
     c = Check(label)
     ckdir = os.path.join(case_dir, imp["checkpoint_dir"])
     state = tf.train.get_checkpoint_state(ckdir)
@@ -262,16 +269,16 @@ def check_import(case_dir, case, imp):
     g = tf.Graph()
     ok = True
     with g.as_default():
-        saver = v1.train.import_meta_graph(os.path.join(case_dir, imp["meta"]))
+        saver = v1.train.import_meta_graph(os.path.join(case_dir, imp["meta"]),
+                                           import_scope=scope)
         with v1.Session(graph=g, config=session_config()) as sess:
             saver.restore(sess, latest)
             for rec in imp.get("restored", []):
-                t = g.get_tensor_by_name(rec["name"])
+                t = g.get_tensor_by_name(prefix + rec["name"])
                 c.compare(rec["name"], t.dtype.base_dtype, sess.run(t), rec)
             if imp.get("resave"):
-                ok = run_checked("%s/resave %s" % (case["name"], imp["meta"]), resave,
-                                 "%s/resave %s" % (case["name"], imp["meta"]), sess, saver, imp,
-                                 latest) and ok
+                what = import_label(case, imp).replace("/import ", "/resave ", 1)
+                ok = run_checked(what, resave, what, sess, saver, imp, latest) and ok
             if imp.get("cleared_devices"):
                 devices = sorted({n.device for n in g.as_graph_def().node})
                 c.expect(devices == [""], "devices after clear_devices: %s" % devices)
@@ -282,18 +289,23 @@ def check_import(case_dir, case, imp):
                 with open(os.path.join(case_dir, imp["binding"]["file"])) as f:
                     fields = json.load(f)
                 c.expect(fields == imp["binding"]["fields"], "binding.json: %s" % fields)
-                resolve_binding(c, g, fields, imp["binding"]["kinds"])
-            run_recorded(c, sess, g, imp.get("runs", []))
+                resolve_binding(c, g, fields, imp["binding"]["kinds"], prefix)
+            run_recorded(c, sess, g, imp.get("runs", []), prefix)
     if "ema" in imp:
         check_ema(c, imp["ema"], latest)
     return c.report("%d runs" % len(imp.get("runs", []))) and ok
 
 
+def import_label(case, imp):
+    scope = imp.get("import_scope")
+    return "%s/import %s%s" % (case["name"], imp["meta"],
+                               " (scope %s)" % scope if scope else "")
+
+
 def check_meta_checkpoint(case_dir, case):
     ok = run_checked("%s/load_checkpoint" % case["name"], check_checkpoints, case_dir, case)
     for imp in case["imports"]:
-        ok = run_checked("%s/import %s" % (case["name"], imp["meta"]), check_import, case_dir,
-                         case, imp) and ok
+        ok = run_checked(import_label(case, imp), check_import, case_dir, case, imp) and ok
     return ok
 
 
@@ -393,8 +405,7 @@ def check_frozen_graph(case_dir, case):
     ok = run_checked("%s/tf convert_variables_to_constants" % case["name"], check_tf_freeze,
                      case_dir, case) and ok
     for imp in case.get("imports", []):
-        ok = run_checked("%s/import %s" % (case["name"], imp["meta"]), check_import, case_dir,
-                         case, imp) and ok
+        ok = run_checked(import_label(case, imp), check_import, case_dir, case, imp) and ok
     return ok
 
 
