@@ -20,7 +20,8 @@ Per case (graph mode, tf.compat.v1; a session with 3 CPU devices, one thread):
   resave           the imported Saver saves again (write_meta_graph=False):
                    .index and every .data file (V1: the file) byte-identical.
   saved_model      tf.compat.v1.saved_model.loader.load per tag set, every
-                   signature run by its TensorInfo names; TF2
+                   signature run by its TensorInfo names, variables/ re-saved by
+                   the MetaGraph's Saver byte-identical; TF2
                    tf.saved_model.load(dir, tags).signatures[key](**inputs).
   frozen_graph     import_graph_def(name='frozen') and run; TF's own
                    convert_variables_to_constants of the case's meta graph and
@@ -311,6 +312,7 @@ def check_meta_checkpoint(case_dir, case):
 
 def check_saved_model_v1(export_dir, case, mg):
     c = Check("%s/loader.load %s" % (case["name"], ",".join(mg["tags"])))
+    resaved = True
     g = tf.Graph()
     with g.as_default(), v1.Session(graph=g, config=session_config()) as sess:
         meta = v1.saved_model.loader.load(sess, mg["tags"], export_dir)
@@ -324,7 +326,15 @@ def check_saved_model_v1(export_dir, case, mg):
             for k, value in zip(keys, got):
                 t = g.get_tensor_by_name(sd.outputs[k].name)
                 c.compare(k, t.dtype.base_dtype, value, sig["outputs"][k])
-    return c.report("%d signatures" % len(mg["signatures"]))
+        # The MetaGraph's own Saver restores variables/ again (undoing the
+        # main op) and saves: byte-identical to what tfckpt's builder wrote.
+        prefix = os.path.join(export_dir, "variables", "variables")
+        if os.path.exists(prefix + ".index"):
+            saver = v1.train.Saver(saver_def=meta.saver_def)
+            saver.restore(sess, prefix)
+            label = "%s/resave variables %s" % (case["name"], ",".join(mg["tags"]))
+            resaved = run_checked(label, resave, label, sess, saver, {"format": "V2"}, prefix)
+    return c.report("%d signatures" % len(mg["signatures"])) and resaved
 
 
 def check_saved_model_v2(export_dir, case, entry, mg):
