@@ -237,9 +237,12 @@ rc::Gen<GraphSpec> GenGraphSpec(const GraphLimits& limits) {
     const int nops = *rc::gen::inRange(1, limits.max_ops + 1);
     for (int k = 0; k < nops; ++k) {
       GraphNodeSpec n;
-      n.op = *rc::gen::element(Op::kMatMul, Op::kMatMul, Op::kAdd, Op::kSub, Op::kMul,
-                               Op::kBiasAdd, Op::kRelu, Op::kSigmoid, Op::kTanh, Op::kIdentity,
-                               Op::kReshape, Op::kConcat);
+      // Ops with a leaf operand (variables) weigh more, so that most
+      // outputs depend on a variable.
+      n.op = *rc::gen::weightedElement<Op>(
+          {{4, Op::kMatMul}, {2, Op::kAdd}, {1, Op::kSub}, {2, Op::kMul}, {3, Op::kBiasAdd},
+           {1, Op::kRelu}, {1, Op::kSigmoid}, {1, Op::kTanh}, {1, Op::kIdentity},
+           {1, Op::kReshape}, {2, Op::kConcat}});
       const int a = pick();
       const std::vector<int64_t> sa = s.nodes[a].shape;
       switch (n.op) {
@@ -255,7 +258,7 @@ rc::Gen<GraphSpec> GenGraphSpec(const GraphLimits& limits) {
           for (size_t i = 0; i < s.nodes.size(); ++i) {
             if (s.nodes[i].shape == sa) same.push_back(static_cast<int>(i));
           }
-          const int b = *rc::gen::arbitrary<bool>() ? *rc::gen::elementOf(same) : leaf(sa);
+          const int b = *rc::gen::inRange(0, 3) == 0 ? *rc::gen::elementOf(same) : leaf(sa);
           n.inputs = *rc::gen::arbitrary<bool>() ? std::vector<int>{a, b} : std::vector<int>{b, a};
           n.shape = sa;
           break;
@@ -278,7 +281,7 @@ rc::Gen<GraphSpec> GenGraphSpec(const GraphLimits& limits) {
             const auto& sh = s.nodes[i].shape;
             if (sh.size() == 2 && sh[1 - n.axis] == sa[1 - n.axis]) fit.push_back(static_cast<int>(i));
           }
-          const int b = *rc::gen::arbitrary<bool>() ? *rc::gen::elementOf(fit) : leaf(sb);
+          const int b = *rc::gen::inRange(0, 3) == 0 ? *rc::gen::elementOf(fit) : leaf(sb);
           n.inputs = {a, b};
           n.shape = sa;
           n.shape[n.axis] += s.nodes[b].shape[n.axis];

@@ -252,10 +252,31 @@ std::string PrependNameScope(const std::string& name, const std::string& scope_i
   if (scope_in.empty()) return name;
   std::string scope = scope_in;
   if (scope.back() == '/') scope.pop_back();
-  // re.sub(r"([\^]|loc:@|^)(.*)", r"\1" + scope + r"/\2", name)
-  if (!name.empty() && name[0] == '^') return StrCat("^", scope, "/", name.substr(1));
-  if (name.rfind("loc:@", 0) == 0) return StrCat("loc:@", scope, "/", name.substr(5));
-  return StrCat(scope, "/", name);
+  // re.sub(r"([\^]|loc:@|^)(.*)", r"\1" + scope + r"/\2", name): every
+  // match, left to right. '.' stops at '\n', so each line starting with
+  // '^' or "loc:@" is scoped again ("a\n^b" -> "s/a\n^s/b"; bytes
+  // collection values can hold newlines).
+  std::string out;
+  size_t pos = 0;
+  while (pos <= name.size()) {
+    size_t prefix = 0;
+    if (pos < name.size() && name[pos] == '^') {
+      prefix = 1;
+    } else if (name.compare(pos, 5, "loc:@") == 0) {
+      prefix = 5;
+    } else if (pos != 0) {
+      if (pos < name.size()) out += name[pos];
+      ++pos;
+      continue;
+    }
+    const size_t end = std::min(name.find('\n', pos + prefix), name.size());
+    out += StrCat(name.substr(pos, prefix), scope, "/",
+                  name.substr(pos + prefix, end - pos - prefix));
+    if (end == pos && pos < name.size()) out += name[pos];  // an empty match moves on by one
+    pos = end == pos ? pos + 1 : end;
+    if (end == name.size()) break;
+  }
+  return out;
 }
 
 std::string PythonShapeString(const tensorflow::TensorShapeProto& shape) {
