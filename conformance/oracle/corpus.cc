@@ -10,6 +10,7 @@
 #include <iostream>
 #include <set>
 
+#include "conformance/oracle/corpus_random.h"
 #include "conformance/oracle/tensor_record.h"
 #include "nlohmann/json.hpp"
 #include "src/bundle/bundle_writer.h"
@@ -126,6 +127,9 @@ class Corpus {
     f.close();
     if (!f) throw CorpusError{InternalError("cannot write " + Path("expected.json"))};
   }
+
+  // A case written elsewhere (corpus_random.h).
+  void AddCase(json c) { cases_.push_back(std::move(c)); }
 
   size_t num_cases() const { return cases_.size(); }
 
@@ -493,6 +497,9 @@ StatusOr<size_t> WriteCorpus(const std::string& out_dir) {
     WriteState(&corpus, "state_absolute", false);
     WriteState(&corpus, "state_relative", true);
     WriteV1(&corpus);
+    for (json& c : Unwrap(WriteRandomCases(corpus.env(), corpus.root()), "random cases")) {
+      corpus.AddCase(std::move(c));
+    }
     corpus.Write();
     return corpus.num_cases();
   } catch (const CorpusError& e) {

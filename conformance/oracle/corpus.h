@@ -13,6 +13,8 @@
 //      "endianness": "LITTLE" | "BIG", "num_shards": 1,
 //      "tensors": [<tensor record>],          // every key, full tensors
 //      "restores": [{"key", "shape_and_slice", "expected": <tensor record>}],
+//      "tf_refuses": [{"label", "error", "why"}],  // v2, optional: checks TF
+//                                             // 2.21 must refuse (error regex)
 //      "v1_refused": [{"dtype", "error"}],    // v1: dtypes the writer refuses
 //      // state only:
 //      "dir": "state_absolute", "save_relative_paths": false,

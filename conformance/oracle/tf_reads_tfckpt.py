@@ -18,8 +18,10 @@ Per case:
          writes a byte-identical `checkpoint` file.
 
 Where TF 2.21 *refuses* something tfckpt writes, the refusal is pinned in
-KNOWN_TF_REFUSALS (case, key regex -> error regex): it then counts as the
-expected outcome, and TF reading it after all is a failure (behaviour change).
+KNOWN_TF_REFUSALS (case, key regex -> error regex) or in the case's own
+"tf_refuses" list (exact check label -> error regex; the random cases): it
+then counts as the expected outcome, and TF reading it after all is a
+failure (behaviour change).
 
 Prints one "@@" line per case (run.sh makes the table) and exits 1 on any
 failure.
@@ -77,6 +79,9 @@ def known_refusal(case, label):
 class Checker:
     def __init__(self, case):
         self.case = case["name"]
+        # Per-case pins (the random cases): exact label -> (error regex, why).
+        self.case_refusals = {r["label"]: (r["error"], r["why"])
+                              for r in case.get("tf_refuses", [])}
         self.problems = []
         self.checks = 0
         self.refusals = []  # expected refusals observed
@@ -87,7 +92,7 @@ class Checker:
     def outcome(self, label, fn, expected):
         """Runs fn() -> record and compares; applies KNOWN_TF_REFUSALS."""
         self.checks += 1
-        refusal = known_refusal(self.case, label)
+        refusal = self.case_refusals.get(label) or known_refusal(self.case, label)
         try:
             got = fn()
         except Exception as e:  # noqa: BLE001 -- every TF error is a result
