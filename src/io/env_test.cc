@@ -15,6 +15,34 @@ std::string TestDir() {
   return t != nullptr ? t : "/tmp";
 }
 
+// Appends of every size around the POSIX writer's 2 MiB write boundary,
+// with a Flush between them, land in order.
+TEST(PosixEnv, AppendsOfAnySizeLandInOrder) {
+  Env* env = Env::Default();
+  const std::string path = JoinPath(TestDir(), "appends.bin");
+  std::string want;
+  {
+    auto f = env->NewWritableFile(path);
+    ASSERT_TRUE(f.ok()) << f.status();
+    const size_t sizes[] = {1, 107376, (2 << 20) - 1, 2 << 20, (2 << 20) + 1, 5 << 20, 3, 0,
+                            (4 << 20) + 17, 999999};
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); ++i) {
+      std::string piece(sizes[i], '\0');
+      for (size_t j = 0; j < piece.size(); ++j) piece[j] = static_cast<char>(i * 31 + j * 7);
+      ASSERT_TRUE((*f)->Append(piece).ok());
+      want += piece;
+      if (i == 4) {  // a write that ends off the boundary
+        ASSERT_TRUE((*f)->Flush().ok());
+      }
+      EXPECT_EQ((*f)->Size(), want.size());
+    }
+    ASSERT_TRUE((*f)->Close().ok());
+  }
+  auto got = env->ReadFileToString(path);
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE(*got == want) << got->size() << " vs " << want.size();
+}
+
 // The same contract holds for both real and in-memory files.
 void ExerciseEnv(Env* env, const std::string& dir) {
   const std::string path = JoinPath(dir, "sub/dir/file.bin");
