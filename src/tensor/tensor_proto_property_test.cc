@@ -361,7 +361,7 @@ TFCKPT_PROPERTY(TensorProtoProperty, OutOfRangeIntValuesTruncateLikeTf, 1000) {
 namespace tfckpt::tensor {
 namespace {
 
-// Bug 5 (docs/TESTING.md section 5), found by MakeTensorProtoLayoutRoundTrips:
+// Bug 7 (docs/TESTING.md section 5), found by MakeTensorProtoLayoutRoundTrips:
 // TensorToProto wrote the three *fnuz float8 dtypes in float8_val, but TF
 // 2.21's _TENSOR_CONTENT_TYPES lists them, so make_tensor_proto(np.zeros(2,
 // float8_e4m3fnuz)) is `tensor_content: "\000\000"` (printed by the oracle

@@ -4,6 +4,7 @@
 // adversarial values, reference and resource variables, keys with '/',
 // ':', NULs, multi-byte UTF-8 and 30 KB lengths. Values are compared
 // bitwise (NaN payloads, -0.0).
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -85,7 +86,7 @@ std::unique_ptr<Saver> MakeSaver(Graph* g, SaverOptions o) {
 // Saved under rename map keys[i] -> variable i, restored into a fresh graph
 // whose variables (other names, created in another order, other values)
 // are mapped keys[i] -> target i: every target holds saved value i.
-TFCKPT_PROPERTY(SaverProperty, RenameMapLandsEachValueInItsTarget, 60) {
+TFCKPT_PROPERTY(SaverProperty, RenameMapLandsEachValueInItsTarget, 200) {
   const auto specs = *GenVariableSet();
   const RenameMap map = *GenRenameMap(specs.size());
   const bool resource_save = *rc::gen::arbitrary<bool>();
@@ -119,7 +120,7 @@ TFCKPT_PROPERTY(SaverProperty, RenameMapLandsEachValueInItsTarget, 60) {
 // A Saver over a subset of the variables (var_list) restores exactly
 // those: the listed ones get the checkpoint's values, the others keep the
 // values they had.
-TFCKPT_PROPERTY(SaverProperty, PartialRestoreChangesOnlyListedVariables, 60) {
+TFCKPT_PROPERTY(SaverProperty, PartialRestoreChangesOnlyListedVariables, 200) {
   const auto specs = *GenVariableSet();
   const std::vector<size_t> subset = *GenSubset(specs.size());
   const bool resource = *rc::gen::arbitrary<bool>();
@@ -159,12 +160,19 @@ TFCKPT_PROPERTY(SaverProperty, PartialRestoreChangesOnlyListedVariables, 60) {
 // ("... Key <k> not found in checkpoint\n\t [[{{node save/RestoreV2}}]]",
 // as TF 2.21 prints it, golden partial_restore / rename_map) and no
 // variable changes (RestoreV2 fails before any assign runs).
-TFCKPT_PROPERTY(SaverProperty, MissingKeyFailsWithTfTextAndChangesNothing, 60) {
+TFCKPT_PROPERTY(SaverProperty, MissingKeyFailsWithTfTextAndChangesNothing, 200) {
   const auto specs = *GenVariableSet();
   const RenameMap map = *GenRenameMap(specs.size());
   const std::string absent = *GenAbsentKey(map.keys);
   const size_t victim = *rc::gen::inRange<size_t>(0, specs.size());
   const bool resource = *rc::gen::arbitrary<bool>();
+  // A checkpoint holding _CHECKPOINTABLE_OBJECT_GRAPH is object-based to
+  // TF's Saver.restore: after the NotFound it parses that entry
+  // (object_graph_key_mapping) and restores through the object graph
+  // instead of raising the NotFound (not this property; found by the long
+  // run, seed 1024).
+  RC_PRE(std::find(map.keys.begin(), map.keys.end(), "_CHECKPOINTABLE_OBJECT_GRAPH") ==
+         map.keys.end());
 
   World src = Build(specs, resource);
   SaverOptions save_opts;
@@ -211,7 +219,7 @@ TFCKPT_PROPERTY(SaverProperty, MissingKeyFailsWithTfTextAndChangesNothing, 60) {
 namespace tfckpt::train {
 namespace {
 
-// Bug 6 (docs/TESTING.md section 5), found by
+// Bug 8 (docs/TESTING.md section 5), found by
 // MissingKeyFailsWithTfTextAndChangesNothing: the missing key was escaped
 // ("Key \xf0\x9f\x98\x80 not found", BundleReader's DisplayKey) where TF's
 // BundleReader puts the key verbatim ("Key 😀 not found in checkpoint").
