@@ -3,8 +3,8 @@
 // variables with adversarial values, checkpoint keys, rename maps
 // (Saver's dict var_list) and subsets (partial restores).
 //
-// Scope trees and EMA generators live in their own files (one concept per
-// file pair).
+// Scope programs, EMA cases and graphs live in graph_generators.h (one
+// concept per file pair).
 //
 // Test-only (testonly = True in BUILD).
 #ifndef TFCKPT_TESTING_VARIABLE_GENERATORS_H_
