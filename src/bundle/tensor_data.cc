@@ -145,18 +145,32 @@ Status ReadTensorData(std::string_view key, const ParsedEntry& entry,
   };
 
   if (p.dtype() != tensorflow::DT_STRING) {
-    if (options.verify_crc) TFCKPT_RETURN_IF_ERROR(check_crc(crc32c::Value(bytes)));
-    if (!options.materialize) return OkStatus();
     const int unit = SwapUnitSize(p.dtype());
     const bool aligned = reinterpret_cast<uintptr_t>(bytes.data()) %
                              static_cast<uintptr_t>(std::max(1, std::min(unit, 8))) == 0;
-    if (options.zero_copy && aligned && (!swap || unit == 1)) {
+    const bool borrow = options.zero_copy && aligned && (!swap || unit == 1);
+    if (!options.materialize || borrow) {
+      if (options.verify_crc) TFCKPT_RETURN_IF_ERROR(check_crc(crc32c::Value(bytes)));
+      if (!options.materialize) return OkStatus();
       *out = tensor::Tensor::Borrow(p.dtype(), entry.shape, bytes.data(), std::move(owner));
       return OkStatus();
     }
-    TFCKPT_ASSIGN_OR_RETURN(*out, tensor::Tensor::Allocate(p.dtype(), entry.shape));
-    if (size > 0) std::memcpy(out->mutable_raw_data(), bytes.data(), size);
-    if (swap) TFCKPT_RETURN_IF_ERROR(ByteSwapBuffer(p.dtype(), out->mutable_raw_data(), size));
+    // A copy: checksum and copy chunk by chunk, so each chunk is read from
+    // memory once and copied while it is still in cache. The copy is only
+    // handed out once the checksum matched.
+    TFCKPT_ASSIGN_OR_RETURN(tensor::Tensor copy,
+                            tensor::Tensor::AllocateUninitialized(p.dtype(), entry.shape));
+    char* dst = size > 0 ? copy.mutable_raw_data() : nullptr;
+    constexpr uint64_t kChunk = 256 << 10;
+    uint32_t computed = 0;
+    for (uint64_t done = 0; done < size; done += kChunk) {
+      const uint64_t n = std::min<uint64_t>(kChunk, size - done);
+      if (options.verify_crc) computed = crc32c::Extend(computed, bytes.data() + done, n);
+      std::memcpy(dst + done, bytes.data() + done, n);
+    }
+    if (options.verify_crc) TFCKPT_RETURN_IF_ERROR(check_crc(computed));
+    if (swap) TFCKPT_RETURN_IF_ERROR(ByteSwapBuffer(p.dtype(), dst, size));
+    *out = std::move(copy);
     return OkStatus();
   }
 

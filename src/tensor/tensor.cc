@@ -5,14 +5,29 @@
 #include <cstring>
 #include <sstream>
 
+#include <sys/mman.h>
+
 namespace tfckpt::tensor {
 namespace {
 
-std::shared_ptr<char> AlignedBuffer(uint64_t bytes) {
-  const size_t rounded = (bytes + 63) / 64 * 64;
-  void* p = std::aligned_alloc(64, rounded == 0 ? 64 : rounded);
+// Buffers this large are 2 MiB-aligned and advised as huge pages: the first
+// touch of fresh anonymous memory costs a page fault per 4 KiB otherwise,
+// which made copying a 1 GiB tensor out of a checkpoint slower than reading
+// it (docs/PERFORMANCE.md).
+constexpr uint64_t kHugeBufferBytes = uint64_t{4} << 20;
+constexpr uint64_t kHugePageBytes = uint64_t{2} << 20;
+
+// `zero`: fill with zeros; otherwise the contents are unspecified and the
+// caller writes every byte.
+std::shared_ptr<char> AlignedBuffer(uint64_t bytes, bool zero = true) {
+  const uint64_t align = bytes >= kHugeBufferBytes ? kHugePageBytes : 64;
+  const uint64_t rounded = (bytes + align - 1) / align * align;
+  void* p = std::aligned_alloc(align, rounded == 0 ? align : rounded);
   if (p == nullptr) return nullptr;
-  std::memset(p, 0, bytes);
+#ifdef MADV_HUGEPAGE
+  if (align == kHugePageBytes) madvise(p, rounded, MADV_HUGEPAGE);  // advice only
+#endif
+  if (zero) std::memset(p, 0, bytes);
   return std::shared_ptr<char>(static_cast<char*>(p), [](char* q) { std::free(q); });
 }
 
@@ -29,6 +44,16 @@ bool NumericByteSize(DataType dtype, int64_t num_elements, uint64_t* bytes) {
 
 StatusOr<Tensor> Tensor::Allocate(DataType dtype, const TensorShape& shape,
                                   uint64_t max_bytes) {
+  return AllocateImpl(dtype, shape, max_bytes, /*zero=*/true);
+}
+
+StatusOr<Tensor> Tensor::AllocateUninitialized(DataType dtype, const TensorShape& shape,
+                                               uint64_t max_bytes) {
+  return AllocateImpl(dtype, shape, max_bytes, /*zero=*/dtype == tensorflow::DT_STRING);
+}
+
+StatusOr<Tensor> Tensor::AllocateImpl(DataType dtype, const TensorShape& shape,
+                                      uint64_t max_bytes, bool zero) {
   Tensor t;
   t.dtype_ = dtype;
   t.shape_ = shape;
@@ -54,7 +79,7 @@ StatusOr<Tensor> Tensor::Allocate(DataType dtype, const TensorShape& shape,
                                          " bytes exceeds the limit of ",
                                          max_bytes));
   }
-  auto buffer = AlignedBuffer(bytes);
+  auto buffer = AlignedBuffer(bytes, zero);
   if (buffer == nullptr) {
     return ResourceExhaustedError(StrCat("out of memory allocating ", bytes, " bytes"));
   }
@@ -88,7 +113,7 @@ uint64_t Tensor::TotalBytes() const {
 
 char* Tensor::mutable_raw_data() {
   if (borrowed_) {
-    auto buffer = AlignedBuffer(TotalBytes());
+    auto buffer = AlignedBuffer(TotalBytes(), /*zero=*/false);
     if (TotalBytes() > 0) std::memcpy(buffer.get(), data_, TotalBytes());
     data_ = buffer.get();
     owner_ = std::move(buffer);

@@ -27,6 +27,11 @@ class Tensor {
   // byte size overflows or is larger than `max_bytes`.
   static StatusOr<Tensor> Allocate(DataType dtype, const TensorShape& shape,
                                    uint64_t max_bytes = UINT64_MAX);
+  // As Allocate, but numeric values are left unspecified: for callers that
+  // overwrite every byte (readers copying a tensor out of a file), so fresh
+  // memory is touched once, not twice. Strings are still empty.
+  static StatusOr<Tensor> AllocateUninitialized(DataType dtype, const TensorShape& shape,
+                                                uint64_t max_bytes = UINT64_MAX);
   // Zero-copy view of `data` (which must hold TotalBytes(dtype, shape)
   // bytes); `owner` keeps that memory alive as long as any copy of the tensor.
   static Tensor Borrow(DataType dtype, const TensorShape& shape,
@@ -62,6 +67,9 @@ class Tensor {
   std::string DebugString(int max_values = 16) const;
 
  private:
+  static StatusOr<Tensor> AllocateImpl(DataType dtype, const TensorShape& shape,
+                                       uint64_t max_bytes, bool zero);
+
   DataType dtype_ = tensorflow::DT_INVALID;
   TensorShape shape_;
   const char* data_ = nullptr;
