@@ -1,5 +1,6 @@
 #include "src/bundle/tensor_data.h"
 
+#include <atomic>
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -14,7 +15,7 @@ namespace {
 
 namespace crc32c = io::crc32c;
 
-// Copying reads of at least this many bytes checksum on a second thread.
+// Copying reads of at least this many bytes use a second thread.
 constexpr uint64_t kParallelCopyBytes = uint64_t{64} << 20;
 
 void EncodeU32(char* dst, uint32_t v, bool big_endian) {
@@ -169,11 +170,22 @@ Status ReadTensorData(std::string_view key, const ParsedEntry& entry,
     uint32_t computed = 0;
     if (options.verify_crc && size >= kParallelCopyBytes &&
         std::thread::hardware_concurrency() >= 2) {
-      // Large tensors: the checksum on a second thread while this one
-      // copies (and takes the first-touch faults of the new buffer).
-      std::thread crc([&] { computed = crc32c::Value(bytes.data(), size); });
-      std::memcpy(dst, bytes.data(), size);
-      crc.join();
+      // Large tensors: a second thread checksums the whole range, then
+      // helps this one copy; the copy (with the first-touch faults of the
+      // new buffer) is the larger part, handed out in 8 MiB pieces.
+      std::atomic<uint64_t> next{0};
+      const auto copy_pieces = [&] {
+        constexpr uint64_t kPiece = uint64_t{8} << 20;
+        for (uint64_t at; (at = next.fetch_add(kPiece)) < size;) {
+          std::memcpy(dst + at, bytes.data() + at, std::min(kPiece, size - at));
+        }
+      };
+      std::thread helper([&] {
+        computed = crc32c::Value(bytes.data(), size);
+        copy_pieces();
+      });
+      copy_pieces();
+      helper.join();
     } else {
       constexpr uint64_t kChunk = 256 << 10;
       for (uint64_t done = 0; done < size; done += kChunk) {
