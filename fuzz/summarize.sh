@@ -11,15 +11,16 @@ for log in "$work"/*.log; do
   t=$(basename "$log" .log)
   last=$(grep -a -E '^#[0-9]+[[:space:]]+[A-Z]+ .*cov: ' "$log" | tail -1 || true)
   [ -n "$last" ] || { echo "| $t | | | | | | | | | did not start (see $log) |"; continue; }
-  execs=$(grep -a 'stat::number_of_executed_units' "$log" | awk '{print $2}')
-  rate=$(grep -a 'stat::average_exec_per_sec' "$log" | awk '{print $2}')
-  rss=$(grep -a 'stat::peak_rss_mb' "$log" | awk '{print $2}')
+  execs=$(grep -a 'stat::number_of_executed_units' "$log" | awk '{print $2}' || true)
+  rate=$(grep -a 'stat::average_exec_per_sec' "$log" | awk '{print $2}' || true)
+  rss=$(grep -a 'stat::peak_rss_mb' "$log" | awk '{print $2}' || true)
   cov=$(echo "$last" | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
   ft=$(echo "$last" | sed -n 's/.*ft: \([0-9]*\).*/\1/p')
   corp=$(echo "$last" | sed -n 's/.*corp: \([0-9]*\)\/.*/\1/p')
   camp=$(grep -a '^campaign: ' "$log" | tail -1 || true)
   cpu=$(echo "$camp" | sed -n 's/.*cpu_seconds=\([0-9]*\).*/\1/p')
   wall=$(echo "$camp" | sed -n 's/.*wall_seconds=\([0-9]*\).*/\1/p')
+  [ -n "$camp" ] || { echo "| $t | (running) | | | | $cov | $ft | $corp | | |"; continue; }
   crashes=$(grep -a -c -E 'ERROR: (libFuzzer|AddressSanitizer|UndefinedBehaviorSanitizer)|runtime error' "$log" || true)
   echo "| $t | ${cpu:-?} | ${wall:-?} | ${execs:-?} | ${rate:-?} | $cov | $ft | $corp | ${rss:-?} | ${crashes:-0} |"
 done
