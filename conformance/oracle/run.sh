@@ -63,7 +63,7 @@ collect() { grep -a $'^@@\t' | cut -f2- >>"$results"; }  # -a: logs may hold raw
 if "$bin/write_corpus" "$tmp/tfckpt" >"$tmp/write_corpus.log" 2>&1; then
   py conformance/oracle/tf_reads_tfckpt.py "$tmp/tfckpt" >"$tmp/tf_reads.log" 2>&1
   tf_reads_rc=$?
-  grep -v -e $'^@@\t' -e '^tf_reads_tfckpt: ' -e '^    \[pinned\]' "$tmp/tf_reads.log" | sed 's/^/  /'
+  grep -a -v -e $'^@@\t' -e '^tf_reads_tfckpt: ' -e '^    \[pinned\]' "$tmp/tf_reads.log" | sed 's/^/  /'
   collect <"$tmp/tf_reads.log"
   if [ "$tf_reads_rc" -ne 0 ] && ! grep -q $'\tFAIL\t' "$results"; then
     record "tfckpt->tf" "tf_reads_tfckpt.py" FAIL "exit $tf_reads_rc: $(tail -n 1 "$tmp/tf_reads.log")"
@@ -87,7 +87,7 @@ fi
 # --- TensorFlow reads the bad corpus (golden/bad/): pinned reactions ---------
 py conformance/oracle/tf_reads_bad.py "$root/golden/bad" >"$tmp/tf_reads_bad.log" 2>&1
 if grep -q $'^@@\t' "$tmp/tf_reads_bad.log"; then
-  grep '^    DIFF' "$tmp/tf_reads_bad.log" | sed 's/^/  /'
+  grep -a '^    DIFF' "$tmp/tf_reads_bad.log" | sed 's/^/  /'
   collect <"$tmp/tf_reads_bad.log"
 else
   record "bad->tf" "golden_bad_corpus" FAIL "tf_reads_bad.py: $(tail -n 1 "$tmp/tf_reads_bad.log")"
@@ -102,10 +102,10 @@ while IFS=$'\t' read -r _ name prefix expected; do
   if "$bin/read_compare" "$prefix" "$expected" >"$tmp/$name.compare.log" 2>&1; then
     record "tf->tfckpt" "$name" PASS "$(tail -n 1 "$tmp/$name.compare.log" | sed 's/^read_compare: //')"
   else
-    grep -v '^ok ' "$tmp/$name.compare.log" | sed "s/^/  $name: /"
-    record "tf->tfckpt" "$name" FAIL "$(grep -m1 '^MISMATCH' "$tmp/$name.compare.log")"
+    grep -a -v '^ok ' "$tmp/$name.compare.log" | sed "s/^/  $name: /"
+    record "tf->tfckpt" "$name" FAIL "$(grep -a -m1 '^MISMATCH' "$tmp/$name.compare.log")"
   fi
-done < <(grep $'^@@WROTE\t' "$tmp/tf_writes.log")
+done < <(grep -a $'^@@WROTE\t' "$tmp/tf_writes.log")
 if ! grep -q $'^@@WROTE\t' "$tmp/tf_writes.log"; then
   record "tf->tfckpt" "tf_writes_random.py" FAIL "$(tail -n 1 "$tmp/tf_writes.log")"
 fi
