@@ -9,28 +9,7 @@ tmp="${TEST_TMPDIR}"
 fail=0
 out="$tmp/out"
 
-check() {  # expected-exit description command...
-  local want=$1 what=$2; shift 2
-  "$@" >"$out" 2>"$out.err"
-  local got=$?
-  if [ "$got" -ne "$want" ]; then
-    echo "FAIL: $what: exit $got, want $want"
-    sed 's/^/    /' "$out" "$out.err"
-    fail=1
-  else
-    echo "ok: $what"
-  fi
-}
-has() {  # pattern [file]: the last output contains the (grep -E) pattern
-  if ! grep -qE -- "$1" "${2:-$out}"; then
-    echo "FAIL: output lacks /$1/:"; sed 's/^/    /' "${2:-$out}"; fail=1
-  fi
-}
-lacks() {
-  if grep -qE -- "$1" "${2:-$out}"; then
-    echo "FAIL: output has /$1/:"; sed 's/^/    /' "${2:-$out}"; fail=1
-  fi
-}
+. "$root/src/cli/test_lib.sh"  # check, has, lacks
 json_ok() {  # the last stdout is one JSON document
   python3 -c 'import json,sys; json.load(sys.stdin)' <"$out" ||
     { echo "FAIL: not JSON:"; sed 's/^/    /' "$out"; fail=1; }

@@ -11,23 +11,7 @@ tmp="${TEST_TMPDIR}"
 fail=0
 out="$tmp/out"
 
-check() {  # expected-exit description command...
-  local want=$1 what=$2; shift 2
-  "$@" >"$out" 2>"$out.err"
-  local got=$?
-  if [ "$got" -ne "$want" ]; then
-    echo "FAIL: $what: exit $got, want $want"
-    sed 's/^/    /' "$out" "$out.err"
-    fail=1
-  else
-    echo "ok: $what"
-  fi
-}
-has() {  # pattern [file]
-  if ! grep -qE -- "$1" "${2:-$out}"; then
-    echo "FAIL: output lacks /$1/:"; sed 's/^/    /' "${2:-$out}"; fail=1
-  fi
-}
+. "$root/src/cli/test_lib.sh"  # check, has, lacks
 # The last --json output's outputs equal a MANIFEST run's (key -> tensor name
 # pairs), float32 bit for bit, ints and shapes exactly.
 matches_run() {  # scenario run key=tensor...
