@@ -9,7 +9,7 @@ tmp="${TEST_TMPDIR}"
 fail=0
 out="$tmp/out"
 
-. "$root/src/cli/test_lib.sh"  # check, has, lacks
+. "$root/src/cli/test_lib.sh" || exit 1  # check, has, lacks
 json_ok() {  # the last stdout is one JSON document
   python3 -c 'import json,sys; json.load(sys.stdin)' <"$out" ||
     { echo "FAIL: not JSON:"; sed 's/^/    /' "$out"; fail=1; }

@@ -11,7 +11,7 @@ tmp="${TEST_TMPDIR}"
 fail=0
 out="$tmp/out"
 
-. "$root/src/cli/test_lib.sh"  # check, has, lacks
+. "$root/src/cli/test_lib.sh" || exit 1  # check, has, lacks
 same() {  # file file: byte-identical
   if ! cmp -s "$1" "$2"; then echo "FAIL: $1 differs from $2"; fail=1; else echo "ok: $1 == $(basename "$2")"; fi
 }

@@ -11,7 +11,7 @@ tmp="${TEST_TMPDIR}"
 fail=0
 out="$tmp/out"
 
-. "$root/src/cli/test_lib.sh"  # check, has, lacks
+. "$root/src/cli/test_lib.sh" || exit 1  # check, has, lacks
 # The last --json output's outputs equal a MANIFEST run's (key -> tensor name
 # pairs), float32 bit for bit, ints and shapes exactly.
 matches_run() {  # scenario run key=tensor...
