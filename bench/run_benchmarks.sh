@@ -22,17 +22,8 @@ OUT=$(realpath -m "${1:-bench/results}")
 mkdir -p "$OUT"
 SCRATCH_PARENT=${TMPDIR:-/tmp}
 
-need_kb=$((5 * 1024 * 1024))
-avail_kb=$(df -Pk "$SCRATCH_PARENT" | awk 'NR == 2 { print $4 }')
-if (( avail_kb < need_kb )); then
-  echo "run_benchmarks: $SCRATCH_PARENT has $((avail_kb / 1024)) MiB free; need 5 GiB" >&2
-  exit 1
-fi
-mem_kb=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
-if (( mem_kb < 8 * 1024 * 1024 )); then
-  echo "run_benchmarks: only $((mem_kb / 1024)) MiB of memory available; need 8 GiB" >&2
-  exit 1
-fi
+. bench/bench_lib.sh
+require_resources run_benchmarks "$SCRATCH_PARENT" 5 8
 
 WORK=$(mktemp -d "$SCRATCH_PARENT/tfckpt-bench.XXXXXX")
 cleanup() { rm -rf "$WORK"; }
@@ -48,17 +39,7 @@ for target in storage_bench rss_probe; do
   cp "$bin" "$WORK/$target"
 done
 
-# Other jobs may share the machine: wait (up to QUIET_WAIT_S seconds,
-# default 300) for the 1-minute load average to drop below QUIET_LOAD
-# (default 1.5) before measuring. The report states the load either way.
-quiet_load=${QUIET_LOAD:-1.5}
-waited=0
-while awk -v max="$quiet_load" '{ exit !($1 >= max) }' /proc/loadavg &&
-      (( waited < ${QUIET_WAIT_S:-300} )); do
-  if (( waited == 0 )); then echo "== waiting for load < $quiet_load ($(cut -d' ' -f1-3 /proc/loadavg))"; fi
-  sleep 10
-  waited=$((waited + 10))
-done
+wait_for_quiet
 TFCKPT_WAITED_S=$waited python3 bench/make_report.py machine --scratch "$SCRATCH_PARENT" \
   >"$OUT/machine.json"
 

@@ -33,17 +33,8 @@ SCRATCH_PARENT=${TMPDIR:-/tmp}
 REPS=${REPS:-10}
 FSYNC_REPS=${FSYNC_REPS:-3}
 
-need_kb=$((6 * 1024 * 1024))
-avail_kb=$(df -Pk "$SCRATCH_PARENT" | awk 'NR == 2 { print $4 }')
-if (( avail_kb < need_kb )); then
-  echo "run_side_by_side: $SCRATCH_PARENT has $((avail_kb / 1024)) MiB free; need 6 GiB" >&2
-  exit 1
-fi
-mem_kb=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
-if (( mem_kb < 8 * 1024 * 1024 )); then
-  echo "run_side_by_side: only $((mem_kb / 1024)) MiB of memory available; need 8 GiB" >&2
-  exit 1
-fi
+. bench/bench_lib.sh
+require_resources run_side_by_side "$SCRATCH_PARENT" 6 8
 VENV=${VENV:-$(tools/oracle/setup_venv.sh | tail -n 1)}
 if ! "$VENV/bin/python" -c 'import tensorflow' 2>/dev/null; then
   echo "run_side_by_side: SKIPPED: no TensorFlow in $VENV (tools/oracle/setup_venv.sh)" >&2
@@ -60,14 +51,7 @@ bazel run --config=opt --script_path="$WORK/side_by_side.run" //bench:side_by_si
   >"$WORK/bazel_run.log" 2>&1 || { cat "$WORK/bazel_run.log" >&2; exit 1; }
 cp "$(tail -n 1 "$WORK/side_by_side.run" | awk '{ print $1 }')" "$WORK/side_by_side"
 
-quiet_load=${QUIET_LOAD:-1.5}
-waited=0
-while awk -v max="$quiet_load" '{ exit !($1 >= max) }' /proc/loadavg &&
-      (( waited < ${QUIET_WAIT_S:-300} )); do
-  if (( waited == 0 )); then echo "== waiting for load < $quiet_load ($(cut -d' ' -f1-3 /proc/loadavg))"; fi
-  sleep 10
-  waited=$((waited + 10))
-done
+wait_for_quiet
 TFCKPT_WAITED_S=$waited python3 bench/make_report.py machine --scratch "$SCRATCH_PARENT" \
   >"$OUT/machine.json"
 
