@@ -404,26 +404,32 @@ Output AssignSub(Graph* g, const Output& ref, const Input& value, bool use_locki
 
 // ---- random ---------------------------------------------------------------------------
 
-Output RandomNormal(Graph* g, const std::vector<int64_t>& shape, double mean, double stddev,
+namespace {
+// tf.random.normal / tf.random.truncated_normal: `op` samples, then
+// * stddev + mean, in the name scope `default_name`.
+Output ScaledNormal(Graph* g, const char* op, const char* default_name,
+                    const std::vector<int64_t>& shape, double mean, double stddev,
                     DataType dtype, std::optional<int64_t> seed, const std::string& name) {
-  NameScope ns(g, name, "random_normal");
+  NameScope ns(g, name, default_name);
   Output shape_t = ShapeConst(g, shape, "shape");
   Output mean_t = Constant(g, mean, dtype, {}, "mean");
   Output stddev_t = Constant(g, stddev, dtype, {}, "stddev");
-  Output rnd = RandomCore(g, "RandomStandardNormal", shape_t, dtype, seed);
+  Output rnd = RandomCore(g, op, shape_t, dtype, seed);
   Output mul = PyMul(g, rnd, stddev_t);
   return Add(g, mul, mean_t, ns.scope());
+}
+}  // namespace
+
+Output RandomNormal(Graph* g, const std::vector<int64_t>& shape, double mean, double stddev,
+                    DataType dtype, std::optional<int64_t> seed, const std::string& name) {
+  return ScaledNormal(g, "RandomStandardNormal", "random_normal", shape, mean, stddev, dtype,
+                      seed, name);
 }
 
 Output TruncatedNormal(Graph* g, const std::vector<int64_t>& shape, double mean, double stddev,
                        DataType dtype, std::optional<int64_t> seed, const std::string& name) {
-  NameScope ns(g, name, "truncated_normal");
-  Output shape_t = ShapeConst(g, shape, "shape");
-  Output mean_t = Constant(g, mean, dtype, {}, "mean");
-  Output stddev_t = Constant(g, stddev, dtype, {}, "stddev");
-  Output rnd = RandomCore(g, "TruncatedNormal", shape_t, dtype, seed);
-  Output mul = PyMul(g, rnd, stddev_t);
-  return Add(g, mul, mean_t, ns.scope());
+  return ScaledNormal(g, "TruncatedNormal", "truncated_normal", shape, mean, stddev, dtype,
+                      seed, name);
 }
 
 Output RandomUniform(Graph* g, const std::vector<int64_t>& shape, double minval, double maxval,
