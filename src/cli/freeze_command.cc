@@ -62,13 +62,11 @@ struct FreezeInput {
 StatusOr<FreezeInput> ResolveInput(io::Env* env, const FreezeCommandOptions& o) {
   FreezeInput in;
   if (env->IsDirectory(o.input)) {
-    // A SavedModel: the loader picks the MetaGraph by tag set, with TF's
-    // errors; its variables are restored again below through a Saver.
-    saved_model::LoadOptions lo;
-    lo.env = env;
-    TFCKPT_ASSIGN_OR_RETURN(std::unique_ptr<saved_model::Bundle> bundle,
-                            saved_model::LoadSavedModel(o.input, o.tags, lo));
-    in.meta = bundle->meta_graph_def();
+    // A SavedModel: the MetaGraph of the tag set (TF's errors); its
+    // variables are restored below through the MetaGraph's Saver.
+    TFCKPT_ASSIGN_OR_RETURN(saved_model::SavedModelMetaGraph read,
+                            saved_model::ReadSavedModelMetaGraph(o.input, o.tags, env));
+    in.meta = std::move(read.meta_graph);
     in.checkpoint = o.checkpoint.empty() ? StrCat(o.input, "/variables/variables") : o.checkpoint;
     in.description = StrCat("SavedModel ", o.input);
     return in;

@@ -270,10 +270,10 @@ class Loader {
                                                   const LoadOptions& options);
 };
 
-StatusOr<std::unique_ptr<Bundle>> Loader::SavedModel(const std::string& dir,
+StatusOr<SavedModelMetaGraph> ReadSavedModelMetaGraph(const std::string& dir,
                                                      const std::vector<std::string>& tags,
-                                                     const LoadOptions& options) {
-  io::Env* env = EnvOf(options);
+                                                     io::Env* env) {
+  if (env == nullptr) env = io::Env::Default();
   const std::string pb = io::JoinPath(dir, kSavedModelFilenamePb);
   const std::string pbtxt = io::JoinPath(dir, kSavedModelFilenamePbTxt);
   tensorflow::SavedModel sm;
@@ -311,7 +311,21 @@ StatusOr<std::unique_ptr<Bundle>> Loader::SavedModel(const std::string& dir,
                                 "'. To inspect available tag-sets in the SavedModel, please use "
                                 "the SavedModel CLI: `saved_model_cli`."));
   }
-  tensorflow::MetaGraphDef meta = std::move(*sm.mutable_meta_graphs(found));
+  SavedModelMetaGraph out;
+  out.meta_graph = std::move(*sm.mutable_meta_graphs(found));
+  out.file = file;
+  out.index = found;
+  return out;
+}
+
+StatusOr<std::unique_ptr<Bundle>> Loader::SavedModel(const std::string& dir,
+                                                     const std::vector<std::string>& tags,
+                                                     const LoadOptions& options) {
+  io::Env* env = EnvOf(options);
+  TFCKPT_ASSIGN_OR_RETURN(SavedModelMetaGraph read, ReadSavedModelMetaGraph(dir, tags, env));
+  const std::string& file = read.file;
+  const int found = read.index;
+  tensorflow::MetaGraphDef meta = std::move(read.meta_graph);
   tensorflow::GraphDef graph_def;
   graph_def.Swap(meta.mutable_graph_def());
   TFCKPT_ASSIGN_OR_RETURN(std::unique_ptr<Bundle> b,

@@ -106,6 +106,18 @@ class Bundle {
   std::unique_ptr<graph::Session> session_;
 };
 
+// Steps 1-2 of LoadSavedModel alone: the MetaGraphDef whose tag set equals
+// `tags`, with the same errors, without creating a session (for tools that
+// only need the graph, e.g. `tfckpt freeze`).
+struct SavedModelMetaGraph {
+  tensorflow::MetaGraphDef meta_graph;
+  std::string file;  // <dir>/saved_model.pb or .pbtxt
+  int index = -1;    // position in the SavedModel's meta_graphs
+};
+StatusOr<SavedModelMetaGraph> ReadSavedModelMetaGraph(const std::string& export_dir,
+                                                     const std::vector<std::string>& tags,
+                                                     io::Env* env = nullptr);
+
 StatusOr<std::unique_ptr<Bundle>> LoadSavedModel(const std::string& export_dir,
                                                  const std::vector<std::string>& tags,
                                                  const LoadOptions& options = {});
