@@ -1,0 +1,380 @@
+#include "conformance/suite.h"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <set>
+#include <tuple>
+#include <utility>
+
+#include "conformance/protocol.h"
+#include "src/bundle/bundle_reader.h"
+#include "src/check/defect.h"
+#include "src/check/validator.h"
+#include "src/slices/tensor_slice_reader.h"
+
+namespace tfckpt::conformance {
+
+using nlohmann::json;
+
+namespace {
+
+// Defective checkpoints a reader may still read correctly: the defect is
+// beside the checkpoint, not in it (data files of another save next to an
+// intact one). The validator must report them; a reader need not refuse.
+const std::set<std::string> kReadableDefects = {"mixed_shards"};
+
+StatusOr<json> LoadJson(io::Env* env, const std::string& path) {
+  auto text = env->ReadFileToString(path);
+  if (!text.ok()) return text.status();
+  json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return InvalidArgumentError(StrCat(path, ": not a JSON object"));
+  }
+  return j;
+}
+
+// The "result" object of a response, or nullptr with *why set.
+const json* ResultOf(const json& response, std::string* why) {
+  if (response.contains("error")) {
+    *why = StrCat("refused: ", response["error"].dump());
+    return nullptr;
+  }
+  if (!response.contains("result") || !response["result"].is_object()) {
+    *why = "response has neither a \"result\" object nor \"error\"";
+    return nullptr;
+  }
+  return &response["result"];
+}
+
+// Compares a testee's tensor list with the expected wire tensors. Names in
+// `optional` may be present or absent (TF's own reader refuses them).
+std::string CompareTensors(const json& result, const std::vector<json>& expected,
+                           const std::set<std::string>& optional = {}) {
+  if (!result.contains("tensors") || !result["tensors"].is_array()) {
+    return "result has no \"tensors\" array";
+  }
+  std::map<std::string, const json*> got;
+  for (const json& t : result["tensors"]) {
+    if (!t.is_object() || !t.contains("name") || !t["name"].is_string()) {
+      return "a tensor without a string \"name\"";
+    }
+    const std::string name = t["name"].get<std::string>();
+    if (!got.emplace(name, &t).second) return StrCat("tensor \"", name, "\" returned twice");
+  }
+  std::set<std::string> wanted;
+  for (const json& e : expected) {
+    const std::string name = e["name"].get<std::string>();
+    wanted.insert(name);
+    auto it = got.find(name);
+    if (it == got.end()) return StrCat("tensor \"", name, "\" missing");
+    for (const char* field : {"dtype", "shape", "sha256"}) {
+      const json& g = it->second->contains(field) ? (*it->second)[field] : json();
+      if (g != e[field]) {
+        return StrCat("tensor \"", name, "\": ", field, " is ", g.dump(), ", expected ",
+                      e[field].dump());
+      }
+    }
+  }
+  for (const auto& [name, t] : got) {
+    if (!wanted.count(name) && !optional.count(name)) {
+      return StrCat("unexpected tensor \"", name, "\"");
+    }
+  }
+  return "";
+}
+
+// The wire form of a MANIFEST tensor record (golden/README.md "<tensor>").
+json WireFromRecord(const json& r) {
+  return json{{"name", r["name"]}, {"dtype", r["dtype"]}, {"shape", r["shape"]},
+              {"sha256", r["raw_sha256"]}};
+}
+
+// First difference between two files, or "".
+std::string CompareFiles(io::Env* env, const std::string& got, const std::string& want) {
+  auto g = env->ReadFileToString(got);
+  if (!g.ok()) return StrCat(got, ": ", g.status().message());
+  auto w = env->ReadFileToString(want);
+  if (!w.ok()) return StrCat(want, ": ", w.status().message());
+  if (*g == *w) return "";
+  const auto [gi, wi] = std::mismatch(g->begin(), g->end(), w->begin(), w->end());
+  return StrCat(got, ": ", g->size(), " bytes, TensorFlow's ", w->size(),
+                "; first difference at byte ", gi - g->begin());
+}
+
+// What a golden checkpoint holds, read with tfckpt's readers: the write
+// cases send these tensors (in TF's data-file order for V2) to the testee.
+struct GoldenContents {
+  std::vector<std::pair<std::string, tensor::Tensor>> tensors;
+  bool byte_comparable = false;  // single shard, nothing partitioned
+};
+
+StatusOr<GoldenContents> ReadGolden(io::Env* env, const std::string& prefix, bool v1) {
+  GoldenContents out;
+  if (v1) {
+    TFCKPT_ASSIGN_OR_RETURN(auto reader, slices::TensorSliceReader::Open(env, prefix));
+    out.byte_comparable = reader->files().size() == 1;
+    for (const auto& info : reader->ListTensors()) {
+      if (info.slices.size() != 1) out.byte_comparable = false;
+      TFCKPT_ASSIGN_OR_RETURN(tensor::Tensor t, reader->Lookup(info.name));
+      out.tensors.emplace_back(info.name, std::move(t));
+    }
+    return out;
+  }
+  TFCKPT_ASSIGN_OR_RETURN(auto reader, bundle::BundleReader::Open(env, prefix));
+  TFCKPT_ASSIGN_OR_RETURN(auto infos, reader->ListTensors());
+  out.byte_comparable = reader->header().num_shards() == 1;
+  std::vector<std::tuple<int, int64_t, std::string>> order;
+  for (const auto& info : infos) {
+    TFCKPT_ASSIGN_OR_RETURN(bundle::ParsedEntry e, reader->GetEntry(info.key));
+    if (e.partitioned()) out.byte_comparable = false;
+    order.emplace_back(e.proto.shard_id(), e.proto.offset(), info.key);
+  }
+  std::sort(order.begin(), order.end());  // the order TF wrote the data in
+  for (const auto& [shard, offset, key] : order) {
+    TFCKPT_ASSIGN_OR_RETURN(tensor::Tensor t, reader->Lookup(key));
+    out.tensors.emplace_back(key, std::move(t));
+  }
+  return out;
+}
+
+// Reads back what a testee wrote, as wire tensors; errors say why not.
+StatusOr<json> ReadBack(io::Env* env, const std::string& prefix, bool v1) {
+  json list = json::array();
+  if (v1) {
+    TFCKPT_ASSIGN_OR_RETURN(auto reader, slices::TensorSliceReader::Open(env, prefix));
+    for (const auto& info : reader->ListTensors()) {
+      TFCKPT_ASSIGN_OR_RETURN(tensor::Tensor t, reader->Lookup(info.name));
+      list.push_back(WireTensor(info.name, t));
+    }
+  } else {
+    TFCKPT_ASSIGN_OR_RETURN(auto reader, bundle::BundleReader::Open(env, prefix));
+    TFCKPT_ASSIGN_OR_RETURN(auto infos, reader->ListTensors());
+    for (const auto& info : infos) {
+      TFCKPT_ASSIGN_OR_RETURN(tensor::Tensor t, reader->Lookup(info.key));
+      list.push_back(WireTensor(info.key, t));
+    }
+  }
+  return json{{"tensors", list}};
+}
+
+class SuiteBuilder {
+ public:
+  SuiteBuilder(io::Env* env, const SuiteOptions& options) : env_(env), options_(options) {}
+
+  Status Build(std::vector<TestCase>* out) {
+    TFCKPT_ASSIGN_OR_RETURN(json manifest, LoadJson(env_, options_.golden_dir + "/MANIFEST.json"));
+    TFCKPT_ASSIGN_OR_RETURN(json bad, LoadJson(env_, options_.golden_dir + "/bad/EXPECTED.json"));
+    if (!manifest.contains("scenarios") || !manifest["scenarios"].is_array() ||
+        !manifest.contains("golden_dir") || !bad.contains("cases")) {
+      return InvalidArgumentError(StrCat(options_.golden_dir,
+                                         ": MANIFEST.json lacks scenarios/golden_dir or "
+                                         "bad/EXPECTED.json lacks cases"));
+    }
+    const std::string scenarios = options_.golden_dir + "/" + manifest["golden_dir"].get<std::string>();
+    out_ = out;
+    for (const json& s : manifest["scenarios"]) {
+      const std::string dir = scenarios + "/" + s["dir"].get<std::string>();
+      for (const json& c : s["checkpoints"]) {
+        TFCKPT_RETURN_IF_ERROR(AddCheckpointCases(s["name"].get<std::string>(), dir, c));
+      }
+      if (s.contains("notes") && s["notes"].contains("checkpoint_state")) {
+        AddStateCase(s["name"].get<std::string>(), dir, s["notes"]["checkpoint_state"]);
+      }
+    }
+    for (const json& c : bad["cases"]) AddBadCases(c);
+    return OkStatus();
+  }
+
+ private:
+  void Add(std::string name, Level level, json request,
+           std::function<std::string(const json&)> check) {
+    out_->push_back(TestCase{std::move(name), level, std::move(request), std::move(check)});
+  }
+
+  Status AddCheckpointCases(const std::string& scenario, const std::string& dir, const json& c) {
+    const std::string prefix_rel = c["prefix"].get<std::string>();
+    const std::string format = c["format"].get<std::string>();
+    const std::string prefix = dir + "/" + prefix_rel;
+    const std::string what = scenario + "/" + prefix_rel;
+    std::vector<json> expected;
+    std::set<std::string> optional;
+    for (const json& t : c["tensors"]) {
+      if (t.contains("read_error")) {
+        optional.insert(t["name"].get<std::string>());
+      } else {
+        expected.push_back(WireFromRecord(t));
+      }
+    }
+    Add(StrCat("Required.Read.", format, ".", what), Level::kRequired,
+        {{"op", "read_checkpoint"}, {"prefix", prefix}},
+        [expected, optional](const json& response) {
+          std::string why;
+          const json* result = ResultOf(response, &why);
+          return result ? CompareTensors(*result, expected, optional) : why;
+        });
+    Add(StrCat("Required.Validate.Clean.", what), Level::kRequired,
+        {{"op", "validate"}, {"path", prefix}}, [](const json& response) -> std::string {
+          std::string why;
+          const json* result = ResultOf(response, &why);
+          if (!result) return why;
+          if (result->value("valid", false) != true) {
+            return StrCat("TF's checkpoint reported invalid: ",
+                          result->value("defects", json::array()).dump());
+          }
+          return "";
+        });
+    return AddWriteCases(format, what, prefix);
+  }
+
+  Status AddWriteCases(const std::string& format, const std::string& what,
+                       const std::string& golden_prefix) {
+    const bool v1 = format == "V1";
+    auto golden = ReadGolden(env_, golden_prefix, v1);
+    if (!golden.ok()) {
+      return golden.status().WithContext(StrCat("reading TF's golden ", golden_prefix));
+    }
+    json tensors = json::array();
+    std::vector<json> expected;
+    for (const auto& [name, t] : golden->tensors) {
+      tensors.push_back(WireTensorWithData(name, t));
+      expected.push_back(WireTensor(name, t));
+    }
+    std::sort(expected.begin(), expected.end(),
+              [](const json& a, const json& b) { return a["name"] < b["name"]; });
+    io::Env* env = env_;
+    for (const bool bytes : {false, true}) {
+      if (bytes && !golden->byte_comparable) continue;
+      const std::string out_dir = StrCat(options_.work_dir, "/w", ++write_count_);
+      TFCKPT_RETURN_IF_ERROR(env_->CreateDirRecursively(out_dir));
+      const std::string out = out_dir + "/" + io::Basename(golden_prefix);
+      const json request = {{"op", "write_checkpoint"}, {"format", format},
+                            {"prefix", out}, {"tensors", tensors}};
+      if (!bytes) {
+        Add(StrCat("Required.Write.", format, ".", what), Level::kRequired, request,
+            [env, out, v1, expected](const json& response) -> std::string {
+              std::string why;
+              if (!ResultOf(response, &why)) return why;
+              check::Report report = check::Validate(env, out);
+              if (!report.ok()) {
+                const check::Defect& d = report.defects.front();
+                return StrCat("tfckpt validate: ", check::DefectCodeName(d.code), " ", d.file,
+                              ": ", d.message);
+              }
+              auto back = ReadBack(env, out, v1);
+              if (!back.ok()) return StrCat("reading it back: ", back.status().ToString());
+              return CompareTensors(*back, expected);
+            });
+        continue;
+      }
+      std::vector<std::pair<std::string, std::string>> files;  // written, TF's
+      if (v1) {
+        files.emplace_back(out, golden_prefix);
+      } else {
+        for (const char* suffix : {".index", ".data-00000-of-00001"}) {
+          files.emplace_back(out + suffix, golden_prefix + suffix);
+        }
+      }
+      Add(StrCat("Recommended.WriteBytes.", format, ".", what), Level::kRecommended, request,
+          [env, files](const json& response) -> std::string {
+            std::string why;
+            if (!ResultOf(response, &why)) return why;
+            for (const auto& [got, want] : files) {
+              std::string diff = CompareFiles(env, got, want);
+              if (!diff.empty()) return diff;
+            }
+            return "";
+          });
+    }
+    return OkStatus();
+  }
+
+  void AddStateCase(const std::string& scenario, const std::string& dir, const json& state) {
+    // Relative paths come back joined onto the directory, as TF's
+    // get_checkpoint_state returns them.
+    json expected = {{"model_checkpoint_path",
+                      io::JoinPath(dir, state["model_checkpoint_path"].get<std::string>())},
+                     {"all_model_checkpoint_paths", json::array()}};
+    for (const json& p : state["all_model_checkpoint_paths"]) {
+      expected["all_model_checkpoint_paths"].push_back(io::JoinPath(dir, p.get<std::string>()));
+    }
+    Add(StrCat("Required.State.", scenario), Level::kRequired,
+        {{"op", "read_checkpoint_state"}, {"dir", dir}}, [expected](const json& response) {
+          std::string why;
+          const json* result = ResultOf(response, &why);
+          if (!result) return why;
+          for (const char* field : {"model_checkpoint_path", "all_model_checkpoint_paths"}) {
+            const json got = result->contains(field) ? (*result)[field] : json();
+            if (got != expected[field]) {
+              return StrCat(field, " is ", got.dump(), ", expected ", expected[field].dump());
+            }
+          }
+          return std::string();
+        });
+  }
+
+  void AddBadCases(const json& c) {
+    const std::string name = c["name"].get<std::string>();
+    const std::string path = options_.golden_dir + "/bad/" + c["validate"].get<std::string>();
+    const std::string broken = c["broken"].get<std::string>();
+    const json expect_any = c["expect_any"];
+    const bool state_dir = env_->IsDirectory(path);
+    auto refused = [broken](const json& response) -> std::string {
+      if (response.contains("error")) return "";
+      return StrCat("accepted a defective file (", broken, ")");
+    };
+    if (!state_dir && !kReadableDefects.count(name)) {
+      Add(StrCat("Required.Reject.", name), Level::kRequired,
+          {{"op", "read_checkpoint"}, {"prefix", path}}, refused);
+    }
+    // A state file that does not parse must be refused; stale paths are a
+    // valid state naming missing checkpoints (the validator's business).
+    bool stale = false;
+    for (const json& code : expect_any) stale |= code == "STALE_PATH";
+    if (state_dir && !stale) {
+      Add(StrCat("Required.Reject.", name), Level::kRequired,
+          {{"op", "read_checkpoint_state"}, {"dir", path}}, refused);
+    }
+    const json request = {{"op", "validate"}, {"path", path}};
+    Add(StrCat("Required.Validate.", name), Level::kRequired, request,
+        [broken](const json& response) -> std::string {
+          std::string why;
+          const json* result = ResultOf(response, &why);
+          if (!result) return why;
+          if (result->value("valid", true) != false) {
+            return StrCat("reported valid (", broken, ")");
+          }
+          return "";
+        });
+    Add(StrCat("Recommended.ValidateCode.", name), Level::kRecommended, request,
+        [expect_any](const json& response) -> std::string {
+          std::string why;
+          const json* result = ResultOf(response, &why);
+          if (!result) return why;
+          json codes = json::array();
+          for (const json& d : result->value("defects", json::array())) {
+            const json code = d.is_object() ? d.value("code", json()) : json();
+            for (const json& want : expect_any) {
+              if (code == want) return "";
+            }
+            codes.push_back(code);
+          }
+          return StrCat("defect codes ", codes.dump(), ", expected one of ", expect_any.dump());
+        });
+  }
+
+  io::Env* env_;
+  const SuiteOptions& options_;
+  std::vector<TestCase>* out_ = nullptr;
+  int write_count_ = 0;
+};
+
+}  // namespace
+
+StatusOr<std::vector<TestCase>> BuildSuite(io::Env* env, const SuiteOptions& options) {
+  std::vector<TestCase> cases;
+  TFCKPT_RETURN_IF_ERROR(SuiteBuilder(env, options).Build(&cases));
+  return cases;
+}
+
+}  // namespace tfckpt::conformance

@@ -1,0 +1,97 @@
+// tfckpt conform [--golden DIR] [--failure-list FILE] [--filter TEXT]
+//                [--timeout SECONDS] [--keep] [--json] [--verbose] -- TESTEE [ARGS...]
+// Runs the conformance suite (conformance/runner.h, docs/CONFORMANCE.md)
+// against a testee program. Exit 0: the failures are exactly the failure
+// list; 1: they are not; 2: the run could not be set up.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "conformance/runner.h"
+#include "src/cli/commands.h"
+#include "src/cli/exit_codes.h"
+#include "src/io/env.h"
+
+namespace tfckpt::cli {
+namespace {
+
+struct ConformArgs {
+  conformance::RunOptions run;
+  bool json = false;
+  bool verbose = false;
+};
+
+const char* LevelName(conformance::Level l) {
+  return l == conformance::Level::kRequired ? "required" : "recommended";
+}
+
+int RunConform(const ConformArgs& args) {
+  const auto print_case = [&args](const conformance::CaseResult& r) {
+    if (args.json) return;
+    using conformance::Outcome;
+    if (r.outcome == Outcome::kFail) {
+      std::cout << (r.listed ? "FAIL (listed) " : "FAIL ") << r.name << ": " << r.detail << "\n";
+    } else if (r.outcome == Outcome::kPass && r.listed) {
+      std::cout << "PASS (listed as failing) " << r.name << "\n";
+    } else if (args.verbose) {
+      std::cout << (r.outcome == Outcome::kPass ? "ok " : "skip ") << r.name
+                << (r.detail.empty() ? "" : ": " + r.detail) << "\n";
+    }
+  };
+  auto report = conformance::RunConformance(io::Env::Default(), args.run, print_case);
+  if (!report.ok()) {
+    std::cerr << "tfckpt conform: error: " << report.status().message() << "\n";
+    return kExitError;
+  }
+  if (args.json) {
+    std::cout << report->ToJson().dump(1) << "\n";
+    return report->conformant() ? kExitOk : kExitDefects;
+  }
+  int required_failed = 0;
+  for (const auto& c : report->cases) {
+    required_failed += c.outcome == conformance::Outcome::kFail && c.level == conformance::Level::kRequired;
+  }
+  for (const std::string& n : report->unknown_listed) {
+    std::cout << "failure list names a case that does not exist: " << n << "\n";
+  }
+  std::cout << "conform: " << report->passed << " passed, " << report->failed << " failed ("
+            << required_failed << " " << LevelName(conformance::Level::kRequired) << ", "
+            << report->failed - required_failed << " recommended), " << report->skipped
+            << " skipped; " << report->unexpected_failures.size() << " unexpected failures, "
+            << report->unexpected_passes.size() << " unexpected passes\n";
+  if (!report->work_dir.empty()) {
+    std::cout << "conform: written files and the testee's stderr kept in " << report->work_dir
+              << "\n";
+  }
+  std::cout << (report->conformant() ? "conform: CONFORMANT (failures match the failure list)\n"
+                                     : "conform: NOT CONFORMANT\n");
+  return report->conformant() ? kExitOk : kExitDefects;
+}
+
+}  // namespace
+
+void RegisterConform(CLI::App& app, int* exit_code) {
+  auto* cmd = app.add_subcommand(
+      "conform",
+      "Run the conformance suite against a testee program (docs/CONFORMANCE.md). Exit 0 when "
+      "the failing cases are exactly the failure list, 1 otherwise, 2 on set-up errors.");
+  static ConformArgs args;
+  args.run.golden_dir = "golden";
+  cmd->add_option("--golden", args.run.golden_dir,
+                  "directory with MANIFEST.json, tf-2.21/ and bad/ (default: ./golden)");
+  cmd->add_option("--failure-list", args.run.failure_list,
+                  "file naming the cases this testee is expected to fail");
+  cmd->add_option("--filter", args.run.filter, "run only cases whose name contains TEXT");
+  cmd->add_option("--timeout", args.run.timeout_seconds, "seconds per request (default 60)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--work-dir", args.run.work_dir, "scratch directory (default: a temp dir)");
+  cmd->add_flag("--keep", args.run.keep_work, "keep the scratch directory");
+  cmd->add_flag("--json", args.json, "print the report as JSON");
+  cmd->add_flag("--verbose,-v", args.verbose, "print passing and skipped cases too");
+  cmd->add_option("TESTEE", args.run.testee, "testee command and its arguments (after --)")
+      ->required()
+      ->expected(-1);
+  cmd->callback([exit_code] { *exit_code = RunConform(args); });
+}
+
+}  // namespace tfckpt::cli
