@@ -5,7 +5,7 @@
 #   conformance/oracle/run.sh <venv>      # <venv>: tools/oracle/setup_venv.sh's output
 #
 # 1. builds //conformance/oracle:write_corpus, :write_api_corpus and
-#    :read_compare;
+#    :read_compare and //:tfckpt;
 # 2. write_corpus writes tfckpt checkpoints + expected.json into a temp dir,
 #    tf_reads_tfckpt.py reads them with TensorFlow and compares exactly;
 #    write_api_corpus writes what tfckpt's TF1 API writes (checkpoints +
@@ -15,7 +15,9 @@
 #    of golden/bad/ must be the pinned one;
 # 4. tf_writes_random.py has TensorFlow write random checkpoints, and
 #    read_compare reads each with tfckpt and compares;
-# 5. three negative controls: the comparisons do notice a wrong expectation.
+# 5. `tfckpt conform` with TensorFlow as the testee (conformance/tf_testee.py):
+#    TF's failures must be exactly conformance/failure_lists/tensorflow-2.21.txt;
+# 6. three negative controls: the comparisons do notice a wrong expectation.
 # Prints a PASS/FAIL table and "oracle: N passed, M failed"; exit 1 on any
 # failure, 2 on usage / set-up errors. TFCKPT_ORACLE_KEEP=1 keeps the temp dir.
 set -uo pipefail
@@ -31,7 +33,7 @@ start=$SECONDS
 
 if ! bazel build --ui_event_filters=-info,-stdout --noshow_progress \
     //conformance/oracle:write_corpus //conformance/oracle:write_api_corpus \
-    //conformance/oracle:read_compare; then
+    //conformance/oracle:read_compare //:tfckpt; then
   echo "oracle: build failed"
   echo "oracle: 0 passed, 1 failed"
   exit 1
@@ -108,6 +110,22 @@ while IFS=$'\t' read -r _ name prefix expected; do
 done < <(grep -a $'^@@WROTE\t' "$tmp/tf_writes.log")
 if ! grep -q $'^@@WROTE\t' "$tmp/tf_writes.log"; then
   record "tf->tfckpt" "tf_writes_random.py" FAIL "$(tail -n 1 "$tmp/tf_writes.log")"
+fi
+
+# --- tfckpt conform with TensorFlow as the testee ----------------------------
+# TF's failures must be exactly its failure list (each entry says why).
+tfckpt_bin="$(dirname "$(dirname "$bin")")/tfckpt"
+"$tfckpt_bin" conform --golden "$root/golden" --timeout 300 \
+  --failure-list conformance/failure_lists/tensorflow-2.21.txt -- \
+  env PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$root/tools/oracle:$root/conformance/oracle" \
+  "$venv/bin/python" "$root/conformance/tf_testee.py" >"$tmp/conform_tf.log" 2>&1
+rc=$?
+summary="$(grep -a '^conform: [0-9]' "$tmp/conform_tf.log" | tail -n 1 | sed 's/^conform: //')"
+if [ "$rc" -eq 0 ]; then
+  record "conform" "tensorflow-2.21" PASS "$summary"
+else
+  grep -a -e '^FAIL [^(]' -e '^PASS (listed' -e '^failure list' "$tmp/conform_tf.log" | sed 's/^/  /'
+  record "conform" "tensorflow-2.21" FAIL "exit $rc: ${summary:-$(tail -n 1 "$tmp/conform_tf.log")}"
 fi
 
 # --- negative controls: a wrong expectation must be caught -------------------

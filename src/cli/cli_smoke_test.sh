@@ -23,5 +23,6 @@ check 2 "no subcommand" "$bin"
 check 2 "unknown subcommand" "$bin" frobnicate
 grep -qi "usage\|help" "$TEST_TMPDIR/out" || { echo "FAIL: unknown subcommand prints no usage hint"; fail=1; }
 check 2 "validate without PATH" "$bin" validate
+check 2 "conform without TESTEE" "$bin" conform
 check 2 "unknown option" "$bin" inspect --no-such-flag x
 exit $fail

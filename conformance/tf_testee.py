@@ -1,0 +1,100 @@
+"""TensorFlow 2.21 as a `tfckpt conform` testee (docs/CONFORMANCE.md).
+
+Speaks conformance/protocol.h on stdin/stdout with TensorFlow's own Python
+API, so the suite measures TensorFlow itself; its expected failures are in
+conformance/failure_lists/tensorflow-2.21.txt, each with the reason.
+
+    PYTHONPATH=tools/oracle:conformance/oracle "$VENV/bin/python" conformance/tf_testee.py
+
+  read_checkpoint        tf.compat.v1.train.NewCheckpointReader + get_tensor of every key
+  write_checkpoint       tf.raw_ops.SaveV2 (V2) / tf.raw_ops.Save (V1), eager
+  read_checkpoint_state  tf.train.get_checkpoint_state (None is an error)
+  validate               skipped: TensorFlow has no checkpoint validator
+"""
+import json
+import os
+import struct
+import sys
+
+
+def main():
+    # The protocol owns the original stdout; anything else printed to fd 1
+    # (TF, numpy, absl) goes to stderr instead of corrupting frames.
+    proto_out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    proto_in = os.fdopen(os.dup(0), "rb")
+
+    import numpy as np
+    import oracle_common as oc
+    from tf_writes_random import NUMPY, to_tf
+    from tforacle.env import import_tf
+    tf = import_tf()
+
+    def read_checkpoint(req):
+        reader = tf.compat.v1.train.NewCheckpointReader(req["prefix"])
+        # Every get_tensor before the dtype map, as tf_reads_bad.py does: the
+        # map raises in Python for an unknown dtype, which would hide what
+        # get_tensor does with it (a CHECK failure).
+        values = {name: reader.get_tensor(name) for name in sorted(reader.get_variable_to_shape_map())}
+        dtypes = reader.get_variable_to_dtype_map()
+        tensors = []
+        for name, value in values.items():
+            rec = oc.record(name, oc.dtype_name(dtypes[name]), value)
+            tensors.append({"name": name, "dtype": rec["dtype"], "shape": rec["shape"],
+                            "sha256": rec["raw_sha256"]})
+        return {"tensors": tensors}
+
+    def to_array(w):
+        shape = [int(d) for d in w["shape"]]
+        if w["dtype"] == "DT_STRING":
+            return np.array([bytes.fromhex(h) for h in w["strings_hex"]], dtype=object).reshape(shape)
+        raw = bytes.fromhex(w["data_hex"])
+        if w["dtype"] == "DT_BOOL":
+            return np.frombuffer(raw, dtype=np.uint8).astype(np.bool_).reshape(shape)
+        return np.frombuffer(raw, dtype=np.dtype(NUMPY[w["dtype"]])).reshape(shape).copy()
+
+    def write_checkpoint(req):
+        names = [w["name"] for w in req["tensors"]]
+        values = [to_tf(w["dtype"], to_array(w)) for w in req["tensors"]]
+        if req["format"] == "V2":
+            tf.raw_ops.SaveV2(prefix=req["prefix"], tensor_names=names,
+                              shape_and_slices=[""] * len(names), tensors=values)
+        elif req["format"] == "V1":
+            tf.raw_ops.Save(filename=req["prefix"], tensor_names=names, data=values)
+        else:
+            raise ValueError("unknown format %r" % req["format"])
+        return {}
+
+    def read_checkpoint_state(req):
+        st = tf.train.get_checkpoint_state(req["dir"])
+        if st is None:
+            raise ValueError("get_checkpoint_state(%r) returned None" % req["dir"])
+        return {"model_checkpoint_path": st.model_checkpoint_path,
+                "all_model_checkpoint_paths": list(st.all_model_checkpoint_paths)}
+
+    ops = {"read_checkpoint": read_checkpoint, "write_checkpoint": write_checkpoint,
+           "read_checkpoint_state": read_checkpoint_state}
+
+    while True:
+        head = proto_in.read(4)
+        if not head:
+            return 0
+        (n,) = struct.unpack("<I", head)
+        req = json.loads(proto_in.read(n))
+        op = ops.get(req.get("op"))
+        if op is None:
+            resp = {"skipped": "TensorFlow has no %s" % (
+                "checkpoint validator" if req.get("op") == "validate" else repr(req.get("op")))}
+        else:
+            try:
+                resp = {"result": op(req)}
+            except Exception as e:  # noqa: BLE001 -- every refusal is an answer
+                resp = {"error": "%s: %s" % (type(e).__name__, " ".join(str(e).split())[:300])}
+        body = json.dumps(resp).encode("utf-8")
+        proto_out.write(struct.pack("<I", len(body)) + body)
+        proto_out.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
