@@ -68,6 +68,10 @@ check 1 "a testee speaking garbage is a protocol error" \
   conform --filter State -- "$testee" --break=garbage-state
 has "^FAIL Required\.State\.max_to_keep: protocol: frame is not valid JSON; testee killed$"
 
+check 1 "a result member of the wrong JSON type fails the case, not the runner" \
+  conform --filter Validate.data_byte_flip -- "$testee" --break=mistyped-validate
+has "^FAIL Required\.Validate\.data_byte_flip: malformed response: .*type must be boolean"
+
 # --- failure lists -----------------------------------------------------------
 grep -oE '^FAIL Required\.Read\.[^:]+' <(conform -- "$testee" --break=flip-read) |
   sed 's/^FAIL //' >"$tmp/flip.list"

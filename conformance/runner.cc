@@ -129,7 +129,11 @@ StatusOr<RunReport> RunConformance(io::Env* env, const RunOptions& options,
       r.detail = (*response)["skipped"].is_string() ? (*response)["skipped"].get<std::string>()
                                                      : (*response)["skipped"].dump();
     } else {
-      r.detail = c.check(*response);
+      try {
+        r.detail = c.check(*response);
+      } catch (const json::exception& e) {  // a member of the wrong JSON type
+        r.detail = StrCat("malformed response: ", e.what());
+      }
       if (!r.detail.empty()) r.outcome = Outcome::kFail;
     }
     switch (r.outcome) {

@@ -11,6 +11,7 @@
 //   hang-on-validate validate never answers
 //   align-writes     V2 writes pad tensors to 64 bytes (valid, not TF's bytes)
 //   garbage-state    read_checkpoint_state answers with a frame that is not JSON
+//   mistyped-validate validate answers {"valid": "no"} (a string, not a bool)
 #include <unistd.h>
 
 #include <cstdlib>
@@ -129,6 +130,7 @@ json Handle(io::Env* env, const json& request) {
     if (g_break == "hang-on-validate") {
       for (;;) std::this_thread::sleep_for(std::chrono::seconds(60));
     }
+    if (g_break == "mistyped-validate") return json{{"result", {{"valid", "no"}}}};
     return Validate(env, request.value("path", ""));
   }
   if (op == "read_checkpoint_state") return ReadState(env, request.value("dir", ""));
@@ -157,7 +159,13 @@ int Main(int argc, char** argv) {
       if (::write(1, junk, sizeof(junk) - 1) < 0) return 1;
       continue;
     }
-    Status sent = WriteFrame(1, Handle(env, **request));
+    json response;
+    try {
+      response = Handle(env, **request);
+    } catch (const json::exception& e) {  // e.g. "prefix" is not a string
+      response = json{{"error", StrCat("malformed request: ", e.what())}};
+    }
+    Status sent = WriteFrame(1, response);
     if (!sent.ok()) {
       std::cerr << "tfckpt_testee: " << sent << "\n";
       return 1;
