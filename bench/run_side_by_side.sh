@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: tfckpt against TensorFlow's own save/restore on the
-# same tensors and the same files, in one run (docs/PERFORMANCE.md,
+# same tensors and the same files, in one run (docs/PERFORMANCE_TF.md,
 # "Side by side with TensorFlow").
 #
 #   bench/run_side_by_side.sh [OUT_DIR]     (default: bench/results/side_by_side)
