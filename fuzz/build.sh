@@ -33,8 +33,9 @@ for t in $targets; do
   [ -f "fuzz/dictionaries/$t.dict" ] && cp "fuzz/dictionaries/$t.dict" "$OUT/$t.dict"
 done
 
-# Seed corpora, generated from golden/: packed checkpoints for the
-# multi-file targets, every golden file raw for all.
+# Seed corpora, generated from golden/: packed checkpoints (TF's and the
+# defective ones of golden/bad/) for the multi-file targets, every golden
+# file raw for all.
 seeds="$work/seeds"
 rm -rf "$seeds" && mkdir -p "$seeds/packed" "$seeds/raw"
 # pack_seeds has its own main(): link it without the fuzzing engine.
@@ -43,7 +44,8 @@ $CXX "${flags[@]}" fuzz/pack_seeds.cc "${objs[@]}" -fsanitize=address \
   echo "build.sh: pack_seeds did not link; seed corpora get the raw golden files only" >&2
 if [ -x "$work/pack_seeds" ]; then
   "$work/pack_seeds" "$seeds/packed" $(find golden/tf-2.21 -name '*.index' | sed 's/\.index$//') \
-    golden/tf-2.21/saver_v1_basic/model.ckpt golden/tf-2.21/dtypes_v1/dtypes_v1 >/dev/null
+    golden/tf-2.21/saver_v1_basic/model.ckpt golden/tf-2.21/dtypes_v1/dtypes_v1 \
+    $(find golden/bad -name '*.index' | sed 's/\.index$//') golden/bad/v1_*/model.ckpt >/dev/null
 fi
 find golden -type f -size -1M | while read -r f; do cp "$f" "$seeds/raw/$(echo "$f" | tr / _)"; done
 for t in $targets; do

@@ -42,7 +42,8 @@ if [ -z "$bin" ]; then
   bazel build --config=fuzz "${targets[@]/#///fuzz:}" >/dev/null
   bin="$(bazel info --config=fuzz bazel-bin 2>/dev/null)/fuzz"
 fi
-# Seeds: every golden V2 prefix and V1 file, packed; every golden file raw.
+# Seeds: every golden V2 prefix and V1 file (TF's and golden/bad's), packed;
+# every golden file raw.
 # With -b, the seed archives fuzz/build.sh put beside the binaries hold both.
 if [ -z "$(ls -A "$work/seeds-packed")" ] && [ -n "$(ls "$bin"/*_seed_corpus.zip 2>/dev/null)" ]; then
   zip=$(ls "$bin"/*_seed_corpus.zip | head -1)
@@ -52,7 +53,8 @@ if [ -z "$(ls -A "$work/seeds-packed")" ]; then
   bazel build //fuzz:pack_seeds >/dev/null
   prefixes=$(find golden/tf-2.21 -name '*.index' | sed 's/\.index$//')
   v1="golden/tf-2.21/saver_v1_basic/model.ckpt golden/tf-2.21/dtypes_v1/dtypes_v1"
-  "$(bazel info bazel-bin 2>/dev/null)/fuzz/pack_seeds" "$work/seeds-packed" $prefixes $v1 >/dev/null
+  bad="$(find golden/bad -name '*.index' | sed 's/\.index$//') $(ls golden/bad/v1_*/model.ckpt)"
+  "$(bazel info bazel-bin 2>/dev/null)/fuzz/pack_seeds" "$work/seeds-packed" $prefixes $v1 $bad >/dev/null
 fi
 find golden -type f -size -1M -exec cp -f {} "$work/seeds-raw/" \; 2>/dev/null || true
 
