@@ -89,6 +89,17 @@ check 1 "a listed case that does not exist is reported" \
   conform --filter Read --failure-list "$tmp/stale.list" -- "$testee" --break=flip-read
 has "^failure list names a case that does not exist: Required\.Read\.V2\.no_such/case$"
 
+# --- --list: every case, no testee ---
+check 0 "--list" conform --list
+[ "$(wc -l <"$out")" -eq 262 ] || { echo "FAIL: --list printed $(wc -l <"$out") cases"; fail=1; }
+has "^required Required\.Read\.V2\.dtypes/dtypes$"
+has "^recommended Recommended\.WriteBytes\.V1\.saver_v1_basic/model\.ckpt$"
+check 0 "--list --filter" conform --list --filter State
+has "^required Required\.State\.max_to_keep$"
+[ "$(wc -l <"$out")" -eq 1 ] || { echo "FAIL: --list --filter State printed $(wc -l <"$out") lines"; fail=1; }
+check 2 "no TESTEE and no --list" conform
+has "TESTEE is required" "$out.err"
+
 # --- JSON report and set-up errors -------------------------------------------
 check 0 "--json" conform --json --filter State -- "$testee"
 has '"conformant": true'

@@ -35,6 +35,16 @@ struct WorkDir {
   }
 };
 
+// A fresh directory under $TMPDIR (or /tmp).
+StatusOr<std::string> MakeTempDir() {
+  const char* tmp = getenv("TMPDIR");
+  std::string templ = StrCat(tmp && *tmp ? tmp : "/tmp", "/tfckpt-conform.XXXXXX");
+  if (mkdtemp(templ.data()) == nullptr) {
+    return UnavailableError(StrCat(templ, ": cannot create a work directory"));
+  }
+  return templ;
+}
+
 }  // namespace
 
 json RunReport::ToJson() const {
@@ -78,6 +88,19 @@ StatusOr<std::vector<std::string>> ReadFailureList(io::Env* env, const std::stri
   return names;
 }
 
+StatusOr<std::vector<CaseResult>> ListCases(io::Env* env, const std::string& golden_dir,
+                                           const std::string& filter) {
+  WorkDir work{"", true};
+  TFCKPT_ASSIGN_OR_RETURN(work.path, MakeTempDir());
+  TFCKPT_ASSIGN_OR_RETURN(std::vector<TestCase> suite,
+                          BuildSuite(env, SuiteOptions{golden_dir, work.path}));
+  std::vector<CaseResult> out;
+  for (const TestCase& c : suite) {
+    if (c.name.find(filter) != std::string::npos) out.push_back(CaseResult{c.name, c.level});
+  }
+  return out;
+}
+
 StatusOr<RunReport> RunConformance(io::Env* env, const RunOptions& options,
                                    const std::function<void(const CaseResult&)>& on_case) {
   RunReport report;
@@ -88,12 +111,7 @@ StatusOr<RunReport> RunConformance(io::Env* env, const RunOptions& options,
   }
   WorkDir work{options.work_dir, false};
   if (work.path.empty()) {
-    const char* tmp = getenv("TMPDIR");
-    std::string templ = StrCat(tmp && *tmp ? tmp : "/tmp", "/tfckpt-conform.XXXXXX");
-    if (mkdtemp(templ.data()) == nullptr) {
-      return UnavailableError(StrCat(templ, ": cannot create a work directory"));
-    }
-    work.path = templ;
+    TFCKPT_ASSIGN_OR_RETURN(work.path, MakeTempDir());
     work.remove = !options.keep_work;
   } else {
     TFCKPT_RETURN_IF_ERROR(env->CreateDirRecursively(work.path));

@@ -60,6 +60,10 @@ struct RunReport {
 // blank lines are ignored. Errors name the file and line (duplicates).
 StatusOr<std::vector<std::string>> ReadFailureList(io::Env* env, const std::string& path);
 
+// The cases a run would execute (name and level only), without a testee.
+StatusOr<std::vector<CaseResult>> ListCases(io::Env* env, const std::string& golden_dir,
+                                           const std::string& filter = "");
+
 // Runs the suite. `on_case` (may be empty) sees each result as it lands.
 // Errors are set-up failures only (no golden dir, unreadable failure list,
 // a testee that cannot be started); a testee that crashes or hangs fails

@@ -1,5 +1,6 @@
 // tfckpt conform [--golden DIR] [--failure-list FILE] [--filter TEXT]
 //                [--timeout SECONDS] [--keep] [--json] [--verbose] -- TESTEE [ARGS...]
+// tfckpt conform --list [--golden DIR] [--filter TEXT]
 // Runs the conformance suite (conformance/runner.h, docs/CONFORMANCE.md)
 // against a testee program. Exit 0: the failures are exactly the failure
 // list; 1: they are not; 2: the run could not be set up.
@@ -19,13 +20,31 @@ struct ConformArgs {
   conformance::RunOptions run;
   bool json = false;
   bool verbose = false;
+  bool list = false;
 };
 
 const char* LevelName(conformance::Level l) {
   return l == conformance::Level::kRequired ? "required" : "recommended";
 }
 
+// --list: "<level> <name>" per case, for writing failure lists.
+int ListConform(const ConformArgs& args) {
+  auto cases = conformance::ListCases(io::Env::Default(), args.run.golden_dir, args.run.filter);
+  if (!cases.ok()) {
+    std::cerr << "tfckpt conform: error: " << cases.status().message() << "\n";
+    return kExitError;
+  }
+  for (const auto& c : *cases) std::cout << LevelName(c.level) << " " << c.name << "\n";
+  return kExitOk;
+}
+
 int RunConform(const ConformArgs& args) {
+  if (args.list) return ListConform(args);
+  if (args.run.testee.empty()) {
+    std::cerr << "tfckpt conform: error: TESTEE is required (tfckpt conform [options] -- "
+                 "TESTEE [ARGS...]), or --list\n";
+    return kExitError;
+  }
   const auto print_case = [&args](const conformance::CaseResult& r) {
     if (args.json) return;
     using conformance::Outcome;
@@ -88,8 +107,8 @@ void RegisterConform(CLI::App& app, int* exit_code) {
   cmd->add_flag("--keep", args.run.keep_work, "keep the scratch directory");
   cmd->add_flag("--json", args.json, "print the report as JSON");
   cmd->add_flag("--verbose,-v", args.verbose, "print passing and skipped cases too");
+  cmd->add_flag("--list", args.list, "print every case's level and name, run nothing");
   cmd->add_option("TESTEE", args.run.testee, "testee command and its arguments (after --)")
-      ->required()
       ->expected(-1);
   cmd->callback([exit_code] { *exit_code = RunConform(args); });
 }
