@@ -47,7 +47,8 @@ if [ -x "$work/pack_seeds" ]; then
     golden/tf-2.21/saver_v1_basic/model.ckpt golden/tf-2.21/dtypes_v1/dtypes_v1 \
     $(find golden/bad -name '*.index' | sed 's/\.index$//') golden/bad/v1_*/model.ckpt >/dev/null
 fi
-find golden -type f -size -1M | while read -r f; do cp "$f" "$seeds/raw/$(echo "$f" | tr / _)"; done
+# -1024k, not -1M: find rounds sizes up to whole units, so -1M matches only empty files.
+find golden -type f -size -1024k | while read -r f; do cp "$f" "$seeds/raw/$(echo "$f" | tr / _)"; done
 for t in $targets; do
   (cd "$seeds" && zip -qr "$OUT/${t}_seed_corpus.zip" packed raw)
 done

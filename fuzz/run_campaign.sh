@@ -56,7 +56,12 @@ if [ -z "$(ls -A "$work/seeds-packed")" ]; then
   bad="$(find golden/bad -name '*.index' | sed 's/\.index$//') $(ls golden/bad/v1_*/model.ckpt)"
   "$(bazel info bazel-bin 2>/dev/null)/fuzz/pack_seeds" "$work/seeds-packed" $prefixes $v1 $bad >/dev/null
 fi
-find golden -type f -size -1M -exec cp -f {} "$work/seeds-raw/" \; 2>/dev/null || true
+# Named after their path (as build.sh does): golden/bad alone holds 40 files
+# called model.ckpt.index.
+# -1024k, not -1M: find rounds sizes up to whole units, so -1M matches only empty files.
+find golden -type f -size -1024k | while read -r f; do
+  cp -f "$f" "$work/seeds-raw/$(echo "$f" | tr / _)"
+done
 
 # CPU seconds (user + system) of a live process, from /proc/PID/stat.
 cpu_seconds() {
