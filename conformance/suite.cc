@@ -4,9 +4,9 @@
 #include <map>
 #include <memory>
 #include <set>
-#include <tuple>
 #include <utility>
 
+#include "conformance/checkpoint_tensors.h"
 #include "conformance/protocol.h"
 #include "src/bundle/bundle_reader.h"
 #include "src/check/defect.h"
@@ -105,56 +105,41 @@ std::string CompareFiles(io::Env* env, const std::string& got, const std::string
 // What a golden checkpoint holds, read with tfckpt's readers: the write
 // cases send these tensors (in TF's data-file order for V2) to the testee.
 struct GoldenContents {
-  std::vector<std::pair<std::string, tensor::Tensor>> tensors;
+  NamedTensors tensors;
   bool byte_comparable = false;  // single shard, nothing partitioned
 };
 
 StatusOr<GoldenContents> ReadGolden(io::Env* env, const std::string& prefix, bool v1) {
   GoldenContents out;
+  TFCKPT_ASSIGN_OR_RETURN(out.tensors, ReadCheckpointTensors(env, prefix, v1));
   if (v1) {
     TFCKPT_ASSIGN_OR_RETURN(auto reader, slices::TensorSliceReader::Open(env, prefix));
     out.byte_comparable = reader->files().size() == 1;
     for (const auto& info : reader->ListTensors()) {
       if (info.slices.size() != 1) out.byte_comparable = false;
-      TFCKPT_ASSIGN_OR_RETURN(tensor::Tensor t, reader->Lookup(info.name));
-      out.tensors.emplace_back(info.name, std::move(t));
     }
     return out;
   }
+  // Reorder from name order to the order TF wrote the data in.
   TFCKPT_ASSIGN_OR_RETURN(auto reader, bundle::BundleReader::Open(env, prefix));
-  TFCKPT_ASSIGN_OR_RETURN(auto infos, reader->ListTensors());
   out.byte_comparable = reader->header().num_shards() == 1;
-  std::vector<std::tuple<int, int64_t, std::string>> order;
-  for (const auto& info : infos) {
-    TFCKPT_ASSIGN_OR_RETURN(bundle::ParsedEntry e, reader->GetEntry(info.key));
+  std::map<std::string, std::pair<int, int64_t>> position;
+  for (const auto& [key, t] : out.tensors) {
+    TFCKPT_ASSIGN_OR_RETURN(bundle::ParsedEntry e, reader->GetEntry(key));
     if (e.partitioned()) out.byte_comparable = false;
-    order.emplace_back(e.proto.shard_id(), e.proto.offset(), info.key);
+    position[key] = {e.proto.shard_id(), e.proto.offset()};
   }
-  std::sort(order.begin(), order.end());  // the order TF wrote the data in
-  for (const auto& [shard, offset, key] : order) {
-    TFCKPT_ASSIGN_OR_RETURN(tensor::Tensor t, reader->Lookup(key));
-    out.tensors.emplace_back(key, std::move(t));
-  }
+  std::stable_sort(out.tensors.begin(), out.tensors.end(), [&](const auto& a, const auto& b) {
+    return position[a.first] < position[b.first];
+  });
   return out;
 }
 
 // Reads back what a testee wrote, as wire tensors; errors say why not.
 StatusOr<json> ReadBack(io::Env* env, const std::string& prefix, bool v1) {
+  TFCKPT_ASSIGN_OR_RETURN(NamedTensors tensors, ReadCheckpointTensors(env, prefix, v1));
   json list = json::array();
-  if (v1) {
-    TFCKPT_ASSIGN_OR_RETURN(auto reader, slices::TensorSliceReader::Open(env, prefix));
-    for (const auto& info : reader->ListTensors()) {
-      TFCKPT_ASSIGN_OR_RETURN(tensor::Tensor t, reader->Lookup(info.name));
-      list.push_back(WireTensor(info.name, t));
-    }
-  } else {
-    TFCKPT_ASSIGN_OR_RETURN(auto reader, bundle::BundleReader::Open(env, prefix));
-    TFCKPT_ASSIGN_OR_RETURN(auto infos, reader->ListTensors());
-    for (const auto& info : infos) {
-      TFCKPT_ASSIGN_OR_RETURN(tensor::Tensor t, reader->Lookup(info.key));
-      list.push_back(WireTensor(info.key, t));
-    }
-  }
+  for (const auto& [name, t] : tensors) list.push_back(WireTensor(name, t));
   return json{{"tensors", list}};
 }
 

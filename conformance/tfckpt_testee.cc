@@ -20,12 +20,11 @@
 #include <string>
 #include <thread>
 
+#include "conformance/checkpoint_tensors.h"
 #include "conformance/protocol.h"
-#include "src/bundle/bundle_reader.h"
 #include "src/bundle/bundle_writer.h"
 #include "src/check/validator.h"
 #include "src/io/env.h"
-#include "src/slices/tensor_slice_reader.h"
 #include "src/slices/tensor_slice_writer.h"
 #include "src/state/checkpoint_state.h"
 
@@ -39,21 +38,10 @@ std::string g_break;  // --break=MODE, "" for none
 json Error(const Status& s) { return json{{"error", s.ToString()}}; }
 
 StatusOr<json> ReadCheckpoint(io::Env* env, const std::string& prefix) {
+  const bool v1 = !env->FileExists(prefix + ".index");
+  TFCKPT_ASSIGN_OR_RETURN(NamedTensors read, ReadCheckpointTensors(env, prefix, v1));
   json tensors = json::array();
-  if (env->FileExists(prefix + ".index")) {
-    TFCKPT_ASSIGN_OR_RETURN(auto reader, bundle::BundleReader::Open(env, prefix));
-    TFCKPT_ASSIGN_OR_RETURN(auto infos, reader->ListTensors());
-    for (const auto& info : infos) {
-      TFCKPT_ASSIGN_OR_RETURN(tensor::Tensor t, reader->Lookup(info.key));
-      tensors.push_back(WireTensor(info.key, t));
-    }
-  } else {
-    TFCKPT_ASSIGN_OR_RETURN(auto reader, slices::TensorSliceReader::Open(env, prefix));
-    for (const auto& info : reader->ListTensors()) {
-      TFCKPT_ASSIGN_OR_RETURN(tensor::Tensor t, reader->Lookup(info.name));
-      tensors.push_back(WireTensor(info.name, t));
-    }
-  }
+  for (const auto& [name, t] : read) tensors.push_back(WireTensor(name, t));
   return json{{"tensors", tensors}};
 }
 
