@@ -51,7 +51,7 @@ json RunReport::ToJson() const {
   json cases_json = json::array();
   for (const CaseResult& c : cases) {
     json j = {{"name", c.name},
-              {"level", c.level == Level::kRequired ? "required" : "recommended"},
+              {"level", LevelName(c.level)},
               {"outcome", OutcomeName(c.outcome)}};
     if (!c.detail.empty()) j["detail"] = c.detail;
     if (c.listed) j["listed"] = true;

@@ -20,6 +20,10 @@
 namespace tfckpt::conformance {
 
 enum class Level { kRequired, kRecommended };
+// "required" / "recommended", as reports print it.
+inline const char* LevelName(Level l) {
+  return l == Level::kRequired ? "required" : "recommended";
+}
 
 struct TestCase {
   std::string name;

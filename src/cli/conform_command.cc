@@ -23,10 +23,6 @@ struct ConformArgs {
   bool list = false;
 };
 
-const char* LevelName(conformance::Level l) {
-  return l == conformance::Level::kRequired ? "required" : "recommended";
-}
-
 // --list: "<level> <name>" per case, for writing failure lists.
 int ListConform(const ConformArgs& args) {
   auto cases = conformance::ListCases(io::Env::Default(), args.run.golden_dir, args.run.filter);
@@ -34,7 +30,7 @@ int ListConform(const ConformArgs& args) {
     std::cerr << "tfckpt conform: error: " << cases.status().message() << "\n";
     return kExitError;
   }
-  for (const auto& c : *cases) std::cout << LevelName(c.level) << " " << c.name << "\n";
+  for (const auto& c : *cases) std::cout << conformance::LevelName(c.level) << " " << c.name << "\n";
   return kExitOk;
 }
 
@@ -74,7 +70,7 @@ int RunConform(const ConformArgs& args) {
     std::cout << "failure list names a case that does not exist: " << n << "\n";
   }
   std::cout << "conform: " << report->passed << " passed, " << report->failed << " failed ("
-            << required_failed << " " << LevelName(conformance::Level::kRequired) << ", "
+            << required_failed << " " << conformance::LevelName(conformance::Level::kRequired) << ", "
             << report->failed - required_failed << " recommended), " << report->skipped
             << " skipped; " << report->unexpected_failures.size() << " unexpected failures, "
             << report->unexpected_passes.size() << " unexpected passes\n";
