@@ -92,10 +92,10 @@ has "^failure list names a case that does not exist: Required\.Read\.V2\.no_such
 # --- --list: every case, no testee ---
 check 0 "--list" conform --list
 [ "$(wc -l <"$out")" -eq 262 ] || { echo "FAIL: --list printed $(wc -l <"$out") cases"; fail=1; }
-has "^required Required\.Read\.V2\.dtypes/dtypes$"
-has "^recommended Recommended\.WriteBytes\.V1\.saver_v1_basic/model\.ckpt$"
+has "^required Required\.Read\.V2\.dtypes/dtypes BASE-2\.1 .*BUNDLE-4\.1"
+has "^recommended Recommended\.WriteBytes\.V1\.saver_v1_basic/model\.ckpt .*TABLE-7\.3"
 check 0 "--list --filter" conform --list --filter State
-has "^required Required\.State\.max_to_keep$"
+has "^required Required\.State\.max_to_keep STATE-1\.1 "
 [ "$(wc -l <"$out")" -eq 1 ] || { echo "FAIL: --list --filter State printed $(wc -l <"$out") lines"; fail=1; }
 check 2 "no TESTEE and no --list" conform
 has "TESTEE is required" "$out.err"

@@ -96,7 +96,9 @@ StatusOr<std::vector<CaseResult>> ListCases(io::Env* env, const std::string& gol
                           BuildSuite(env, SuiteOptions{golden_dir, work.path}));
   std::vector<CaseResult> out;
   for (const TestCase& c : suite) {
-    if (c.name.find(filter) != std::string::npos) out.push_back(CaseResult{c.name, c.level});
+    if (c.name.find(filter) == std::string::npos) continue;
+    out.push_back(CaseResult{c.name, c.level});
+    out.back().clauses = c.clauses;
   }
   return out;
 }

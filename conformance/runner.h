@@ -39,6 +39,7 @@ struct CaseResult {
   Outcome outcome = Outcome::kPass;
   std::string detail;    // why it failed / was skipped
   bool listed = false;   // named in the failure list
+  std::vector<std::string> clauses;  // docs/spec/ clauses it tests (ListCases only)
 };
 
 struct RunReport {

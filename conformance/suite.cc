@@ -6,6 +6,7 @@
 #include <set>
 #include <utility>
 
+#include "conformance/case_clauses.h"
 #include "conformance/checkpoint_tensors.h"
 #include "conformance/protocol.h"
 #include "src/bundle/bundle_reader.h"
@@ -173,8 +174,9 @@ class SuiteBuilder {
 
  private:
   void Add(std::string name, Level level, json request,
-           std::function<std::string(const json&)> check) {
-    out_->push_back(TestCase{std::move(name), level, std::move(request), std::move(check)});
+           std::function<std::string(const json&)> check, std::vector<std::string> clauses) {
+    out_->push_back(TestCase{std::move(name), level, std::move(request), std::move(check),
+                             std::move(clauses)});
   }
 
   Status AddCheckpointCases(const std::string& scenario, const std::string& dir, const json& c) {
@@ -197,7 +199,8 @@ class SuiteBuilder {
           std::string why;
           const json* result = ResultOf(response, &why);
           return result ? CompareTensors(*result, expected, optional) : why;
-        });
+        },
+        ReadClauses(c));
     Add(StrCat("Required.Validate.Clean.", what), Level::kRequired,
         {{"op", "validate"}, {"path", prefix}}, [](const json& response) -> std::string {
           std::string why;
@@ -208,12 +211,13 @@ class SuiteBuilder {
                           result->value("defects", json::array()).dump());
           }
           return "";
-        });
-    return AddWriteCases(format, what, prefix);
+        },
+        CleanClauses(c));
+    return AddWriteCases(format, what, prefix, c);
   }
 
   Status AddWriteCases(const std::string& format, const std::string& what,
-                       const std::string& golden_prefix) {
+                       const std::string& golden_prefix, const json& c) {
     const bool v1 = format == "V1";
     auto golden = ReadGolden(env_, golden_prefix, v1);
     if (!golden.ok()) {
@@ -249,7 +253,8 @@ class SuiteBuilder {
               auto back = ReadBack(env, out, v1);
               if (!back.ok()) return StrCat("reading it back: ", back.status().ToString());
               return CompareTensors(*back, expected);
-            });
+            },
+            WriteClauses(c));
         continue;
       }
       std::vector<std::pair<std::string, std::string>> files;  // written, TF's
@@ -269,7 +274,8 @@ class SuiteBuilder {
               if (!diff.empty()) return diff;
             }
             return "";
-          });
+          },
+          WriteBytesClauses(c));
     }
     return OkStatus();
   }
@@ -295,7 +301,8 @@ class SuiteBuilder {
             }
           }
           return std::string();
-        });
+        },
+        StateClauses());
   }
 
   void AddBadCases(const json& c) {
@@ -310,7 +317,7 @@ class SuiteBuilder {
     };
     if (!state_dir && !kReadableDefects.count(name)) {
       Add(StrCat("Required.Reject.", name), Level::kRequired,
-          {{"op", "read_checkpoint"}, {"prefix", path}}, refused);
+          {{"op", "read_checkpoint"}, {"prefix", path}}, refused, BadFileClauses(c));
     }
     // A state file that does not parse must be refused; stale paths are a
     // valid state naming missing checkpoints (the validator's business).
@@ -318,7 +325,7 @@ class SuiteBuilder {
     for (const json& code : expect_any) stale |= code == "STALE_PATH";
     if (state_dir && !stale) {
       Add(StrCat("Required.Reject.", name), Level::kRequired,
-          {{"op", "read_checkpoint_state"}, {"dir", path}}, refused);
+          {{"op", "read_checkpoint_state"}, {"dir", path}}, refused, BadFileClauses(c));
     }
     const json request = {{"op", "validate"}, {"path", path}};
     Add(StrCat("Required.Validate.", name), Level::kRequired, request,
@@ -330,7 +337,8 @@ class SuiteBuilder {
             return StrCat("reported valid (", broken, ")");
           }
           return "";
-        });
+        },
+        BadFileClauses(c));
     Add(StrCat("Recommended.ValidateCode.", name), Level::kRecommended, request,
         [expect_any](const json& response) -> std::string {
           std::string why;
@@ -345,7 +353,8 @@ class SuiteBuilder {
             codes.push_back(code);
           }
           return StrCat("defect codes ", codes.dump(), ", expected one of ", expect_any.dump());
-        });
+        },
+        BadFileClauses(c));
   }
 
   io::Env* env_;

@@ -32,6 +32,8 @@ struct TestCase {
   // Judges a response that is not {"skipped"}: "" if it passes, otherwise
   // one line saying what was wrong (may inspect files the testee wrote).
   std::function<std::string(const nlohmann::json& response)> check;
+  // The docs/spec/ clause IDs the case tests (conformance/case_clauses.h).
+  std::vector<std::string> clauses;
 };
 
 struct SuiteOptions {

@@ -23,14 +23,19 @@ struct ConformArgs {
   bool list = false;
 };
 
-// --list: "<level> <name>" per case, for writing failure lists.
+// --list: "<level> <name> <clause>..." per case, for writing failure lists
+// (the clauses are the docs/spec/ IDs the case tests).
 int ListConform(const ConformArgs& args) {
   auto cases = conformance::ListCases(io::Env::Default(), args.run.golden_dir, args.run.filter);
   if (!cases.ok()) {
     std::cerr << "tfckpt conform: error: " << cases.status().message() << "\n";
     return kExitError;
   }
-  for (const auto& c : *cases) std::cout << conformance::LevelName(c.level) << " " << c.name << "\n";
+  for (const auto& c : *cases) {
+    std::cout << conformance::LevelName(c.level) << " " << c.name;
+    for (const std::string& id : c.clauses) std::cout << " " << id;
+    std::cout << "\n";
+  }
   return kExitOk;
 }
 
@@ -103,7 +108,8 @@ void RegisterConform(CLI::App& app, int* exit_code) {
   cmd->add_flag("--keep", args.run.keep_work, "keep the scratch directory");
   cmd->add_flag("--json", args.json, "print the report as JSON");
   cmd->add_flag("--verbose,-v", args.verbose, "print passing and skipped cases too");
-  cmd->add_flag("--list", args.list, "print every case's level and name, run nothing");
+  cmd->add_flag("--list", args.list,
+                "print every case's level, name and the docs/spec/ clauses it tests; run nothing");
   cmd->add_option("TESTEE", args.run.testee, "testee command and its arguments (after --)")
       ->expected(-1);
   cmd->callback([exit_code] { *exit_code = RunConform(args); });

@@ -10,6 +10,7 @@
 #include <optional>
 #include <sstream>
 
+#include "golden/bad/generate/clauses.h"
 #include "nlohmann/json.hpp"
 #include "proto/tensor_bundle.pb.h"
 #include "src/bundle/naming.h"
@@ -256,7 +257,8 @@ class Generator {
                               {"validate", c.validate},
                               {"expect_any", c.expect},
                               {"broken", c.broken},
-                              {"how", c.how}});
+                              {"how", c.how},
+                              {"clauses", BadCaseClauses(c.name, c.expect)}});
     }
     return WriteAll(O("EXPECTED.json"), doc.dump(1) + "\n");
   }
