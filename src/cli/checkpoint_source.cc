@@ -6,72 +6,11 @@
 #include "src/bundle/naming.h"
 #include "src/cli/checkpoint_v1.h"
 #include "src/cli/exit_codes.h"
-#include "src/state/checkpoint_state.h"
+#include "src/path/model_path.h"
 #include "src/tensor/tensor_slice.h"
 
 namespace tfckpt::cli {
 namespace {
-
-bool HasGlobChars(const std::string& path) {
-  return io::Basename(path).find_first_of("*?[") != std::string::npos;
-}
-
-std::string Expected(const std::string& path) {
-  return StrCat("expected a V2 checkpoint prefix (", path,
-                ".index), a .index or .data-NNNNN-of-NNNNN file",
-                kV1Supported ? ", a V1 checkpoint file or shard pattern" : "",
-                ", a directory with a `checkpoint` state file, or a SavedModel "
-                "directory");
-}
-
-// A prefix named by a state file or typed by the user: V2 if <p>.index
-// exists, V1 if <p> is a file or a matching shard pattern.
-StatusOr<ResolvedPath> ResolvePrefix(io::Env* env, const std::string& given,
-                                     const std::string& p, std::string how) {
-  ResolvedPath r{given, p, CheckpointFormat::kV2, std::move(how)};
-  if (env->FileExists(bundle::MetaFilename(p))) return r;
-  bool v1 = env->FileExists(p) && !env->IsDirectory(p);
-  if (!v1 && HasGlobChars(p)) {
-    auto matches = env->Glob(p);
-    v1 = matches.ok() && !matches->empty();
-  }
-  if (!v1) return NotFoundError("");  // caller words the error
-  if (!kV1Supported) {
-    return UnimplementedError(StrCat(
-        p, ": no ", p, ".index, so this would be a V1 (TensorSlice) checkpoint; "
-        "this build of tfckpt reads V2 checkpoints only"));
-  }
-  r.format = CheckpointFormat::kV1;
-  return r;
-}
-
-StatusOr<ResolvedPath> ResolveDirectory(io::Env* env, const std::string& dir) {
-  const std::string vars = io::JoinPath(dir, "variables/variables");
-  const bool saved_model = env->FileExists(io::JoinPath(dir, "saved_model.pb")) ||
-                           env->FileExists(io::JoinPath(dir, "saved_model.pbtxt"));
-  if (saved_model || env->FileExists(bundle::MetaFilename(vars))) {
-    if (!env->FileExists(bundle::MetaFilename(vars))) {
-      return NotFoundError(StrCat(dir, ": SavedModel directory without variables: expected ",
-                                  bundle::MetaFilename(vars)));
-    }
-    return ResolvedPath{dir, vars, CheckpointFormat::kV2, "SavedModel variables"};
-  }
-  const std::string state_file = state::CheckpointStatePath(dir);
-  if (!env->FileExists(state_file)) {
-    return NotFoundError(StrCat(dir, ": directory has no `checkpoint` state file and is not a "
-                                "SavedModel (no saved_model.pb, no variables/variables.index); ",
-                                Expected(dir)));
-  }
-  auto st = state::GetCheckpointState(env, dir);
-  if (!st.ok()) return Status(st.status().code(), WithFile(state_file, st.status().message()));
-  if (!st->has_value()) return NotFoundError(StrCat(state_file, ": disappeared while reading"));
-  const std::string p = (*st)->model_checkpoint_path();
-  auto r = ResolvePrefix(env, dir, p, StrCat("model_checkpoint_path of ", state_file));
-  if (r.ok() || r.status().code() != StatusCode::kNotFound) return r;
-  return NotFoundError(StrCat(state_file, ": model_checkpoint_path \"", p,
-                              "\" names no checkpoint: expected ", bundle::MetaFilename(p),
-                              " (V2) or ", p, " (V1)"));
-}
 
 Status Annotate(const Status& s, const bundle::BundleError& e) {
   if (s.ok()) return s;
@@ -100,27 +39,15 @@ int ReportError(std::string_view command, const Status& status) {
 std::string DisplayName(const std::string& name) { return bundle::DisplayKey(name); }
 
 StatusOr<ResolvedPath> ResolveCheckpointPath(io::Env* env, const std::string& path) {
-  if (path.empty()) return InvalidArgumentError("empty checkpoint path; " + Expected("PATH"));
-  if (env->IsDirectory(path)) return ResolveDirectory(env, path);
-  if (auto prefix = bundle::PrefixFromBundleFilename(path)) {
-    if (!env->FileExists(path)) {
-      return NotFoundError(StrCat(path, ": no such file; ", Expected(*prefix)));
-    }
-    return ResolvedPath{path, *prefix, CheckpointFormat::kV2,
-                        StrCat("prefix of ", io::Basename(path))};
+  TFCKPT_ASSIGN_OR_RETURN(path::ResolvedPath r, path::ResolveCheckpoint(env, path));
+  if (r.format == path::Format::kV1 && !kV1Supported) {
+    return UnimplementedError(StrCat(
+        r.checkpoint, ": no ", r.checkpoint, ".index, so this is a V1 (TensorSlice) "
+        "checkpoint; this build of tfckpt reads V2 checkpoints only"));
   }
-  constexpr std::string_view kMeta = ".meta";
-  if (path.size() > kMeta.size() &&
-      path.compare(path.size() - kMeta.size(), kMeta.size(), kMeta) == 0 &&
-      !env->FileExists(bundle::MetaFilename(path))) {
-    const std::string prefix = path.substr(0, path.size() - kMeta.size());
-    return InvalidArgumentError(StrCat(path, ": a MetaGraph (.meta) file, not a checkpoint; ",
-                                       "its checkpoint is usually the prefix ", prefix));
-  }
-  auto r = ResolvePrefix(env, path, path, "");
-  if (r.ok() || r.status().code() != StatusCode::kNotFound) return r;
-  return NotFoundError(StrCat(path, ": no checkpoint found (", bundle::MetaFilename(path),
-                              " does not exist); ", Expected(path)));
+  return ResolvedPath{path, r.checkpoint,
+                      r.format == path::Format::kV1 ? CheckpointFormat::kV1 : CheckpointFormat::kV2,
+                      r.how};
 }
 
 Checkpoint::~Checkpoint() = default;

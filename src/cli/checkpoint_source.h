@@ -1,16 +1,7 @@
-// What `inspect`, `dump` and `diff` accept as PATH, and one reader over it.
-//
-// PATH may be (checked in this order):
-//  - a directory holding saved_model.pb / saved_model.pbtxt or
-//    variables/variables.index: the SavedModel's <dir>/variables/variables;
-//  - a directory holding a `checkpoint` state file: its
-//    model_checkpoint_path (relative paths are relative to the directory);
-//  - a `<prefix>.index` or `<prefix>.data-NNNNN-of-NNNNN` file: <prefix>;
-//  - a V2 prefix (`<PATH>.index` exists);
-//  - a V1 (TensorSlice) file, or a glob of V1 shards such as
-//    "model.ckpt-?????-of-00002" (only when this build has the V1 reader;
-//    kV1Supported).
-// Anything else is an error naming the path and what was expected.
+// What `inspect`, `dump`, `diff` and `convert` accept as PATH, and one
+// reader over it. PATH is resolved by path::ResolveCheckpoint
+// (src/path/model_path.h, docs/CLI.md "Paths"): any checkpoint form, or a
+// model that carries one (a SavedModel's variables, a .meta's checkpoint).
 #ifndef TFCKPT_CLI_CHECKPOINT_SOURCE_H_
 #define TFCKPT_CLI_CHECKPOINT_SOURCE_H_
 

@@ -89,7 +89,23 @@ same "$tmp/frozen_deny.pb" "$fz/frozen_denylist.pb"
 check 0 "freeze a SavedModel" "$bin" freeze "$fz/saved_model" --output_node out -o "$tmp/frozen_sm.pb"
 same "$tmp/frozen_sm.pb" "$fz/frozen_from_saved_model.pb"
 check 0 "run the frozen graph" "$bin" run "$tmp/frozen_meta.pb" --input 'x=[[0.5,-1.0,2.0]]' --output out:0
-check 2 "freeze a .meta without --checkpoint" "$bin" freeze "$fz/model.ckpt.meta" --output_node out -o "$tmp/x.pb"
+check 0 "freeze a .meta without --checkpoint (its own prefix, as run)" "$bin" freeze \
+  "$fz/model.ckpt.meta" --output_node out -o "$tmp/frozen_own.pb"
+same "$tmp/frozen_own.pb" "$fz/frozen_from_meta.pb"
+# run and freeze resolve a .meta's checkpoint alike (docs/CLI.md "Paths"):
+# with a stale state file both fail, naming it.
+mkdir -p "$tmp/stale"
+cp "$fz/model.ckpt.meta" "$tmp/stale/graph.meta"
+echo 'model_checkpoint_path: "gone.ckpt"' >"$tmp/stale/checkpoint"
+check 2 "freeze with a stale state file" "$bin" freeze "$tmp/stale/graph.meta" --output_node out -o "$tmp/x.pb"
+has "stale/checkpoint: model_checkpoint_path \".*gone.ckpt\" names no checkpoint" "$out.err"
+cp "$out.err" "$tmp/freeze_stale.err"
+check 2 "run with a stale state file" "$bin" run "$tmp/stale/graph.meta" --output out:0 --input 'x=[[1,2,3]]'
+sed 's/^tfckpt run: //' "$out.err" >"$tmp/run_stale.err"
+sed -i 's/^tfckpt freeze: //' "$tmp/freeze_stale.err"
+same "$tmp/run_stale.err" "$tmp/freeze_stale.err"
+rm "$tmp/stale/checkpoint"
+check 2 "freeze a .meta with no checkpoint anywhere" "$bin" freeze "$tmp/stale/graph.meta" --output_node out -o "$tmp/x.pb"
 has "--checkpoint is required" "$out.err"
 check 2 "freeze an unknown output node" "$bin" freeze "$fz/model.ckpt.meta" --checkpoint "$fz/model.ckpt" \
   --output_node nosuch -o "$tmp/x.pb"

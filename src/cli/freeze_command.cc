@@ -1,8 +1,9 @@
 // tfckpt freeze INPUT --output_node N -o OUT: TF's freeze_graph tool
 // (tensorflow/python/tools/freeze_graph.py, freeze_graph_with_def_protos).
 //
-// INPUT is a MetaGraph (.meta, binary or text) restored from --checkpoint,
-// or a SavedModel directory (the MetaGraph of --tag, default "serve",
+// INPUT is a MetaGraph (.meta, binary or text) restored from --checkpoint
+// (default: its own prefix, else the directory's `checkpoint` state file, as
+// `run`), or a SavedModel directory (the MetaGraph of --tag, default "serve",
 // restored from <dir>/variables/variables). As TF's tool does: devices are
 // cleared (unless --keep_devices), the MetaGraph is imported and restored
 // (import_meta_graph + Saver.restore; no init op runs), --initializer_nodes
@@ -21,7 +22,7 @@
 #include "src/cli/checkpoint_source.h"
 #include "src/freeze/freeze.h"
 #include "src/saved_model/loader.h"
-#include "src/state/latest_checkpoint.h"
+#include "src/path/model_path.h"
 #include "src/train/meta_graph.h"
 #include "src/train/saver.h"
 #include "src/train/session.h"
@@ -59,36 +60,40 @@ struct FreezeInput {
   std::string description;
 };
 
+// INPUT and --checkpoint through path::Resolve (docs/CLI.md "Paths"), as
+// `run` does, so both restore the same checkpoint (and fail alike on a stale
+// state file).
 StatusOr<FreezeInput> ResolveInput(io::Env* env, const FreezeCommandOptions& o) {
+  TFCKPT_ASSIGN_OR_RETURN(path::ResolvedPath r, path::Resolve(env, o.input));
   FreezeInput in;
-  if (env->IsDirectory(o.input)) {
-    // A SavedModel: the MetaGraph of the tag set (TF's errors); its
-    // variables are restored below through the MetaGraph's Saver.
+  if (r.kind == path::Kind::kSavedModel) {
+    // The MetaGraph of the tag set (TF's errors); its variables are
+    // restored below through the MetaGraph's Saver.
     TFCKPT_ASSIGN_OR_RETURN(saved_model::SavedModelMetaGraph read,
-                            saved_model::ReadSavedModelMetaGraph(o.input, o.tags, env));
+                            saved_model::ReadSavedModelMetaGraph(r.model, o.tags, env));
     in.meta = std::move(read.meta_graph);
-    in.checkpoint = o.checkpoint.empty() ? StrCat(o.input, "/variables/variables") : o.checkpoint;
-    in.description = StrCat("SavedModel ", o.input);
-    return in;
-  }
-  TFCKPT_ASSIGN_OR_RETURN(in.meta, train::ReadMetaGraphFile(o.input, env));
-  if (o.checkpoint.empty()) {
-    return InvalidArgumentError(StrCat("--checkpoint is required to freeze the MetaGraph ",
-                                       o.input, " (a checkpoint prefix or a directory with a "
-                                       "`checkpoint` state file)"));
-  }
-  in.checkpoint = o.checkpoint;
-  if (env->IsDirectory(o.checkpoint)) {
-    TFCKPT_ASSIGN_OR_RETURN(std::optional<std::string> latest,
-                            state::LatestCheckpoint(env, o.checkpoint));
-    if (!latest) {
-      return NotFoundError(StrCat("no checkpoint found in directory ", o.checkpoint,
-                                  " (no `checkpoint` state file, or its latest checkpoint "
-                                  "is gone)"));
+    in.checkpoint = r.checkpoint.empty() ? io::JoinPath(r.model, "variables/variables")
+                                         : r.checkpoint;
+    in.description = StrCat("SavedModel ", r.model);
+  } else if (r.kind == path::Kind::kMetaGraph) {
+    TFCKPT_ASSIGN_OR_RETURN(in.meta, train::ReadMetaGraphFile(r.model, env));
+    in.checkpoint = r.checkpoint;
+    in.description = StrCat("MetaGraph ", r.model);
+    if (in.checkpoint.empty() && o.checkpoint.empty()) {
+      return InvalidArgumentError(StrCat(
+          "--checkpoint is required to freeze the MetaGraph ", r.model, ": no checkpoint ",
+          r.model.substr(0, r.model.size() - 5), " beside it and no `checkpoint` state file "
+          "(a checkpoint prefix or a directory with a `checkpoint` state file)"));
     }
-    in.checkpoint = *latest;
+  } else {
+    return InvalidArgumentError(StrCat(o.input, ": a ", path::KindName(r.kind),
+                                       ", but freeze takes a .meta file or a SavedModel "
+                                       "directory"));
   }
-  in.description = StrCat("MetaGraph ", o.input);
+  if (!o.checkpoint.empty()) {
+    TFCKPT_ASSIGN_OR_RETURN(path::ResolvedPath c, path::ResolveCheckpoint(env, o.checkpoint));
+    in.checkpoint = c.checkpoint;
+  }
   return in;
 }
 
@@ -145,8 +150,9 @@ void RegisterFreeze(CLI::App& app, int* exit_code) {
   auto o = std::make_shared<FreezeCommandOptions>();
   cmd->add_option("INPUT", o->input, ".meta file, or SavedModel directory")->required();
   cmd->add_option("--checkpoint", o->checkpoint,
-                  "checkpoint prefix or directory with a `checkpoint` file (required for a "
-                  ".meta; a SavedModel defaults to <dir>/variables/variables)");
+                  "checkpoint prefix or directory with a `checkpoint` file (a .meta defaults "
+                  "to its own prefix, else its directory's `checkpoint` state; a SavedModel "
+                  "to <dir>/variables/variables)");
   cmd->add_option("--output_node,--output_node_names", o->output_nodes, "output node names")
       ->required();
   cmd->add_option("-o,--out,--output_graph", o->out, "frozen GraphDef to write")->required();

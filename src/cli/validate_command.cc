@@ -9,10 +9,12 @@
 #include <vector>
 
 #include "src/check/validator.h"
+#include "src/cli/checkpoint_source.h"
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
 #include "src/cli/value_format.h"
 #include "src/io/env.h"
+#include "src/path/model_path.h"
 
 namespace tfckpt::cli {
 namespace {
@@ -111,6 +113,30 @@ Json ReportJson(const check::Report& r) {
               {"defects", std::move(defects)}};
 }
 
+// PATH through path::Resolve (docs/CLI.md "Paths") for the forms
+// check::Validate does not take itself: a directory holding only variables/
+// or a single .index is validated as that prefix. A GraphDef or MetaGraph is
+// not a checkpoint, and a path naming nothing is an I/O error (exit 2):
+// both are returned as errors.
+StatusOr<std::string> ValidatorPath(io::Env* env, const std::string& p) {
+  auto r = path::Resolve(env, p);
+  if (r.ok() && (r->kind == path::Kind::kGraphDef || r->kind == path::Kind::kMetaGraph)) {
+    return InvalidArgumentError(StrCat(p, ": a ", path::KindName(r->kind),
+                                       " file, not a checkpoint; validate checks checkpoints, "
+                                       "state files and SavedModels (`tfckpt show ", p,
+                                       "` describes a graph)"));
+  }
+  if (r.ok() && env->IsDirectory(p) && r->kind == path::Kind::kCheckpoint &&
+      r->state_file.empty()) {
+    return r->checkpoint;
+  }
+  if (!r.ok() && r.status().code() == StatusCode::kNotFound && !env->FileExists(p)) {
+    auto matches = env->Glob(p);
+    if (!matches.ok() || matches->empty()) return r.status();
+  }
+  return p;
+}
+
 }  // namespace
 
 void RegisterValidate(CLI::App& app, int* exit_code) {
@@ -124,7 +150,8 @@ void RegisterValidate(CLI::App& app, int* exit_code) {
       "then `OK: <path> (N tensors, M bytes verified)` or `INVALID: <path>: K defects`. "
       "A progress bar is drawn on stderr when it is a terminal and more than 64 MiB of data "
       "are verified. Exit 0 if every path is valid (warnings allowed), 1 if any has a "
-      "defect, 2 on usage errors.");
+      "defect, 2 on usage or I/O errors (a path that does not exist, a GraphDef or MetaGraph "
+      "file, which is not a checkpoint). PATH forms: docs/CLI.md \"Paths\".");
   struct Options {
     std::vector<std::string> paths;
     bool json = false, no_data = false, quiet = false;
@@ -144,12 +171,24 @@ void RegisterValidate(CLI::App& app, int* exit_code) {
     Json reports = Json::array();
     bool all_ok = true;
     size_t n_ok = 0;
-    for (const std::string& path : opt->paths) {
+    bool usage_error = false;
+    for (const std::string& given : opt->paths) {
+      auto resolved = ValidatorPath(env, given);
+      if (!resolved.ok()) {
+        ReportError("validate", resolved.status());
+        usage_error = true;
+        continue;
+      }
+      const std::string& path = *resolved;
       check::ValidateOptions options;
       options.verify_data = !opt->no_data;
       ProgressBar bar(StrCat("validating ", path), !opt->quiet);
       options.progress = [&bar](uint64_t done, uint64_t total) { bar.Update(done, total); };
-      const check::Report report = check::Validate(env, path, options);
+      check::Report report = check::Validate(env, path, options);
+      if (path != given) {
+        report.notes.insert(report.notes.begin(), StrCat("validated ", path, " (", given, ")"));
+        report.path = given;
+      }
       bar.Clear();
       all_ok = all_ok && report.ok();
       n_ok += report.ok() ? 1 : 0;
@@ -169,7 +208,7 @@ void RegisterValidate(CLI::App& app, int* exit_code) {
       std::cout << Plural(opt->paths.size(), "path") << ": " << n_ok << " OK, "
                 << opt->paths.size() - n_ok << " INVALID\n";
     }
-    *exit_code = all_ok ? kExitOk : kExitDefects;
+    *exit_code = usage_error ? kExitError : all_ok ? kExitOk : kExitDefects;
   });
 }
 

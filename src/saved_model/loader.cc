@@ -11,7 +11,7 @@
 #include "src/graph/serving_ops.h"
 #include "src/saved_model/constants.h"
 #include "src/saved_model/session_bundle.h"
-#include "src/state/latest_checkpoint.h"
+#include "src/path/model_path.h"
 
 namespace tfckpt::saved_model {
 
@@ -427,23 +427,15 @@ StatusOr<std::unique_ptr<Bundle>> Loader::MetaGraph(const std::string& meta_path
     b->log_.push_back("no checkpoint given: nothing restored");
     return b;
   }
+  // docs/CLI.md "Paths". A prefix naming nothing goes to the restore op,
+  // which reports it in TF's words.
   std::string prefix = checkpoint;
-  if (env->IsDirectory(checkpoint)) {
-    std::string warning;
-    TFCKPT_ASSIGN_OR_RETURN(std::optional<std::string> latest,
-                            state::LatestCheckpoint(env, checkpoint, "checkpoint", &warning));
-    if (!latest) {
-      return NotFoundError(StrCat(checkpoint, ": no checkpoint to restore (no `checkpoint` "
-                                  "state file, or its latest checkpoint is missing",
-                                  warning.empty() ? "" : ": ", warning, ")"));
-    }
-    prefix = *latest;
-    b->log_.push_back(StrCat("latest checkpoint of ", checkpoint, ": ", prefix));
-  } else if (prefix.size() > 6 && prefix.compare(prefix.size() - 6, 6, ".index") == 0) {
-    prefix.resize(prefix.size() - 6);
-  } else if (size_t d = prefix.rfind(".data-"); d != std::string::npos &&
-                                                   prefix.find("-of-", d) != std::string::npos) {
-    prefix.resize(d);
+  auto c = path::ResolveCheckpoint(env, checkpoint);
+  if (c.ok()) {
+    prefix = c->checkpoint;
+    if (!c->how.empty()) b->log_.push_back(StrCat(checkpoint, ": ", c->how, ": ", prefix));
+  } else if (c.status().code() != StatusCode::kNotFound || env->IsDirectory(checkpoint)) {
+    return c.status();
   }
   if (!b->meta_graph_def_.has_saver_def()) {
     return FailedPreconditionError(StrCat(meta_path, ": the MetaGraph has no saver_def, so ",
@@ -635,42 +627,38 @@ StatusOr<std::unique_ptr<Bundle>> LoadFrozenGraph(const std::string& path,
 StatusOr<std::unique_ptr<Bundle>> LoadModel(const ModelSpec& spec, const LoadOptions& options) {
   io::Env* env = EnvOf(options);
   const std::string& path = spec.path;
-  auto ends_with = [&](const std::string& suffix) {
-    return path.size() >= suffix.size() &&
-           path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
-  if (env->IsDirectory(path)) {
-    if (env->FileExists(io::JoinPath(path, kSavedModelFilenamePb)) ||
-        env->FileExists(io::JoinPath(path, kSavedModelFilenamePbTxt))) {
-      return LoadSavedModel(path, spec.tags, options);
+  auto r = path::Resolve(env, path);
+  const bool dir = env->IsDirectory(path);
+  if (!r.ok() || r->kind == path::Kind::kCheckpoint) {
+    // Not a model. A plain file that would be a V1 checkpoint by name alone
+    // is tried as a GraphDef (frozen graphs need no extension).
+    if (r.ok() && !dir && r->format == path::Format::kV1 && r->checkpoint == path) {
+      return LoadFrozenGraph(path, options);
     }
-    if (env->FileExists(io::JoinPath(path, kSessionBundleMetaGraphFilename))) {
-      return LoadSessionBundle(path, options);
+    std::string what = dir ? StrCat(path, ": a directory with neither saved_model.pb / "
+                                          "saved_model.pbtxt (SavedModel) nor export.meta "
+                                          "(session bundle)")
+                           : (r.ok() ? StrCat(path, ": a checkpoint, not a model")
+                                     : std::string(r.status().message()));
+    if (r.ok()) {
+      what += StrCat("; it names the ", path::FormatName(r->format), " checkpoint ", r->checkpoint,
+                     r->how.empty() ? "" : StrCat(" (", r->how, ")"),
+                     ", which `tfckpt inspect` lists; run needs a SavedModel, a .meta or a .pb");
     }
-    return NotFoundError(StrCat(
-        path, ": a directory with neither saved_model.pb / saved_model.pbtxt (SavedModel) nor "
-              "export.meta (session bundle)"));
+    return Status(r.ok() || dir ? StatusCode::kNotFound : r.status().code(), what);
   }
-  if (!env->FileExists(path)) return NotFoundError(StrCat(path, ": no such file or directory"));
-  const std::string base = io::Basename(path);
-  if (base == kSavedModelFilenamePb || base == kSavedModelFilenamePbTxt) {
-    return LoadSavedModel(io::Dirname(path), spec.tags, options);
+  switch (r->kind) {
+    case path::Kind::kSavedModel:
+      return LoadSavedModel(r->model, spec.tags, options);
+    case path::Kind::kSessionBundle:
+      return LoadSessionBundle(r->model, options);
+    case path::Kind::kMetaGraph:
+      return LoadMetaGraphAndCheckpoint(r->model,
+                                        spec.checkpoint.empty() ? r->checkpoint : spec.checkpoint,
+                                        options);
+    default:
+      return LoadFrozenGraph(r->model, options);
   }
-  if (base == kSessionBundleMetaGraphFilename) return LoadSessionBundle(io::Dirname(path), options);
-  if (ends_with(".meta")) {
-    std::string checkpoint = spec.checkpoint;
-    if (checkpoint.empty()) {
-      const std::string own = path.substr(0, path.size() - 5);
-      TFCKPT_ASSIGN_OR_RETURN(bool exists, state::CheckpointExists(env, own));
-      if (exists) {
-        checkpoint = own;
-      } else if (env->FileExists(io::JoinPath(io::Dirname(path), "checkpoint"))) {
-        checkpoint = io::Dirname(path).empty() ? "." : io::Dirname(path);
-      }
-    }
-    return LoadMetaGraphAndCheckpoint(path, checkpoint, options);
-  }
-  return LoadFrozenGraph(path, options);
 }
 
 }  // namespace tfckpt::saved_model
