@@ -1,8 +1,12 @@
 #include "src/bundle/bundle_reader.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "src/bundle/naming.h"
+#include "src/bundle/replace.h"
 #include "src/bundle/slice_copy.h"
 
 namespace tfckpt::bundle {
@@ -18,17 +22,61 @@ bool HostIsLittleEndian() {
   return first == 1;
 }
 
+namespace {
+// Each retry waits a little longer (1, 2, ... 20 ms, then 20 ms): about a
+// second in all, ample for a writer's few renames.
+constexpr int kOpenAttempts = 50;
+}  // namespace
+
 StatusOr<std::unique_ptr<BundleReader>> BundleReader::Open(io::Env* env, std::string prefix,
                                                            BundleError* error) {
-  std::unique_ptr<BundleReader> r(new BundleReader(env, std::move(prefix)));
-  r->index_path_ = MetaFilename(r->prefix_);
+  const std::string index = MetaFilename(prefix);
+  for (int attempt = 0; attempt < kOpenAttempts; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(std::min(attempt, 20)));
+    bool torn = false;
+    BundleError err;
+    auto r = OpenOnce(env, prefix, /*parked=*/false, &err, &torn);
+    if (!torn && !r.ok() && err.kind == BundleErrorKind::kNotFound) {
+      if (env->FileExists(ParkedName(index))) {
+        // A replacement is under way or was interrupted: the previous
+        // checkpoint is whole under the parked names (replace.h).
+        err = BundleError();
+        r = OpenOnce(env, prefix, /*parked=*/true, &err, &torn);
+      } else if (env->FileExists(index)) {
+        torn = true;  // published meanwhile (the parked one is gone only after that)
+      }
+    }
+    if (torn) continue;
+    if (error != nullptr) *error = std::move(err);
+    return r;
+  }
+  return BundleFail(error, StatusCode::kUnavailable, BundleErrorKind::kIoError, index, "",
+                    std::nullopt,
+                    StrCat(index, " and its data files kept changing while being opened (",
+                           kOpenAttempts, " attempts): is more than one process saving to ",
+                           prefix, "?"));
+}
+
+StatusOr<std::unique_ptr<BundleReader>> BundleReader::OpenOnce(io::Env* env,
+                                                               const std::string& prefix,
+                                                               bool parked, BundleError* error,
+                                                               bool* torn) {
+  std::unique_ptr<BundleReader> r(new BundleReader(env, prefix));
+  const std::string live_index = MetaFilename(prefix);
+  r->parked_ = parked;
+  r->index_path_ = parked ? ParkedName(live_index) : live_index;
   auto file = env->NewRandomAccessFile(r->index_path_);
   if (!file.ok()) {
     const bool missing = file.status().code() == StatusCode::kNotFound;
+    if (parked && missing) {
+      *torn = true;  // the save completed or was rolled back meanwhile
+      return file.status();
+    }
     return BundleFail(error, file.status().code(),
                       missing ? BundleErrorKind::kNotFound : BundleErrorKind::kIoError,
                       r->index_path_, "", std::nullopt, file.status().message());
   }
+  const std::string identity = (*file)->Identity();
   table::TableError terr;
   auto table = table::Table::Open(std::move(*file), {}, &terr);
   if (!table.ok()) {
@@ -55,7 +103,33 @@ StatusOr<std::unique_ptr<BundleReader>> BundleReader::Open(io::Env* env, std::st
   TFCKPT_RETURN_IF_ERROR(ParseHeader(it.value(), r->index_path_, &r->header_, error));
   const bool big = r->header_.endianness() == tensorflow::BundleHeaderProto::BIG;
   r->swap_ = big == HostIsLittleEndian();
+  // Every data file now, while the index is known to be current; a file
+  // that will not open is reported by DataFile() when it is needed.
+  for (int shard = 0; shard < r->header_.num_shards(); ++shard) {
+    auto data = r->OpenDataFile(DataFilename(prefix, shard, r->header_.num_shards()), torn);
+    if (*torn || !data.ok()) break;
+    r->data_files_[shard] = std::move(*data);
+  }
+  if (!*torn && !identity.empty()) {
+    *torn = parked ? env->FileExists(live_index) || env->FileIdentity(r->index_path_) != identity
+                   : env->FileIdentity(live_index) != identity;
+  }
+  if (*torn) return UnavailableError(StrCat(r->index_path_, " changed while being opened"));
   return r;
+}
+
+StatusOr<std::shared_ptr<const io::RandomAccessFile>> BundleReader::OpenDataFile(
+    const std::string& path, bool* torn) const {
+  if (parked_) {
+    auto backup = env_->NewRandomAccessFile(ParkedName(path));
+    if (backup.ok()) return std::shared_ptr<const io::RandomAccessFile>(std::move(*backup));
+  }
+  auto file = env_->NewRandomAccessFile(path);
+  // Beside a parked index, a live data file is the previous checkpoint's
+  // only while it has not been parked itself (it never is again).
+  if (parked_ && env_->FileExists(ParkedName(path))) *torn = true;
+  if (!file.ok()) return file.status();
+  return std::shared_ptr<const io::RandomAccessFile>(std::move(*file));
 }
 
 StatusOr<ParsedEntry> BundleReader::GetEntry(std::string_view key, BundleError* error) const {
@@ -87,17 +161,18 @@ StatusOr<std::shared_ptr<const io::RandomAccessFile>> BundleReader::DataFile(
   std::lock_guard<std::mutex> l(mu_);
   auto it = data_files_.find(shard);
   if (it != data_files_.end()) return it->second;
-  const std::string path = DataFilename(prefix_, shard, header_.num_shards());
-  auto file = env_->NewRandomAccessFile(path);
+  std::string path = DataFilename(prefix_, shard, header_.num_shards());
+  bool torn = false;  // only Open's snapshot is checked
+  auto file = OpenDataFile(path, &torn);
+  if (parked_) path = ParkedName(path);
   if (!file.ok()) {
     return BundleFail(error, file.status().code(), BundleErrorKind::kShardMissing, path, "",
                       std::nullopt,
                       StrCat("Data file for shard ", shard, " of ", header_.num_shards(),
                              " cannot be opened: ", file.status().message()));
   }
-  std::shared_ptr<const io::RandomAccessFile> shared(std::move(*file));
-  data_files_[shard] = shared;
-  return shared;
+  data_files_[shard] = *file;
+  return *file;
 }
 
 StatusOr<Tensor> BundleReader::ReadEntry(std::string_view key, const ParsedEntry& entry,

@@ -5,6 +5,16 @@
 // opened lazily and mapped, so Lookup of a large little-endian tensor
 // borrows the mapping instead of copying it.
 //
+// Open is safe against a writer replacing the prefix meanwhile
+// (replace.h): it returns the checkpoint before or after a replacement,
+// whole, never a mix and never a transient failure. It opens the index, then
+// every data file (stopping at the first that cannot be opened; that shard's
+// error comes from DataFile later), then checks that the same file is still
+// the index; if not, it tries again (a bounded number of times, then
+// Unavailable). While no index exists but a parked one (`.tfckpt-old`) does,
+// a replacement is under way or was interrupted: it reads the parked, i.e.
+// previous, checkpoint; then errors name the parked files.
+//
 // Errors carry TensorFlow's message texts where TF has one ("Key x not
 // found in checkpoint", "Checksum does not match", ...) and fill an
 // optional BundleError for callers that classify them.
@@ -66,12 +76,23 @@ class BundleReader {
   // order. Stops at the first bad record.
   StatusOr<std::vector<TensorInfo>> ListTensors(BundleError* error = nullptr) const;
 
+  // The index file actually read: `<prefix>.index`, or its parked backup.
+  const std::string& index_path() const { return index_path_; }
+  bool read_parked_backup() const { return parked_; }
+
   // The data file of `shard` (opened once, then shared).
   StatusOr<std::shared_ptr<const io::RandomAccessFile>> DataFile(int shard,
                                                                  BundleError* error = nullptr) const;
 
  private:
   BundleReader(io::Env* env, std::string prefix) : env_(env), prefix_(std::move(prefix)) {}
+  // One attempt at reading `<prefix>.index` (or, if `parked`, its backup)
+  // with its data files; *torn says the files changed meanwhile.
+  static StatusOr<std::unique_ptr<BundleReader>> OpenOnce(io::Env* env, const std::string& prefix,
+                                                          bool parked, BundleError* error,
+                                                          bool* torn);
+  StatusOr<std::shared_ptr<const io::RandomAccessFile>> OpenDataFile(const std::string& path,
+                                                                     bool* torn) const;
 
   io::Env* env_;
   std::string prefix_;
@@ -79,6 +100,7 @@ class BundleReader {
   std::unique_ptr<table::Table> table_;
   tensorflow::BundleHeaderProto header_;
   bool swap_ = false;
+  bool parked_ = false;
   mutable std::mutex mu_;
   mutable std::map<int, std::shared_ptr<const io::RandomAccessFile>> data_files_;
 };

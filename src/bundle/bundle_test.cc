@@ -293,8 +293,37 @@ TEST(Naming, PrefixFromFilename) {
   EXPECT_EQ(PrefixFromBundleFilename("/x/m.data-0a-of-1"), std::nullopt);
 }
 
-// A failure at any write of a save leaves the previous checkpoint readable.
-TEST(BundleWriter, KillMidSaveKeepsPreviousCheckpoint) {
+// What a reader gets from `prefix`: the value of "v", or -1 with `why`.
+float ReadV(io::Env* env, const std::string& prefix, std::string* why) {
+  auto r = BundleReader::Open(env, prefix);
+  if (!r.ok()) {
+    *why = r.status().ToString();
+    return -1;
+  }
+  auto v = (*r)->Lookup("v");
+  auto s = (*r)->Lookup("s");
+  if (!v.ok() || !s.ok()) {
+    *why = (v.ok() ? s.status() : v.status()).ToString();
+    return -1;
+  }
+  const float got = v->flat<float>()[0];
+  for (int64_t i = 0; i < v->num_elements(); ++i) {
+    if (v->flat<float>()[i] != got) {
+      *why = "mixed values";
+      return -1;
+    }
+  }
+  return got;
+}
+
+// A save over an existing checkpoint crashes at each of its mutating
+// operations in turn (the count taken on that same kind of save), with each
+// number of its unsynced creates/renames/deletes surviving and unsynced
+// bytes lost. Right after the crash a reader must get the whole old or the
+// whole new checkpoint (the new one if the save reported success); then a
+// recovery, itself crashed at each of its operations and run again, must
+// leave the same one and no parked files.
+TEST(BundleWriter, CrashAtEveryOperationOfAnOverwrite) {
   auto write = [](io::Env* env, float value) {
     BundleWriter w(env, "/ck/model");
     Status s = w.Add("v", Tensor::FromVector<float>(tensorflow::DT_FLOAT, TensorShape{1000},
@@ -302,33 +331,67 @@ TEST(BundleWriter, KillMidSaveKeepsPreviousCheckpoint) {
     if (s.ok()) s = w.Add("s", Tensor::FromStrings(TensorShape{2}, {"x", "y"}));
     return s.ok() ? w.Finish() : s;
   };
-  io::MemEnv probe_base;
-  io::FaultInjectionEnv probe(&probe_base);
-  ASSERT_TRUE(write(&probe, 1.0f).ok());
-  const int64_t ops = probe.operations();
-  ASSERT_GT(ops, 6);
-  for (int64_t i = 0; i < ops; ++i) {
+  int64_t ops = 0;
+  {
     io::MemEnv mem;
     ASSERT_TRUE(write(&mem, 1.0f).ok());
-    io::FaultInjectionEnv env(&mem);
-    env.FailAfter(i);
-    Status s = write(&env, 2.0f);
-    mem.DropUnsyncedData();
-    ASSERT_TRUE(RecoverInterruptedSave(&mem, "/ck/model").ok());
-    auto r = BundleReader::Open(&mem, "/ck/model");
-    ASSERT_TRUE(r.ok()) << "fault at op " << i << ": " << r.status();
-    auto v = (*r)->Lookup("v");
-    ASSERT_TRUE(v.ok()) << "fault at op " << i << ": " << v.status();
-    const float got = v->flat<float>()[999];
-    if (s.ok()) {
-      EXPECT_EQ(got, 2.0f);
-    } else {
-      // Whole old or whole new, never a mix (the CRC would catch a mix).
-      EXPECT_TRUE(got == 1.0f || got == 2.0f) << i;
-    }
-    // Temp files may remain after a crash (as with TF); they are never
-    // mistaken for a checkpoint: only <prefix>.index names one.
+    io::FaultInjectionEnv probe(&mem);
+    ASSERT_TRUE(write(&probe, 2.0f).ok());
+    ops = probe.operations();
   }
+  ASSERT_GT(ops, 6);
+  int crashes = 0, faulted_ops = 0, recovery_crashes = 0;
+  for (int64_t i = 0; i <= ops; ++i) {
+    for (size_t keep = 0;; ++keep) {
+      io::MemEnv mem;
+      ASSERT_TRUE(write(&mem, 1.0f).ok());
+      io::FaultInjectionEnv env(&mem);
+      env.FailAfter(i < ops ? i : -1);
+      const Status s = write(&env, 2.0f);
+      const size_t unsynced = env.unsynced_operations();
+      ASSERT_EQ(s.ok(), i == ops) << "op " << i << ": " << s;
+      ASSERT_TRUE(env.Crash(keep).ok());
+      mem.DropUnsyncedData();
+      ++crashes;
+      if (keep == 0) ++faulted_ops;
+      const std::string at = StrCat("crash at op ", i, " of ", ops, " keeping ", keep, " of ",
+                                    unsynced, " unsynced namespace ops");
+      std::string why;
+      const float seen = ReadV(&mem, "/ck/model", &why);
+      ASSERT_TRUE(seen == 1.0f || seen == 2.0f) << at << ": reader got " << why;
+      if (s.ok()) {
+        EXPECT_EQ(seen, 2.0f) << at;
+      }
+      // Recovery crashing at each of its own operations, then run again.
+      for (int64_t j = 0;; ++j) {
+        io::MemEnv copy;
+        const std::vector<std::string> files = *mem.Glob("/ck/*");
+        for (const std::string& f : files) copy.PutFile(f, *mem.ReadFileToString(f));
+        io::FaultInjectionEnv renv(&copy);
+        renv.FailAfter(j);
+        const Status rs = RecoverInterruptedSave(&renv, "/ck/model");
+        const bool done = rs.ok();
+        ASSERT_TRUE(done || rs.code() == StatusCode::kUnavailable) << at << ": " << rs;
+        ASSERT_LT(j, 100) << at;
+        ASSERT_TRUE(renv.Crash(0).ok());
+        if (!done) ++recovery_crashes;
+        ASSERT_EQ(ReadV(&copy, "/ck/model", &why), seen) << at << ", recovery op " << j << ": "
+                                                           << why;
+        ASSERT_TRUE(RecoverInterruptedSave(&copy, "/ck/model").ok()) << at;
+        ASSERT_EQ(ReadV(&copy, "/ck/model", &why), seen) << at << ", recovery op " << j << ": "
+                                                           << why;
+        EXPECT_TRUE(copy.Glob("/ck/*.tfckpt-old")->empty()) << at;
+        EXPECT_FALSE(copy.FileExists("/ck/model.index.tfckpt-old")) << at;
+        if (done) break;
+      }
+      if (keep >= unsynced) break;
+    }
+  }
+  // Every operation of the overwrite, including the index rename that
+  // publishes it, was faulted.
+  EXPECT_EQ(faulted_ops, ops + 1);
+  std::printf("%lld operations per overwrite, %d crashes, %d crashed recoveries\n",
+              static_cast<long long>(ops), crashes, recovery_crashes);
 }
 
 }  // namespace

@@ -136,7 +136,7 @@ Status PublishReplacing(io::Env* env, const std::string& prefix, io::AtomicFileW
                         io::AtomicFileWriter* index) {
   bool parked = false;
   TFCKPT_RETURN_IF_ERROR(ParkExisting(env, prefix, &parked));
-  TFCKPT_RETURN_IF_ERROR(data->Publish());
+  TFCKPT_RETURN_IF_ERROR(data->Publish());  // syncs the directory before the index goes in
   TFCKPT_RETURN_IF_ERROR(index->Publish());
   return parked ? DropParked(env, prefix) : OkStatus();
 }

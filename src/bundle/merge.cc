@@ -90,6 +90,8 @@ Status MergeBundles(io::Env* env, const std::vector<std::string>& prefixes,
     const std::string to = DataFilename(merged_prefix, i, num_shards);
     if (data_files[i] != to) TFCKPT_RETURN_IF_ERROR(env->RenameFile(data_files[i], to));
   }
+  // The data renames must be durable before the index that names them.
+  TFCKPT_RETURN_IF_ERROR(env->SyncDir(dir));
 
   auto index = io::AtomicFileWriter::Create(env, MetaFilename(merged_prefix));
   if (!index.ok()) return index.status();

@@ -1,12 +1,16 @@
 #include "src/bundle/replace.h"
 
+#include <map>
+#include <set>
+
 #include "src/bundle/naming.h"
-#include "src/io/atomic_file.h"
 
 namespace tfckpt::bundle {
 namespace {
 
 constexpr char kParkedSuffix[] = ".tfckpt-old";
+// Left by tfckpt before the index-first order (its rollback marker).
+constexpr char kLegacyRollbackMarker[] = ".tfckpt-rollback";
 
 StatusOr<std::vector<std::string>> DataFiles(io::Env* env, const std::string& prefix) {
   return env->Glob(prefix + ".data-" "?????" "-of-" "?????");
@@ -20,6 +24,59 @@ std::string Unparked(const std::string& parked) {
   return parked.substr(0, parked.size() - (sizeof(kParkedSuffix) - 1));
 }
 
+// "N" of a data file name "<prefix>.data-KKKKK-of-NNNNN[.tfckpt-old]".
+std::string ShardCount(const std::string& prefix, const std::string& data_file) {
+  return data_file.substr(prefix.size() + 15, 5);
+}
+
+// Whether `files` (live data file names) are shards 0..N-1 of one N.
+bool CompleteSet(const std::string& prefix, const std::vector<std::string>& files) {
+  if (files.empty()) return false;
+  const std::string n = ShardCount(prefix, files[0]);
+  const int count = std::stoi(n);
+  if (count != static_cast<int>(files.size())) return false;
+  for (int k = 0; k < count; ++k) {
+    if (files[k] != DataFilename(prefix, k, count)) return false;  // sorted by Glob
+  }
+  return true;
+}
+
+Status WithBackup(const Status& s, const std::string& prefix, const std::string& action) {
+  if (s.ok()) return s;
+  return Status(s.code(), StrCat("recovering an interrupted save of ", prefix, " (", action,
+                                 "; the previous checkpoint is parked as ",
+                                 ParkedName(MetaFilename(prefix)), " and ", prefix,
+                                 ".data-*", kParkedSuffix, "): ", s.message()));
+}
+
+// Interrupted before the commit point: put the parked checkpoint back.
+Status RollBack(io::Env* env, const std::string& prefix, const std::string& dir,
+                const std::vector<std::string>& parked) {
+  const std::string index = MetaFilename(prefix);
+  if (!parked.empty()) {
+    // Parked data exists, so every old shard is parked or still live under
+    // its own name; the live files that are neither are the new save's.
+    std::set<std::string> twins;
+    for (const std::string& f : parked) twins.insert(Unparked(f));
+    const std::string old_count = ShardCount(prefix, parked[0]);
+    TFCKPT_ASSIGN_OR_RETURN(std::vector<std::string> live, DataFiles(env, prefix));
+    for (const std::string& f : live) {
+      if (ShardCount(prefix, f) != old_count) {
+        TFCKPT_RETURN_IF_ERROR(WithBackup(env->DeleteFile(f), prefix, "deleting " + f));
+      }
+    }
+    // Over the new save's files of the same names, atomically.
+    for (const std::string& f : parked) {
+      TFCKPT_RETURN_IF_ERROR(WithBackup(env->RenameFile(f, Unparked(f)), prefix,
+                                        "restoring " + Unparked(f)));
+    }
+    TFCKPT_RETURN_IF_ERROR(WithBackup(env->SyncDir(dir), prefix, "syncing " + dir));
+  }
+  TFCKPT_RETURN_IF_ERROR(
+      WithBackup(env->RenameFile(ParkedName(index), index), prefix, "restoring " + index));
+  return WithBackup(env->SyncDir(dir), prefix, "syncing " + dir);
+}
+
 }  // namespace
 
 std::string ParkedName(const std::string& path) { return path + kParkedSuffix; }
@@ -27,50 +84,53 @@ std::string ParkedName(const std::string& path) { return path + kParkedSuffix; }
 Status ParkExisting(io::Env* env, const std::string& prefix, bool* parked) {
   *parked = false;
   const std::string index = MetaFilename(prefix);
+  const std::string dir = io::Dirname(prefix);
   if (!env->FileExists(index)) return OkStatus();
-  // Data files first, the index last: a parked index then means "parking
-  // completed", and parked data without a parked index means "interrupted
-  // while parking" (RecoverInterruptedSave tells the cases apart).
   TFCKPT_ASSIGN_OR_RETURN(std::vector<std::string> data, DataFiles(env, prefix));
-  for (const std::string& f : data) TFCKPT_RETURN_IF_ERROR(env->RenameFile(f, ParkedName(f)));
+  if (!CompleteSet(prefix, data)) {
+    TFCKPT_RETURN_IF_ERROR(env->DeleteFile(index));
+    return env->SyncDir(dir);
+  }
+  // The index first: from here until the new index is published, no index
+  // names these data files, so readers never pair them with another index.
   TFCKPT_RETURN_IF_ERROR(env->RenameFile(index, ParkedName(index)));
+  TFCKPT_RETURN_IF_ERROR(env->SyncDir(dir));
   *parked = true;
-  return env->SyncDir(io::Dirname(prefix));
+  for (const std::string& f : data) TFCKPT_RETURN_IF_ERROR(env->RenameFile(f, ParkedName(f)));
+  return env->SyncDir(dir);
 }
 
 Status DropParked(io::Env* env, const std::string& prefix) {
-  // Data before the index, so a crash here still reads as "new complete".
+  // Data before the index (synced between), so every state on the way
+  // still reads as "new complete".
   TFCKPT_ASSIGN_OR_RETURN(std::vector<std::string> data, ParkedDataFiles(env, prefix));
   for (const std::string& f : data) TFCKPT_RETURN_IF_ERROR(env->DeleteFile(f));
   const std::string index = ParkedName(MetaFilename(prefix));
-  if (env->FileExists(index)) TFCKPT_RETURN_IF_ERROR(env->DeleteFile(index));
-  return OkStatus();
+  if (!env->FileExists(index)) return OkStatus();
+  if (!data.empty()) TFCKPT_RETURN_IF_ERROR(env->SyncDir(io::Dirname(prefix)));
+  return env->DeleteFile(index);
 }
 
 Status RecoverInterruptedSave(io::Env* env, const std::string& prefix) {
   const std::string index = MetaFilename(prefix);
-  const std::string marker = prefix + ".tfckpt-rollback";
+  const std::string dir = io::Dirname(prefix);
+  const std::string marker = prefix + kLegacyRollbackMarker;
   TFCKPT_ASSIGN_OR_RETURN(std::vector<std::string> parked, ParkedDataFiles(env, prefix));
-  if (!env->FileExists(ParkedName(index))) {
-    // Interrupted while parking (nothing new was published), or after a
-    // rollback's last step: unpark what is parked.
-    for (const std::string& f : parked) TFCKPT_RETURN_IF_ERROR(env->RenameFile(f, Unparked(f)));
-    if (env->FileExists(marker)) TFCKPT_RETURN_IF_ERROR(env->DeleteFile(marker));
-    return OkStatus();
+  if (env->FileExists(ParkedName(index))) {
+    if (env->FileExists(index)) {  // the new checkpoint is complete
+      return WithBackup(DropParked(env, prefix), prefix, "dropping the backup");
+    }
+    TFCKPT_RETURN_IF_ERROR(RollBack(env, prefix, dir, parked));
+  } else {
+    for (const std::string& f : parked) {
+      const std::string live = Unparked(f);
+      Status s = env->FileExists(live) ? env->DeleteFile(f) : env->RenameFile(f, live);
+      TFCKPT_RETURN_IF_ERROR(WithBackup(s, prefix, "restoring " + live));
+    }
+    if (!parked.empty()) TFCKPT_RETURN_IF_ERROR(env->SyncDir(dir));
   }
-  if (env->FileExists(index)) return DropParked(env, prefix);  // the new one is complete
-  // Interrupted while publishing. The live data files are the new save's
-  // until the marker exists; after it, they are old ones already unparked
-  // by an interrupted rollback. So recovery can itself be interrupted.
-  if (!env->FileExists(marker)) {
-    TFCKPT_ASSIGN_OR_RETURN(std::vector<std::string> fresh, DataFiles(env, prefix));
-    for (const std::string& f : fresh) TFCKPT_RETURN_IF_ERROR(env->DeleteFile(f));
-    TFCKPT_RETURN_IF_ERROR(io::WriteFileAtomically(env, marker, ""));
-  }
-  for (const std::string& f : parked) TFCKPT_RETURN_IF_ERROR(env->RenameFile(f, Unparked(f)));
-  TFCKPT_RETURN_IF_ERROR(env->RenameFile(ParkedName(index), index));
-  TFCKPT_RETURN_IF_ERROR(env->DeleteFile(marker));
-  return env->SyncDir(io::Dirname(prefix));
+  if (env->FileExists(marker)) TFCKPT_RETURN_IF_ERROR(env->DeleteFile(marker));
+  return OkStatus();
 }
 
 }  // namespace tfckpt::bundle

@@ -51,6 +51,11 @@ class RandomAccessFile {
   // the offset and how many bytes were available.
   Status ReadExact(uint64_t offset, size_t n, std::string_view* result,
                          char* scratch) const;
+
+  // Which file this is (device:inode on POSIX), equal to Env::FileIdentity
+  // of any name the file has; "" when the Env cannot tell. Lets a reader
+  // notice that a name was replaced after it opened the file.
+  virtual std::string Identity() const { return ""; }
 };
 
 class WritableFile {
@@ -87,6 +92,12 @@ class Env {
   virtual Status RenameFile(const std::string& from,
                                   const std::string& to) = 0;
   virtual Status CreateDirRecursively(const std::string& dir) = 0;
+  // Identity (see RandomAccessFile::Identity) of the file now named `path`;
+  // "" if there is none or the Env cannot tell.
+  virtual std::string FileIdentity(const std::string& path) {
+    (void)path;
+    return "";
+  }
   // Makes a completed rename durable (fsync of the directory on POSIX).
   virtual Status SyncDir(const std::string& dir) {
     (void)dir;

@@ -9,9 +9,10 @@ namespace {
 
 class MemRandomAccessFile final : public RandomAccessFile {
  public:
-  MemRandomAccessFile(std::string path, std::shared_ptr<const std::string> data)
-      : path_(std::move(path)), data_(std::move(data)) {}
+  MemRandomAccessFile(std::string path, std::shared_ptr<const std::string> data, uint64_t id)
+      : path_(std::move(path)), data_(std::move(data)), id_(id) {}
   const std::string& path() const override { return path_; }
+  std::string Identity() const override { return StrCat("mem:", id_); }
   uint64_t Size() const override { return data_->size(); }
   Status Read(uint64_t offset, size_t n, std::string_view* result,
                     char* /*scratch*/) const override {
@@ -27,6 +28,7 @@ class MemRandomAccessFile final : public RandomAccessFile {
  private:
   std::string path_;
   std::shared_ptr<const std::string> data_;  // a snapshot, like an open fd
+  uint64_t id_;
 };
 
 std::string Normalize(const std::string& path) {
@@ -80,7 +82,7 @@ StatusOr<std::unique_ptr<RandomAccessFile>> MemEnv::NewRandomAccessFile(
     return NotFoundError(StrCat(path, ": No such file or directory"));
   }
   return std::unique_ptr<RandomAccessFile>(
-      new MemRandomAccessFile(path, it->second.data));
+      new MemRandomAccessFile(path, it->second.data, it->second.id));
 }
 
 StatusOr<std::unique_ptr<WritableFile>> MemEnv::NewWritableFile(
@@ -88,7 +90,9 @@ StatusOr<std::unique_ptr<WritableFile>> MemEnv::NewWritableFile(
   const std::string p = Normalize(path);
   {
     std::lock_guard<std::mutex> l(mu_);
-    files_[p] = File{};
+    File f;
+    f.id = next_id_++;
+    files_[p] = std::move(f);
   }
   return std::unique_ptr<WritableFile>(new MemWritableFile(this, p));
 }
@@ -107,6 +111,12 @@ bool MemEnv::IsDirectory(const std::string& path) {
   const std::string prefix = p + "/";
   auto it = files_.lower_bound(prefix);
   return it != files_.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+}
+
+std::string MemEnv::FileIdentity(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = files_.find(Normalize(path));
+  return it == files_.end() ? "" : StrCat("mem:", it->second.id);
 }
 
 StatusOr<uint64_t> MemEnv::GetFileSize(const std::string& path) {
@@ -176,6 +186,7 @@ void MemEnv::PutFile(const std::string& path, std::string contents) {
   File f;
   f.data = std::make_shared<std::string>(std::move(contents));
   f.synced = f.data->size();
+  f.id = next_id_++;
   files_[Normalize(path)] = std::move(f);
 }
 
@@ -244,15 +255,23 @@ StatusOr<std::unique_ptr<WritableFile>> FaultInjectionEnv::NewWritableFile(
     const std::string& path) {
   Status s = MaybeFail("create", path);
   if (!s.ok()) return s;
+  Record(Undo::kCreate, path, "");
   auto f = target_->NewWritableFile(path);
-  if (!f.ok()) return f.status();
+  if (!f.ok()) {
+    unsynced_.pop_back();
+    return f.status();
+  }
   return std::unique_ptr<WritableFile>(
       new FaultWritableFile(this, path, std::move(*f)));
 }
 
 Status FaultInjectionEnv::DeleteFile(const std::string& path) {
   Status s = MaybeFail("delete", path);
-  return s.ok() ? target_->DeleteFile(path) : s;
+  if (!s.ok()) return s;
+  Record(Undo::kDelete, path, "");
+  s = target_->DeleteFile(path);
+  if (!s.ok()) unsynced_.pop_back();
+  return s;
 }
 
 Status FaultInjectionEnv::DeleteDir(const std::string& path) {
@@ -263,7 +282,11 @@ Status FaultInjectionEnv::DeleteDir(const std::string& path) {
 Status FaultInjectionEnv::RenameFile(const std::string& from,
                                            const std::string& to) {
   Status s = MaybeFail("rename", from);
-  return s.ok() ? target_->RenameFile(from, to) : s;
+  if (!s.ok()) return s;
+  Record(Undo::kRename, to, from);
+  s = target_->RenameFile(from, to);
+  if (!s.ok()) unsynced_.pop_back();
+  return s;
 }
 
 Status FaultInjectionEnv::CreateDirRecursively(const std::string& dir) {
@@ -273,7 +296,59 @@ Status FaultInjectionEnv::CreateDirRecursively(const std::string& dir) {
 
 Status FaultInjectionEnv::SyncDir(const std::string& dir) {
   Status s = MaybeFail("syncdir", dir);
-  return s.ok() ? target_->SyncDir(dir) : s;
+  if (s.ok()) s = target_->SyncDir(dir);
+  if (!s.ok()) return s;
+  const std::string d = (dir.empty() || dir == ".") ? "" : dir;
+  std::vector<Undo> still;
+  for (Undo& u : unsynced_) {
+    if (u.dir != d) still.push_back(std::move(u));
+  }
+  unsynced_ = std::move(still);
+  return OkStatus();
+}
+
+void FaultInjectionEnv::Record(Undo::Kind kind, const std::string& path,
+                               const std::string& from) {
+  std::string dir = Dirname(path);
+  if (dir == ".") dir.clear();
+  Undo u{kind, std::move(dir), path, from, std::nullopt};
+  if (target_->FileExists(path) && !target_->IsDirectory(path)) {
+    auto bytes = target_->ReadFileToString(path);
+    if (bytes.ok()) u.replaced = std::move(*bytes);
+  }
+  unsynced_.push_back(std::move(u));
+}
+
+Status FaultInjectionEnv::Restore(const std::string& path, const std::string& bytes) {
+  TFCKPT_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> f, target_->NewWritableFile(path));
+  TFCKPT_RETURN_IF_ERROR(f->Append(bytes));
+  TFCKPT_RETURN_IF_ERROR(f->Sync());
+  return f->Close();
+}
+
+Status FaultInjectionEnv::Crash(size_t keep) {
+  remaining_ = -1;
+  for (size_t i = unsynced_.size(); i-- > keep;) {
+    const Undo& u = unsynced_[i];
+    switch (u.kind) {
+      case Undo::kCreate:
+        if (u.replaced.has_value()) {
+          TFCKPT_RETURN_IF_ERROR(Restore(u.path, *u.replaced));
+        } else if (target_->FileExists(u.path)) {
+          TFCKPT_RETURN_IF_ERROR(target_->DeleteFile(u.path));
+        }
+        break;
+      case Undo::kRename:
+        TFCKPT_RETURN_IF_ERROR(target_->RenameFile(u.path, u.from));
+        if (u.replaced.has_value()) TFCKPT_RETURN_IF_ERROR(Restore(u.path, *u.replaced));
+        break;
+      case Undo::kDelete:
+        if (u.replaced.has_value()) TFCKPT_RETURN_IF_ERROR(Restore(u.path, *u.replaced));
+        break;
+    }
+  }
+  unsynced_.clear();
+  return OkStatus();
 }
 
 }  // namespace tfckpt::io

@@ -26,6 +26,10 @@ Status IoError(const std::string& context, int err) {
   return InternalError(msg);
 }
 
+std::string StatIdentity(const struct stat& st) {
+  return StrCat(static_cast<uint64_t>(st.st_dev), ":", static_cast<uint64_t>(st.st_ino));
+}
+
 // A read-only file. The whole file is mapped on first use of Read() or
 // MappedData() (table blocks); ReadRegion() maps just the range asked for,
 // so tensor data is resident only while a tensor borrows it.
@@ -39,6 +43,10 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   }
   const std::string& path() const override { return path_; }
   uint64_t Size() const override { return size_; }
+  std::string Identity() const override {
+    struct stat st;
+    return ::fstat(fd_, &st) == 0 ? StatIdentity(st) : "";
+  }
   Status Read(uint64_t offset, size_t n, std::string_view* result,
               char* scratch) const override {
     const char* base = MappedData();
@@ -259,6 +267,11 @@ class PosixEnv final : public Env {
   bool IsDirectory(const std::string& path) override {
     struct stat st;
     return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  }
+
+  std::string FileIdentity(const std::string& path) override {
+    struct stat st;
+    return ::stat(path.c_str(), &st) == 0 ? StatIdentity(st) : "";
   }
 
   StatusOr<uint64_t> GetFileSize(const std::string& path) override {
