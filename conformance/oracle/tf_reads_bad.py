@@ -38,6 +38,10 @@ ACCEPT = {
     # get_checkpoint_state returns the stale paths (or None for the
     # unparseable file, with a log line); latest_checkpoint returns None.
     "stale_absolute_paths", "stale_relative_path", "state_file_garbage",
+    # SavedModel directories (bad saved_model.pb, a key the Saver restores
+    # missing from variables/): no state file, so get_checkpoint_state gives
+    # None; this harness does not run TF's SavedModel loader.
+    "saved_model_garbage", "saved_model_variable_missing",
 }
 
 

@@ -61,6 +61,12 @@ const std::map<std::string, Clauses>& ByName() {
       {"state_file_garbage", {"STATE-1.1", "STATE-2.2"}},
       {"v1_block_flip", {"TABLE-3.3", "V1-3.3"}},
       {"v1_truncated", {"TABLE-4.4", "V1-3.3"}},
+      {"block_bad_shared", {"TABLE-2.1", "TABLE-2.7"}},
+      {"block_zero_restarts", {"TABLE-2.3", "TABLE-2.5"}},
+      {"unsorted_keys", {"TABLE-2.6", "TABLE-5.1", "TABLE-5.2"}},
+      {"shape_unknown_rank", {"BUNDLE-3.6", "BUNDLE-4.5"}},
+      {"saved_model_garbage", {"SMODEL-2.1"}},
+      {"saved_model_variable_missing", {"META-2.3", "SMODEL-3.4"}},
   };
   return *kMap;
 }

@@ -301,6 +301,81 @@ std::string LengthChecksum(const std::vector<uint64_t>& lengths) {
   return std::string(out, 4);
 }
 
+// Defects of block structure, key order, shapes and SavedModels
+// (docs/spec/ TABLE-2, TABLE-5, BUNDLE-3.6, SMODEL-2.1, META-2.3).
+Status GenerateStructural(Generator* g) {
+  {
+    RawTableOptions o;  // the header entry (the block's first) claims a shared prefix
+    o.data_block = [](std::string* stored, uint8_t*) { (*stored)[0] = 0x01; };
+    TFCKPT_RETURN_IF_ERROR(g->RawIndex(
+        {"block_bad_shared", "",
+         "the first entry of the index's data block shares 1 byte with a previous key it does "
+         "not have",
+         "saver_v2_basic's records; data block byte 0 (the header entry's `shared`) set to 1, "
+         "CRC valid",
+         {"BAD_BLOCK"}},
+        kBasic, o));
+  }
+  {
+    RawTableOptions o;  // entries kept, restart array dropped, count 0
+    o.data_block = [](std::string* stored, uint8_t*) {
+      stored->resize(stored->size() - 8);
+      stored->append(4, '\0');
+    };
+    TFCKPT_RETURN_IF_ERROR(g->RawIndex(
+        {"block_zero_restarts", "",
+         "the index's data block holds entries but a restart count of 0 (TensorFlow reads it "
+         "as empty)",
+         "saver_v2_basic's records; data block's restart array removed and count set to 0, "
+         "CRC valid",
+         {"BAD_BLOCK"}},
+        kBasic, o));
+  }
+  TFCKPT_RETURN_IF_ERROR(g->FromGolden(
+      {"unsorted_keys", "", "the index's data block holds v2 before v1",
+       "saver_v2_basic's records in the order \"\", v2, v1 in a hand-assembled .index, all "
+       "CRCs valid",
+       {"UNSORTED_KEYS"}},
+      kBasic, [](const std::string& p) -> Status {
+        TFCKPT_ASSIGN_OR_RETURN(Records r, ReadRecords(p + ".index"));
+        std::swap(r[1], r[2]);
+        return WriteAll(p + ".index", RawTable(r, {}));
+      }));
+  TFCKPT_RETURN_IF_ERROR(g->EntryAttack(
+      {"shape_unknown_rank", "", "tensor v1's shape has unknown_rank set",
+       "saver_v2_basic; v1's entry shape replaced by {unknown_rank: true}", {"INVALID_SHAPE"}},
+      kBasic, "v1", [](BundleEntryProto* e) {
+        e->mutable_shape()->clear_dim();
+        e->mutable_shape()->set_unknown_rank(true);
+      }));
+  // SavedModels: TF-written simple_save export (variables/ a V2 bundle).
+  const std::string sm = "saved_model_simple_save/saved_model";
+  const auto copy_sm = [g, &sm](const std::string& name) -> Status {
+    TFCKPT_RETURN_IF_ERROR(Copy(g->G(sm + "/saved_model.pb"), g->O(name + "/saved_model/saved_model.pb")));
+    return CopyBundle(g->G(sm + "/variables/variables"), g->O(name + "/saved_model/variables/variables"));
+  };
+  TFCKPT_RETURN_IF_ERROR(g->Begin(
+      {"saved_model_garbage", "saved_model_garbage/saved_model",
+       "saved_model.pb is not a SavedModel protocol buffer",
+       "saved_model_simple_save; saved_model.pb replaced by the bytes ff ff ff ff", {"SAVED_MODEL"}}));
+  TFCKPT_RETURN_IF_ERROR(copy_sm("saved_model_garbage"));
+  TFCKPT_RETURN_IF_ERROR(
+      WriteAll(g->O("saved_model_garbage/saved_model/saved_model.pb"), std::string(4, '\xff')));
+  TFCKPT_RETURN_IF_ERROR(g->Begin(
+      {"saved_model_variable_missing", "saved_model_variable_missing/saved_model",
+       "the MetaGraph's Saver restores a key the variables/ bundle lacks",
+       "saved_model_simple_save; variables/variables.index key \"b\" renamed \"b_renamed\" "
+       "(its data still referenced), index rewritten",
+       {"VARIABLE_MISMATCH"}}));
+  TFCKPT_RETURN_IF_ERROR(copy_sm("saved_model_variable_missing"));
+  const std::string index = g->O("saved_model_variable_missing/saved_model/variables/variables.index");
+  TFCKPT_ASSIGN_OR_RETURN(Records r, ReadRecords(index));
+  for (auto& [k, v] : r) {
+    if (k == "b") k = "b_renamed";  // still sorted: "W" < "b_renamed"
+  }
+  return WriteTable(index, r);
+}
+
 Status Generate(Generator* g) {
   // --- byte flips, truncations, magic: TF-written saver_v2_basic --------------
   TFCKPT_RETURN_IF_ERROR(g->FromGolden(
@@ -741,7 +816,7 @@ Status Generate(Generator* g) {
   TFCKPT_RETURN_IF_ERROR(Copy(g->G("saver_v1_basic/model.ckpt"), g->O("v1_truncated/model.ckpt")));
   TFCKPT_RETURN_IF_ERROR(Mutate(g->O("v1_truncated/model.ckpt"),
                                 [](std::string* b) { b->resize(b->size() - 20); }));
-  return OkStatus();
+  return GenerateStructural(g);
 }
 
 std::string Escape(const std::string& s) {
