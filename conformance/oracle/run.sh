@@ -15,6 +15,8 @@
 #    of golden/bad/ must be the pinned one;
 # 4. tf_writes_random.py has TensorFlow write random checkpoints, and
 #    read_compare reads each with tfckpt and compares;
+# 4b. tf_show_agrees.py: `tfckpt show --json` of every golden SavedModel
+#    equals what TF's loader reports (tags, signatures, assets, variables);
 # 5. `tfckpt conform` with TensorFlow as the testee (conformance/tf_testee.py):
 #    TF's failures must be exactly conformance/failure_lists/tensorflow-2.21.txt;
 # 6. three negative controls: the comparisons do notice a wrong expectation.
@@ -110,6 +112,15 @@ while IFS=$'\t' read -r _ name prefix expected; do
 done < <(grep -a $'^@@WROTE\t' "$tmp/tf_writes.log")
 if ! grep -q $'^@@WROTE\t' "$tmp/tf_writes.log"; then
   record "tf->tfckpt" "tf_writes_random.py" FAIL "$(tail -n 1 "$tmp/tf_writes.log")"
+fi
+
+# --- tfckpt show agrees with TensorFlow's loader (every golden SavedModel) ----
+tfckpt_show_bin="$(dirname "$(dirname "$bin")")/tfckpt"
+py conformance/oracle/tf_show_agrees.py "$tfckpt_show_bin" "$root/golden" >"$tmp/tf_show.log" 2>&1
+if grep -q $'^@@\t' "$tmp/tf_show.log"; then
+  collect <"$tmp/tf_show.log"
+else
+  record "show->tf" "tf_show_agrees.py" FAIL "$(tail -n 1 "$tmp/tf_show.log")"
 fi
 
 # --- tfckpt conform with TensorFlow as the testee ----------------------------

@@ -16,7 +16,7 @@ check() {  # expected-exit description command...
 }
 check 0 "tfckpt --help" "$bin" --help
 grep -q "validate" "$TEST_TMPDIR/out" || { echo "FAIL: --help does not list validate"; fail=1; }
-for sub in inspect dump validate diff run freeze convert conform; do
+for sub in show inspect dump validate diff run freeze convert conform; do
   check 0 "tfckpt $sub --help" "$bin" "$sub" --help
 done
 check 2 "no subcommand" "$bin"

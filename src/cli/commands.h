@@ -8,6 +8,7 @@
 namespace tfckpt::cli {
 
 void RegisterInspect(CLI::App& app, int* exit_code);
+void RegisterShow(CLI::App& app, int* exit_code);
 void RegisterDump(CLI::App& app, int* exit_code);
 void RegisterValidate(CLI::App& app, int* exit_code);
 void RegisterDiff(CLI::App& app, int* exit_code);

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   app.fallthrough(false);
   int exit_code = kExitOk;
   RegisterInspect(app, &exit_code);
+  RegisterShow(app, &exit_code);
   RegisterDump(app, &exit_code);
   RegisterValidate(app, &exit_code);
   RegisterDiff(app, &exit_code);

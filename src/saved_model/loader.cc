@@ -270,24 +270,37 @@ class Loader {
                                                   const LoadOptions& options);
 };
 
-StatusOr<SavedModelMetaGraph> ReadSavedModelMetaGraph(const std::string& dir,
-                                                     const std::vector<std::string>& tags,
-                                                     io::Env* env) {
+StatusOr<tensorflow::SavedModel> ReadSavedModel(const std::string& dir, io::Env* env,
+                                                std::string* file) {
   if (env == nullptr) env = io::Env::Default();
   const std::string pb = io::JoinPath(dir, kSavedModelFilenamePb);
   const std::string pbtxt = io::JoinPath(dir, kSavedModelFilenamePbTxt);
   tensorflow::SavedModel sm;
-  std::string file;
+  std::string read;
   if (env->FileExists(pb) && !env->IsDirectory(pb)) {
-    file = pb;
+    read = pb;
     TFCKPT_RETURN_IF_ERROR(ReadProto(env, pb, &sm, /*binary=*/true, /*text=*/false));
   } else if (env->FileExists(pbtxt) && !env->IsDirectory(pbtxt)) {
-    file = pbtxt;
+    read = pbtxt;
     TFCKPT_RETURN_IF_ERROR(ReadProto(env, pbtxt, &sm, /*binary=*/false, /*text=*/true));
   } else {
     return NotFoundError(StrCat("SavedModel file does not exist at: ", dir, "/{",
                                 kSavedModelFilenamePbTxt, "|", kSavedModelFilenamePb, "}"));
   }
+  if (file != nullptr) *file = read;
+  return sm;
+}
+
+Status ReadModelFile(const std::string& path, google::protobuf::Message* msg, io::Env* env) {
+  return ReadProto(env == nullptr ? io::Env::Default() : env, path, msg, /*binary=*/true,
+                   /*text=*/true);
+}
+
+StatusOr<SavedModelMetaGraph> ReadSavedModelMetaGraph(const std::string& dir,
+                                                     const std::vector<std::string>& tags,
+                                                     io::Env* env) {
+  std::string file;
+  TFCKPT_ASSIGN_OR_RETURN(tensorflow::SavedModel sm, ReadSavedModel(dir, env, &file));
 
   // The MetaGraph whose tag set equals the requested one.
   const std::set<std::string> want(tags.begin(), tags.end());

@@ -48,6 +48,7 @@
 #include <vector>
 
 #include "proto/meta_graph.pb.h"
+#include "proto/saved_model.pb.h"
 #include "src/graph/op_registry.h"
 #include "src/graph/session.h"
 #include "src/io/env.h"
@@ -117,6 +118,16 @@ struct SavedModelMetaGraph {
 StatusOr<SavedModelMetaGraph> ReadSavedModelMetaGraph(const std::string& export_dir,
                                                      const std::vector<std::string>& tags,
                                                      io::Env* env = nullptr);
+
+// Step 1 alone: every MetaGraph of <dir>/saved_model.pb (else .pbtxt), with
+// the same errors; *file (if non-null) gets the file read.
+StatusOr<tensorflow::SavedModel> ReadSavedModel(const std::string& export_dir,
+                                                io::Env* env = nullptr,
+                                                std::string* file = nullptr);
+
+// A MetaGraphDef / GraphDef file: binary, else text; errors name the file.
+Status ReadModelFile(const std::string& path, google::protobuf::Message* msg,
+                     io::Env* env = nullptr);
 
 StatusOr<std::unique_ptr<Bundle>> LoadSavedModel(const std::string& export_dir,
                                                  const std::vector<std::string>& tags,
