@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "src/bundle/naming.h"
+#include "src/bundle/replace.h"
 #include "src/state/checkpoint_state.h"
 
 namespace tfckpt::path {
@@ -172,6 +173,14 @@ StatusOr<ResolvedPath> ResolvePrefix(io::Env* env, const std::string& prefix) {
   if (prefix.empty()) return NotFoundError("");
   if (env->FileExists(bundle::MetaFilename(prefix))) {
     r.format = Format::kV2;
+    return r;
+  }
+  // A save was interrupted (or is under way): BundleReader reads the
+  // previous checkpoint from its parked files (src/bundle/replace.h).
+  if (const std::string parked = bundle::ParkedName(bundle::MetaFilename(prefix));
+      env->FileExists(parked)) {
+    r.format = Format::kV2;
+    r.how = StrCat("the previous checkpoint, parked as ", parked, " by an interrupted save");
     return r;
   }
   if (IsFile(env, prefix)) {

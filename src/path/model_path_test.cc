@@ -44,6 +44,19 @@ TEST_F(ModelPathTest, V2PrefixIndexAndDataFile) {
   EXPECT_EQ(s.code(), StatusCode::kNotFound);
 }
 
+// After a save crashed between parking the old index and publishing the new
+// one, the prefix still names a checkpoint: the parked previous one
+// (src/bundle/replace.h), and `how` says so.
+TEST_F(ModelPathTest, V2PrefixWithOnlyAParkedIndex) {
+  env_.PutFile("d/model.ckpt.index.tfckpt-old", "i");
+  env_.PutFile("d/model.ckpt.data-00000-of-00001", "d");
+  ResolvedPath r = Ok("d/model.ckpt");
+  EXPECT_EQ(r.format, Format::kV2);
+  EXPECT_EQ(r.checkpoint, "d/model.ckpt");
+  EXPECT_EQ(r.how, "the previous checkpoint, parked as d/model.ckpt.index.tfckpt-old by an "
+                   "interrupted save");
+}
+
 TEST_F(ModelPathTest, V1FileAndShardPatterns) {
   env_.PutFile("d/v1.ckpt", "sstable");
   ResolvedPath r = Ok("d/v1.ckpt");
