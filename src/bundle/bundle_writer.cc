@@ -12,6 +12,7 @@ namespace tfckpt::bundle {
 BundleWriter::BundleWriter(io::Env* env, std::string prefix, BundleWriterOptions options)
     : env_(env), prefix_(std::move(prefix)), options_(options) {
   status_ = RecoverInterruptedSave(env_, prefix_);
+  if (status_.ok()) status_ = RemoveStaleTempFiles(env_, prefix_);
   if (!status_.ok()) return;
   if (options_.data_alignment < 1) {
     status_ = InvalidArgumentError(StrCat("data_alignment must be >= 1, got ",

@@ -83,6 +83,7 @@ Status MergeBundles(io::Env* env, const std::vector<std::string>& prefixes,
   bool parked = false;
   if (std::find(merged_inputs.begin(), merged_inputs.end(), merged_prefix) == merged_inputs.end()) {
     TFCKPT_RETURN_IF_ERROR(RecoverInterruptedSave(env, merged_prefix));
+    TFCKPT_RETURN_IF_ERROR(RemoveStaleTempFiles(env, merged_prefix));
     TFCKPT_RETURN_IF_ERROR(ParkExisting(env, merged_prefix, &parked));
   }
   const int num_shards = static_cast<int>(data_files.size());

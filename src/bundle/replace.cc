@@ -133,4 +133,31 @@ Status RecoverInterruptedSave(io::Env* env, const std::string& prefix) {
   return OkStatus();
 }
 
+StatusOr<std::vector<std::string>> TempFiles(io::Env* env, const std::string& prefix) {
+  std::vector<std::string> out;
+  for (const std::string& pattern :
+       {MetaFilename(prefix) + ".tempstate*", prefix + ".data-" "?????" "-of-" "?????" ".tempstate*"}) {
+    TFCKPT_ASSIGN_OR_RETURN(std::vector<std::string> found, env->Glob(pattern));
+    for (std::string& f : found) {
+      const std::string suffix = f.substr(f.rfind(".tempstate") + 10);
+      if (!suffix.empty() && suffix.find_first_not_of("0123456789") == std::string::npos) {
+        out.push_back(std::move(f));
+      }
+    }
+  }
+  return out;
+}
+
+Status RemoveStaleTempFiles(io::Env* env, const std::string& prefix) {
+  TFCKPT_ASSIGN_OR_RETURN(std::vector<std::string> temps, TempFiles(env, prefix));
+  for (const std::string& f : temps) {
+    if (env->HasLiveWriter(f)) continue;
+    Status s = env->DeleteFile(f);
+    if (!s.ok() && s.code() != StatusCode::kNotFound) {
+      return Status(s.code(), StrCat("removing ", f, ", left by a killed save: ", s.message()));
+    }
+  }
+  return OkStatus();
+}
+
 }  // namespace tfckpt::bundle

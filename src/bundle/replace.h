@@ -36,6 +36,7 @@
 #define TFCKPT_BUNDLE_REPLACE_H_
 
 #include <string>
+#include <vector>
 
 #include "src/io/env.h"
 #include "src/io/status.h"
@@ -54,6 +55,16 @@ Status DropParked(io::Env* env, const std::string& prefix);
 // Completes or rolls back an interrupted replacement (see above). Errors
 // name the parked backup.
 Status RecoverInterruptedSave(io::Env* env, const std::string& prefix);
+// Deletes the temp files (`<prefix>.index.tempstate<digits>`,
+// `<prefix>.data-NNNNN-of-NNNNN.tempstate<digits>`) that killed saves left,
+// full-size, beside the checkpoint: those no process has open for writing
+// (io::Env::HasLiveWriter; tfckpt's writers keep theirs open and locked
+// until renamed). Where the Env cannot tell, nothing is deleted. A
+// TensorFlow process saving to the same prefix at the same time does not
+// lock its temp files; two writers of one prefix are unsupported anyway.
+Status RemoveStaleTempFiles(io::Env* env, const std::string& prefix);
+// The temp files of `prefix` as above, whether stale or not.
+StatusOr<std::vector<std::string>> TempFiles(io::Env* env, const std::string& prefix);
 
 }  // namespace tfckpt::bundle
 

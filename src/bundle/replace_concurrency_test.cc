@@ -3,6 +3,10 @@
 // §2.7). Each save g stores g in every tensor and varies the tensors' sizes,
 // so a read that mixed two saves shows either as a failure (CRC, range) or
 // as values from two generations; both are counted.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -13,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "src/bundle/bundle_reader.h"
 #include "src/bundle/bundle_writer.h"
+#include "src/bundle/replace.h"
 
 namespace tfckpt::bundle {
 namespace {
@@ -116,6 +121,52 @@ TEST(ReplaceConcurrency, ReadersSeeOldOrNewNeverFailOrMix) {
   EXPECT_EQ(backwards.load(), 0);
   EXPECT_GE(rewrites, kMinRewrites);
   EXPECT_GE(reads.load(), kMinReads);
+}
+
+// A save killed mid-way leaves its full-size temp file; the next save of the
+// prefix removes it, but not the temp file of a save still running.
+TEST(ReplaceConcurrency, NextSaveRemovesKilledSavesTempFilesOnly) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string dir = std::string(tmp != nullptr ? tmp : "/tmp") + "/stale_temp";
+  io::Env* env = io::Env::Default();
+  ASSERT_TRUE(env->CreateDirRecursively(dir).ok());
+  const std::string prefix = dir + "/model.ckpt";
+  ASSERT_TRUE(Save(env, prefix, 1).ok());
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    BundleWriter w(env, prefix);
+    (void)w.Add("big", Tensor::FromVector<float>(tensorflow::DT_FLOAT, TensorShape{1 << 20},
+                                                 std::vector<float>(1 << 20, 1.0f)));
+    raise(SIGKILL);
+  }
+  int wstatus = 0;
+  ASSERT_EQ(waitpid(child, &wstatus, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(wstatus));
+  auto killed = TempFiles(env, prefix);
+  ASSERT_TRUE(killed.ok() && killed->size() == 1u);
+  EXPECT_GE(*env->GetFileSize((*killed)[0]), 2u << 20);  // full-size, as in the issue
+  {
+    BundleWriter running(env, prefix);  // the next save; its temp data file stays open
+    auto during = TempFiles(env, prefix);
+    ASSERT_TRUE(during.ok());
+    ASSERT_EQ(during->size(), 1u);
+    EXPECT_NE((*during)[0], (*killed)[0]) << "the killed save's temp file was not removed";
+    ASSERT_TRUE(Save(env, prefix, 2).ok());  // another save meanwhile
+    auto after = TempFiles(env, prefix);
+    ASSERT_TRUE(after.ok());
+    EXPECT_EQ(*after, *during) << "a running save's temp file was removed";
+    ASSERT_TRUE(running.Add("gen", Tensor::FromVector<int64_t>(tensorflow::DT_INT64,
+                                                               TensorShape{}, {3}))
+                    .ok());
+    ASSERT_TRUE(running.Finish().ok());
+  }
+  auto left = TempFiles(env, prefix);
+  ASSERT_TRUE(left.ok());
+  EXPECT_TRUE(left->empty());
+  auto r = BundleReader::Open(env, prefix);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ((*r)->Lookup("gen")->flat<int64_t>()[0], 3);
 }
 
 }  // namespace

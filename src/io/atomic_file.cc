@@ -27,16 +27,13 @@ AtomicFileWriter::AtomicFileWriter(Env* env, std::string final_path,
       file_(std::move(file)) {}
 
 AtomicFileWriter::~AtomicFileWriter() {
-  if (!published_) {
-    if (file_ != nullptr && !sealed_) file_->Close().IgnoreError();
-    env_->DeleteFile(temp_path_).IgnoreError();
-  }
+  if (!closed_ && file_ != nullptr) file_->Close().IgnoreError();
+  if (!published_) env_->DeleteFile(temp_path_).IgnoreError();
 }
 
 Status AtomicFileWriter::Seal() {
   if (sealed_) return OkStatus();
   Status s = file_->Sync();
-  if (s.ok()) s = file_->Close();
   if (!s.ok()) {
     return Status(s.code(), StrCat("while writing ", final_path_,
                                                ": ", s.message()));
@@ -53,6 +50,11 @@ Status AtomicFileWriter::Publish() {
   Status s = env_->RenameFile(temp_path_, final_path_);
   if (!s.ok()) return s;
   published_ = true;
+  // Closed only now: until renamed, the open file (its flock) tells other
+  // saves that this temp file is not a killed save's (Env::HasLiveWriter).
+  closed_ = true;
+  s = file_->Close();
+  if (!s.ok()) return s;
   return env_->SyncDir(Dirname(final_path_));
 }
 

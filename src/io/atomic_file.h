@@ -4,12 +4,13 @@
 //
 //   auto w = AtomicFileWriter::Create(env, "model.ckpt.index");
 //   (*w)->file()->Append(...);
-//   (*w)->Seal();     // flush + fsync + close the temp file
-//   (*w)->Publish();  // rename over the final name, fsync the directory
+//   (*w)->Seal();     // flush + fsync the temp file
+//   (*w)->Publish();  // rename over the final name, close, fsync the directory
 //
 // Seal and Publish are separate so a multi-file save (index + data) can seal
 // every file before renaming any. Destroying an unpublished writer deletes
-// its temp file (best effort).
+// its temp file (best effort). The temp file stays open until published, so
+// Env::HasLiveWriter tells it from a killed save's.
 #ifndef TFCKPT_IO_ATOMIC_FILE_H_
 #define TFCKPT_IO_ATOMIC_FILE_H_
 
@@ -46,6 +47,7 @@ class AtomicFileWriter {
   std::unique_ptr<WritableFile> file_;
   bool sealed_ = false;
   bool published_ = false;
+  bool closed_ = false;
 };
 
 // One-shot helper for small files (the `checkpoint` state file, .meta, .pb).

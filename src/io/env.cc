@@ -1,6 +1,7 @@
 #include "src/io/env.h"
 
 #include <fnmatch.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <random>
@@ -97,7 +98,9 @@ bool IsAbsolutePath(std::string_view path) {
 
 uint64_t RandomUint64() {
   static thread_local std::mt19937_64 gen{std::random_device{}()};
-  return gen();
+  // A forked child inherits the generator's state; the pid keeps its temp
+  // names apart from its parent's.
+  return gen() ^ (static_cast<uint64_t>(::getpid()) * 0x9E3779B97F4A7C15ull);
 }
 
 }  // namespace tfckpt::io

@@ -98,6 +98,13 @@ class Env {
     (void)path;
     return "";
   }
+  // False only if the Env can tell that no writer, in any process, has
+  // `path` open (NewWritableFile): POSIX writers hold an flock(2) on their
+  // files until closed. Lets a save remove temp files of killed saves.
+  virtual bool HasLiveWriter(const std::string& path) {
+    (void)path;
+    return true;
+  }
   // Makes a completed rename durable (fsync of the directory on POSIX).
   virtual Status SyncDir(const std::string& dir) {
     (void)dir;

@@ -42,7 +42,11 @@ std::string Normalize(const std::string& path) {
 class MemWritableFile final : public WritableFile {
  public:
   MemWritableFile(MemEnv* env, std::string path)
-      : env_(env), path_(std::move(path)) {}
+      : env_(env), path_(std::move(path)) {
+    std::lock_guard<std::mutex> l(env_->mu_);
+    env_->writers_.insert(path_);
+  }
+  ~MemWritableFile() override { Close().IgnoreError(); }
   Status Append(std::string_view data) override {
     std::lock_guard<std::mutex> l(env_->mu_);
     auto it = env_->files_.find(path_);
@@ -65,13 +69,19 @@ class MemWritableFile final : public WritableFile {
     if (it != env_->files_.end()) it->second.synced = it->second.data->size();
     return OkStatus();
   }
-  Status Close() override { return OkStatus(); }
+  Status Close() override {
+    std::lock_guard<std::mutex> l(env_->mu_);
+    if (!closed_) env_->writers_.erase(env_->writers_.find(path_));
+    closed_ = true;
+    return OkStatus();
+  }
   uint64_t Size() const override { return size_; }
 
  private:
   MemEnv* env_;
   std::string path_;
   uint64_t size_ = 0;
+  bool closed_ = false;
 };
 
 StatusOr<std::unique_ptr<RandomAccessFile>> MemEnv::NewRandomAccessFile(
@@ -117,6 +127,11 @@ std::string MemEnv::FileIdentity(const std::string& path) {
   std::lock_guard<std::mutex> l(mu_);
   auto it = files_.find(Normalize(path));
   return it == files_.end() ? "" : StrCat("mem:", it->second.id);
+}
+
+bool MemEnv::HasLiveWriter(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  return writers_.count(Normalize(path)) > 0;
 }
 
 StatusOr<uint64_t> MemEnv::GetFileSize(const std::string& path) {

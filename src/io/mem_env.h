@@ -27,6 +27,7 @@ class MemEnv : public Env {
   bool FileExists(const std::string& path) override;
   bool IsDirectory(const std::string& path) override;
   std::string FileIdentity(const std::string& path) override;
+  bool HasLiveWriter(const std::string& path) override;
   StatusOr<uint64_t> GetFileSize(const std::string& path) override;
   StatusOr<std::vector<std::string>> GetChildren(
       const std::string& dir) override;
@@ -53,6 +54,7 @@ class MemEnv : public Env {
   uint64_t next_id_ = 1;
   std::map<std::string, File> files_;
   std::set<std::string> dirs_;
+  std::multiset<std::string> writers_;  // paths of open MemWritableFiles
 };
 
 class FaultInjectionEnv : public Env {
@@ -81,6 +83,9 @@ class FaultInjectionEnv : public Env {
   }
   std::string FileIdentity(const std::string& path) override {
     return target_->FileIdentity(path);
+  }
+  bool HasLiveWriter(const std::string& path) override {
+    return target_->HasLiveWriter(path);
   }
   StatusOr<uint64_t> GetFileSize(const std::string& path) override {
     return target_->GetFileSize(path);

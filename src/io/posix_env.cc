@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -257,7 +258,21 @@ class PosixEnv final : public Env {
     const int fd =
         ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return IoError(path, errno);
+    // Held until close, so HasLiveWriter can tell a live save's temp file
+    // from a killed one's (where flock is unsupported nothing is removed).
+    (void)::flock(fd, LOCK_EX | LOCK_NB);
     return std::unique_ptr<WritableFile>(new PosixWritableFile(path, fd));
+  }
+
+  bool HasLiveWriter(const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return true;
+    struct stat st;
+    // Anything but EWOULDBLOCK's "held" is also "cannot tell".
+    const bool held = ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+                      ::flock(fd, LOCK_EX | LOCK_NB) != 0;
+    ::close(fd);
+    return held;
   }
 
   bool FileExists(const std::string& path) override {
