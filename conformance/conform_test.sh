@@ -23,15 +23,15 @@ check 0 "tfckpt_testee conforms" conform -v -- "$testee"
 has "^conform: [0-9]+ passed, 0 failed .*0 skipped; 0 unexpected failures, 0 unexpected passes$"
 has "^conform: CONFORMANT"
 # Every kind of case ran (counts follow from golden/MANIFEST.json and
-# golden/bad/EXPECTED.json: 29 TF checkpoints, 56 defective files).
+# golden/bad/EXPECTED.json: 29 TF checkpoints, 59 defective files).
 for kind in Required.Read.V2 Required.Read.V1 Required.Write.V2 Required.Write.V1 \
             Recommended.WriteBytes.V2 Recommended.WriteBytes.V1 Required.Reject \
             Required.Validate.Clean Required.State Recommended.ValidateCode; do
   has "^ok $kind\."
 done
 [ "$(count '^ok Required\.Read\.')" -eq 29 ] || { echo "FAIL: expected 29 Read cases"; fail=1; }
-[ "$(count '^ok Required\.Validate\.[a-z]')" -eq 56 ] || { echo "FAIL: expected 56 Validate cases"; fail=1; }
-[ "$(count '^ok Required\.Reject\.')" -eq 51 ] || { echo "FAIL: expected 51 Reject cases"; fail=1; }
+[ "$(count '^ok Required\.Validate\.[a-z]')" -eq 59 ] || { echo "FAIL: expected 59 Validate cases"; fail=1; }
+[ "$(count '^ok Required\.Reject\.')" -eq 53 ] || { echo "FAIL: expected 53 Reject cases"; fail=1; }
 lacks "^(FAIL|skip) "
 ls "$tmp"/tfckpt-conform.* >/dev/null 2>&1 && { echo "FAIL: a conformant run left its work dir"; fail=1; }
 
@@ -44,13 +44,13 @@ has "^conform: written files and the testee's stderr kept in "
 
 check 1 "accept-defects is caught" conform --filter Reject -- "$testee" --break=accept-defects
 has "^FAIL Required\.Reject\.data_byte_flip: accepted a defective file \(one bit of tensor v2's bytes flipped in the data file\)$"
-has "^conform: 1 passed, 50 failed"   # state_file_garbage is a state read
+has "^conform: 1 passed, 52 failed"   # state_file_garbage is a state read
 
 check 1 "a crashing testee fails one case per crash and is restarted" \
   conform --filter Required.Re -- "$testee" --break=abort-on-reject
 has "^FAIL Required\.Reject\.negative_dim: testee died \(killed by signal 6 \(Aborted\)\)$"
-[ "$(count '^FAIL .*testee died')" -eq 50 ] || { echo "FAIL: expected 50 crashes"; fail=1; }
-has "^conform: 30 passed, 50 failed"   # the 29 reads and the state read still pass
+[ "$(count '^FAIL .*testee died')" -eq 52 ] || { echo "FAIL: expected 52 crashes"; fail=1; }
+has "^conform: 30 passed, 52 failed"   # the 29 reads and the state read still pass
 
 check 1 "a hanging testee times out and is killed" \
   conform --timeout 1 --filter data_byte_flip -- "$testee" --break=hang-on-validate
@@ -91,7 +91,7 @@ has "^failure list names a case that does not exist: Required\.Read\.V2\.no_such
 
 # --- --list: every case, no testee ---
 check 0 "--list" conform --list
-[ "$(wc -l <"$out")" -eq 278 ] || { echo "FAIL: --list printed $(wc -l <"$out") cases"; fail=1; }
+[ "$(wc -l <"$out")" -eq 286 ] || { echo "FAIL: --list printed $(wc -l <"$out") cases"; fail=1; }
 has "^required Required\.Read\.V2\.dtypes/dtypes BASE-2\.1 .*BUNDLE-4\.1"
 has "^recommended Recommended\.WriteBytes\.V1\.saver_v1_basic/model\.ckpt .*TABLE-7\.3"
 check 0 "--list --filter" conform --list --filter State

@@ -22,8 +22,10 @@ namespace {
 
 // Defective checkpoints a reader may still read correctly: the defect is
 // beside the checkpoint, not in it (data files of another save next to an
-// intact one). The validator must report them; a reader need not refuse.
-const std::set<std::string> kReadableDefects = {"mixed_shards"};
+// intact one), or in bytes TensorFlow ignores (footer padding, docs/spec/
+// sstable.md TABLE-4.5). The validator must report them; a reader need not
+// refuse.
+const std::set<std::string> kReadableDefects = {"mixed_shards", "footer_nonzero_padding"};
 
 StatusOr<json> LoadJson(io::Env* env, const std::string& path) {
   auto text = env->ReadFileToString(path);

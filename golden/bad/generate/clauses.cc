@@ -66,6 +66,9 @@ const std::map<std::string, Clauses>& ByName() {
       {"unsorted_keys", {"TABLE-2.6", "TABLE-5.1", "TABLE-5.2"}},
       {"shape_unknown_rank", {"BUNDLE-3.6", "BUNDLE-4.5"}},
       {"saved_model_garbage", {"SMODEL-2.1"}},
+      {"block_overlong_varint", {"BASE-2.4", "TABLE-2.7"}},
+      {"footer_nonzero_padding", {"TABLE-4.3"}},
+      {"v1_short_values", {"V1-3.1", "V1-3.2"}},
       {"saved_model_variable_missing", {"META-2.3", "SMODEL-3.4"}},
   };
   return *kMap;

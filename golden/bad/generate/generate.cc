@@ -12,6 +12,7 @@
 
 #include "golden/bad/generate/clauses.h"
 #include "nlohmann/json.hpp"
+#include "proto/saved_tensor_slice.pb.h"
 #include "proto/tensor_bundle.pb.h"
 #include "src/bundle/naming.h"
 #include "src/io/coding.h"
@@ -330,6 +331,48 @@ Status GenerateStructural(Generator* g) {
          "CRC valid",
          {"BAD_BLOCK"}},
         kBasic, o));
+  }
+  {
+    RawTableOptions o;  // the header entry's `shared` as a 6-byte varint32 of 0
+    o.data_block = [](std::string* stored, uint8_t*) {
+      stored->replace(0, 1, std::string("\x80\x80\x80\x80\x80\x00", 6));
+    };
+    TFCKPT_RETURN_IF_ERROR(g->RawIndex(
+        {"block_overlong_varint", "",
+         "the first entry of the index's data block encodes `shared` as a 6-byte varint32 "
+         "(at most 5 are allowed)",
+         "saver_v2_basic's records; data block byte 0 (00) replaced by 80 80 80 80 80 00, CRC "
+         "valid",
+         {"BAD_BLOCK"}},
+        kBasic, o));
+  }
+  {  // TF's footer decoder ignores its padding; tfckpt's validator reports it
+    TFCKPT_RETURN_IF_ERROR(g->FromGolden(
+        {"footer_nonzero_padding", "",
+         "the footer's zero padding (between the handles and the magic) holds a 01 byte",
+         "saver_v2_basic; .index byte size-9 (the last padding byte) set to 01",
+         {"BAD_BLOCK_HANDLE"}},
+        kBasic, [](const std::string& p) {
+          return Mutate(p + ".index", [](std::string* b) { (*b)[b->size() - 9] = 0x01; });
+        }));
+  }
+  TFCKPT_RETURN_IF_ERROR(g->Begin(
+      {"v1_short_values", "v1_short_values/model.ckpt",
+       "V1 record of v2 ([2,3] float) holds 5 float_val values instead of 6",
+       "saver_v1_basic/model.ckpt; v2's SavedSlice.data.float_val lost its last value, table "
+       "rewritten",
+       {"SIZE_MISMATCH"}}));
+  {
+    const std::string v1 = g->O("v1_short_values/model.ckpt");
+    TFCKPT_RETURN_IF_ERROR(Copy(g->G("saver_v1_basic/model.ckpt"), v1));
+    TFCKPT_ASSIGN_OR_RETURN(Records r, ReadRecords(v1));
+    for (auto& [k, v] : r) {
+      tensorflow::SavedTensorSlices s;
+      if (k.empty() || !s.ParseFromString(v) || s.data().name() != "v2") continue;
+      s.mutable_data()->mutable_data()->mutable_float_val()->RemoveLast();
+      v = s.SerializeAsString();
+    }
+    TFCKPT_RETURN_IF_ERROR(WriteTable(v1, r));
   }
   TFCKPT_RETURN_IF_ERROR(g->FromGolden(
       {"unsorted_keys", "", "the index's data block holds v2 before v1",
