@@ -329,26 +329,43 @@ TEST(TensorSliceWriter, FailedSaveLeavesThePreviousFileIntact) {
   const Tensor v2 = Tensor::FromVector<float>(tensorflow::DT_FLOAT, TensorShape{3}, {4, 5, 6});
   ASSERT_TRUE(SaveTensors(&base, "/c/model.ckpt", {"v"}, {v1}).ok());
   const std::string before = *base.ReadFileToString("/c/model.ckpt");
-  io::FaultInjectionEnv counter(&base);
-  ASSERT_TRUE(SaveTensors(&counter, "/c/probe", {"v"}, {v2}).ok());
-  const std::string after = *base.ReadFileToString("/c/probe");
-  const int64_t ops = counter.operations();
+  int64_t ops = 0;
+  std::string after;
+  {
+    // Counted on the same kind of save: over an existing file.
+    io::MemEnv probe_base;
+    ASSERT_TRUE(SaveTensors(&probe_base, "/c/model.ckpt", {"v"}, {v1}).ok());
+    io::FaultInjectionEnv counter(&probe_base);
+    ASSERT_TRUE(SaveTensors(&counter, "/c/model.ckpt", {"v"}, {v2}).ok());
+    after = *probe_base.ReadFileToString("/c/model.ckpt");
+    ops = counter.operations();
+  }
   ASSERT_GT(ops, 1);
-  for (int64_t k = 0; k < ops; ++k) {
-    io::FaultInjectionEnv env(&base);
-    env.FailAfter(k);
-    Status s = SaveTensors(&env, "/c/model.ckpt", {"v"}, {v2});
-    const std::string now = *base.ReadFileToString("/c/model.ckpt");
-    if (s.ok()) {
-      EXPECT_EQ(now, after);
-    } else {
-      // Old or new (a failed directory sync after the rename), never partial.
-      EXPECT_TRUE(now == before || now == after) << "failure at op " << k;
+  for (int64_t k = 0; k <= ops; ++k) {
+    // With each number of the unsynced creates/renames/deletes surviving a
+    // power loss (a rename is durable only once the directory is synced).
+    for (size_t keep = 0;; ++keep) {
+      io::MemEnv mem;
+      ASSERT_TRUE(SaveTensors(&mem, "/c/model.ckpt", {"v"}, {v1}).ok());
+      io::FaultInjectionEnv env(&mem);
+      env.FailAfter(k < ops ? k : -1);
+      Status s = SaveTensors(&env, "/c/model.ckpt", {"v"}, {v2});
+      ASSERT_EQ(s.ok(), k == ops) << k;
+      const size_t unsynced = env.unsynced_operations();
+      ASSERT_TRUE(env.Crash(keep).ok());
+      mem.DropUnsyncedData();
+      const std::string now = *mem.ReadFileToString("/c/model.ckpt");
+      if (s.ok()) {
+        EXPECT_EQ(now, after) << "an acknowledged save was lost, keeping " << keep;
+      } else {
+        // Old or new (a failed directory sync after the rename), never partial.
+        EXPECT_TRUE(now == before || now == after) << "failure at op " << k << ", keeping " << keep;
+      }
+      // (Temp files may remain: the injected failure also hits their deletion,
+      // as after a crash.)
+      EXPECT_NE(MustOpen(&mem, "/c/model.ckpt"), nullptr);
+      if (keep >= unsynced) break;
     }
-    // (Temp files may remain: the injected failure also hits their deletion,
-    // as after a crash.)
-    EXPECT_NE(MustOpen(&base, "/c/model.ckpt"), nullptr);
-    ASSERT_TRUE(SaveTensors(&base, "/c/model.ckpt", {"v"}, {v1}).ok());
   }
 }
 

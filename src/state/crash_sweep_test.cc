@@ -2,8 +2,10 @@
 // keep_checkpoint_every_n_hours of one second, so evictions alternate
 // between deleting and keeping forever). For every mutating file-system
 // operation index k, the run is repeated with the k-th and every later
-// operation failing (a crash), unsynced bytes are dropped (power loss), and
-// the directory must still hold a usable history:
+// operation failing (a crash), unsynced bytes are dropped (power loss), the
+// creates/renames/deletes not yet made durable by a directory sync are
+// either all kept or all lost, and the directory must still hold a usable
+// history:
 //  - the state file parses and names the last checkpoint whose state write
 //    was acknowledged, or the one in flight, and that checkpoint exists;
 //  - every retained path it lists exists;
@@ -138,20 +140,29 @@ TEST(CrashSweepTest, EveryMutatingOperation) {
   ASSERT_GT(total, 50);
   int crashed = 0;
   for (int64_t k = 0; k <= total; ++k) {
-    io::MemEnv mem;
-    io::FaultInjectionEnv faulty(&mem);
-    faulty.FailAfter(k);
-    Progress p;
-    Status s = RunSaves(&faulty, &p);
-    if (!s.ok()) {
-      ++crashed;
-      EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s;
+    // Power loss keeps unsynced bytes of no file and, of the unsynced
+    // creates/renames/deletes, only the first `keep` (all, or none).
+    for (const bool lose_unsynced_names : {false, true}) {
+      io::MemEnv mem;
+      io::FaultInjectionEnv faulty(&mem);
+      faulty.FailAfter(k);
+      Progress p;
+      Status s = RunSaves(&faulty, &p);
+      if (!s.ok() && !lose_unsynced_names) {
+        ++crashed;
+        EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s;
+      }
+      const size_t unsynced = faulty.unsynced_operations();
+      ASSERT_TRUE(faulty.Crash(lose_unsynced_names ? 0 : unsynced).ok());
+      mem.DropUnsyncedData();
+      const std::string label = StrCat("crash at operation ", k, " of ", total,
+                                       lose_unsynced_names ? StrCat(", ", unsynced,
+                                                                    " unsynced namespace ops lost")
+                                                           : "");
+      CheckInvariants(&mem, p, label);
+      RestartAndContinue(&mem, label);
+      if (HasFatalFailure()) return;
     }
-    mem.DropUnsyncedData();
-    const std::string label = StrCat("crash at operation ", k, " of ", total);
-    CheckInvariants(&mem, p, label);
-    RestartAndContinue(&mem, label);
-    if (HasFatalFailure()) return;
   }
   EXPECT_EQ(crashed, total);  // every index but the last one crashed
 }
