@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# Create (or reuse) the Python TensorFlow oracle virtualenv.
+# Create (or reuse) a Python TensorFlow virtualenv: the oracle (TF 2.21) by
+# default, or another pinned TensorFlow release.
 #
-#   VENV=$(tools/oracle/setup_venv.sh)
+#   VENV=$(tools/oracle/setup_venv.sh)          # TF 2.21: requirements.txt
+#   VENV=$(tools/oracle/setup_venv.sh 1.15)     # TF 1.15: requirements-1.15.txt
 #   "$VENV/bin/python" -c 'import tensorflow'
 #
+# One pinned requirements file per TensorFlow version; a "# python: X.Y" line
+# in it names the interpreter (default 3.11), found as pythonX.Y on PATH or in
+# pyenv (/root/.pyenv/versions/X.Y.*). Adding a TF version is adding a file.
+#
 # The venv lives under ${TFCKPT_CACHE:-$HOME/.cache/tfckpt}/venv-<hash>, where
-# <hash> is the first 12 hex digits of sha256(requirements.txt), so editing the
-# requirements yields a fresh venv and an unchanged file reuses the old one.
+# <hash> is the first 12 hex digits of sha256(the requirements file), so editing
+# the requirements yields a fresh venv and an unchanged file reuses the old one.
 #
 # Idempotent: when the venv is already complete it prints only its path.
 # Progress/diagnostics go to stderr; the venv path is the last line on stdout.
@@ -14,18 +20,22 @@
 #
 # Environment:
 #   TFCKPT_CACHE      cache root (default: $HOME/.cache/tfckpt)
-#   TFCKPT_PYTHON     python 3.11 interpreter to use (default: python3.11 on
-#                     PATH, else /root/.pyenv/shims/python3.11)
+#   TFCKPT_PYTHON     interpreter to use (default: pythonX.Y on PATH, else
+#                     pyenv's, X.Y from the requirements file)
 #   TFCKPT_VERBOSE=1  show pip output instead of writing it to a log file
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-req="$here/requirements.txt"
-
 die() { echo "setup_venv.sh: error: $*" >&2; exit 1; }
 log() { echo "setup_venv.sh: $*" >&2; }
 
-[ -f "$req" ] || die "missing $req"
+case "${1:-2.21}" in
+  2.21) req="$here/requirements.txt" ;;
+  *) req="$here/requirements-$1.txt" ;;
+esac
+[ -f "$req" ] || die "no pinned requirements for TensorFlow ${1:-2.21}: missing $req"
+pyver="$(sed -nE 's/^# python: ([0-9]+\.[0-9]+)$/\1/p' "$req" | head -n1)"
+pyver="${pyver:-3.11}"
 
 hash="$(sha256sum "$req" | cut -c1-12)"
 cache="${TFCKPT_CACHE:-$HOME/.cache/tfckpt}"
@@ -39,18 +49,19 @@ if [ -f "$stamp" ] && [ -x "$venv/bin/python" ]; then
 fi
 
 # Pick the interpreter.
+# A pyenv shim on PATH may exist and still not run (version not selected), so
+# every candidate is tried until one is the wanted version.
+is_pyver() { "$1" -c "import sys; assert sys.version_info[:2] == tuple(map(int, '$pyver'.split('.')))" >/dev/null 2>&1; }
 py="${TFCKPT_PYTHON:-}"
-if [ -z "$py" ]; then
-  if command -v python3.11 >/dev/null 2>&1; then
-    py="$(command -v python3.11)"
-  elif [ -x /root/.pyenv/shims/python3.11 ]; then
-    py=/root/.pyenv/shims/python3.11
-  else
-    die "python3.11 not found (set TFCKPT_PYTHON to a Python 3.11 interpreter)"
-  fi
+if [ -n "$py" ]; then
+  is_pyver "$py" || die "$py is not a working Python $pyver interpreter"
+else
+  for cand in "$(command -v "python$pyver" 2>/dev/null)" \
+              $(ls -d /root/.pyenv/versions/"$pyver".*/bin/python"$pyver" 2>/dev/null | sort -rV); do
+    if [ -n "$cand" ] && is_pyver "$cand"; then py="$cand"; break; fi
+  done
+  [ -n "$py" ] || die "no working python$pyver (set TFCKPT_PYTHON to a Python $pyver interpreter)"
 fi
-"$py" -c 'import sys; assert sys.version_info[:2] == (3, 11), sys.version' >/dev/null 2>&1 \
-  || die "$py is not a working Python 3.11 interpreter"
 
 mkdir -p "$cache" || die "cannot create cache directory $cache"
 
@@ -66,7 +77,7 @@ fi
 
 log "creating virtualenv $venv (python: $py)"
 rm -rf "$venv"
-"$py" -m venv "$venv" || die "python3.11 -m venv $venv failed"
+"$py" -m venv "$venv" || die "$py -m venv $venv failed"
 
 pip_log="$cache/venv-$hash.pip.log"
 log "installing $(grep -Ev '^\s*(#|$)' "$req" | tr '\n' ' ')(log: $pip_log)"
