@@ -1,16 +1,21 @@
 // tfckpt conform [--golden DIR] [--failure-list FILE] [--filter TEXT]
-//                [--timeout SECONDS] [--keep] [--json] [--verbose] -- TESTEE [ARGS...]
+//                [--timeout SECONDS] [--keep] [--json] [--verbose]
+//                [--report-html FILE] [--junit FILE] -- TESTEE [ARGS...]
 // tfckpt conform --list [--golden DIR] [--filter TEXT]
 // Runs the conformance suite (conformance/runner.h, docs/CONFORMANCE.md)
 // against a testee program. Exit 0: the failures are exactly the failure
 // list; 1: they are not; 2: the run could not be set up.
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "conformance/report_html.h"
+#include "conformance/report_junit.h"
 #include "conformance/runner.h"
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
+#include "src/io/atomic_file.h"
 #include "src/io/env.h"
 
 namespace tfckpt::cli {
@@ -21,7 +26,29 @@ struct ConformArgs {
   bool json = false;
   bool verbose = false;
   bool list = false;
+  std::string report_html;  // --report-html FILE
+  std::string junit;        // --junit FILE
 };
+
+// Writes the HTML and JUnit renderings the flags ask for; false (after
+// saying why) when a file cannot be written.
+bool WriteReports(const ConformArgs& args, const nlohmann::json& report) {
+  std::string testee = args.run.testee.empty() ? "testee" : args.run.testee.back();
+  testee = testee.substr(testee.find_last_of('/') + 1);
+  const std::pair<std::string, std::string> outputs[] = {
+      {args.report_html,
+       args.report_html.empty() ? "" : conformance::RenderHtml({{testee, report}}, "tfckpt conform: " + testee)},
+      {args.junit, args.junit.empty() ? "" : conformance::RenderJunit(report, testee)}};
+  for (const auto& [path, text] : outputs) {
+    if (path.empty()) continue;
+    Status s = io::WriteFileAtomically(io::Env::Default(), path, text);
+    if (!s.ok()) {
+      std::cerr << "tfckpt conform: error: " << s.message() << "\n";
+      return false;
+    }
+  }
+  return true;
+}
 
 // --list: "<level> <name> <clause>..." per case, for writing failure lists
 // (the clauses are the docs/spec/ IDs the case tests).
@@ -63,6 +90,7 @@ int RunConform(const ConformArgs& args) {
     std::cerr << "tfckpt conform: error: " << report.status().message() << "\n";
     return kExitError;
   }
+  if (!WriteReports(args, report->ToJson())) return kExitError;
   if (args.json) {
     std::cout << report->ToJson().dump(1) << "\n";
     return report->conformant() ? kExitOk : kExitDefects;
@@ -108,6 +136,9 @@ void RegisterConform(CLI::App& app, int* exit_code) {
   cmd->add_flag("--keep", args.run.keep_work, "keep the scratch directory");
   cmd->add_flag("--json", args.json, "print the report as JSON");
   cmd->add_flag("--verbose,-v", args.verbose, "print passing and skipped cases too");
+  cmd->add_option("--report-html", args.report_html,
+                  "also write a self-contained HTML report (filterable table) to FILE");
+  cmd->add_option("--junit", args.junit, "also write the cases as JUnit XML to FILE");
   cmd->add_flag("--list", args.list,
                 "print every case's level, name and the docs/spec/ clauses it tests; run nothing");
   cmd->add_option("TESTEE", args.run.testee, "testee command and its arguments (after --)")
