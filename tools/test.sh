@@ -5,6 +5,12 @@
 #   3. runs the oracle tier (TensorFlow reads what tfckpt writes) when the
 #      pinned TensorFlow virtualenv can be set up; otherwise prints a loud
 #      SKIPPED line with the reason. TFCKPT_SKIP_ORACLE=1 skips it on purpose.
+#   4. runs the compatibility matrix (conformance/matrix/run.sh: every testee
+#      of conformance/testees/ against its failure list, docs/COMPATIBILITY.md
+#      current, the HTML report checked in headless Chromium); a testee that
+#      cannot be installed is a loud SKIPPED line. TFCKPT_SKIP_MATRIX=1 skips it.
+#   5. builds and tests examples/bazel_consumer, a workspace of its own that
+#      runs the suite through the Bazel rule of conformance/defs.bzl.
 # Prints a closing line "N passed, N failed" and exits non-zero on failure.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,6 +40,24 @@ elif [ -x conformance/oracle/run.sh ]; then
     echo "================================================================"
     skipped=1
   fi
+fi
+
+if [ "${TFCKPT_SKIP_MATRIX:-0}" = "1" ]; then
+  echo "SKIPPED: compatibility matrix (TFCKPT_SKIP_MATRIX=1)"; skipped=$((skipped + 1))
+else
+  conformance/matrix/run.sh
+  case $? in
+    0) passed=$((passed + 1)) ;;
+    3) skipped=$((skipped + 1)) ;;  # SKIPPED line printed by run.sh
+    *) failed=$((failed + 1)) ;;
+  esac
+fi
+
+if (cd examples/bazel_consumer && bazel test //... && bazel shutdown); then
+  passed=$((passed + 1))
+else
+  echo "FAIL: examples/bazel_consumer (tfckpt_conformance_test from another workspace)"
+  failed=$((failed + 1))
 fi
 
 echo "tfckpt: $passed passed, $failed failed, $skipped skipped"

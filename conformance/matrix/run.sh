@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# The compatibility-matrix tier: installs every testee of conformance/testees/
+# (pinned, from the package registries, cached under ~/.cache/tfckpt), runs
+# `tfckpt conform` against each with its failure list, and regenerates
+# docs/COMPATIBILITY.md from the JSON reports.
+#
+#   conformance/matrix/run.sh [--update-doc] [--out DIR] [NAME...]
+#
+# A testee conforms when its failures are exactly its failure list (stale
+# lists fail). A testee that cannot be installed prints a loud SKIPPED line
+# with the reason and does not fail the tier. When every testee ran, the
+# generated document must equal docs/COMPATIBILITY.md (--update-doc writes
+# it). Reports: DIR/<name>.json, .junit.xml, .html; DIR/matrix.html (all
+# testees), checked in headless Chromium (html_report_test.sh).
+# Exit 0 when every testee that ran conforms, the document is current and
+# the page shows the reports; 1 otherwise; 3 when nothing failed but
+# something was SKIPPED (a testee or Chromium could not be installed).
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+ALL=(tfckpt tensorflow-2.21 tensorflow-1.15 tensorflow-checkpoint-reader netron)
+update=0 out="${TMPDIR:-/tmp}/tfckpt-matrix" names=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --update-doc) update=1 ;;
+    --out) out="$2"; shift ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) names+=("$1") ;;
+  esac
+  shift
+done
+[ ${#names[@]} -gt 0 ] || names=("${ALL[@]}")
+mkdir -p "$out"
+rm -f "$out"/*.json "$out"/*.junit.xml "$out"/matrix.html
+
+bazel build //:tfckpt //conformance:matrix_report >&2 || { echo "matrix: build failed"; exit 1; }
+bin="$root/bazel-bin/tfckpt"
+
+# Memory cap per testee (bytes of address space): hostile files make some
+# implementations allocate without bound. Node is capped by its own heap flag
+# (install.sh). tensorflow-checkpoint-reader builds a Python list of
+# num_shards slots first: 256 MiB makes a header claiming 2^31 shards a quick
+# MemoryError rather than minutes of CPU and 16 GiB.
+limit_for() {
+  case "$1" in
+    netron) echo "" ;;
+    tensorflow-checkpoint-reader) echo $((256 << 20)) ;;
+    tensorflow-*) echo $((16 << 30)) ;;
+    *) echo $((4 << 30)) ;;
+  esac
+}
+# Seconds per request: a TensorFlow testee restarted after a crash imports
+# TensorFlow again before it answers (tens of seconds on a busy machine).
+timeout_for() {
+  case "$1" in
+    tensorflow-[0-9]*) echo 300 ;;
+    *) echo 20 ;;
+  esac
+}
+list_for() {
+  if [ -f "conformance/testees/$1/failure_list.txt" ]; then echo "conformance/testees/$1/failure_list.txt"
+  elif [ -f "conformance/failure_lists/$1.txt" ]; then echo "conformance/failure_lists/$1.txt"
+  fi
+}
+
+ran=() skipped=() bad=() summary=()
+for n in "${names[@]}"; do
+  echo "=== matrix: $n"
+  t0=$(date +%s)
+  if ! cmdline="$("conformance/testees/$n/install.sh" 2>"$out/$n.install.log" | tail -n 1)" || [ -z "$cmdline" ]; then
+    echo "================================================================"
+    echo "SKIPPED: matrix testee $n: its install failed:"
+    grep -a . "$out/$n.install.log" | tail -n 5 | sed 's/^/    /'
+    echo "================================================================"
+    skipped+=("$n"); continue
+  fi
+  t1=$(date +%s)
+  IFS=$'\t' read -r -a cmd <<<"$cmdline"
+  lim="$(limit_for "$n")"
+  [ -n "$lim" ] && cmd=(prlimit --as="$lim" -- "${cmd[@]}")
+  list="$(list_for "$n")"
+  "$bin" conform --timeout "$(timeout_for "$n")" ${list:+--failure-list "$list"} --json \
+    --junit "$out/$n.junit.xml" --report-html "$out/$n.html" -- "${cmd[@]}" >"$out/$n.json" 2>"$out/$n.err"
+  rc=$?
+  t2=$(date +%s)
+  line="$(python3 conformance/matrix/compat_doc.py --summary "$out/$n.json" 2>&1)"
+  summary+=("$(printf '%-30s %s; install %ds, run %ds' "$n" "$line" $((t1 - t0)) $((t2 - t1)))")
+  if [ $rc -eq 0 ]; then
+    ran+=("$n")
+  else
+    echo "FAIL: matrix testee $n does not match its failure list (${list:-none}), exit $rc:"
+    python3 conformance/matrix/compat_doc.py --unexpected "$out/$n.json" 2>&1 | sed 's/^/    /'
+    grep -a . "$out/$n.err" | tail -n 5 | sed 's/^/    /'
+    bad+=("$n")
+  fi
+done
+
+echo "=== matrix summary"
+printf '  %s\n' "${summary[@]}"
+args=()
+for n in "${names[@]}"; do [ -s "$out/$n.json" ] && args+=("$n=$out/$n.json"); done
+html_rc=0
+if [ ${#args[@]} -gt 0 ]; then
+  "$root/bazel-bin/conformance/matrix_report" "$out/matrix.html" "${args[@]}" || html_rc=1
+  echo "matrix: HTML report $out/matrix.html"
+  conformance/matrix/html_report_test.sh "$out/matrix.html" "${args[@]}" || html_rc=$?
+  [ $html_rc = 3 ] && skipped+=("chromium")
+fi
+
+doc_rc=0
+if [ ${#skipped[@]} -gt 0 ] || [ ${#bad[@]} -gt 0 ] || [ ${#names[@]} -ne ${#ALL[@]} ]; then
+  echo "SKIPPED: docs/COMPATIBILITY.md check (not every testee ran: ${skipped[*]:-only ${names[*]} asked})"
+else
+  lists=()
+  for n in "${ALL[@]}"; do lists+=("$n=$out/$n.json=$(list_for "$n")"); done
+  python3 conformance/matrix/compat_doc.py --doc "${lists[@]}" >"$out/COMPATIBILITY.md" || doc_rc=1
+  if [ $update = 1 ]; then
+    cp "$out/COMPATIBILITY.md" docs/COMPATIBILITY.md && echo "matrix: wrote docs/COMPATIBILITY.md"
+  elif ! diff -u docs/COMPATIBILITY.md "$out/COMPATIBILITY.md" >"$out/doc.diff"; then
+    echo "FAIL: docs/COMPATIBILITY.md is stale (conformance/matrix/run.sh --update-doc rewrites it):"
+    head -n 20 "$out/doc.diff" | sed 's/^/    /'
+    doc_rc=1
+  fi
+fi
+echo "matrix: ${#ran[@]} conformant, ${#bad[@]} not conformant (${bad[*]:-}), ${#skipped[@]} skipped (${skipped[*]:-})"
+[ ${#bad[@]} -eq 0 ] && [ $doc_rc -eq 0 ] && [ $html_rc != 1 ] || exit 1
+[ ${#skipped[@]} -eq 0 ] || exit 3
