@@ -53,7 +53,8 @@ else
   esac
 fi
 
-if (cd examples/bazel_consumer && bazel test //... && bazel shutdown); then
+# Its own Bazel server (another workspace): shut down afterwards either way.
+if (cd examples/bazel_consumer && { bazel test //...; rc=$?; bazel shutdown; exit $rc; }); then
   passed=$((passed + 1))
 else
   echo "FAIL: examples/bazel_consumer (tfckpt_conformance_test from another workspace)"
