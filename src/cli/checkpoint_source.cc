@@ -6,6 +6,7 @@
 #include "src/bundle/naming.h"
 #include "src/cli/checkpoint_v1.h"
 #include "src/cli/exit_codes.h"
+#include "src/cli/suggest.h"
 #include "src/path/model_path.h"
 #include "src/tensor/tensor_slice.h"
 
@@ -117,12 +118,24 @@ StatusOr<std::vector<TensorLayout>> Checkpoint::Layout() const {
 }
 
 StatusOr<tensor::Tensor> Checkpoint::Lookup(const std::string& name) const {
-  if (v1_ != nullptr) return LookupV1(*v1_, name);
-  if (!v2_->Contains(name)) {
-    return NotFoundError(StrCat("tensor \"", DisplayName(name), "\" not found in checkpoint ",
-                                resolved_.prefix, " (`tfckpt inspect ", resolved_.given,
-                                "` lists its tensors)"));
+  const bool present = v1_ != nullptr ? true : v2_->Contains(name);
+  if (!present || v1_ != nullptr) {
+    auto list = List();
+    bool found = false;
+    std::vector<std::string> names;
+    if (list.ok()) {
+      for (const TensorSummary& t : *list) {
+        found = found || t.name == name;
+        names.push_back(t.name);
+      }
+    }
+    if (list.ok() && !found) {
+      return NotFoundError(StrCat("tensor \"", DisplayName(name), "\" not found in checkpoint ",
+                                  resolved_.prefix, DidYouMean(name, names), "; `tfckpt inspect ",
+                                  resolved_.given, "` lists its ", names.size(), " tensors"));
+    }
   }
+  if (v1_ != nullptr) return LookupV1(*v1_, name);
   bundle::BundleError e;
   auto t = v2_->Lookup(name, &e);
   if (!t.ok()) return Annotate(t.status(), e);

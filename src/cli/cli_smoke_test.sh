@@ -22,6 +22,19 @@ done
 check 2 "no subcommand" "$bin"
 check 2 "unknown subcommand" "$bin" frobnicate
 grep -qi "usage\|help" "$TEST_TMPDIR/out" || { echo "FAIL: unknown subcommand prints no usage hint"; fail=1; }
+check 2 "mistyped subcommand" "$bin" inspct x
+grep -q "unknown command 'inspct' (did you mean 'inspect'?)" "$TEST_TMPDIR/out" ||
+  { echo "FAIL: no suggestion for inspct"; fail=1; }
+check 0 "tfckpt --version" "$bin" --version
+grep -q "^tfckpt [0-9]" "$TEST_TMPDIR/out" || { echo "FAIL: --version prints no version"; fail=1; }
+if [ -w /dev/full ]; then  # output that cannot be written is an error, not exit 0
+  "$bin" --help >/dev/full 2>/dev/null
+  rc=$?
+  [ "$rc" -eq 2 ] && echo "ok: --help > /dev/full exits 2" ||
+    { echo "FAIL: --help > /dev/full exits $rc, want 2"; fail=1; }
+else
+  echo "skipped: /dev/full is not writable here"
+fi
 check 2 "validate without PATH" "$bin" validate
 check 2 "conform without TESTEE" "$bin" conform
 check 2 "unknown option" "$bin" inspect --no-such-flag x

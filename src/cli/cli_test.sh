@@ -136,6 +136,8 @@ check 0 "dump partitioned" "$bin" dump "$g/partitioned" pv
 has "^ \[15.0, 15.5, 16.0, 16.5\]\]$"
 check 2 "dump unknown tensor" "$bin" dump "$basic" nope
 has 'tensor "nope" not found in checkpoint .*saver_v2_basic/model.ckpt' "$out.err"
+check 2 "dump a mistyped tensor" "$bin" dump "$basic" V2
+has "not found in checkpoint .*\(did you mean 'v2' or 'v1'\?\); \`tfckpt inspect .*\` lists its 2 tensors" "$out.err"
 
 # --- diff ------------------------------------------------------------------
 check 0 "diff golden with itself" "$bin" diff "$g/dtypes/dtypes" "$g/dtypes/dtypes"

@@ -85,6 +85,9 @@ check 0 "freeze with a checkpoint directory" "$bin" freeze "$fz/model.ckpt.meta"
 same "$tmp/frozen_dir.pb" "$fz/frozen_from_meta.pb"
 check 0 "freeze with a denylist" "$bin" freeze "$fz/model.ckpt.meta" --checkpoint "$fz/model.ckpt" \
   --output_node out --variable_names_denylist layer2/bias -o "$tmp/frozen_deny.pb"
+check 0 "freeze with kebab-case flags" "$bin" freeze "$fz/model.ckpt.meta" --checkpoint "$fz/model.ckpt" \
+  --output-node out --variable-names-denylist layer2/bias --output-graph "$tmp/frozen_deny_kebab.pb"
+same "$tmp/frozen_deny_kebab.pb" "$fz/frozen_denylist.pb"
 same "$tmp/frozen_deny.pb" "$fz/frozen_denylist.pb"
 check 0 "freeze a SavedModel" "$bin" freeze "$fz/saved_model" --output_node out -o "$tmp/frozen_sm.pb"
 same "$tmp/frozen_sm.pb" "$fz/frozen_from_saved_model.pb"

@@ -146,24 +146,25 @@ void RegisterFreeze(CLI::App& app, int* exit_code) {
       "As tensorflow/python/tools/freeze_graph.py: the MetaGraph is imported and restored, "
       "then convert_variables_to_constants keeps what the output nodes need and turns every "
       "variable into a Const holding its restored value. Lists may repeat the option or use "
-      "commas.");
+      "commas. Flags are kebab-case; freeze_graph's snake_case spellings (--output_node_names, "
+      "--output_graph, --saved_model_tags, ...) are accepted as aliases.");
   auto o = std::make_shared<FreezeCommandOptions>();
   cmd->add_option("INPUT", o->input, ".meta file, or SavedModel directory")->required();
   cmd->add_option("--checkpoint", o->checkpoint,
                   "checkpoint prefix or directory with a `checkpoint` file (a .meta defaults "
                   "to its own prefix, else its directory's `checkpoint` state; a SavedModel "
                   "to <dir>/variables/variables)");
-  cmd->add_option("--output_node,--output_node_names", o->output_nodes, "output node names")
+  cmd->add_option("--output-node,--output_node,--output_node_names", o->output_nodes, "output node names")
       ->required();
-  cmd->add_option("-o,--out,--output_graph", o->out, "frozen GraphDef to write")->required();
-  cmd->add_option("--tag,--saved_model_tags", o->tags,
+  cmd->add_option("-o,--out,--output-graph,--output_graph", o->out, "frozen GraphDef to write")->required();
+  cmd->add_option("--tag,--saved-model-tags,--saved_model_tags", o->tags,
                   "SavedModel: tags of the MetaGraph (default: serve)");
-  cmd->add_option("--variable_names_allowlist", o->allowlist, "convert only these variables");
-  cmd->add_option("--variable_names_denylist", o->denylist, "do not convert these variables");
-  cmd->add_option("--initializer_nodes", o->initializer_nodes,
+  cmd->add_option("--variable-names-allowlist,--variable_names_allowlist", o->allowlist, "convert only these variables");
+  cmd->add_option("--variable-names-denylist,--variable_names_denylist", o->denylist, "do not convert these variables");
+  cmd->add_option("--initializer-nodes,--initializer_nodes", o->initializer_nodes,
                   "nodes to run after restoring (e.g. table initializers)");
-  cmd->add_flag("--as_text", o->as_text, "write text format instead of binary");
-  cmd->add_flag("--keep_devices", o->keep_devices,
+  cmd->add_flag("--as-text,--as_text", o->as_text, "write text format instead of binary");
+  cmd->add_flag("--keep-devices,--keep_devices", o->keep_devices,
                 "keep node devices (freeze_graph's --clear_devices=false)");
   cmd->callback([o, exit_code] {
     if (o->tags.empty()) o->tags = SplitCommas({"serve"});

@@ -15,6 +15,7 @@
 // (saved_model/json_input.h); --input_example builds serialized tf.Examples
 // from {"feature": [values]} objects for string inputs (regress / classify
 // signatures).
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -23,6 +24,7 @@
 #include "src/cli/checkpoint_source.h"
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
+#include "src/cli/suggest.h"
 #include "src/cli/value_format.h"
 #include "src/saved_model/constants.h"
 #include "src/saved_model/json_input.h"
@@ -132,6 +134,30 @@ Status Print(const Options& opt, const saved_model::Bundle& bundle, const std::s
   return OkStatus();
 }
 
+// Tensor mode: every --output names a node of the graph; otherwise the
+// error suggests close node names, and the signature output key it may be.
+Status CheckTensorNames(const saved_model::Bundle& bundle, const Options& opt) {
+  std::vector<std::string> nodes;
+  for (const auto& node : bundle.meta_graph_def().graph_def().node()) nodes.push_back(node.name());
+  std::sort(nodes.begin(), nodes.end());
+  for (const std::string& o : opt.outputs) {
+    const std::string node = o.substr(0, o.find(':'));
+    if (std::binary_search(nodes.begin(), nodes.end(), node)) continue;
+    std::string hint;
+    for (const auto& [k, sig] : bundle.signatures()) {
+      if (sig.outputs().count(o) > 0) {
+        hint = StrCat("; '", o, "' is an output key of signature '", k, "': add --signature ", k);
+        break;
+      }
+    }
+    std::vector<std::string> names;
+    for (const std::string& n : nodes) names.push_back(n + ":0");
+    return NotFoundError(StrCat("--output ", o, ": no node '", node, "' in the graph of ",
+                                bundle.path(), DidYouMean(o, names), hint));
+  }
+  return OkStatus();
+}
+
 Status Run(const Options& opt) {
   saved_model::ModelSpec spec;
   spec.path = opt.path;
@@ -157,18 +183,36 @@ Status Run(const Options& opt) {
 
   std::vector<Output> outputs;
   if (!key.empty()) {
+    std::vector<std::string> keys;
+    for (const auto& [k, v] : bundle->signatures()) keys.push_back(k);
+    if (bundle->signatures().count(key) == 0) {
+      return NotFoundError(StrCat("signature '", key, "' not found in ", bundle->path(),
+                                  DidYouMean(key, keys), "; its signatures: ", ListNames(keys),
+                                  " (`tfckpt show ", opt.path, "` describes them)"));
+    }
     TFCKPT_RETURN_IF_ERROR(saved_model::ValidateSignature(*bundle, key));
     const tensorflow::SignatureDef& sig = bundle->signatures().at(key);
+    std::vector<std::string> output_keys;
+    for (const auto& [k, info] : sig.outputs()) output_keys.push_back(k);
+    std::sort(output_keys.begin(), output_keys.end());
+    for (const std::string& o : opt.outputs) {
+      if (sig.outputs().count(o) > 0) continue;
+      return InvalidArgumentError(StrCat("signature '", key, "' has no output '", o, "'",
+                                         DidYouMean(o, output_keys), "; its outputs: ",
+                                         ListNames(output_keys)));
+    }
     // Input key for a name given as key or as tensor name.
     auto input_key = [&](const std::string& name) -> StatusOr<std::string> {
       if (sig.inputs().count(name) > 0) return name;
       for (const auto& [k, info] : sig.inputs()) {
         if (info.name() == name || info.name() == name + ":0") return k;
       }
-      std::string keys;
-      for (const auto& [k, info] : sig.inputs()) keys += StrCat(keys.empty() ? "" : ", ", k);
-      return InvalidArgumentError(StrCat("signature '", key, "' has no input '", name,
-                                         "'; its inputs: ", keys.empty() ? "(none)" : keys));
+      std::vector<std::string> keys;
+      for (const auto& [k, info] : sig.inputs()) keys.push_back(k);
+      std::sort(keys.begin(), keys.end());
+      return InvalidArgumentError(StrCat("signature '", key, "' has no input '", name, "'",
+                                         DidYouMean(name, keys), "; its inputs: ",
+                                         ListNames(keys)));
     };
     saved_model::NamedTensors inputs;
     for (const std::string& arg : opt.inputs) {
@@ -221,6 +265,7 @@ Status Run(const Options& opt) {
       if (!t.ok()) return t.status().WithContext(StrCat("--input_example ", name));
       feeds.push_back({name, std::move(*t)});
     }
+    TFCKPT_RETURN_IF_ERROR(CheckTensorNames(*bundle, opt));
     TFCKPT_ASSIGN_OR_RETURN(std::vector<tensor::Tensor> out,
                             saved_model::RunTensors(*bundle, feeds, opt.outputs));
     for (size_t i = 0; i < out.size(); ++i) outputs.push_back({opt.outputs[i], opt.outputs[i], out[i]});
@@ -242,7 +287,7 @@ void RegisterRun(CLI::App& app, int* exit_code) {
   cmd->add_option("--signature", opt->signature,
                   "signature key (default: serving_default when the model has one)");
   cmd->add_option("--input", opt->inputs, "NAME=JSON, e.g. x=[[1],[2],[3]] (repeatable)");
-  cmd->add_option("--input_example", opt->examples,
+  cmd->add_option("--input-example,--input_example", opt->examples,
                   "NAME=JSON of tf.Example features, e.g. inputs=[{\"x\": [1.0]}] (repeatable)");
   cmd->add_option("--output", opt->outputs,
                   "output key of the signature, or tensor name (NODE:0) to fetch (repeatable)");

@@ -99,6 +99,15 @@ check 2 "bad JSON" "$bin" run "$g/saved_model_simple_save/saved_model" --input '
 has "invalid JSON" "$out.err"
 check 2 "wrong input shape" "$bin" run "$g/saved_model_simple_save/saved_model" --input 'myInput=[1,2]'
 has "Cannot feed value of shape \(2,\) for Tensor myInput:0, which has shape \(None, 4\)" "$out.err"
+sm="$g/saved_model_simple_save/saved_model"
+check 2 "mistyped signature" "$bin" run "$sm" --signature serving_defualt --input 'myInput=[[1,2,3,4]]'
+has "signature 'serving_defualt' not found in .* \(did you mean 'serving_default'\?\); its signatures: serving_default" "$out.err"
+check 2 "mistyped input" "$bin" run "$sm" --input 'myinput=[[1,2,3,4]]'
+has "has no input 'myinput' \(did you mean 'myInput'\?\); its inputs: myInput" "$out.err"
+check 2 "mistyped output key" "$bin" run "$sm" --signature serving_default --input 'myInput=[[1,2,3,4]]' --output myOutptu
+has "has no output 'myOutptu' \(did you mean 'myOutput'\?\); its outputs: myOutput" "$out.err"
+check 2 "mistyped tensor name" "$bin" run "$sm" --input 'myInput=[[1,2,3,4]]' --output myOutptu:0
+has "no node 'myOutptu' in the graph of .* \(did you mean 'myOutput:0'\?\)" "$out.err"
 check 2 "missing model" "$bin" run "$tmp/no_such_model"
 has "no such file or directory" "$out.err"
 check 2 "frozen graph without --output" "$bin" run "$g/freeze_add/combined_model.pb"
