@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -362,6 +363,11 @@ TEST(BundleWriter, CrashAtEveryOperationOfAnOverwrite) {
       if (s.ok()) {
         EXPECT_EQ(seen, 2.0f) << at;
       }
+      // Parked files outliving their (dead) save are what validate reports.
+      auto reported = InterruptedSaveFiles(&mem, "/ck/model");
+      ASSERT_TRUE(reported.ok());
+      std::sort(reported->begin(), reported->end());
+      EXPECT_EQ(*reported, *mem.Glob("/ck/model*.tfckpt-old")) << at;
       // Recovery crashing at each of its own operations, then run again.
       for (int64_t j = 0;; ++j) {
         io::MemEnv copy;

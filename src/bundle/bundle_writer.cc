@@ -138,8 +138,10 @@ Status PublishReplacing(io::Env* env, const std::string& prefix, io::AtomicFileW
   bool parked = false;
   TFCKPT_RETURN_IF_ERROR(ParkExisting(env, prefix, &parked));
   TFCKPT_RETURN_IF_ERROR(data->Publish());  // syncs the directory before the index goes in
-  TFCKPT_RETURN_IF_ERROR(index->Publish());
-  return parked ? DropParked(env, prefix) : OkStatus();
+  // The index stays open until the parked files are gone: SaveInProgress.
+  TFCKPT_RETURN_IF_ERROR(index->Publish(/*keep_open=*/parked));
+  if (parked) TFCKPT_RETURN_IF_ERROR(DropParked(env, prefix));
+  return index->Close();
 }
 
 }  // namespace tfckpt::bundle

@@ -106,8 +106,11 @@ Status MergeBundles(io::Env* env, const std::vector<std::string>& prefixes,
     TFCKPT_RETURN_IF_ERROR(builder.Add(key, entry.SerializeAsString()));
   }
   TFCKPT_RETURN_IF_ERROR(builder.Finish());
-  TFCKPT_RETURN_IF_ERROR((*index)->Commit());
+  TFCKPT_RETURN_IF_ERROR((*index)->Seal());
+  // Open until the parked files are gone (SaveInProgress).
+  TFCKPT_RETURN_IF_ERROR((*index)->Publish(/*keep_open=*/parked));
   if (parked) TFCKPT_RETURN_IF_ERROR(DropParked(env, merged_prefix));
+  TFCKPT_RETURN_IF_ERROR((*index)->Close());
   for (const std::string& prefix : merged_inputs) {
     if (MetaFilename(prefix) != MetaFilename(merged_prefix)) {
       env->DeleteFile(MetaFilename(prefix)).IgnoreError();

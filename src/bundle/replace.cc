@@ -160,4 +160,40 @@ Status RemoveStaleTempFiles(io::Env* env, const std::string& prefix) {
   return OkStatus();
 }
 
+bool SaveInProgress(io::Env* env, const std::string& prefix) {
+  // The temp files before the index: the index temp file becomes the index
+  // by a rename, so one of the two looks sees it.
+  auto temps = TempFiles(env, prefix);
+  if (!temps.ok()) return true;  // cannot tell
+  for (const std::string& f : *temps) {
+    if (env->HasLiveWriter(f)) return true;
+  }
+  return env->HasLiveWriter(MetaFilename(prefix));
+}
+
+namespace {
+StatusOr<std::vector<std::string>> Parked(io::Env* env, const std::string& prefix) {
+  std::vector<std::string> out;
+  if (env->FileExists(ParkedName(MetaFilename(prefix)))) {
+    out.push_back(ParkedName(MetaFilename(prefix)));
+  }
+  TFCKPT_ASSIGN_OR_RETURN(std::vector<std::string> data, ParkedDataFiles(env, prefix));
+  out.insert(out.end(), data.begin(), data.end());
+  return out;
+}
+}  // namespace
+
+StatusOr<std::vector<std::string>> InterruptedSaveFiles(io::Env* env, const std::string& prefix) {
+  // A save holds a writer from before it parks until after it drops the
+  // parked files, so "no save, parked files, still no save, the same parked
+  // files" means they outlived the save that made them. (A save starting
+  // and finishing between two looks would need both within microseconds.)
+  if (SaveInProgress(env, prefix)) return std::vector<std::string>();
+  TFCKPT_ASSIGN_OR_RETURN(std::vector<std::string> parked, Parked(env, prefix));
+  if (parked.empty() || SaveInProgress(env, prefix)) return std::vector<std::string>();
+  TFCKPT_ASSIGN_OR_RETURN(std::vector<std::string> again, Parked(env, prefix));
+  if (again != parked) return std::vector<std::string>();
+  return parked;
+}
+
 }  // namespace tfckpt::bundle

@@ -66,6 +66,15 @@ Status RemoveStaleTempFiles(io::Env* env, const std::string& prefix);
 // The temp files of `prefix` as above, whether stale or not.
 StatusOr<std::vector<std::string>> TempFiles(io::Env* env, const std::string& prefix);
 
+// Whether a tfckpt save of `prefix` is running: one of its temp files, or
+// the index it has just published (kept open until the parked files are
+// dropped), has a live writer (io::Env::HasLiveWriter).
+bool SaveInProgress(io::Env* env, const std::string& prefix);
+// The parked files of an interrupted save of `prefix`: empty if there are
+// none, or while a save is running (its parked files are transient, not a
+// sign of a crash). For `tfckpt validate`'s INTERRUPTED_SAVE.
+StatusOr<std::vector<std::string>> InterruptedSaveFiles(io::Env* env, const std::string& prefix);
+
 }  // namespace tfckpt::bundle
 
 #endif  // TFCKPT_BUNDLE_REPLACE_H_

@@ -77,6 +77,9 @@ TEST(ReplaceConcurrency, ReadersSeeOldOrNewNeverFailOrMix) {
   std::atomic<bool> done{false};
   std::atomic<int64_t> written{0};
   std::atomic<int> reads{0}, failed{0}, mixed{0}, backwards{0};
+  // What `validate` would warn about (INTERRUPTED_SAVE) while saves run, and
+  // how often parked files were merely present (the warning's old rule).
+  std::atomic<int> interrupted{0}, parked_seen{0};
   std::mutex mu;
   std::vector<std::string> samples;
   std::vector<std::thread> readers;
@@ -98,6 +101,11 @@ TEST(ReplaceConcurrency, ReadersSeeOldOrNewNeverFailOrMix) {
         } else {
           last = *g;
         }
+        auto files = InterruptedSaveFiles(env, prefix);
+        if (!files.ok() || !files->empty()) interrupted.fetch_add(1);
+        if (env->FileExists(prefix + ".index.tfckpt-old")) parked_seen.fetch_add(1);
+        // Leave the writer some CPU on a busy machine (still thousands of reads).
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
       }
     });
   }
@@ -114,11 +122,14 @@ TEST(ReplaceConcurrency, ReadersSeeOldOrNewNeverFailOrMix) {
   std::printf("%d rewrites, %d reads: %d failed, %d mixed, %d went back in time%s\n", rewrites,
               reads.load(), failed.load(), mixed.load(), backwards.load(),
               rewrites < kRewrites ? " (stopped at the deadline)" : "");
+  std::printf("interrupted-save reports: %d (parked index present at %d looks)\n",
+              interrupted.load(), parked_seen.load());
   for (const std::string& s : samples) std::printf("  e.g. %s\n", s.c_str());
   ASSERT_TRUE(write_status.ok()) << write_status;
   EXPECT_EQ(failed.load(), 0);
   EXPECT_EQ(mixed.load(), 0);
   EXPECT_EQ(backwards.load(), 0);
+  EXPECT_EQ(interrupted.load(), 0);
   EXPECT_GE(rewrites, kMinRewrites);
   EXPECT_GE(reads.load(), kMinReads);
 }

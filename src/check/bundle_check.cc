@@ -208,12 +208,11 @@ void CheckBundle(io::Env* env, const std::string& prefix, const ValidateOptions&
                  Report* r) {
   const std::string index_path = bundle::MetaFilename(prefix);
   r->files.push_back(index_path);
-  // Files parked by an interrupted replacement (src/bundle/replace.h).
-  std::vector<std::string> parked;
-  if (env->FileExists(bundle::ParkedName(index_path))) parked.push_back(bundle::ParkedName(index_path));
-  if (auto data = env->Glob(prefix + ".data-" "?????" "-of-" "?????" ".tfckpt-old"); data.ok()) {
-    parked.insert(parked.end(), data->begin(), data->end());
-  }
+  // Files parked by an interrupted replacement (src/bundle/replace.h); none
+  // while a save is running, whose parked files are transient.
+  auto interrupted = bundle::InterruptedSaveFiles(env, prefix);
+  const std::vector<std::string> parked =
+      interrupted.ok() ? *interrupted : std::vector<std::string>();
   for (const std::string& f : parked) {
     Add(r, DefectCode::kInterruptedSave, f, std::nullopt, "",
         "left by an interrupted tfckpt save; bundle::RecoverInterruptedSave (run by the "

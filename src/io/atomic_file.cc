@@ -42,7 +42,13 @@ Status AtomicFileWriter::Seal() {
   return OkStatus();
 }
 
-Status AtomicFileWriter::Publish() {
+Status AtomicFileWriter::Close() {
+  if (closed_ || file_ == nullptr) return OkStatus();
+  closed_ = true;
+  return file_->Close();
+}
+
+Status AtomicFileWriter::Publish(bool keep_open) {
   if (!sealed_) {
     return FailedPreconditionError(
         StrCat(final_path_, ": Publish() before Seal()"));
@@ -52,9 +58,7 @@ Status AtomicFileWriter::Publish() {
   published_ = true;
   // Closed only now: until renamed, the open file (its flock) tells other
   // saves that this temp file is not a killed save's (Env::HasLiveWriter).
-  closed_ = true;
-  s = file_->Close();
-  if (!s.ok()) return s;
+  if (!keep_open) TFCKPT_RETURN_IF_ERROR(Close());
   return env_->SyncDir(Dirname(final_path_));
 }
 

@@ -32,7 +32,11 @@ class AtomicFileWriter {
   const std::string& temp_path() const { return temp_path_; }
 
   Status Seal();
-  Status Publish();
+  // Renames, closes (unless keep_open) and syncs the directory. A file kept
+  // open still tells Env::HasLiveWriter that its save is running, under its
+  // final name, until Close() or destruction.
+  Status Publish(bool keep_open = false);
+  Status Close();
   Status Commit() {
     Status s = Seal();
     return s.ok() ? Publish() : s;

@@ -99,8 +99,9 @@ class Env {
     return "";
   }
   // False only if the Env can tell that no writer, in any process, has
-  // `path` open (NewWritableFile): POSIX writers hold an flock(2) on their
-  // files until closed. Lets a save remove temp files of killed saves.
+  // the file named `path` open (NewWritableFile, under any name since), or
+  // there is no such file: POSIX writers hold an flock(2) on their files
+  // until closed. Lets a save remove temp files of killed saves.
   virtual bool HasLiveWriter(const std::string& path) {
     (void)path;
     return true;

@@ -41,10 +41,10 @@ std::string Normalize(const std::string& path) {
 
 class MemWritableFile final : public WritableFile {
  public:
-  MemWritableFile(MemEnv* env, std::string path)
-      : env_(env), path_(std::move(path)) {
+  MemWritableFile(MemEnv* env, std::string path, uint64_t id)
+      : env_(env), path_(std::move(path)), id_(id) {
     std::lock_guard<std::mutex> l(env_->mu_);
-    env_->writers_.insert(path_);
+    env_->writers_.insert(id_);
   }
   ~MemWritableFile() override { Close().IgnoreError(); }
   Status Append(std::string_view data) override {
@@ -71,7 +71,7 @@ class MemWritableFile final : public WritableFile {
   }
   Status Close() override {
     std::lock_guard<std::mutex> l(env_->mu_);
-    if (!closed_) env_->writers_.erase(env_->writers_.find(path_));
+    if (!closed_) env_->writers_.erase(env_->writers_.find(id_));
     closed_ = true;
     return OkStatus();
   }
@@ -81,6 +81,7 @@ class MemWritableFile final : public WritableFile {
   MemEnv* env_;
   std::string path_;
   uint64_t size_ = 0;
+  uint64_t id_;
   bool closed_ = false;
 };
 
@@ -98,13 +99,14 @@ StatusOr<std::unique_ptr<RandomAccessFile>> MemEnv::NewRandomAccessFile(
 StatusOr<std::unique_ptr<WritableFile>> MemEnv::NewWritableFile(
     const std::string& path) {
   const std::string p = Normalize(path);
+  uint64_t id;
   {
     std::lock_guard<std::mutex> l(mu_);
     File f;
-    f.id = next_id_++;
+    f.id = id = next_id_++;
     files_[p] = std::move(f);
   }
-  return std::unique_ptr<WritableFile>(new MemWritableFile(this, p));
+  return std::unique_ptr<WritableFile>(new MemWritableFile(this, p, id));
 }
 
 bool MemEnv::FileExists(const std::string& path) {
@@ -131,7 +133,8 @@ std::string MemEnv::FileIdentity(const std::string& path) {
 
 bool MemEnv::HasLiveWriter(const std::string& path) {
   std::lock_guard<std::mutex> l(mu_);
-  return writers_.count(Normalize(path)) > 0;
+  auto it = files_.find(Normalize(path));
+  return it != files_.end() && writers_.count(it->second.id) > 0;
 }
 
 StatusOr<uint64_t> MemEnv::GetFileSize(const std::string& path) {

@@ -54,7 +54,7 @@ class MemEnv : public Env {
   uint64_t next_id_ = 1;
   std::map<std::string, File> files_;
   std::set<std::string> dirs_;
-  std::multiset<std::string> writers_;  // paths of open MemWritableFiles
+  std::multiset<uint64_t> writers_;  // File::id of each open MemWritableFile
 };
 
 class FaultInjectionEnv : public Env {

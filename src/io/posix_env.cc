@@ -266,7 +266,7 @@ class PosixEnv final : public Env {
 
   bool HasLiveWriter(const std::string& path) override {
     const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) return true;
+    if (fd < 0) return errno != ENOENT;
     struct stat st;
     // Anything but EWOULDBLOCK's "held" is also "cannot tell".
     const bool held = ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
