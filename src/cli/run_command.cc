@@ -16,6 +16,7 @@
 // from {"feature": [values]} objects for string inputs (regress / classify
 // signatures).
 #include <algorithm>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -27,7 +28,9 @@
 #include "src/cli/suggest.h"
 #include "src/cli/value_format.h"
 #include "src/saved_model/constants.h"
+#include "src/io/atomic_file.h"
 #include "src/saved_model/json_input.h"
+#include "src/saved_model/npy.h"
 #include "src/saved_model/loader.h"
 #include "src/saved_model/signature.h"
 
@@ -51,7 +54,7 @@ constexpr char kFooter[] =
     "Exit codes: 0 ok, 2 usage, load or run error.";
 
 struct Options {
-  std::string path, tags = "serve", signature, checkpoint;
+  std::string path, tags = "serve", signature, checkpoint, outdir;
   std::vector<std::string> inputs, examples, outputs;
   bool json = false, verbose = false;
 };
@@ -77,6 +80,66 @@ Status SplitAssignment(const std::string& arg, const char* flag, std::string* na
   }
   *name = arg.substr(0, eq);
   *json = arg.substr(eq + 1);
+  return OkStatus();
+}
+
+// VALUE of --input NAME=VALUE: inline JSON, or @FILE: a .npy, a .npz (the
+// array named NAME, or its only array) or a JSON file. A .npy/.npz array
+// must have the input's dtype (numpy would cast silently; we say so).
+StatusOr<tensor::Tensor> InputValue(const std::string& name, const std::string& value,
+                                    tensor::DataType dt) {
+  if (value.empty() || value[0] != '@') return saved_model::TensorFromJson(value, dt);
+  const std::string file = value.substr(1);
+  io::Env* env = io::Env::Default();
+  TFCKPT_ASSIGN_OR_RETURN(std::string bytes, env->ReadFileToString(file));
+  auto ends = [&](const char* suffix) {
+    const size_t n = std::strlen(suffix);
+    return file.size() >= n && file.compare(file.size() - n, n, suffix) == 0;
+  };
+  tensor::Tensor t;
+  if (ends(".npy")) {
+    TFCKPT_ASSIGN_OR_RETURN(t, saved_model::ReadNpy(bytes, file));
+  } else if (ends(".npz")) {
+    TFCKPT_ASSIGN_OR_RETURN(auto arrays, saved_model::ReadNpz(bytes, file));
+    std::vector<std::string> keys;
+    for (const auto& [k, v] : arrays) keys.push_back(k);
+    const std::string key = name.substr(0, name.find(':'));
+    if (arrays.count(key) > 0) {
+      t = arrays.at(key);
+    } else if (arrays.size() == 1) {
+      t = arrays.begin()->second;
+    } else {
+      return NotFoundError(StrCat(file, " has no array '", key, "'", DidYouMean(key, keys),
+                                  "; its arrays: ", ListNames(keys)));
+    }
+  } else {
+    auto j = saved_model::TensorFromJson(bytes, dt);
+    if (!j.ok()) return j.status().WithContext(file);
+    return j;
+  }
+  if (t.dtype() != dt) {
+    return InvalidArgumentError(StrCat(file, " holds ", tensor::DataTypeName(t.dtype()),
+                                       " values but the input is ", tensor::DataTypeName(dt),
+                                       " (convert with arr.astype(...))"));
+  }
+  return t;
+}
+
+// --outdir: each output as DIR/<key>.npy ('/' and ':' in keys become '_').
+Status WriteOutdir(const std::string& dir, const std::vector<std::pair<std::string, tensor::Tensor>>& outs) {
+  io::Env* env = io::Env::Default();
+  if (!env->IsDirectory(dir)) {
+    TFCKPT_RETURN_IF_ERROR(env->CreateDirRecursively(dir));
+    std::cerr << "tfckpt run: created directory " << dir << "\n";
+  }
+  for (const auto& [key, value] : outs) {
+    std::string file = key;
+    for (char& c : file) c = (c == '/' || c == ':') ? '_' : c;
+    TFCKPT_ASSIGN_OR_RETURN(std::string bytes, saved_model::WriteNpy(value));
+    const std::string path = io::JoinPath(dir, file + ".npy");
+    TFCKPT_RETURN_IF_ERROR(io::WriteFileAtomically(env, path, bytes));
+    std::cerr << "tfckpt run: wrote " << path << "\n";
+  }
   return OkStatus();
 }
 
@@ -223,7 +286,7 @@ Status Run(const Options& opt) {
       TFCKPT_ASSIGN_OR_RETURN(tensor::DataType dt, saved_model::TensorDtype(*bundle, info.name()));
       if (dt == tensorflow::DT_INVALID) dt = info.dtype();
       if (dt >= 100) dt = static_cast<tensor::DataType>(dt - 100);  // a *_REF dtype
-      auto t = saved_model::TensorFromJson(json, dt);
+      auto t = InputValue(name, json, dt);
       if (!t.ok()) return t.status().WithContext(StrCat("--input ", name));
       inputs[k] = std::move(*t);
     }
@@ -254,7 +317,7 @@ Status Run(const Options& opt) {
         return InvalidArgumentError(StrCat("--input ", name, ": the dtype of an output of an "
                                            "op tfckpt lacks is unknown"));
       }
-      auto t = saved_model::TensorFromJson(json, dt);
+      auto t = InputValue(name, json, dt);
       if (!t.ok()) return t.status().WithContext(StrCat("--input ", name));
       feeds.push_back({name, std::move(*t)});
     }
@@ -269,6 +332,11 @@ Status Run(const Options& opt) {
     TFCKPT_ASSIGN_OR_RETURN(std::vector<tensor::Tensor> out,
                             saved_model::RunTensors(*bundle, feeds, opt.outputs));
     for (size_t i = 0; i < out.size(); ++i) outputs.push_back({opt.outputs[i], opt.outputs[i], out[i]});
+  }
+  if (!opt.outdir.empty()) {
+    std::vector<std::pair<std::string, tensor::Tensor>> outs;
+    for (const Output& o : outputs) outs.push_back({o.key, o.value});
+    TFCKPT_RETURN_IF_ERROR(WriteOutdir(opt.outdir, outs));
   }
   return Print(opt, *bundle, key, outputs);
 }
@@ -286,7 +354,10 @@ void RegisterRun(CLI::App& app, int* exit_code) {
   cmd->add_option("--tag", opt->tags, "MetaGraph tag set, comma-separated (default: serve)");
   cmd->add_option("--signature", opt->signature,
                   "signature key (default: serving_default when the model has one)");
-  cmd->add_option("--input", opt->inputs, "NAME=JSON, e.g. x=[[1],[2],[3]] (repeatable)");
+  cmd->add_option("--input", opt->inputs,
+                  "NAME=JSON, e.g. x=[[1],[2],[3]], or NAME=@FILE: a .npy, .npz or JSON file "
+                  "(repeatable)");
+  cmd->add_option("--outdir", opt->outdir, "also write each output as DIR/<key>.npy");
   cmd->add_option("--input-example,--input_example", opt->examples,
                   "NAME=JSON of tf.Example features, e.g. inputs=[{\"x\": [1.0]}] (repeatable)");
   cmd->add_option("--output", opt->outputs,

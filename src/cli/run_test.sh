@@ -108,6 +108,47 @@ check 2 "mistyped output key" "$bin" run "$sm" --signature serving_default --inp
 has "has no output 'myOutptu' \(did you mean 'myOutput'\?\); its outputs: myOutput" "$out.err"
 check 2 "mistyped tensor name" "$bin" run "$sm" --input 'myInput=[[1,2,3,4]]' --output myOutptu:0
 has "no node 'myOutptu' in the graph of .* \(did you mean 'myOutput:0'\?\)" "$out.err"
+# Inputs from files (NAME=@FILE: .npy per numpy's format spec, written here
+# with the standard library; JSON) give the same outputs as inline JSON, and
+# --outdir writes each output as a .npy holding exactly the --json values.
+python3 - "$tmp/in.npy" <<'PY'
+import struct, sys
+header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 4), }"
+header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
+data = struct.pack("<8f", 1, 2, 3, 4, -1, 0.5, 0, 2)
+open(sys.argv[1], "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + data)
+PY
+echo '[[1,2,3,4],[-1,0.5,0,2]]' >"$tmp/in.json"
+check 0 "inline JSON input" "$bin" run "$sm" --input 'myInput=[[1,2,3,4],[-1,0.5,0,2]]' --json
+cp "$out" "$tmp/inline.json"
+check 0 "input from .npy, --outdir" "$bin" run "$sm" --input "myInput=@$tmp/in.npy" --json --outdir "$tmp/outs"
+cmp -s "$out" "$tmp/inline.json" || { echo "FAIL: .npy input gives other outputs than inline JSON"; fail=1; }
+has "wrote .*outs/myOutput.npy" "$out.err"
+check 0 "input from a JSON file" "$bin" run "$sm" --input "myInput=@$tmp/in.json" --json
+cmp -s "$out" "$tmp/inline.json" || { echo "FAIL: JSON-file input gives other outputs than inline JSON"; fail=1; }
+python3 - "$tmp/outs/myOutput.npy" "$tmp/inline.json" <<'PY' || fail=1
+import json, struct, sys
+b = open(sys.argv[1], "rb").read()
+assert b[:8] == b"\x93NUMPY\x01\x00", b[:8]
+n = struct.unpack("<H", b[8:10])[0]
+header = b[10:10 + n].decode()
+assert (10 + n) % 64 == 0 and header.endswith("\n"), header
+assert "'descr': '<f4'" in header and "'shape': (2, 3)" in header, header
+got = list(struct.unpack("<6f", b[10 + n:]))
+want = [float(v) for v in json.load(open(sys.argv[2]))["outputs"][0]["values"]]
+assert got == [struct.unpack("<f", struct.pack("<f", w))[0] for w in want], (got, want)
+print("ok: --outdir .npy holds the --json values")
+PY
+python3 - "$tmp/int.npy" <<'PY'
+import struct, sys
+header = "{'descr': '<i4', 'fortran_order': False, 'shape': (1, 4), }"
+header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
+open(sys.argv[1], "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + struct.pack("<4i", 1, 2, 3, 4))
+PY
+check 2 "a .npy of another dtype" "$bin" run "$sm" --input "myInput=@$tmp/int.npy"
+has "int.npy holds int32 values but the input is float" "$out.err"
+check 2 "a missing input file" "$bin" run "$sm" --input "myInput=@$tmp/nope.npy"
+has "nope.npy" "$out.err"
 check 2 "missing model" "$bin" run "$tmp/no_such_model"
 has "no such file or directory" "$out.err"
 check 2 "frozen graph without --output" "$bin" run "$g/freeze_add/combined_model.pb"
