@@ -215,6 +215,7 @@ class Generator {
                     const std::function<Status(const std::string& prefix)>& fn) {
     const std::string prefix = O(c.name + "/model.ckpt");
     if (c.validate.empty()) c.validate = c.name + "/model.ckpt";
+    if (c.source.empty()) c.source = src;
     TFCKPT_RETURN_IF_ERROR(Begin(std::move(c)));
     TFCKPT_RETURN_IF_ERROR(CopyBundle(G(src), prefix));
     return fn(prefix);
@@ -260,6 +261,7 @@ class Generator {
                               {"broken", c.broken},
                               {"how", c.how},
                               {"clauses", BadCaseClauses(c.name, c.expect)}});
+      if (!c.source.empty()) doc["cases"].back()["source"] = c.source;
     }
     return WriteAll(O("EXPECTED.json"), doc.dump(1) + "\n");
   }
@@ -849,13 +851,15 @@ Status Generate(Generator* g) {
   // --- V1 (TensorSlice) files: TF-written saver_v1_basic ---------------------------
   TFCKPT_RETURN_IF_ERROR(g->Begin(
       {"v1_block_flip", "v1_block_flip/model.ckpt", "one bit of a V1 checkpoint's data block flipped",
-       "saver_v1_basic/model.ckpt; byte 30 ^= 0x01", {"BLOCK_CRC"}}));
+       "saver_v1_basic/model.ckpt; byte 30 ^= 0x01", {"BLOCK_CRC"},
+       "saver_v1_basic/model.ckpt"}));
   TFCKPT_RETURN_IF_ERROR(Copy(g->G("saver_v1_basic/model.ckpt"), g->O("v1_block_flip/model.ckpt")));
   TFCKPT_RETURN_IF_ERROR(
       Mutate(g->O("v1_block_flip/model.ckpt"), [](std::string* b) { (*b)[30] ^= 0x01; }));
   TFCKPT_RETURN_IF_ERROR(g->Begin(
       {"v1_truncated", "v1_truncated/model.ckpt", "a V1 checkpoint cut in the middle of its footer",
-       "saver_v1_basic/model.ckpt truncated to size - 20", {"TRUNCATED", "BAD_MAGIC"}}));
+       "saver_v1_basic/model.ckpt truncated to size - 20", {"TRUNCATED", "BAD_MAGIC"},
+       "saver_v1_basic/model.ckpt"}));
   TFCKPT_RETURN_IF_ERROR(Copy(g->G("saver_v1_basic/model.ckpt"), g->O("v1_truncated/model.ckpt")));
   TFCKPT_RETURN_IF_ERROR(Mutate(g->O("v1_truncated/model.ckpt"),
                                 [](std::string* b) { b->resize(b->size() - 20); }));

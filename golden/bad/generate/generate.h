@@ -21,6 +21,9 @@ struct BadCase {
   std::string broken;    // what is wrong
   std::string how;       // how it was made (source + manipulation)
   std::vector<std::string> expect;  // DefectCodeName()s; any one must be reported
+  // The TF golden it was made from (relative to golden/tf-2.21), "" if none:
+  // `tfckpt conform` marks a rejection suspect when the testee cannot read it.
+  std::string source;
 };
 
 // Writes every case directory, EXPECTED.json and README.md into `out_dir`
