@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <map>
 #include <vector>
 
 #include "conformance/oracle/tensor_record.h"
@@ -92,16 +93,71 @@ Status WriteFrame(int fd, const json& message) {
   return WriteAll(fd, body.data(), body.size());
 }
 
-StatusOr<std::optional<json>> ReadFrame(int fd, int timeout_ms) {
+bool IsProfile(std::string_view name) {
+  for (const char* p : kProfiles) {
+    if (name == p) return true;
+  }
+  return false;
+}
+
+bool IsErrorClass(std::string_view name) {
+  for (const char* c : kErrorClasses) {
+    if (name == c) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> ErrorClassesOfDefect(std::string_view code) {
+  // Coarse on purpose: where two classes describe a defect honestly (an
+  // offset past the end reads as truncation; an element count that
+  // overflows may be refused as too large), both are accepted.
+  static const std::map<std::string_view, std::vector<std::string>> kTable = {
+      {"NOT_FOUND", {"not_found"}},
+      {"SHARD_MISSING", {"not_found"}},
+      {"IO_ERROR", {"io"}},
+      {"TRUNCATED", {"truncated"}},
+      {"OFFSET_OUT_OF_RANGE", {"corrupt", "truncated"}},
+      {"BAD_MAGIC", {"corrupt"}},
+      {"BAD_BLOCK_HANDLE", {"corrupt"}},
+      {"BLOCK_CRC", {"corrupt"}},
+      {"BAD_COMPRESSION", {"corrupt"}},
+      {"UNKNOWN_BLOCK_TYPE", {"corrupt", "unsupported"}},
+      {"BAD_BLOCK", {"corrupt"}},
+      {"UNSORTED_KEYS", {"corrupt"}},
+      {"MISSING_HEADER", {"corrupt"}},
+      {"BAD_HEADER", {"corrupt"}},
+      {"VERSION_UNSUPPORTED", {"unsupported"}},
+      {"BAD_ENTRY", {"corrupt"}},
+      {"UNKNOWN_DTYPE", {"unsupported", "corrupt"}},
+      {"INVALID_SHAPE", {"corrupt"}},
+      {"NEGATIVE_DIM", {"corrupt"}},
+      {"SIZE_OVERFLOW", {"corrupt", "resource_limit"}},
+      {"SIZE_MISMATCH", {"corrupt"}},
+      {"SHARD_ID_OUT_OF_RANGE", {"corrupt"}},
+      {"MIXED_SHARDS", {"corrupt"}},
+      {"TENSOR_CRC", {"corrupt"}},
+      {"STRING_LENGTH_CRC", {"corrupt"}},
+      {"BAD_STRING_LENGTHS", {"corrupt", "resource_limit"}},
+      {"BAD_SLICE", {"corrupt"}},
+      {"MISSING_SLICES", {"corrupt"}},
+      {"STATE_FILE", {"corrupt"}},
+      {"STALE_PATH", {"not_found"}},
+      {"UNSUPPORTED", {"unsupported"}},
+  };
+  auto it = kTable.find(code);
+  return it == kTable.end() ? std::vector<std::string>() : it->second;
+}
+
+StatusOr<std::optional<json>> ReadFrame(int fd, int timeout_ms, uint32_t max_bytes) {
   unsigned char len[4];
   size_t got = 0;
   TFCKPT_RETURN_IF_ERROR(ReadAll(fd, reinterpret_cast<char*>(len), 4, timeout_ms, &got));
   if (got == 0) return std::optional<json>();
   if (got < 4) return DataLossError(StrCat("frame length cut short after ", got, " of 4 bytes"));
   const uint32_t n = len[0] | len[1] << 8 | len[2] << 16 | static_cast<uint32_t>(len[3]) << 24;
-  if (n > kMaxFrameBytes) {
-    return InvalidArgumentError(
-        StrCat("frame length ", n, " exceeds the limit of ", kMaxFrameBytes));
+  if (n > max_bytes) {
+    return Status(StatusCode::kResourceExhausted,
+                  StrCat("frame length ", n, " exceeds the limit of ", max_bytes));
   }
   std::string body(n, '\0');
   TFCKPT_RETURN_IF_ERROR(ReadAll(fd, body.data(), n, timeout_ms, &got));

@@ -3,11 +3,13 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 #include <string>
 
 #include "conformance/runner.h"
 #include "conformance/testee_process.h"
 #include "gtest/gtest.h"
+#include "src/check/defect.h"
 #include "src/io/env.h"
 
 namespace tfckpt::conformance {
@@ -60,7 +62,7 @@ TEST(Frame, RejectsDamagedFrames) {
   const Case cases[] = {
       {std::string("\x02\x00", 2), StatusCode::kDataLoss, "cut short after 2 of 4"},
       {std::string("\x09\x00\x00\x00{}", 6), StatusCode::kDataLoss, "2 of 9 bytes"},
-      {std::string("\xff\xff\xff\xff", 4), StatusCode::kInvalidArgument, "exceeds the limit"},
+      {std::string("\xff\xff\xff\xff", 4), StatusCode::kResourceExhausted, "exceeds the limit"},
       {std::string("\x03\x00\x00\x00{x}", 7), StatusCode::kInvalidArgument, "not valid JSON"},
       {std::string("\x02\x00\x00\x00[]", 6), StatusCode::kInvalidArgument, "not a JSON object"},
   };
@@ -127,6 +129,27 @@ TEST(WireTensor, RejectsMalformedTensorsNamingTheField) {
   auto r = TensorFromWire(strings);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("1 strings for 2 elements"), std::string::npos);
+}
+
+TEST(ErrorClasses, EveryCheckpointDefectHasAKnownClass) {
+  // Defects of a checkpoint's own files map to classes of the vocabulary;
+  // the SavedModel / graph / interrupted-save ones are not read errors.
+  const std::set<std::string> not_read_errors = {"UNREFERENCED_DATA", "INTERRUPTED_SAVE",
+                                                 "SAVED_MODEL", "VARIABLE_MISMATCH"};
+  for (int code = 0; code <= static_cast<int>(check::DefectCode::kUnsupported); ++code) {
+    const std::string name(check::DefectCodeName(static_cast<check::DefectCode>(code)));
+    const auto classes = ErrorClassesOfDefect(name);
+    if (not_read_errors.count(name)) {
+      EXPECT_TRUE(classes.empty()) << name;
+      continue;
+    }
+    ASSERT_FALSE(classes.empty()) << name;
+    for (const std::string& c : classes) EXPECT_TRUE(IsErrorClass(c)) << name << " -> " << c;
+  }
+  EXPECT_EQ(ErrorClassesOfDefect("TENSOR_CRC"), std::vector<std::string>{"corrupt"});
+  EXPECT_TRUE(ErrorClassesOfDefect("NO_SUCH_CODE").empty());
+  EXPECT_TRUE(IsProfile("read-v2"));
+  EXPECT_FALSE(IsProfile("read"));
 }
 
 TEST(FailureList, IgnoresCommentsAndRefusesDuplicates) {

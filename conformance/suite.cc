@@ -1,6 +1,7 @@
 #include "conformance/suite.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
@@ -9,6 +10,7 @@
 #include "conformance/case_clauses.h"
 #include "conformance/checkpoint_tensors.h"
 #include "conformance/protocol.h"
+#include "conformance/tensor_diff.h"
 #include "src/bundle/bundle_reader.h"
 #include "src/check/defect.h"
 #include "src/check/validator.h"
@@ -40,7 +42,9 @@ StatusOr<json> LoadJson(io::Env* env, const std::string& path) {
 // The "result" object of a response, or nullptr with *why set.
 const json* ResultOf(const json& response, std::string* why) {
   if (response.contains("error")) {
-    *why = StrCat("refused: ", response["error"].dump());
+    std::string e = response["error"].dump();
+    if (e.size() > 300) e = e.substr(0, 300) + "...";  // whole in the --json report
+    *why = StrCat("refused: ", e);
     return nullptr;
   }
   if (!response.contains("result") || !response["result"].is_object()) {
@@ -50,41 +54,33 @@ const json* ResultOf(const json& response, std::string* why) {
   return &response["result"];
 }
 
-// Compares a testee's tensor list with the expected wire tensors. Names in
-// `optional` may be present or absent (TF's own reader refuses them).
-std::string CompareTensors(const json& result, const std::vector<json>& expected,
-                           const std::set<std::string>& optional = {}) {
-  if (!result.contains("tensors") || !result["tensors"].is_array()) {
-    return "result has no \"tensors\" array";
-  }
-  std::map<std::string, const json*> got;
+using Check = std::function<std::string(const json&, std::vector<json>*)>;
+using TensorMap = std::map<std::string, tensor::Tensor>;
+
+// The tensors a read response carried values for (data_hex / strings_hex).
+TensorMap ReturnedContent(const json& result) {
+  TensorMap out;
+  if (!result.contains("tensors") || !result["tensors"].is_array()) return out;
   for (const json& t : result["tensors"]) {
-    if (!t.is_object() || !t.contains("name") || !t["name"].is_string()) {
-      return "a tensor without a string \"name\"";
-    }
-    const std::string name = t["name"].get<std::string>();
-    if (!got.emplace(name, &t).second) return StrCat("tensor \"", name, "\" returned twice");
+    if (!t.is_object() || !(t.contains("data_hex") || t.contains("strings_hex"))) continue;
+    auto v = TensorFromWire(t);
+    if (v.ok()) out.emplace(t["name"].get<std::string>(), std::move(*v));
   }
-  std::set<std::string> wanted;
-  for (const json& e : expected) {
-    const std::string name = e["name"].get<std::string>();
-    wanted.insert(name);
-    auto it = got.find(name);
-    if (it == got.end()) return StrCat("tensor \"", name, "\" missing");
-    for (const char* field : {"dtype", "shape", "sha256"}) {
-      const json& g = it->second->contains(field) ? (*it->second)[field] : json();
-      if (g != e[field]) {
-        return StrCat("tensor \"", name, "\": ", field, " is ", g.dump(), ", expected ",
-                      e[field].dump());
-      }
-    }
-  }
-  for (const auto& [name, t] : got) {
-    if (!wanted.count(name) && !optional.count(name)) {
-      return StrCat("unexpected tensor \"", name, "\"");
-    }
-  }
-  return "";
+  return out;
+}
+
+ContentOf Lookup(const TensorMap* m) {
+  return [m](const std::string& name) -> const tensor::Tensor* {
+    auto it = m->find(name);
+    return it == m->end() ? nullptr : &it->second;
+  };
+}
+
+// Diffs as the case's verdict: "" when there are none.
+std::string Verdict(std::vector<json> found, std::vector<json>* differences) {
+  const std::string line = SummarizeDiffs(found);
+  *differences = std::move(found);
+  return line;
 }
 
 // The wire form of a MANIFEST tensor record (golden/README.md "<tensor>").
@@ -138,13 +134,6 @@ StatusOr<GoldenContents> ReadGolden(io::Env* env, const std::string& prefix, boo
   return out;
 }
 
-// Reads back what a testee wrote, as wire tensors; errors say why not.
-StatusOr<json> ReadBack(io::Env* env, const std::string& prefix, bool v1) {
-  TFCKPT_ASSIGN_OR_RETURN(NamedTensors tensors, ReadCheckpointTensors(env, prefix, v1));
-  json list = json::array();
-  for (const auto& [name, t] : tensors) list.push_back(WireTensor(name, t));
-  return json{{"tensors", list}};
-}
 
 class SuiteBuilder {
  public:
@@ -170,20 +159,21 @@ class SuiteBuilder {
         AddStateCase(s["name"].get<std::string>(), dir, s["notes"]["checkpoint_state"]);
       }
     }
-    for (const json& c : bad["cases"]) AddBadCases(c);
+    for (const json& c : bad["cases"]) TFCKPT_RETURN_IF_ERROR(AddBadCases(c));
     return OkStatus();
   }
 
  private:
-  void Add(std::string name, Level level, json request,
-           std::function<std::string(const json&)> check, std::vector<std::string> clauses) {
-    out_->push_back(TestCase{std::move(name), level, std::move(request), std::move(check),
-                             std::move(clauses)});
+  void Add(std::string name, Level level, const std::string& profile, json request, Check check,
+           std::vector<std::string> clauses, std::string source_case = "") {
+    out_->push_back(TestCase{std::move(name), level, profile, std::move(request), std::move(check),
+                             std::move(source_case), std::move(clauses)});
   }
 
   Status AddCheckpointCases(const std::string& scenario, const std::string& dir, const json& c) {
     const std::string prefix_rel = c["prefix"].get<std::string>();
     const std::string format = c["format"].get<std::string>();
+    const bool v1 = format == "V1";
     const std::string prefix = dir + "/" + prefix_rel;
     const std::string what = scenario + "/" + prefix_rel;
     std::vector<json> expected;
@@ -195,16 +185,38 @@ class SuiteBuilder {
         expected.push_back(WireFromRecord(t));
       }
     }
-    Add(StrCat("Required.Read.", format, ".", what), Level::kRequired,
-        {{"op", "read_checkpoint"}, {"prefix", prefix}},
-        [expected, optional](const json& response) {
+    io::Env* env = env_;
+    Add(StrCat("Required.Read.", format, ".", what), Level::kRequired, v1 ? "read-v1" : "read-v2",
+        {{"op", "read_checkpoint"}, {"format", format}, {"prefix", prefix}},
+        [env, prefix, v1, expected, optional](const json& response, std::vector<json>* diffs) {
           std::string why;
           const json* result = ResultOf(response, &why);
-          return result ? CompareTensors(*result, expected, optional) : why;
+          if (!result) return why;
+          // Values are known only as sha256; the first differing element
+          // needs the content: TF's file read by tfckpt, used only where it
+          // hashes to TF's record, and only once a difference is found.
+          std::optional<TensorMap> golden;
+          std::map<std::string, std::string> sha;
+          for (const json& e : expected) sha[e["name"]] = e["sha256"];
+          const ContentOf tf_content = [&](const std::string& name) -> const tensor::Tensor* {
+            if (!golden) {
+              golden.emplace();
+              auto read = ReadCheckpointTensors(env, prefix, v1);
+              if (read.ok()) {
+                for (auto& [n, t] : *read) golden->emplace(n, std::move(t));
+              }
+            }
+            auto it = golden->find(name);
+            return it != golden->end() && ContentSha256(it->second) == sha[name] ? &it->second
+                                                                                 : nullptr;
+          };
+          const TensorMap returned = ReturnedContent(*result);
+          return Verdict(DiffTensors(*result, expected, optional, tf_content, Lookup(&returned)),
+                         diffs);
         },
         ReadClauses(c));
-    Add(StrCat("Required.Validate.Clean.", what), Level::kRequired,
-        {{"op", "validate"}, {"path", prefix}}, [](const json& response) -> std::string {
+    Add(StrCat("Required.Validate.Clean.", what), Level::kRequired, "validate",
+        {{"op", "validate"}, {"path", prefix}}, [](const json& response, std::vector<json>*) {
           std::string why;
           const json* result = ResultOf(response, &why);
           if (!result) return why;
@@ -212,7 +224,7 @@ class SuiteBuilder {
             return StrCat("TF's checkpoint reported invalid: ",
                           result->value("defects", json::array()).dump());
           }
-          return "";
+          return std::string();
         },
         CleanClauses(c));
     return AddWriteCases(format, what, prefix, c);
@@ -227,13 +239,16 @@ class SuiteBuilder {
     }
     json tensors = json::array();
     std::vector<json> expected;
+    auto content = std::make_shared<TensorMap>();
     for (const auto& [name, t] : golden->tensors) {
       tensors.push_back(WireTensorWithData(name, t));
       expected.push_back(WireTensor(name, t));
+      content->emplace(name, t);
     }
     std::sort(expected.begin(), expected.end(),
               [](const json& a, const json& b) { return a["name"] < b["name"]; });
     io::Env* env = env_;
+    const std::string profile = v1 ? "write-v1" : "write-v2";
     for (const bool bytes : {false, true}) {
       if (bytes && !golden->byte_comparable) continue;
       const std::string out_dir = StrCat(options_.work_dir, "/w", ++write_count_);
@@ -242,19 +257,31 @@ class SuiteBuilder {
       const json request = {{"op", "write_checkpoint"}, {"format", format},
                             {"prefix", out}, {"tensors", tensors}};
       if (!bytes) {
-        Add(StrCat("Required.Write.", format, ".", what), Level::kRequired, request,
-            [env, out, v1, expected](const json& response) -> std::string {
+        Add(StrCat("Required.Write.", format, ".", what), Level::kRequired, profile, request,
+            [env, out, v1, expected, content](const json& response,
+                                              std::vector<json>* diffs) -> std::string {
               std::string why;
               if (!ResultOf(response, &why)) return why;
               check::Report report = check::Validate(env, out);
               if (!report.ok()) {
                 const check::Defect& d = report.defects.front();
                 return StrCat("tfckpt validate: ", check::DefectCodeName(d.code), " ", d.file,
-                              ": ", d.message);
+                              ": ", d.message,
+                              report.defects.size() > 1
+                                  ? StrCat(" (and ", report.defects.size() - 1, " more defects)")
+                                  : "");
               }
-              auto back = ReadBack(env, out, v1);
+              auto back = ReadCheckpointTensors(env, out, v1);
               if (!back.ok()) return StrCat("reading it back: ", back.status().ToString());
-              return CompareTensors(*back, expected);
+              json list = json::array();
+              TensorMap written;
+              for (auto& [name, t] : *back) {
+                list.push_back(WireTensor(name, t));
+                written.emplace(name, std::move(t));
+              }
+              return Verdict(DiffTensors(json{{"tensors", list}}, expected, {}, Lookup(content.get()),
+                                         Lookup(&written)),
+                             diffs);
             },
             WriteClauses(c));
         continue;
@@ -267,15 +294,16 @@ class SuiteBuilder {
           files.emplace_back(out + suffix, golden_prefix + suffix);
         }
       }
-      Add(StrCat("Recommended.WriteBytes.", format, ".", what), Level::kRecommended, request,
-          [env, files](const json& response) -> std::string {
+      Add(StrCat("Recommended.WriteBytes.", format, ".", what), Level::kRecommended, profile,
+          request, [env, files](const json& response, std::vector<json>*) -> std::string {
             std::string why;
             if (!ResultOf(response, &why)) return why;
+            std::string diffs;
             for (const auto& [got, want] : files) {
               std::string diff = CompareFiles(env, got, want);
-              if (!diff.empty()) return diff;
+              if (!diff.empty()) diffs += (diffs.empty() ? "" : "; ") + diff;
             }
-            return "";
+            return diffs;
           },
           WriteBytesClauses(c));
     }
@@ -291,23 +319,26 @@ class SuiteBuilder {
     for (const json& p : state["all_model_checkpoint_paths"]) {
       expected["all_model_checkpoint_paths"].push_back(io::JoinPath(dir, p.get<std::string>()));
     }
-    Add(StrCat("Required.State.", scenario), Level::kRequired,
-        {{"op", "read_checkpoint_state"}, {"dir", dir}}, [expected](const json& response) {
+    Add(StrCat("Required.State.", scenario), Level::kRequired, "state",
+        {{"op", "read_checkpoint_state"}, {"dir", dir}},
+        [expected](const json& response, std::vector<json>*) {
           std::string why;
           const json* result = ResultOf(response, &why);
           if (!result) return why;
+          std::string diffs;
           for (const char* field : {"model_checkpoint_path", "all_model_checkpoint_paths"}) {
             const json got = result->contains(field) ? (*result)[field] : json();
             if (got != expected[field]) {
-              return StrCat(field, " is ", got.dump(), ", expected ", expected[field].dump());
+              diffs += StrCat(diffs.empty() ? "" : "; ", field, " is ", got.dump(),
+                              ", expected ", expected[field].dump());
             }
           }
-          return std::string();
+          return diffs;
         },
         StateClauses());
   }
 
-  void AddBadCases(const json& c) {
+  Status AddBadCases(const json& c) {
     const std::string name = c["name"].get<std::string>();
     const std::string path = options_.golden_dir + "/bad/" + c["validate"].get<std::string>();
     const std::string broken = c["broken"].get<std::string>();
@@ -315,25 +346,59 @@ class SuiteBuilder {
     const bool state_dir = env_->IsDirectory(path);
     // A SavedModel directory: validated, not read (no read operation yet).
     const bool saved_model = env_->FileExists(path + "/saved_model.pb");
-    auto refused = [broken](const json& response) -> std::string {
-      if (response.contains("error")) return "";
-      return StrCat("accepted a defective file (", broken, ")");
-    };
-    if (!state_dir && !kReadableDefects.count(name)) {
-      Add(StrCat("Required.Reject.", name), Level::kRequired,
-          {{"op", "read_checkpoint"}, {"prefix", path}}, refused, BadFileClauses(c));
-    }
-    // A state file that does not parse must be refused; stale paths are a
-    // valid state naming missing checkpoints (the validator's business).
+    const std::string format = env_->FileExists(path + ".index") ? "V2" : "V1";
+    // The error classes that fit: one table (protocol.h) maps the codes.
     bool stale = false;
     for (const json& code : expect_any) stale |= code == "STALE_PATH";
+    const std::string source = c.value("source", "");
+    const std::string source_case =
+        source.empty() ? "" : StrCat("Required.Read.", format, ".", source);
+    json reject_request;
+    std::string profile;
+    // A state file that does not parse must be refused; stale paths are a
+    // valid state naming missing checkpoints (the validator's business).
     if (state_dir && !stale && !saved_model) {
-      Add(StrCat("Required.Reject.", name), Level::kRequired,
-          {{"op", "read_checkpoint_state"}, {"dir", path}}, refused, BadFileClauses(c));
+      reject_request = {{"op", "read_checkpoint_state"}, {"dir", path}};
+      profile = "state";
+    } else if (!state_dir && !kReadableDefects.count(name)) {
+      reject_request = {{"op", "read_checkpoint"}, {"format", format}, {"prefix", path}};
+      profile = format == "V1" ? "read-v1" : "read-v2";
+    }
+    std::set<std::string> classes;
+    for (const json& code : expect_any) {
+      const auto fit = ErrorClassesOfDefect(code.get<std::string>());
+      if (!profile.empty() && fit.empty()) {
+        return InvalidArgumentError(StrCat("bad/EXPECTED.json case ", name, ": defect code ",
+                                           code.dump(), " has no error class (protocol.cc)"));
+      }
+      classes.insert(fit.begin(), fit.end());
+    }
+    if (!profile.empty()) {
+      Add(StrCat("Required.Reject.", name), Level::kRequired, profile, reject_request,
+          [broken](const json& response, std::vector<json>*) -> std::string {
+            if (response.contains("error")) return "";
+            return StrCat("accepted a defective file (", broken, ")");
+          },
+          BadFileClauses(c), source_case);
+      Add(StrCat("Recommended.RejectClass.", name), Level::kRecommended, profile, reject_request,
+          [broken, classes](const json& response, std::vector<json>*) -> std::string {
+            const json want(classes);
+            if (!response.contains("error")) {
+              return StrCat("accepted a defective file (", broken, ")");
+            }
+            if (!response.contains("error_class")) {
+              return StrCat("refused without an \"error_class\"; expected one of ", want.dump());
+            }
+            const json& got = response["error_class"];
+            if (got.is_string() && classes.count(got.get<std::string>())) return "";
+            return StrCat("error_class ", got.dump(), ", expected one of ", want.dump(), " (",
+                          broken, ")");
+          },
+          BadFileClauses(c), source_case);
     }
     const json request = {{"op", "validate"}, {"path", path}};
-    Add(StrCat("Required.Validate.", name), Level::kRequired, request,
-        [broken](const json& response) -> std::string {
+    Add(StrCat("Required.Validate.", name), Level::kRequired, "validate", request,
+        [broken](const json& response, std::vector<json>*) -> std::string {
           std::string why;
           const json* result = ResultOf(response, &why);
           if (!result) return why;
@@ -343,8 +408,8 @@ class SuiteBuilder {
           return "";
         },
         BadFileClauses(c));
-    Add(StrCat("Recommended.ValidateCode.", name), Level::kRecommended, request,
-        [expect_any](const json& response) -> std::string {
+    Add(StrCat("Recommended.ValidateCode.", name), Level::kRecommended, "validate", request,
+        [expect_any](const json& response, std::vector<json>*) -> std::string {
           std::string why;
           const json* result = ResultOf(response, &why);
           if (!result) return why;
@@ -359,6 +424,7 @@ class SuiteBuilder {
           return StrCat("defect codes ", codes.dump(), ", expected one of ", expect_any.dump());
         },
         BadFileClauses(c));
+    return OkStatus();
   }
 
   io::Env* env_;
@@ -369,7 +435,12 @@ class SuiteBuilder {
 
 }  // namespace
 
-StatusOr<std::vector<TestCase>> BuildSuite(io::Env* env, const SuiteOptions& options) {
+StatusOr<std::vector<TestCase>> BuildSuite(io::Env* env, const SuiteOptions& given) {
+  SuiteOptions options = given;
+  std::error_code ec;
+  for (std::string* dir : {&options.golden_dir, &options.work_dir}) {
+    if (!dir->empty()) *dir = std::filesystem::absolute(*dir, ec).lexically_normal().string();
+  }
   std::vector<TestCase> cases;
   TFCKPT_RETURN_IF_ERROR(SuiteBuilder(env, options).Build(&cases));
   return cases;

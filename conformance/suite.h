@@ -6,6 +6,7 @@
 //
 // Names are "<Level>.<Kind>.<what>", e.g. "Required.Read.V2.dtypes/dtypes",
 // "Required.Reject.data_byte_flip", "Recommended.WriteBytes.V2.sharded/..".
+// Each case belongs to one profile (protocol.h kProfiles).
 #ifndef TFCKPT_CONFORMANCE_SUITE_H_
 #define TFCKPT_CONFORMANCE_SUITE_H_
 
@@ -28,18 +29,28 @@ inline const char* LevelName(Level l) {
 struct TestCase {
   std::string name;
   Level level = Level::kRequired;
+  std::string profile;  // "read-v2", ... (protocol.h kProfiles)
   nlohmann::json request;
   // Judges a response that is not {"skipped"}: "" if it passes, otherwise
   // one line saying what was wrong (may inspect files the testee wrote).
-  std::function<std::string(const nlohmann::json& response)> check;
+  // Read and Write cases also list every difference in *differences
+  // (tensor_diff.h); the line then summarizes them.
+  std::function<std::string(const nlohmann::json& response,
+                            std::vector<nlohmann::json>* differences)>
+      check;
+  // For a case on a defective file: the Read case of the TF checkpoint it
+  // was made from (golden/bad/EXPECTED.json "source"), or "". A rejection
+  // by a testee that also fails that read proves little ("suspect").
+  std::string source_case;
   // The docs/spec/ clause IDs the case tests (conformance/case_clauses.h).
   std::vector<std::string> clauses;
 };
 
 struct SuiteOptions {
   // Holds MANIFEST.json, the scenario directory it names (tf-2.21/) and bad/.
+  // Made absolute: requests carry absolute paths.
   std::string golden_dir;
-  // Write cases put the testee's output under here (must exist).
+  // Write cases put the testee's output under here (must exist; made absolute).
   std::string work_dir;
 };
 

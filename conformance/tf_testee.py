@@ -6,15 +6,41 @@ conformance/failure_lists/tensorflow-2.21.txt, each with the reason.
 
     PYTHONPATH=tools/oracle:conformance/oracle "$VENV/bin/python" conformance/tf_testee.py
 
+  hello                  claims read-v2, read-v1, write-v2, write-v1, state
   read_checkpoint        tf.compat.v1.train.NewCheckpointReader + get_tensor of every key
+                         (a key get_tensor refuses is answered alone: {"name", "error"})
   write_checkpoint       tf.raw_ops.SaveV2 (V2) / tf.raw_ops.Save (V1), eager
   read_checkpoint_state  tf.train.get_checkpoint_state (None is an error)
-  validate               skipped: TensorFlow has no checkpoint validator
+  validate               not claimed: TensorFlow has no checkpoint validator
+
+error_class comes from TensorFlow's exception type (ERROR_CLASS below); a
+type without an honest class gets none.
 """
 import json
 import os
 import struct
 import sys
+
+# TensorFlow's exception types -> protocol.h's error classes. The request
+# of a read is only a path, so TF's InvalidArgumentError there is about the
+# file's content: corrupt.
+ERROR_CLASS = {
+    "NotFoundError": "not_found",
+    "DataLossError": "corrupt",
+    "InvalidArgumentError": "corrupt",
+    "OutOfRangeError": "truncated",
+    "UnimplementedError": "unsupported",
+    "ResourceExhaustedError": "resource_limit",
+    "MemoryError": "resource_limit",
+    "PermissionDeniedError": "io",
+}
+
+
+def error_response(e):
+    resp = {"error": "%s: %s" % (type(e).__name__, " ".join(str(e).split())[:300])}
+    if type(e).__name__ in ERROR_CLASS:
+        resp["error_class"] = ERROR_CLASS[type(e).__name__]
+    return resp
 
 
 def main():
@@ -24,6 +50,10 @@ def main():
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     proto_in = os.fdopen(os.dup(0), "rb")
+    # And the protocol owns the original stdin: fd 0 becomes /dev/null, so
+    # nothing (a debugger prompt, input()) can eat request frames.
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    sys.stdin = open(os.devnull)
 
     import numpy as np
     import oracle_common as oc
@@ -35,10 +65,16 @@ def main():
         reader = tf.compat.v1.train.NewCheckpointReader(req["prefix"])
         # Every get_tensor before the dtype map, as tf_reads_bad.py does: the
         # map raises in Python for an unknown dtype, which would hide what
-        # get_tensor does with it (a CHECK failure).
-        values = {name: reader.get_tensor(name) for name in sorted(reader.get_variable_to_shape_map())}
+        # get_tensor does with it (a CHECK failure). A key TF refuses is
+        # answered alone, so the case reports each.
+        values, refused = {}, {}
+        for name in sorted(reader.get_variable_to_shape_map()):
+            try:
+                values[name] = reader.get_tensor(name)
+            except tf.errors.OpError as e:
+                refused[name] = error_response(e)
         dtypes = reader.get_variable_to_dtype_map()
-        tensors = []
+        tensors = [dict(name=name, **err) for name, err in refused.items()]
         for name, value in values.items():
             rec = oc.record(name, oc.dtype_name(dtypes[name]), value)
             tensors.append({"name": name, "dtype": rec["dtype"], "shape": rec["shape"],
@@ -73,7 +109,11 @@ def main():
         return {"model_checkpoint_path": st.model_checkpoint_path,
                 "all_model_checkpoint_paths": list(st.all_model_checkpoint_paths)}
 
-    ops = {"read_checkpoint": read_checkpoint, "write_checkpoint": write_checkpoint,
+    def hello(req):
+        return {"name": "tensorflow", "version": tf.__version__,
+                "profiles": ["read-v2", "read-v1", "write-v2", "write-v1", "state"]}
+
+    ops = {"hello": hello, "read_checkpoint": read_checkpoint, "write_checkpoint": write_checkpoint,
            "read_checkpoint_state": read_checkpoint_state}
 
     while True:
@@ -90,7 +130,7 @@ def main():
             try:
                 resp = {"result": op(req)}
             except Exception as e:  # noqa: BLE001 -- every refusal is an answer
-                resp = {"error": "%s: %s" % (type(e).__name__, " ".join(str(e).split())[:300])}
+                resp = error_response(e)
         body = json.dumps(resp).encode("utf-8")
         proto_out.write(struct.pack("<I", len(body)) + body)
         proto_out.flush()

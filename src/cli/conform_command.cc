@@ -1,10 +1,12 @@
 // tfckpt conform [--golden DIR] [--failure-list FILE] [--filter TEXT]
-//                [--timeout SECONDS] [--keep] [--json] [--verbose]
+//                [--timeout SECONDS] [--max-memory-mb N] [--max-cpu-seconds N]
+//                [--max-response-mb N] [--keep] [--json] [--verbose]
 //                [--report-html FILE] [--junit FILE] -- TESTEE [ARGS...]
-// tfckpt conform --list [--golden DIR] [--filter TEXT]
+// tfckpt conform --list [--json] [--golden DIR] [--filter TEXT]
 // Runs the conformance suite (conformance/runner.h, docs/CONFORMANCE.md)
-// against a testee program. Exit 0: the failures are exactly the failure
-// list; 1: they are not; 2: the run could not be set up.
+// against a testee program. Exit 0: the testee claims at least one profile
+// and its failures are exactly the failure list; 1: not so; 2: the run
+// could not be set up.
 #include <iostream>
 #include <string>
 #include <utility>
@@ -50,7 +52,7 @@ bool WriteReports(const ConformArgs& args, const nlohmann::json& report) {
   return true;
 }
 
-// --list: "<level> <name> <clause>..." per case, for writing failure lists
+// --list: "<level> <name> <clause>..." per case (--json: with the profile), for writing failure lists
 // (the clauses are the docs/spec/ IDs the case tests).
 int ListConform(const ConformArgs& args) {
   auto cases = conformance::ListCases(io::Env::Default(), args.run.golden_dir, args.run.filter);
@@ -58,12 +60,61 @@ int ListConform(const ConformArgs& args) {
     std::cerr << "tfckpt conform: error: " << cases.status().message() << "\n";
     return kExitError;
   }
+  if (args.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& c : *cases) {
+      list.push_back({{"name", c.name}, {"level", conformance::LevelName(c.level)},
+                      {"profile", c.profile}, {"clauses", c.clauses}});
+    }
+    std::cout << list.dump(1) << "\n";
+    return kExitOk;
+  }
   for (const auto& c : *cases) {
     std::cout << conformance::LevelName(c.level) << " " << c.name;
     for (const std::string& id : c.clauses) std::cout << " " << id;
     std::cout << "\n";
   }
   return kExitOk;
+}
+
+void PrintSummary(const conformance::RunReport& report) {
+  using conformance::Level;
+  using conformance::Outcome;
+  const auto& t = report.testee;
+  if (t.hello_error.empty()) {
+    std::cout << "conform: testee \"" << t.name << "\" " << t.version << " claims ";
+    for (size_t i = 0; i < t.profiles.size(); ++i) std::cout << (i ? ", " : "") << t.profiles[i];
+    std::cout << "\n";
+  }
+  int required_failed = 0;
+  for (const auto& c : report.cases) {
+    required_failed += c.outcome == Outcome::kFail && c.level == Level::kRequired;
+  }
+  for (const std::string& n : report.unknown_listed) {
+    std::cout << "failure list names a case that does not exist: " << n << "\n";
+  }
+  for (const std::string& n : report.listed_not_claimed) {
+    std::cout << "failure list names a case of a profile the testee does not claim: " << n << "\n";
+  }
+  if (!report.startup_error.empty()) std::cout << "conform: " << report.startup_error << "\n";
+  for (const std::string& n : report.suspect) {
+    for (const auto& c : report.cases) {
+      if (c.name == n) std::cout << "suspect " << n << ": " << c.detail << "\n";
+    }
+  }
+  std::cout << "conform: " << report.passed << " passed, " << report.failed << " failed ("
+            << required_failed << " " << conformance::LevelName(Level::kRequired) << ", "
+            << report.failed - required_failed << " recommended), " << report.skipped
+            << " skipped, " << report.not_claimed << " not claimed; "
+            << report.unexpected_failures.size() << " unexpected failures, "
+            << report.unexpected_passes.size() << " unexpected passes";
+  if (!report.suspect.empty()) std::cout << "; " << report.suspect.size() << " suspect passes";
+  std::cout << "\n";
+  if (!report.work_dir.empty()) {
+    std::cout << "conform: written files and the testee's stderr kept in " << report.work_dir
+              << "\n";
+  }
+  std::cout << "conform: " << report.Verdict() << "\n";
 }
 
 int RunConform(const ConformArgs& args) {
@@ -80,7 +131,7 @@ int RunConform(const ConformArgs& args) {
       std::cout << (r.listed ? "FAIL (listed) " : "FAIL ") << r.name << ": " << r.detail << "\n";
     } else if (r.outcome == Outcome::kPass && r.listed) {
       std::cout << "PASS (listed as failing) " << r.name << "\n";
-    } else if (args.verbose) {
+    } else if (args.verbose && r.outcome != Outcome::kNotClaimed) {
       std::cout << (r.outcome == Outcome::kPass ? "ok " : "skip ") << r.name
                 << (r.detail.empty() ? "" : ": " + r.detail) << "\n";
     }
@@ -95,24 +146,7 @@ int RunConform(const ConformArgs& args) {
     std::cout << report->ToJson().dump(1) << "\n";
     return report->conformant() ? kExitOk : kExitDefects;
   }
-  int required_failed = 0;
-  for (const auto& c : report->cases) {
-    required_failed += c.outcome == conformance::Outcome::kFail && c.level == conformance::Level::kRequired;
-  }
-  for (const std::string& n : report->unknown_listed) {
-    std::cout << "failure list names a case that does not exist: " << n << "\n";
-  }
-  std::cout << "conform: " << report->passed << " passed, " << report->failed << " failed ("
-            << required_failed << " " << conformance::LevelName(conformance::Level::kRequired) << ", "
-            << report->failed - required_failed << " recommended), " << report->skipped
-            << " skipped; " << report->unexpected_failures.size() << " unexpected failures, "
-            << report->unexpected_passes.size() << " unexpected passes\n";
-  if (!report->work_dir.empty()) {
-    std::cout << "conform: written files and the testee's stderr kept in " << report->work_dir
-              << "\n";
-  }
-  std::cout << (report->conformant() ? "conform: CONFORMANT (failures match the failure list)\n"
-                                     : "conform: NOT CONFORMANT\n");
+  PrintSummary(*report);
   return report->conformant() ? kExitOk : kExitDefects;
 }
 
@@ -122,7 +156,8 @@ void RegisterConform(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand(
       "conform",
       "Run the conformance suite against a testee program (docs/CONFORMANCE.md). Exit 0 when "
-      "the failing cases are exactly the failure list, 1 otherwise, 2 on set-up errors.");
+      "the testee claims a profile and its failing cases are exactly the failure list, 1 "
+      "otherwise, 2 on set-up errors.");
   static ConformArgs args;
   args.run.golden_dir = "golden";
   cmd->add_option("--golden", args.run.golden_dir,
@@ -132,6 +167,15 @@ void RegisterConform(CLI::App& app, int* exit_code) {
   cmd->add_option("--filter", args.run.filter, "run only cases whose name contains TEXT");
   cmd->add_option("--timeout", args.run.timeout_seconds, "seconds per request (default 60)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-memory-mb", args.run.limits.max_memory_mb,
+                  "address-space limit of the testee in MiB, 0 for none (default 4096)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--max-cpu-seconds", args.run.limits.max_cpu_seconds,
+                  "CPU seconds the testee may use per request, 0 for no limit (default 120)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--max-response-mb", args.run.limits.max_response_mb,
+                  "largest response frame in MiB, 0 for the protocol's 256 (default 64)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--work-dir", args.run.work_dir, "scratch directory (default: a temp dir)");
   cmd->add_flag("--keep", args.run.keep_work, "keep the scratch directory");
   cmd->add_flag("--json", args.json, "print the report as JSON");
@@ -140,7 +184,8 @@ void RegisterConform(CLI::App& app, int* exit_code) {
                   "also write a self-contained HTML report (filterable table) to FILE");
   cmd->add_option("--junit", args.junit, "also write the cases as JUnit XML to FILE");
   cmd->add_flag("--list", args.list,
-                "print every case's level, name and the docs/spec/ clauses it tests; run nothing");
+                "print every case's level, name and the docs/spec/ clauses it tests (with --json "
+                "also its profile); run nothing");
   cmd->add_option("TESTEE", args.run.testee, "testee command and its arguments (after --)")
       ->expected(-1);
   cmd->callback([exit_code] { *exit_code = RunConform(args); });
