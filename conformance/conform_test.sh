@@ -176,6 +176,18 @@ check 1 "a listed case of an unclaimed profile is reported" \
   conform --filter Read.V --failure-list "$tmp/unclaimed.list" -- "$testee" --break=skip-reads
 has "^failure list names a case of a profile the testee does not claim: Required\.Read\.V1\.saver_v1_basic/model\.ckpt$"
 
+# --- the JavaScript example of docs/CONFORMANCE.md §2 conforms with its list ---
+if command -v node >/dev/null 2>&1; then
+  check 0 "conformance/examples/node_testee.js conforms with its failure list" \
+    conform --failure-list "$root/conformance/examples/node_testee.failures.txt" -- \
+    node "$root/conformance/examples/node_testee.js"
+  has "^conform: testee \"node_testee\" v[0-9.]+ claims read-v2, state$"
+  has "^conform: CONFORMANT for read-v2, state; not claimed: read-v1, write-v2, write-v1, validate$"
+  has "^suspect Required\.Reject\.slices_overlapping: refused \(unsupported\): tensor \"pv\": "
+else
+  echo "SKIPPED: node_testee.js: node is not installed (tools/install_deps.sh installs nodejs)"
+fi
+
 # --- JSON report and set-up errors -------------------------------------------
 check 0 "--json keeps the testee's answer for passes too" conform --json --filter data_byte_flip -- "$testee"
 has '"conformant": true'

@@ -45,6 +45,14 @@ std::string Join(const std::vector<std::string>& v, const char* sep = ", ") {
 
 std::string TextOf(const json& j) { return j.is_string() ? j.get<std::string>() : j.dump(); }
 
+// The "tensors" array of a read result, or nullptr.
+const json* TensorsOf(const json& response) {
+  if (!response.contains("result") || !response["result"].is_object()) return nullptr;
+  const json& result = response["result"];
+  if (!result.contains("tensors") || !result["tensors"].is_array()) return nullptr;
+  return &result["tensors"];
+}
+
 // Judges a hello response into *info; false (with hello_error set) if the
 // testee claims nothing usable.
 bool ParseHello(const json& response, TesteeInfo* info) {
@@ -119,8 +127,17 @@ void RunCase(const TestCase& c, const RunOptions& options, std::unique_ptr<Teste
     }
     return;
   }
-  if (response->contains("error")) r->error = TextOf((*response)["error"]);
-  if (response->contains("error_class")) r->error_class = TextOf((*response)["error_class"]);
+  if (response->contains("error")) {
+    r->error = TextOf((*response)["error"]);
+    if (response->contains("error_class")) r->error_class = TextOf((*response)["error_class"]);
+  } else if (const json* tensors = TensorsOf(*response)) {
+    for (const json& t : *tensors) {  // the first tensor refused on its own
+      if (!t.is_object() || !t.contains("error")) continue;
+      r->error = StrCat("tensor ", t.value("name", json()).dump(), ": ", TextOf(t["error"]));
+      if (t.contains("error_class")) r->error_class = TextOf(t["error_class"]);
+      break;
+    }
+  }
   std::vector<json> diffs;
   try {
     r->detail = c.check(*response, &diffs);

@@ -55,6 +55,20 @@ const json* ResultOf(const json& response, std::string* why) {
 }
 
 using Check = std::function<std::string(const json&, std::vector<json>*)>;
+
+// The refusal in a response: the response itself if it is an error, else
+// the first tensor of a read result refused on its own; nullptr if none.
+// A reader that refuses a damaged tensor and reads the rest has refused.
+const json* RefusalOf(const json& response) {
+  if (response.contains("error")) return &response;
+  if (!response.contains("result") || !response["result"].is_object()) return nullptr;
+  const json& result = response["result"];
+  if (!result.contains("tensors") || !result["tensors"].is_array()) return nullptr;
+  for (const json& t : result["tensors"]) {
+    if (t.is_object() && t.contains("error")) return &t;
+  }
+  return nullptr;
+}
 using TensorMap = std::map<std::string, tensor::Tensor>;
 
 // The tensors a read response carried values for (data_hex / strings_hex).
@@ -166,8 +180,8 @@ class SuiteBuilder {
  private:
   void Add(std::string name, Level level, const std::string& profile, json request, Check check,
            std::vector<std::string> clauses, std::string source_case = "") {
-    out_->push_back(TestCase{std::move(name), level, profile, std::move(request), std::move(check),
-                             std::move(source_case), std::move(clauses)});
+    out_->push_back(TestCase{std::move(name), level, std::move(request), std::move(check),
+                             std::move(clauses), profile, std::move(source_case)});
   }
 
   Status AddCheckpointCases(const std::string& scenario, const std::string& dir, const json& c) {
@@ -376,20 +390,19 @@ class SuiteBuilder {
     if (!profile.empty()) {
       Add(StrCat("Required.Reject.", name), Level::kRequired, profile, reject_request,
           [broken](const json& response, std::vector<json>*) -> std::string {
-            if (response.contains("error")) return "";
+            if (RefusalOf(response)) return "";
             return StrCat("accepted a defective file (", broken, ")");
           },
           BadFileClauses(c), source_case);
       Add(StrCat("Recommended.RejectClass.", name), Level::kRecommended, profile, reject_request,
           [broken, classes](const json& response, std::vector<json>*) -> std::string {
             const json want(classes);
-            if (!response.contains("error")) {
-              return StrCat("accepted a defective file (", broken, ")");
-            }
-            if (!response.contains("error_class")) {
+            const json* refusal = RefusalOf(response);
+            if (!refusal) return StrCat("accepted a defective file (", broken, ")");
+            if (!refusal->contains("error_class")) {
               return StrCat("refused without an \"error_class\"; expected one of ", want.dump());
             }
-            const json& got = response["error_class"];
+            const json& got = (*refusal)["error_class"];
             if (got.is_string() && classes.count(got.get<std::string>())) return "";
             return StrCat("error_class ", got.dump(), ", expected one of ", want.dump(), " (",
                           broken, ")");

@@ -29,7 +29,6 @@ inline const char* LevelName(Level l) {
 struct TestCase {
   std::string name;
   Level level = Level::kRequired;
-  std::string profile;  // "read-v2", ... (protocol.h kProfiles)
   nlohmann::json request;
   // Judges a response that is not {"skipped"}: "" if it passes, otherwise
   // one line saying what was wrong (may inspect files the testee wrote).
@@ -38,12 +37,13 @@ struct TestCase {
   std::function<std::string(const nlohmann::json& response,
                             std::vector<nlohmann::json>* differences)>
       check;
+  // The docs/spec/ clause IDs the case tests (conformance/case_clauses.h).
+  std::vector<std::string> clauses;
+  std::string profile;  // "read-v2", ... (protocol.h kProfiles)
   // For a case on a defective file: the Read case of the TF checkpoint it
   // was made from (golden/bad/EXPECTED.json "source"), or "". A rejection
   // by a testee that also fails that read proves little ("suspect").
   std::string source_case;
-  // The docs/spec/ clause IDs the case tests (conformance/case_clauses.h).
-  std::vector<std::string> clauses;
 };
 
 struct SuiteOptions {

@@ -21,19 +21,25 @@ import os
 import struct
 import sys
 
-# TensorFlow's exception types -> protocol.h's error classes. The request
-# of a read is only a path, so TF's InvalidArgumentError there is about the
-# file's content: corrupt.
+# TensorFlow's exception types -> protocol.h's error classes, only where the
+# type says which: CheckpointReader raises most file errors as a bare
+# OpError (code UNKNOWN) and INVALID_ARGUMENT covers both damaged files and
+# unsupported versions, so those get no class. pybind11 raises an
+# OUT_OF_RANGE status ("Read less bytes than requested") as IndexError.
 ERROR_CLASS = {
     "NotFoundError": "not_found",
     "DataLossError": "corrupt",
-    "InvalidArgumentError": "corrupt",
     "OutOfRangeError": "truncated",
+    "IndexError": "truncated",
     "UnimplementedError": "unsupported",
     "ResourceExhaustedError": "resource_limit",
     "MemoryError": "resource_limit",
     "PermissionDeniedError": "io",
 }
+
+
+class NoCheckpointState(Exception):
+    """get_checkpoint_state returned None (TF logs why, raises nothing)."""
 
 
 def error_response(e):
@@ -71,7 +77,7 @@ def main():
         for name in sorted(reader.get_variable_to_shape_map()):
             try:
                 values[name] = reader.get_tensor(name)
-            except tf.errors.OpError as e:
+            except (tf.errors.OpError, MemoryError, IndexError, ValueError) as e:
                 refused[name] = error_response(e)
         dtypes = reader.get_variable_to_dtype_map()
         tensors = [dict(name=name, **err) for name, err in refused.items()]
@@ -105,7 +111,7 @@ def main():
     def read_checkpoint_state(req):
         st = tf.train.get_checkpoint_state(req["dir"])
         if st is None:
-            raise ValueError("get_checkpoint_state(%r) returned None" % req["dir"])
+            raise NoCheckpointState("get_checkpoint_state(%r) returned None" % req["dir"])
         return {"model_checkpoint_path": st.model_checkpoint_path,
                 "all_model_checkpoint_paths": list(st.all_model_checkpoint_paths)}
 
