@@ -137,6 +137,7 @@ function readBlock(file, h, name) {
 function blockEntries(block, name) {
   if (block.length < 4) fail('corrupt', `${name}: block shorter than its restart count`);
   const restarts = block.readUInt32LE(block.length - 4);
+  if (restarts === 0) fail('corrupt', `${name}: block with no restart point`);
   const end = block.length - 4 - 4 * restarts;
   if (end < 0) fail('corrupt', `${name}: ${restarts} restarts do not fit the block`);
   const c = new Cursor(block.subarray(0, end), name);
@@ -146,7 +147,9 @@ function blockEntries(block, name) {
     const shared = small(c.varint(), 'shared'), unshared = small(c.varint(), 'unshared');
     const valueLength = small(c.varint(), 'value length');
     if (shared > key.length) fail('corrupt', `${name}: entry shares ${shared} bytes of a ${key.length}-byte key`);
-    key = Buffer.concat([key.subarray(0, shared), c.bytes(unshared)]);
+    const next = Buffer.concat([key.subarray(0, shared), c.bytes(unshared)]);
+    if (out.length > 0 && Buffer.compare(next, key) <= 0) fail('corrupt', `${name}: keys out of order`);
+    key = next;
     out.push([key, c.bytes(valueLength)]);
   }
   return out;
@@ -162,7 +165,12 @@ function readIndex(indexPath) {
   const entries = [];
   for (const [, handle] of blockEntries(indexBlock, indexPath)) {
     const h = blockHandle(new Cursor(handle, `${indexPath} index entry`));
-    entries.push(...blockEntries(readBlock(file, h, indexPath), indexPath));
+    for (const entry of blockEntries(readBlock(file, h, indexPath), indexPath)) {
+      if (entries.length > 0 && Buffer.compare(entry[0], entries[entries.length - 1][0]) <= 0) {
+        fail('corrupt', `${indexPath}: keys out of order across blocks`);
+      }
+      entries.push(entry);
+    }
   }
   return entries;
 }
