@@ -93,6 +93,12 @@ class Cursor {
     }
     return fail('corrupt', `${this.what}: varint longer than 10 bytes`);
   }
+  varint32() {  // block entry fields: at most 5 bytes
+    const start = this.pos;
+    const v = this.varint();
+    if (this.pos - start > 5 || v > 0xffffffffn) fail('corrupt', `${this.what}: varint32 of ${this.pos - start} bytes`);
+    return Number(v);
+  }
   bytes(n) {
     if (n < 0 || this.pos + n > this.buf.length) fail('corrupt', `${this.what}: field runs past the end`);
     return this.buf.subarray(this.pos, (this.pos += n));
@@ -144,8 +150,7 @@ function blockEntries(block, name) {
   const out = [];
   let key = Buffer.alloc(0);
   while (!c.done()) {
-    const shared = small(c.varint(), 'shared'), unshared = small(c.varint(), 'unshared');
-    const valueLength = small(c.varint(), 'value length');
+    const shared = c.varint32(), unshared = c.varint32(), valueLength = c.varint32();
     if (shared > key.length) fail('corrupt', `${name}: entry shares ${shared} bytes of a ${key.length}-byte key`);
     const next = Buffer.concat([key.subarray(0, shared), c.bytes(unshared)]);
     if (out.length > 0 && Buffer.compare(next, key) <= 0) fail('corrupt', `${name}: keys out of order`);
