@@ -132,6 +132,25 @@ check 0 "dump --json float32 specials" "$bin" dump --json "$g/dtypes/dtypes" flo
 has '"values": \[0.0, -0.0, 1.0, -1.5, "nan", "inf", "-inf", '
 check 0 "dump --json uint64" "$bin" dump --json "$g/dtypes/dtypes" scalar/uint64
 has '"values": \[18446744073709551615\]'
+# Past 1000 elements, summarised as numpy (values are --json's, which
+# golden_check.py checks against MANIFEST.json); --full prints every row.
+big="large/float32_1024x768"
+check 0 "dump large summarised" "$bin" dump "$g/dtypes/dtypes" "$big"
+has "^values \(summarised: the first and last 3 of each dimension; --full prints all\):$"
+has "^\[\[0.47143516, -1.1909757, 1.432707, \.\.\., -0.36931062, -2.6230042, 2.1158507\],$"
+has "^ \.\.\.,$"
+has "^ \[0.91738325, 0.39424762, 0.90272206, \.\.\., 0.92354137, 0.6953654, -1.3720741\]\]$"
+[ "$(wc -l <"$out")" -eq 12 ] || { echo "FAIL: summarised dump is $(wc -l <"$out") lines, want 12"; fail=1; }
+check 0 "dump large --full" "$bin" dump "$g/dtypes/dtypes" "$big" --full
+[ "$(grep -c '^ *\[' "$out")" -eq 1024 ] || { echo "FAIL: --full does not print 1024 rows"; fail=1; }
+lacks "\.\.\."
+check 0 "dump --all" "$bin" dump "$basic" --all
+has "^tensor: v1$"
+has "^tensor: v2$"
+check 0 "dump --all --json" "$bin" dump --json "$basic" --all
+json_expr '[t["name"] for t in j["tensors"]] == ["v1", "v2"] and j["tensors"][1]["values"][0] == -1.499947'
+check 2 "dump without TENSOR or --all" "$bin" dump "$basic"
+has "TENSOR is required \(or --all" "$out.err"
 check 0 "dump partitioned" "$bin" dump "$g/partitioned" pv
 has "^ \[15.0, 15.5, 16.0, 16.5\]\]$"
 check 2 "dump unknown tensor" "$bin" dump "$basic" nope

@@ -117,17 +117,28 @@ std::string QuoteBytes(const std::string& s) {
   return out + "\"";
 }
 
-void NestedText(const Tensor& t, int dim, int64_t* next, std::string* out) {
+// Dimension `dim` from flat element `base`. edge > 0: a dimension longer
+// than 2 * edge shows its first and last `edge` entries with "..." between,
+// as numpy's summarised repr.
+void NestedText(const Tensor& t, int dim, int64_t base, int64_t edge, std::string* out) {
   const tensor::TensorShape& shape = t.shape();
-  *out += "[";
   const int64_t n = shape.dim(dim);
+  int64_t stride = 1;
+  for (int d = dim + 1; d < shape.rank(); ++d) stride *= shape.dim(d);
+  const bool inner = dim + 1 == shape.rank();
+  const std::string sep = inner ? ", " : ",\n" + std::string(dim + 1, ' ');
+  *out += "[";
   for (int64_t k = 0; k < n; ++k) {
-    if (dim + 1 == shape.rank()) {
-      if (k > 0) *out += ", ";
-      *out += ElementText(t, (*next)++);
+    if (k > 0) *out += sep;
+    if (edge > 0 && n > 2 * edge && k == edge) {
+      *out += "...";
+      k = n - edge - 1;
+      continue;
+    }
+    if (inner) {
+      *out += ElementText(t, base + k);
     } else {
-      if (k > 0) *out += ",\n" + std::string(dim + 1, ' ');
-      NestedText(t, dim + 1, next, out);
+      NestedText(t, dim + 1, base + k * stride, edge, out);
     }
   }
   *out += "]";
@@ -281,11 +292,10 @@ std::string ValuesJson(const Tensor& t) {
   return out + "]";
 }
 
-std::string ValuesText(const Tensor& t) {
+std::string ValuesText(const Tensor& t, int64_t edge) {
   if (t.shape().rank() == 0) return ElementText(t, 0);
   std::string out;
-  int64_t next = 0;
-  NestedText(t, 0, &next, &out);
+  NestedText(t, 0, 0, edge, &out);
   return out;
 }
 

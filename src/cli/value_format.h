@@ -52,7 +52,9 @@ std::string ElementText(const tensor::Tensor& t, int64_t i);
 // "[1, 2, 3]": every value, row-major, as one flat JSON array.
 std::string ValuesJson(const tensor::Tensor& t);
 // Every value in numpy-like nested brackets, one innermost row per line.
-std::string ValuesText(const tensor::Tensor& t);
+// With edge > 0, summarised as numpy does past its threshold: a dimension
+// longer than 2 * edge shows its first and last `edge` entries and "...".
+std::string ValuesText(const tensor::Tensor& t, int64_t edge = 0);
 
 // A tensor name or path as a JSON string: the bytes when valid UTF-8,
 // otherwise DisplayName's \xNN form (callers add "<field>_hex").
