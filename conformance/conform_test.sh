@@ -59,6 +59,7 @@ expect_count "$reads" '^ok Required\.Read\.'
 expect_count "$rejects" '^ok Recommended\.RejectClass\.'
 # A passing rejection shows what the testee said, and its class.
 has "^ok Required\.Reject\.data_byte_flip: refused \(corrupt\): DATA_LOSS: "
+has "^ok Required\.Read\.V2\.saver_v2_basic/model\.ckpt: 2 tensors returned, every one as expected$"
 lacks "^(FAIL|skip) "
 ls "$tmp"/tfckpt-conform.* >/dev/null 2>&1 && { echo "FAIL: a conformant run left its work dir"; fail=1; }
 
