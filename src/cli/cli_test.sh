@@ -164,6 +164,12 @@ has "^identical: 33 tensors compared"
 check 0 "diff V2 with V1 (same values)" "$bin" diff "$g/saver_v2_basic" "$g/saver_v1_basic"
 check 1 "diff two steps" "$bin" diff "$g/tf2_checkpoint/ckpt/ckpt-1" "$g/tf2_checkpoint/ckpt/ckpt-2"
 has "^values differ: save_counter/.ATTRIBUTES/VARIABLE_VALUE: 1 of 1 elements, max abs diff 1.0, first at \[\]: 1 \(A\) vs 2 \(B\)$"
+check 0 "diff two steps --exclude the counters" "$bin" diff "$g/tf2_checkpoint/ckpt/ckpt-1" \
+  "$g/tf2_checkpoint/ckpt/ckpt-2" --exclude 'save_counter/*' --exclude '*/step/*'
+has "^identical: 9 tensors compared .*, 0 differ, 0 only in A, 0 only in B, 4 excluded$"
+check 1 "diff --exclude leaves the rest" "$bin" diff --json "$g/tf2_checkpoint/ckpt/ckpt-1" \
+  "$g/tf2_checkpoint/ckpt/ckpt-2" --exclude 'save_counter/*'
+json_expr '[d["name"] for d in j["value_differences"]] == ["model/step/.ATTRIBUTES/VARIABLE_VALUE"] and j["tensors_excluded"] == 2'
 m4="$g/max_to_keep/model.ckpt-4" m5="$g/max_to_keep/model.ckpt-5"
 check 1 "diff 6.0 vs 7.5" "$bin" diff "$m4" "$m5"
 check 0 "diff 6.0 vs 7.5 --atol 1.5" "$bin" diff --atol 1.5 "$m4" "$m5"

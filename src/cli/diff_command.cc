@@ -1,6 +1,9 @@
 // tfckpt diff A B [--atol X] [--rtol Y] [--json]: names, dtypes, shapes and
 // values of two checkpoints. Exit 0 identical (within tolerance), 1 they
 // differ, 2 an input cannot be read.
+#include <fnmatch.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
@@ -35,6 +38,7 @@ struct DiffResult {
   std::vector<std::pair<TensorSummary, TensorSummary>> dtype_mismatch, shape_mismatch;
   std::vector<ValueDiff> value_diffs;
   int64_t compared = 0;  // tensors whose values were compared
+  int64_t excluded = 0;  // tensors of A or B matching an --exclude pattern
   bool identical() const {
     return only_a.empty() && only_b.empty() && dtype_mismatch.empty() &&
            shape_mismatch.empty() && value_diffs.empty();
@@ -112,13 +116,29 @@ ValueDiff CompareValues(const std::string& name, const tensor::Tensor& a,
   return d;
 }
 
+// Drops the tensors whose name matches a shell pattern of `excludes`
+// (fnmatch without FNM_PATHNAME: '*' also matches '/').
+int64_t Exclude(const std::vector<std::string>& excludes, std::vector<TensorSummary>* list) {
+  const size_t before = list->size();
+  list->erase(std::remove_if(list->begin(), list->end(),
+                             [&](const TensorSummary& t) {
+                               for (const std::string& p : excludes) {
+                                 if (fnmatch(p.c_str(), t.name.c_str(), 0) == 0) return true;
+                               }
+                               return false;
+                             }),
+              list->end());
+  return static_cast<int64_t>(before - list->size());
+}
+
 StatusOr<DiffResult> Diff(const Checkpoint& a, const Checkpoint& b, double atol,
-                          double rtol) {
+                          double rtol, const std::vector<std::string>& excludes) {
   TFCKPT_ASSIGN_OR_RETURN(std::vector<TensorSummary> la, a.List());
   TFCKPT_ASSIGN_OR_RETURN(std::vector<TensorSummary> lb, b.List());
+  DiffResult r;
+  r.excluded = Exclude(excludes, &la) + Exclude(excludes, &lb);
   std::map<std::string, TensorSummary> in_b;
   for (TensorSummary& s : lb) in_b.emplace(s.name, s);
-  DiffResult r;
   for (const TensorSummary& sa : la) {
     auto it = in_b.find(sa.name);
     if (it == in_b.end()) {
@@ -187,6 +207,7 @@ Json ResultJson(const Checkpoint& a, const Checkpoint& b, double atol, double rt
   j["rtol"] = rtol;
   j["identical"] = r.identical();
   j["tensors_compared"] = r.compared;
+  j["tensors_excluded"] = r.excluded;
   const auto list = [](const std::vector<TensorSummary>& v) {
     Json out = Json::array();
     for (const TensorSummary& s : v) out.push_back(TensorJson(s));
@@ -242,7 +263,8 @@ void PrintHuman(const Checkpoint& a, const Checkpoint& b, double atol, double rt
   std::cout << (r.identical() ? "identical" : "different") << ": " << r.compared
             << " tensors compared (atol " << FormatDouble(atol) << ", rtol "
             << FormatDouble(rtol) << "), " << differ << " differ, " << r.only_a.size()
-            << " only in A, " << r.only_b.size() << " only in B\n";
+            << " only in A, " << r.only_b.size() << " only in B"
+            << (r.excluded > 0 ? StrCat(", ", r.excluded, " excluded") : std::string()) << "\n";
 }
 
 }  // namespace
@@ -263,6 +285,7 @@ void RegisterDiff(CLI::App& app, int* exit_code) {
     std::string a, b;
     double atol = 0, rtol = 0;
     bool json = false;
+    std::vector<std::string> excludes;
   };
   auto opt = std::make_shared<Options>();
   cmd->add_option("A", opt->a, "first checkpoint (any PATH `inspect` accepts)")->required();
@@ -282,6 +305,10 @@ void RegisterDiff(CLI::App& app, int* exit_code) {
   cmd->add_option("--rtol", opt->rtol, "relative tolerance for float values (default 0)")
       ->check(tolerance);
   cmd->add_flag("--json", opt->json, "machine-readable output");
+  cmd->add_option("--exclude", opt->excludes,
+                  "skip tensors whose name matches this shell pattern, e.g. "
+                  "'_CHECKPOINTABLE_OBJECT_GRAPH' or 'save_counter/*' (repeatable; '*' "
+                  "matches '/' too)");
   cmd->callback([opt, exit_code] {
     io::Env* env = io::Env::Default();
     auto a = Checkpoint::Open(env, opt->a);
@@ -294,7 +321,7 @@ void RegisterDiff(CLI::App& app, int* exit_code) {
       *exit_code = ReportError("diff", b.status());
       return;
     }
-    auto r = Diff(**a, **b, opt->atol, opt->rtol);
+    auto r = Diff(**a, **b, opt->atol, opt->rtol, opt->excludes);
     if (!r.ok()) {
       *exit_code = ReportError("diff", r.status());
       return;
