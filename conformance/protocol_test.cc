@@ -7,6 +7,7 @@
 #include <string>
 
 #include "conformance/runner.h"
+#include "conformance/tensor_diff.h"
 #include "conformance/testee_process.h"
 #include "gtest/gtest.h"
 #include "src/check/defect.h"
@@ -150,6 +151,38 @@ TEST(ErrorClasses, EveryCheckpointDefectHasAKnownClass) {
   EXPECT_TRUE(ErrorClassesOfDefect("NO_SUCH_CODE").empty());
   EXPECT_TRUE(IsProfile("read-v2"));
   EXPECT_FALSE(IsProfile("read"));
+}
+
+TEST(TensorDiff, ReportsEveryDifferenceWithTheFirstDifferingElement) {
+  const tensor::Tensor a = tensor::Tensor::FromVector<float>(tensorflow::DT_FLOAT, {3}, {1, 2, 3});
+  const tensor::Tensor b = tensor::Tensor::FromVector<float>(tensorflow::DT_FLOAT, {3}, {1, 2, 4});
+  const std::vector<json> expected = {WireTensor("a", a), WireTensor("b", a), WireTensor("c", a),
+                                      WireTensor("d", a), WireTensor("e", a), WireTensor("opt", a)};
+  json wrong_shape = WireTensor("c", a);
+  wrong_shape["shape"] = json::array({1, 3});
+  const json result = {{"tensors",
+                        {WireTensor("a", a), WireTensorWithData("b", b), wrong_shape,
+                         {{"name", "d"}, {"error", "no"}}, {{"name", "opt"}, {"error", "TF too"}},
+                         WireTensor("x", a)}}};
+  const ContentOf want = [&a](const std::string&) { return &a; };
+  const ContentOf got = [&b](const std::string& n) { return n == "b" ? &b : nullptr; };
+  const auto diffs = DiffTensors(result, expected, {"opt"}, want, got);
+  ASSERT_EQ(diffs.size(), 5u) << json(diffs).dump();
+  EXPECT_EQ(diffs[0]["kind"], "values");
+  EXPECT_EQ(diffs[0]["first_differing_element"], 2);
+  EXPECT_EQ(diffs[0]["got_element"], "00008040");
+  EXPECT_EQ(diffs[1]["kind"], "shape");
+  EXPECT_EQ(diffs[2]["kind"], "refused");  // d; opt's refusal is allowed
+  EXPECT_EQ(diffs[3]["kind"], "missing");  // e
+  EXPECT_EQ(diffs[4]["kind"], "extra");    // x
+  // Without "opt" optional its refusal counts too; the line caps, --json not.
+  const auto all = DiffTensors(result, expected, {}, want, got);
+  EXPECT_EQ(all.size(), 6u);
+  EXPECT_EQ(SummarizeDiffs(all, 2).find("; and 4 more differences (all in --json)") != std::string::npos,
+            true)
+      << SummarizeDiffs(all, 2);
+  EXPECT_EQ(DescribeDiff(diffs[0]),
+            "tensor \"b\": values differ from element 2 (got 00008040, expected 00004040)");
 }
 
 TEST(FailureList, IgnoresCommentsAndRefusesDuplicates) {
