@@ -127,9 +127,13 @@ Status RecoverInterruptedSave(io::Env* env, const std::string& prefix) {
       Status s = env->FileExists(live) ? env->DeleteFile(f) : env->RenameFile(f, live);
       TFCKPT_RETURN_IF_ERROR(WithBackup(s, prefix, "restoring " + live));
     }
-    if (!parked.empty()) TFCKPT_RETURN_IF_ERROR(env->SyncDir(dir));
+    if (!parked.empty()) {
+      TFCKPT_RETURN_IF_ERROR(WithBackup(env->SyncDir(dir), prefix, "syncing " + dir));
+    }
   }
-  if (env->FileExists(marker)) TFCKPT_RETURN_IF_ERROR(env->DeleteFile(marker));
+  if (env->FileExists(marker)) {
+    TFCKPT_RETURN_IF_ERROR(WithBackup(env->DeleteFile(marker), prefix, "deleting " + marker));
+  }
   return OkStatus();
 }
 
