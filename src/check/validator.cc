@@ -188,9 +188,14 @@ Report Validate(io::Env* env, const std::string& path, const ValidateOptions& op
     CheckStateDir(env, io::Dirname(path).empty() ? "." : io::Dirname(path), options, &r);
     return r;
   }
-  if (env->FileExists(path) || !env->Glob(path + "-" "?????" "-of-" "?????")->empty()) {
+  // A sharded V1 save is named by the pattern TF's Saver returns and
+  // records in `checkpoint` ("model.ckpt-?????-of-00008"), or by its prefix.
+  const bool v1_pattern = path.find_first_of("?*[") != std::string::npos &&
+                          !env->FileExists(path) && !env->Glob(path)->empty();
+  if (env->FileExists(path) || v1_pattern ||
+      !env->Glob(path + "-" "?????" "-of-" "?????")->empty()) {
     r.kind = "v1";
-    if (env->FileExists(path)) {
+    if (env->FileExists(path) || v1_pattern) {
       CheckSlices(env, path, options, &r);
     } else {
       const std::string pattern = path + "-" "?????" "-of-" "?????";

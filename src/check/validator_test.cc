@@ -365,6 +365,20 @@ TEST(ValidatorGolden, V1CheckpointsFromTensorFlow) {
   EXPECT_TRUE(dir.ok()) << Codes(dir);
 }
 
+// A sharded V1 save by the pattern TF's Saver returns, and by its prefix.
+TEST(ValidatorGolden, ShardedV1ByPatternAndPrefix) {
+  for (const char* rel : {"golden/tf-2.21/sharded_many/model_v1.ckpt-" "?????" "-of-00008",
+                          "golden/tf-2.21/sharded_many/model_v1.ckpt"}) {
+    Report r = Validate(io::Env::Default(), Runfile(rel));
+    EXPECT_EQ(r.kind, "v1") << rel;
+    EXPECT_TRUE(r.ok()) << rel << "\n" << Codes(r);
+    EXPECT_EQ(r.tensors_checked, 11u) << rel;
+  }
+  Report none =
+      Validate(io::Env::Default(), Runfile("golden/tf-2.21/sharded_many/nope-" "?????" "-of-00008"));
+  EXPECT_FALSE(none.ok());
+}
+
 TEST(Validator, EveryV1ByteFlipAndTruncationIsReported) {
   const std::string path = Runfile("golden/tf-2.21/saver_v1_basic/model.ckpt");
   auto original = io::Env::Default()->ReadFileToString(path);
