@@ -7,7 +7,8 @@
 #   --check   generate into a temporary directory and compare with the
 #             committed corpus instead of replacing it (exit 1 on differences)
 #
-# Sets up (or reuses) the oracle venv via tools/oracle/setup_venv.sh.
+# Sets up (or reuses) the oracle venv via tools/oracle/setup_venv.sh and
+# builds //:tfckpt with Bazel (for gen_tfckpt.py).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,6 +24,11 @@ esac
 
 VENV="$(tools/oracle/setup_venv.sh | tail -n1)"
 py="$VENV/bin/python"
+
+# gen_tfckpt.py has tfckpt rewrite TF-written bundles in layouts TF never
+# writes (snappy index, big-endian, aligned); TF then reads them back.
+bazel build --ui_event_filters=-info --noshow_progress //:tfckpt >&2
+export TFCKPT_BIN="$(bazel info bazel-bin 2>/dev/null)/tfckpt"
 
 staging="$(mktemp -d "${TMPDIR:-/tmp}/tfckpt-golden.XXXXXX")"
 trap 'rm -rf "$staging"' EXIT

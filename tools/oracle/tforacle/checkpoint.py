@@ -1,6 +1,7 @@
 """Describe checkpoints: tensors as TF reads them, and raw index contents."""
 import glob
 import hashlib
+import json
 import os
 
 from . import table as table_mod
@@ -23,6 +24,8 @@ def checkpoint_format(prefix):
 def v1_files(prefix):
     if os.path.isfile(prefix):
         return [prefix]
+    if glob.has_magic(prefix):  # a sharded V1 save: "<prefix>-?????-of-0000N"
+        return sorted(glob.glob(prefix))
     return sorted(glob.glob(glob.escape(prefix) + "-?????-of-?????"))
 
 
@@ -44,12 +47,39 @@ def read_tensors(prefix, large_threshold=tensors_mod.LARGE_THRESHOLD):
         try:
             value = reader.get_tensor(name)
         except Exception as e:  # noqa: BLE001 -- TF's reader refuses some dtypes
-            out.append({"name": name, "dtype": tensors_mod.dtype_name(dtypes[name]),
-                        "shape": [int(d) for d in shapes[name]],
-                        "read_error": {"type": type(e).__name__, "message": str(e)}})
+            refusal = {"type": type(e).__name__, "message": str(e)}
+            value = _restore_v2(prefix, name, dtypes[name]) if not os.path.exists(
+                prefix + ".index") else None
+            if value is None:
+                out.append({"name": name, "dtype": tensors_mod.dtype_name(dtypes[name]),
+                            "shape": [int(d) for d in shapes[name]], "read_error": refusal})
+                continue
+            rec = tensors_mod.encode(name, dtypes[name], value, large_threshold)
+            rec["read_via"] = "tf.raw_ops.RestoreV2"
+            rec["reader_refusal"] = refusal
+            out.append(rec)
             continue
         out.append(tensors_mod.encode(name, dtypes[name], value, large_threshold))
     return out
+
+
+def _restore_v2(prefix, name, dtype):
+    """The whole tensor via tf.raw_ops.RestoreV2, or None if TF refuses.
+
+    TF's V1 CheckpointReader refuses sliced (partitioned) tensors and some
+    dtypes its V1 writer stores; Saver.restore (RestoreV2, which falls back to
+    the V1 reader's slice assembly) reads them.
+    """
+    import tensorflow as tf
+    g = tf.Graph()
+    with g.as_default():
+        op = tf.raw_ops.RestoreV2(prefix=prefix, tensor_names=[name], shape_and_slices=[""],
+                                  dtypes=[dtype])
+        with tf.compat.v1.Session(graph=g) as sess:
+            try:
+                return sess.run(op)[0]
+            except Exception:  # noqa: BLE001
+                return None
 
 
 def _message_to_dict(msg):
@@ -154,14 +184,31 @@ def describe_v1_table(path, root=None):
     return desc
 
 
-def describe_checkpoint(prefix, root=None, large_threshold=tensors_mod.LARGE_THRESHOLD):
-    """Full description of the checkpoint at prefix (paths relative to root)."""
+def _abridge(index, keep):
+    """Lists only the first and last keep/2 index entries (huge indexes)."""
+    entries = index["entries"]
+    if keep is None or len(entries) <= keep:
+        return
+    full = json.dumps(entries, sort_keys=True, ensure_ascii=True).encode("utf-8")
+    index["entries_abridged"] = {"total": len(entries), "listed": keep,
+                                 "sha256_of_all": hashlib.sha256(full).hexdigest()}
+    index["entries"] = entries[:keep // 2] + entries[len(entries) - keep // 2:]
+
+
+def describe_checkpoint(prefix, root=None, large_threshold=tensors_mod.LARGE_THRESHOLD,
+                        max_index_entries=None):
+    """Full description of the checkpoint at prefix (paths relative to root).
+
+    max_index_entries: list at most that many V2 index entries (first and
+    last halves; "entries_abridged" then gives the total and a sha256).
+    """
     fmt = checkpoint_format(prefix)
     out = {"prefix": _rel(prefix, root), "format": fmt,
            "tensors": read_tensors(prefix, large_threshold)}
     if fmt == "V2":
         out["data_files"] = [_rel(p, root) for p in v2_data_files(prefix)]
         out["index"] = describe_v2_index(prefix, root)
+        _abridge(out["index"], max_index_entries)
         out["any_snappy"] = out["index"]["any_snappy"]
     else:
         out["tables"] = [describe_v1_table(p, root) for p in v1_files(prefix)]

@@ -162,12 +162,29 @@ class Scenario:
         finally:
             os.chdir(old)
 
-    def add_checkpoint(self, prefix, label=None, **extra):
-        """Describe the checkpoint at prefix (relative to the scenario dir)."""
+    def add_checkpoint(self, prefix, label=None, written_by="tensorflow", writer=None,
+                       large_threshold=tensors_mod.LARGE_THRESHOLD, max_index_entries=None,
+                       **extra):
+        """Describe the checkpoint at prefix (relative to the scenario dir).
+
+        Provenance: written_by "tensorflow" (this TF wrote the files) or
+        "tfckpt" (tfckpt wrote them; `writer` says how).  Either way the
+        tensors recorded are what TF's NewCheckpointReader reads back.
+        """
         full = prefix if os.path.isabs(prefix) else self.path(prefix)
-        desc = ckpt_mod.describe_checkpoint(full, root=self.dir)
-        if label:
-            desc = dict(label=label, **desc)
+        desc = ckpt_mod.describe_checkpoint(full, root=self.dir, large_threshold=large_threshold,
+                                            max_index_entries=max_index_entries)
+        head = {"label": label} if label else {}
+        head.update(prefix=desc.pop("prefix"), format=desc.pop("format"), written_by=written_by)
+        if written_by == "tensorflow":
+            head["writer"] = writer or "TensorFlow " + self.tf_version
+        else:
+            if not writer:
+                raise ValueError("add_checkpoint(%s): say how %s wrote it" % (prefix, written_by))
+            head["writer"] = writer
+            head["read_back_by"] = "TensorFlow " + self.tf_version
+        head.update(desc)
+        desc = head
         desc.update(extra)
         self.checkpoints.append(desc)
         return desc
