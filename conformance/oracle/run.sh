@@ -12,7 +12,8 @@
 #    .meta + state, SavedModels, a frozen graph, a field binding), and
 #    tf_runs_tfckpt_api.py imports, restores, runs and re-saves them with TF;
 # 3. tf_reads_bad.py: TF's reaction (reject / accept / crash) to every file
-#    of golden/bad/ must be the pinned one;
+#    of golden/bad/ must be the pinned one; tf_reads_goldens.py: TF re-reads
+#    every golden checkpoint (tfckpt-written ones included) as the MANIFEST says;
 # 4. tf_writes_random.py has TensorFlow write random checkpoints, and
 #    read_compare reads each with tfckpt and compares;
 # 4b. tf_show_agrees.py: `tfckpt show --json` of every golden SavedModel
@@ -95,6 +96,14 @@ if grep -q $'^@@\t' "$tmp/tf_reads_bad.log"; then
   collect <"$tmp/tf_reads_bad.log"
 else
   record "bad->tf" "golden_bad_corpus" FAIL "tf_reads_bad.py: $(tail -n 1 "$tmp/tf_reads_bad.log")"
+fi
+
+# --- TensorFlow re-reads the golden corpus, tfckpt-written goldens included --
+py conformance/oracle/tf_reads_goldens.py "$root/golden" >"$tmp/tf_reads_goldens.log" 2>&1
+if grep -q $'^@@\t' "$tmp/tf_reads_goldens.log"; then
+  collect <"$tmp/tf_reads_goldens.log"
+else
+  record "golden->tf" "tf_reads_goldens.py" FAIL "$(tail -n 1 "$tmp/tf_reads_goldens.log")"
 fi
 
 # --- TensorFlow writes, tfckpt reads -----------------------------------------
