@@ -15,12 +15,15 @@ struct Traits {
   bool object_keys = false;  // TF2 object-based keys
   bool object_graph = false; // _CHECKPOINTABLE_OBJECT_GRAPH
   bool saved_model = false;  // the variables/ bundle of a SavedModel
+  bool snappy = false;       // a snappy-compressed table block
+  bool big_endian = false;   // a V2 header with endianness BIG
 };
 
 Traits TraitsOf(const json& c) {
   Traits t;
   t.v1 = c.value("format", "") == "V1";
   t.saved_model = c.value("prefix", "").find("variables/variables") != std::string::npos;
+  t.snappy = c.value("any_snappy", false);
   for (const json& tensor : c.value("tensors", json::array())) {
     const std::string name = tensor.value("name", "");
     t.strings |= tensor.value("dtype", "") == "DT_STRING";
@@ -28,6 +31,7 @@ Traits TraitsOf(const json& c) {
     t.object_graph |= name == "_CHECKPOINTABLE_OBJECT_GRAPH";
   }
   if (c.contains("index") && c["index"].is_object()) {
+    t.big_endian = c["index"].value("header", json::object()).value("endianness", "") == "BIG";
     for (const json& e : c["index"].value("entries", json::array())) {
       t.partitioned |= e.contains("slices");
     }
@@ -68,16 +72,24 @@ Clauses ReadClauses(const json& checkpoint) {
   // Reader clauses about interpreting a valid file; the ones about refusing
   // a broken one are cited by the bad-file cases.
   Append(&c, {"TABLE-5.3"});
+  if (t.snappy) Append(&c, {"TABLE-3.2", "TABLE-3.5"});
   if (t.v1) {
     Append(&c, {"V1-4.1"});
     return c;
   }
   Append(&c, {"BUNDLE-4.1", "BUNDLE-4.2", "BUNDLE-4.7"});
   if (t.partitioned) Append(&c, {"BUNDLE-7.4"});
+  if (t.big_endian) Append(&c, {"BUNDLE-6.3"});
   return c;
 }
 
-Clauses CleanClauses(const json& checkpoint) { return FileClauses(TraitsOf(checkpoint)); }
+Clauses CleanClauses(const json& checkpoint) {
+  const Traits t = TraitsOf(checkpoint);
+  Clauses c = FileClauses(t);
+  // Not in FileClauses: a Write case's file is not snappy-compressed.
+  if (t.snappy) Append(&c, {"TABLE-3.2"});
+  return c;
+}
 
 Clauses WriteClauses(const json& checkpoint) { return FileClauses(TraitsOf(checkpoint)); }
 
