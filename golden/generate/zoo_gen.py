@@ -1,0 +1,364 @@
+"""The model zoo (golden/zoo/): small but real models, as people save them.
+
+Keras 3 models (every core layer family) exported with model.export() as TF2
+SavedModels, a TF1 graph built with tf.nn ops exported as .meta + checkpoint,
+SavedModel and frozen graph, and TF's outputs on fixed inputs for each.
+Weights are fixed (numpy RandomState), not trained: the zoo is about which
+ops real models use and what TF computes with them.
+
+Run by golden/generate/generate_zoo.sh (not by generate_all.sh, whose
+gen_*.py glob this file's name avoids): the zoo has its own MANIFEST
+(golden/zoo/MANIFEST.json, same schema as golden/MANIFEST.json) so that it
+can be regenerated independently of the main corpus.
+
+Each scenario records:
+  runs:  "serving_default": the inputs fed and the outputs of TF's own
+         loader calling the signature (tf.saved_model.load(...).signatures);
+         for TF1 graphs "session_run" (v1.Session on the .meta + checkpoint)
+         and "frozen" (the frozen GraphDef imported and run);
+  notes: "ops": the sorted op types of the graph and its function library
+         (the op census of docs/OPS.md).
+"""
+import os
+
+from _common import main, np, resource_variables, scenario, session, tf, v1
+
+import keras  # noqa: E402  (Keras 3, pinned in tools/oracle/requirements.txt)
+from keras import layers  # noqa: E402
+
+
+def _sorted_variables_used_by_fns(original):
+    """Keras' export lists the variables its endpoints capture in the
+    function graphs' capture order, which varies from run to run (and with
+    it the '_all_variables/N' checkpoint keys and saved_model.pb); sort them
+    by name so the files repeat."""
+    def wrapped(fns):
+        tvs, ntvs = original(fns)
+        return sorted(tvs, key=lambda v: v.name), sorted(ntvs, key=lambda v: v.name)
+    return wrapped
+
+
+from keras.src.export import saved_model_export_archive as _export_archive  # noqa: E402
+
+_export_archive._list_variables_used_by_fns = _sorted_variables_used_by_fns(
+    _export_archive._list_variables_used_by_fns)
+
+
+def _ops_of(saved_model_pb=None, graph_def=None):
+    """Sorted op types of a SavedModel's first MetaGraph or a GraphDef,
+    including the bodies of its function library."""
+    if saved_model_pb is not None:
+        from tensorflow.core.protobuf import saved_model_pb2
+        sm = saved_model_pb2.SavedModel()
+        with open(saved_model_pb, "rb") as f:
+            sm.ParseFromString(f.read())
+        graph_def = sm.meta_graphs[0].graph_def
+    ops = {n.op for n in graph_def.node}
+    for fn in graph_def.library.function:
+        ops.update(n.op for n in fn.node_def)
+    return sorted(ops)
+
+
+def _weights_for(model, seed):
+    """Fixed weights: normal * 0.5 for kernels, small positive variances."""
+    rng = np.random.RandomState(seed)
+    out = []
+    for w in model.weights:
+        shape = tuple(int(d) for d in w.shape)
+        name = w.path if hasattr(w, "path") else w.name
+        if "moving_variance" in name or "variance" in name.split("/")[-1]:
+            val = rng.uniform(0.5, 1.5, shape)
+        elif w.dtype == "int64" or w.dtype == "int32":
+            val = np.zeros(shape)
+        else:
+            val = rng.standard_normal(shape) * 0.5
+        out.append(val.astype(w.dtype))
+    return out
+
+
+def _keras_model(sc, model, inputs, seed, frozen=False):
+    """Export `model` (weights fixed) to saved_model/ and record the
+    serving_default outputs TF's loader computes on `inputs` ({name: array})."""
+    model.set_weights(_weights_for(model, seed))
+    with sc.cwd():
+        model.export("saved_model", format="tf_saved_model", verbose=False)
+        sc.mark_nondeterministic("saved_model/fingerprint.pb",
+                                 "tf.saved_model.save writes a random uuid into fingerprint.pb")
+        loaded = tf.saved_model.load("saved_model")
+        fn = loaded.signatures["serving_default"]
+        feed = {k: tf.constant(v) for k, v in inputs.items()}
+        out = fn(**feed)
+        spec = fn.structured_input_signature[1]
+        sc.add_run("serving_default",
+                   inputs={k: (spec[k].dtype, v) for k, v in inputs.items()},
+                   outputs={k: (t.dtype, t.numpy()) for k, t in sorted(out.items())},
+                   what="tf.saved_model.load('saved_model').signatures['serving_default'](**inputs)")
+        eager = model([tf.constant(v) for v in inputs.values()]) if len(inputs) > 1 \
+            else model(tf.constant(next(iter(inputs.values()))))
+        sc.add_run("keras_call", inputs={k: (spec[k].dtype, v) for k, v in inputs.items()},
+                   outputs={"output": (tf.float32, np.asarray(eager))},
+                   what="model(inputs) eagerly (Keras 3), for comparison with the signature")
+        sc.note("signature_inputs", {k: [spec[k].dtype.name, spec[k].shape.as_list()]
+                                     for k in sorted(spec)})
+        sc.note("signature_outputs", sorted(out))
+        sc.note("ops", _ops_of(saved_model_pb="saved_model/saved_model.pb"))
+        if frozen:
+            from tensorflow.python.framework import convert_to_constants
+            cf = loaded.signatures["serving_default"]
+            frozen_fn = convert_to_constants.convert_variables_to_constants_v2(cf)
+            gd = frozen_fn.graph.as_graph_def()
+            tf.io.write_graph(gd, ".", "frozen.pb", as_text=False)
+            sc.note("frozen_inputs", [t.name for t in frozen_fn.inputs])
+            sc.note("frozen_outputs", [t.name for t in frozen_fn.outputs])
+            sc.note("frozen_ops", _ops_of(graph_def=gd))
+    sc.add_checkpoint("saved_model/variables/variables")
+
+
+def _fresh():
+    """Keras state that leaks into the files: layer-name counters (names
+    would depend on which models ran before) and the random seeds of seed
+    generators (Dropout's state variable is saved)."""
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(1234)
+
+
+def _x(seed, shape, dtype=np.float32):
+    return np.random.RandomState(seed).standard_normal(shape).astype(dtype)
+
+
+@scenario("keras_mlp", "Keras 3 Sequential MLP: Dense(16, relu) -> Dropout(0.5) -> "
+          "Dense(8, tanh) -> Dense(4, softmax); model.export() + frozen serving_default.")
+def keras_mlp(sc):
+    _fresh()
+    model = keras.Sequential([
+        keras.Input((8,), name="features"),
+        layers.Dense(16, activation="relu"),
+        layers.Dropout(0.5),
+        layers.Dense(8, activation="tanh"),
+        layers.Dense(4, activation="softmax"),
+    ])
+    _keras_model(sc, model, {"features": _x(1, (5, 8))}, seed=11, frozen=True)
+
+
+@scenario("keras_activations", "Keras 3: Dense(6) followed by one Activation layer per common "
+          "activation (relu, sigmoid, tanh, softmax, elu, selu, softplus, softsign, silu, gelu, "
+          "relu6, leaky_relu, hard_sigmoid, exponential, linear), concatenated.")
+def keras_activations(sc):
+    _fresh()
+    x = keras.Input((6,), name="x")
+    h = layers.Dense(6)(x)
+    acts = ["relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus", "softsign", "silu",
+            "gelu", "relu6", "leaky_relu", "hard_sigmoid", "exponential", "linear"]
+    y = layers.Concatenate()([layers.Activation(a, name="act_" + a)(h) for a in acts])
+    model = keras.Model(x, y)
+    sc.note("output_columns", {"per_activation": 6, "activations": acts})
+    # 40 rows: TF's vectorized and scalar code paths (vectors shorter than a
+    # SIMD packet) both appear.
+    _keras_model(sc, model, {"x": _x(2, (40, 6)) * 3}, seed=12)
+
+
+@scenario("keras_cnn2d", "Keras 3 image CNN: Conv2D(4, 3, same, relu) -> BatchNormalization -> "
+          "MaxPooling2D(2) -> Conv2D(6, 3, valid) -> AveragePooling2D(2, strides 1) -> "
+          "GlobalAveragePooling2D -> Dense(3).")
+def keras_cnn2d(sc):
+    _fresh()
+    model = keras.Sequential([
+        keras.Input((10, 10, 3), name="image"),
+        layers.Conv2D(4, 3, padding="same", activation="relu"),
+        layers.BatchNormalization(),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(6, 3, padding="valid"),
+        layers.AveragePooling2D(2, strides=1),
+        layers.GlobalAveragePooling2D(),
+        layers.Dense(3),
+    ])
+    _keras_model(sc, model, {"image": _x(3, (2, 10, 10, 3))}, seed=13, frozen=True)
+
+
+@scenario("keras_cnn1d", "Keras 3 sequence CNN: Conv1D(8, 3, relu) -> MaxPooling1D(2) -> "
+          "Conv1D(8, 3, strides 2, same) -> GlobalAveragePooling1D -> Dense(2).")
+def keras_cnn1d(sc):
+    _fresh()
+    model = keras.Sequential([
+        keras.Input((16, 4), name="seq"),
+        layers.Conv1D(8, 3, activation="relu"),
+        layers.MaxPooling1D(2),
+        layers.Conv1D(8, 3, strides=2, padding="same"),
+        layers.GlobalAveragePooling1D(),
+        layers.Dense(2),
+    ])
+    _keras_model(sc, model, {"seq": _x(4, (3, 16, 4))}, seed=14)
+
+
+@scenario("keras_separable", "Keras 3: DepthwiseConv2D(3, depth_multiplier 2) -> "
+          "SeparableConv2D(6, 3, same) -> LayerNormalization -> GlobalMaxPooling2D -> Dense(2).")
+def keras_separable(sc):
+    _fresh()
+    model = keras.Sequential([
+        keras.Input((8, 8, 4), name="image"),
+        layers.DepthwiseConv2D(3, depth_multiplier=2),
+        layers.SeparableConv2D(6, 3, padding="same"),
+        layers.LayerNormalization(),
+        layers.GlobalMaxPooling2D(),
+        layers.Dense(2),
+    ])
+    _keras_model(sc, model, {"image": _x(5, (2, 8, 8, 4))}, seed=15)
+
+
+@scenario("keras_embedding", "Keras 3 text model: Embedding(20, 4) -> Flatten -> "
+          "Dense(3); int32 token ids.")
+def keras_embedding(sc):
+    _fresh()
+    model = keras.Sequential([
+        keras.Input((6,), dtype="int32", name="tokens"),
+        layers.Embedding(20, 4),
+        layers.Flatten(),
+        layers.Dense(3),
+    ])
+    tokens = np.random.RandomState(6).randint(0, 20, (4, 6)).astype(np.int32)
+    _keras_model(sc, model, {"tokens": tokens}, seed=16, frozen=True)
+
+
+@scenario("keras_merge", "Keras 3 functional model with two inputs: Dense branches merged "
+          "by Concatenate, Add and Multiply, Reshape((3, 4)) -> Flatten -> Dense(2).")
+def keras_merge(sc):
+    _fresh()
+    a = keras.Input((6,), name="a")
+    b = keras.Input((6,), name="b")
+    da = layers.Dense(4, activation="relu")(a)
+    db = layers.Dense(4, activation="sigmoid")(b)
+    m = layers.Concatenate()([layers.Add()([da, db]), layers.Multiply()([da, db]), da])
+    r = layers.Reshape((3, 4))(m)
+    y = layers.Dense(2)(layers.Flatten()(r))
+    model = keras.Model([a, b], y)
+    _keras_model(sc, model, {"a": _x(7, (3, 6)), "b": _x(8, (3, 6))}, seed=17)
+
+
+TF1_X = np.random.RandomState(9).standard_normal((4, 8, 8, 1)).astype(np.float32)
+TF1_LABELS = np.array([0, 2, 1, 2], dtype=np.int64)
+
+
+def _tf1_cnn_graph(rng):
+    """TF1-era CNN on tf.nn: conv + fused batch norm (inference) + relu +
+    max pool, unfused batch norm (Rsqrt), flatten, dense, softmax, and the
+    sparse cross-entropy loss."""
+    def var(name, shape, scale=0.5, low=None):
+        val = rng.uniform(low, 1.5, shape) if low is not None else rng.standard_normal(shape) * scale
+        return v1.get_variable(name, initializer=val.astype(np.float32))
+    x = v1.placeholder(tf.float32, [None, 8, 8, 1], name="images")
+    labels = v1.placeholder(tf.int64, [None], name="labels")
+    with v1.variable_scope("conv1"):
+        w = var("weights", [3, 3, 1, 4])
+        b = var("biases", [4])
+        h = tf.nn.bias_add(tf.nn.conv2d(x, w, strides=[1, 1, 1, 1], padding="SAME"), b)
+        gamma, beta = var("gamma", [4]), var("beta", [4])
+        mean, variance = var("moving_mean", [4]), var("moving_variance", [4], low=0.5)
+        h, _, _ = v1.nn.fused_batch_norm(h, gamma, beta, mean=mean, variance=variance,
+                                         epsilon=1e-3, is_training=False)
+        h = tf.nn.relu(h)
+        h = tf.nn.max_pool2d(h, ksize=2, strides=2, padding="VALID")
+    with v1.variable_scope("bn2"):
+        gamma, beta = var("gamma", [4]), var("beta", [4])
+        mean, variance = var("moving_mean", [4]), var("moving_variance", [4], low=0.5)
+        h = tf.nn.batch_normalization(h, mean, variance, beta, gamma, 1e-3)
+    flat = tf.reshape(h, [-1, 4 * 4 * 4])
+    with v1.variable_scope("dense"):
+        w = var("weights", [64, 3])
+        b = var("biases", [3])
+        logits = tf.matmul(flat, w) + b
+    logits = tf.identity(logits, name="logits")
+    probs = tf.nn.softmax(logits, name="probs")
+    classes = tf.argmax(logits, axis=1, name="classes")
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+        labels=labels, logits=logits), name="loss")
+    return x, labels, {"logits:0": logits, "probs:0": probs, "classes:0": classes, "loss:0": loss}
+
+
+@scenario("tf1_cnn", "TF1 graph (reference variables) on tf.nn: conv2d + bias_add, "
+          "fused_batch_norm (inference: FusedBatchNormV3), relu, max_pool, batch_normalization "
+          "(unfused: Rsqrt), reshape, matmul, softmax, argmax, "
+          "sparse_softmax_cross_entropy_with_logits; saved as model.ckpt(.meta), a SavedModel "
+          "(SavedModelBuilder, signature serving_default) and frozen.pb.")
+def tf1_cnn(sc):
+    rng = np.random.RandomState(19)
+    with sc.cwd(), resource_variables(False):
+        g = tf.Graph()
+        with g.as_default():
+            x, labels, outs = _tf1_cnn_graph(rng)
+            feeds = {x: TF1_X, labels: TF1_LABELS}
+            with session(g) as sess:
+                sess.run(v1.global_variables_initializer())
+                vals = sess.run(outs, feeds)
+                sc.add_run("session_run",
+                           inputs={"images:0": (tf.float32, TF1_X), "labels:0": (tf.int64, TF1_LABELS)},
+                           outputs={k: (outs[k].dtype, vals[k]) for k in sorted(outs)},
+                           what="session.run on the variable graph")
+                v1.train.Saver().save(sess, "model.ckpt")
+                sig = v1.saved_model.signature_def_utils.predict_signature_def(
+                    inputs={"images": x, "labels": labels},
+                    outputs={k.split(":")[0]: t for k, t in outs.items()})
+                builder = v1.saved_model.Builder("saved_model")
+                builder.add_meta_graph_and_variables(
+                    sess, ["serve"], signature_def_map={"serving_default": sig},
+                    strip_default_attrs=True)
+                builder.save()
+                frozen = v1.graph_util.convert_variables_to_constants(
+                    sess, g.as_graph_def(), sorted(k.split(":")[0] for k in outs))
+        tf.io.write_graph(frozen, ".", "frozen.pb", as_text=False)
+        sc.note("ops", sorted({n.op for n in g.as_graph_def().node}))
+        sc.note("frozen_ops", _ops_of(graph_def=frozen))
+        g = tf.Graph()
+        with g.as_default():
+            tf.import_graph_def(frozen, name="")
+            with session(g) as sess:
+                names = sorted(outs)
+                vals = sess.run(names, {"images:0": TF1_X, "labels:0": TF1_LABELS})
+                sc.add_run("frozen",
+                           inputs={"images:0": (tf.float32, TF1_X), "labels:0": (tf.int64, TF1_LABELS)},
+                           outputs={n: (outs[n].dtype, v) for n, v in zip(names, vals)},
+                           what="import_graph_def(frozen.pb) + session.run")
+    sc.add_checkpoint("model.ckpt")
+    sc.add_checkpoint("saved_model/variables/variables")
+
+
+TF1_IDS = np.array([[1, 4, 4, 0, 9], [7, 3, 2, 8, 5], [0, 0, 1, 1, 6]], dtype=np.int64)
+
+
+@scenario("tf1_embedding", "TF1 graph with resource variables: tf.nn.embedding_lookup "
+          "(ResourceGather) of int64 ids, position weights from tf.range over the dynamic "
+          "sequence length, expand_dims, reduce_mean over the sequence, squeeze, matmul; "
+          "saved as model.ckpt(.meta) and frozen.pb.")
+def tf1_embedding(sc):
+    rng = np.random.RandomState(29)
+    with sc.cwd(), resource_variables(True):
+        g = tf.Graph()
+        with g.as_default():
+            ids = v1.placeholder(tf.int64, [None, None], name="ids")
+            emb = v1.get_variable("embeddings",
+                                  initializer=(rng.standard_normal((10, 4)) * 0.5).astype(np.float32))
+            w = v1.get_variable("dense/kernel",
+                                initializer=(rng.standard_normal((4, 2)) * 0.5).astype(np.float32))
+            vecs = tf.nn.embedding_lookup(emb, ids)                     # [b, n, 4]
+            n = tf.shape(ids)[1]
+            pos = tf.cast(tf.range(1, n + 1), tf.float32) / tf.cast(n, tf.float32)
+            weighted = vecs * tf.expand_dims(tf.expand_dims(pos, 0), -1)
+            pooled = tf.reduce_mean(weighted, axis=1, keepdims=True)   # [b, 1, 4]
+            flat = tf.squeeze(pooled, axis=[1])
+            out = tf.identity(tf.matmul(flat, w), name="scores")
+            with session(g) as sess:
+                sess.run(v1.global_variables_initializer())
+                val = sess.run(out, {ids: TF1_IDS})
+                sc.add_run("session_run", inputs={"ids:0": (tf.int64, TF1_IDS)},
+                           outputs={"scores:0": (tf.float32, val)},
+                           what="session.run on the variable graph")
+                v1.train.Saver().save(sess, "model.ckpt")
+                frozen = v1.graph_util.convert_variables_to_constants(
+                    sess, g.as_graph_def(), ["scores"])
+        tf.io.write_graph(frozen, ".", "frozen.pb", as_text=False)
+        sc.note("ops", sorted({n.op for n in g.as_graph_def().node}))
+        sc.note("frozen_ops", _ops_of(graph_def=frozen))
+    sc.add_checkpoint("model.ckpt")
+
+
+if __name__ == "__main__":
+    main(graph_mode=False)
