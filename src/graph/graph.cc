@@ -548,4 +548,27 @@ StatusOr<std::unique_ptr<Graph>> Graph::Build(const tensorflow::GraphDef& def,
   return g;
 }
 
+std::map<std::string, std::vector<std::string>> Graph::MissingOps() const {
+  std::map<std::string, std::vector<std::string>> missing;
+  for (const auto& n : nodes_) {
+    if (n->registration() == nullptr) missing[n->op()].push_back(n->name());
+  }
+  return missing;
+}
+
+std::string MissingOpsText(const std::map<std::string, std::vector<std::string>>& missing) {
+  std::string out = StrCat(missing.size(), missing.size() == 1 ? " op" : " ops", " tfckpt lacks: ");
+  bool first = true;
+  for (const auto& [op, nodes] : missing) {
+    out += StrCat(first ? "" : ", ", op, " (");
+    first = false;
+    if (nodes.size() > 1) out += StrCat(nodes.size(), " nodes: ");
+    else out += "node ";
+    for (size_t i = 0; i < nodes.size() && i < 3; ++i) out += StrCat(i ? ", '" : "'", nodes[i], "'");
+    if (nodes.size() > 3) out += ", ...";
+    out += ")";
+  }
+  return out;
+}
+
 }  // namespace tfckpt::graph

@@ -164,6 +164,9 @@ class Graph {
   const std::vector<int>& topological_order() const { return order_; }
   // GraphDef versions.producer (0 if unset).
   int producer() const { return producer_; }
+  // Op -> its nodes, for every op of the graph the registry lacks (kept
+  // with GraphOptions::allow_unregistered_ops); empty when all run.
+  std::map<std::string, std::vector<std::string>> MissingOps() const;
 
  private:
   std::vector<std::unique_ptr<Node>> nodes_;
@@ -175,6 +178,10 @@ class Graph {
 // The input/output types of a NodeDef under an OpDef (attrs must be valid).
 Status InOutTypes(const tensorflow::NodeDef& def, const tensorflow::OpDef& op,
                   std::vector<EdgeType>* inputs, std::vector<EdgeType>* outputs);
+
+// "2 ops tfckpt lacks: Squeeze (node 'a'), Tile (2 nodes: 'b', 'c')" --
+// at most 3 node names per op -- for messages about MissingOps().
+std::string MissingOpsText(const std::map<std::string, std::vector<std::string>>& missing);
 
 // The attr type of a value ("int", "list(type)"...), "" if none is set.
 std::string AttrValueTypeName(const tensorflow::AttrValue& v);

@@ -301,7 +301,8 @@ TEST(GraphMalformed, UnregisteredOpsCanBeKeptForLoaders) {
   auto x = (*session)->Run({}, {"x:0"});
   EXPECT_EQ(x.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(x.status().message(),
-            "Op type not registered 'ParseExample' in tfckpt's graph engine\n\t [[{{node ex}}]]");
+            "Op type not registered 'ParseExample' in tfckpt's graph engine; this run needs 1 op "
+            "tfckpt lacks: ParseExample (node 'ex')\n\t [[{{node ex}}]]");
   // Feeding past the unknown op is fine; a value of the wrong type is caught
   // before the consumer's kernel sees it.
   auto fed = (*session)->Run({{"ex:2", F({}, {5})}}, {"x:0"});

@@ -86,4 +86,21 @@ std::vector<int64_t> BroadcastStrides(const TensorShape& in, const TensorShape& 
   return strides;
 }
 
+Status ReductionAxes(const Tensor& axes_t, int rank, std::vector<bool>* reduce) {
+  reduce->assign(rank, false);
+  for (int64_t a : IntValues(axes_t)) {
+    if (a < -rank || a >= rank) {
+      return InvalidArgumentError(StrCat("Invalid reduction dimension (", a, " for input with ",
+                                         rank, " dimension(s)"));
+    }
+    const int64_t axis = a < 0 ? a + rank : a;
+    if ((*reduce)[axis]) {
+      return InvalidArgumentError(StrCat(
+          "Invalid reduction arguments: Axes contains duplicate dimension: ", axis));
+    }
+    (*reduce)[axis] = true;
+  }
+  return OkStatus();
+}
+
 }  // namespace tfckpt::graph

@@ -104,6 +104,11 @@ std::vector<int64_t> IntValues(const Tensor& t);
 // ("Dimension -1 must be >= 0").
 Status MakeShape(const Tensor& dims, TensorShape* shape);
 
+// Reduction axes (a scalar or vector of ints) of a rank-`rank` input as a
+// mask: TF's ReductionHelper checks ("Invalid reduction dimension ...",
+// duplicate axes).
+Status ReductionAxes(const Tensor& axes_t, int rank, std::vector<bool>* reduce);
+
 // numpy broadcasting (TF's BCast). Output shape or InvalidArgument
 // "Incompatible shapes: [2,3] vs. [4]" (two inputs).
 StatusOr<TensorShape> BroadcastShape(const std::vector<TensorShape>& shapes);

@@ -9,6 +9,9 @@
 // are bit-exact with TF only for small patches (verified: the all-zero
 // inputs of half_plus_two_mkl) and otherwise within a few ulps.
 //
+// DepthwiseConv2dNative (depthwise_conv_op.cc) is the same loop over a
+// grouped filter with one input channel per group.
+//
 // OpDef differences (OpDefBuilder cannot write list(int) defaults other than
 // []): `dilations` defaults to [] here, read as [1, 1, 1, 1].
 #include <cmath>
@@ -47,12 +50,17 @@ StatusOr<Window> WindowOf(int64_t in, int64_t filter, int64_t dilation, int64_t 
   return w;
 }
 
+// Conv2D, or DepthwiseConv2dNative when kDepthwise: filter [rows, cols,
+// in_depth, multiplier], output channel d * multiplier + m convolves input
+// channel d alone (TF's depthwise kernel also accumulates with fused
+// multiply-adds over the filter window in row-major order).
+template <bool kDepthwise>
 class Conv2DOp : public OpKernel {
  public:
   Status Init(const Node& node, const KernelOptions&) override {
     TFCKPT_ASSIGN_OR_RETURN(dtype_, node.AttrType("T"));
     if (dtype_ != tensorflow::DT_FLOAT && dtype_ != tensorflow::DT_DOUBLE) {
-      return UnimplementedError(StrCat("Conv2D is not implemented for dtype ",
+      return UnimplementedError(StrCat(node.op(), " is not implemented for dtype ",
                                        tensor::DataTypeName(dtype_), " in tfckpt"));
     }
     TFCKPT_ASSIGN_OR_RETURN(std::string format, node.AttrString("data_format"));
@@ -121,8 +129,17 @@ class Conv2DOp : public OpKernel {
     }
     const int64_t batch = input.shape().dim(0), in_rows = input.shape().dim(1),
                   in_cols = input.shape().dim(2), in_depth = input.shape().dim(3);
-    const int64_t f_rows = filter.shape().dim(0), f_cols = filter.shape().dim(1),
-                  f_depth = filter.shape().dim(2), out_depth = filter.shape().dim(3);
+    const int64_t f_rows = filter.shape().dim(0), f_cols = filter.shape().dim(1);
+    int64_t f_depth = filter.shape().dim(2), out_depth = filter.shape().dim(3);
+    if constexpr (kDepthwise) {
+      if (f_depth != in_depth) {
+        return InvalidArgumentError(StrCat("input and filter must have the same depth: ",
+                                           in_depth, " vs ", f_depth));
+      }
+      // As a grouped convolution: in_depth groups of one input channel.
+      out_depth = in_depth * filter.shape().dim(3);
+      f_depth = 1;
+    }
     if (f_depth <= 0 || in_depth % f_depth != 0) {
       return InvalidArgumentError(StrCat("input depth must be evenly divisible by filter depth: ",
                                          in_depth, " vs ", f_depth));
@@ -144,7 +161,7 @@ class Conv2DOp : public OpKernel {
     TFCKPT_ASSIGN_OR_RETURN(TensorShape shape,
                             TensorShape::Make({batch, rows.out, cols.out, out_depth}));
     TFCKPT_ASSIGN_OR_RETURN(Tensor * out, ctx->AllocateOutput(0, dtype_, shape));
-    return Dispatch<kFloatTypes>(dtype_, "Conv2D", [&](auto tag) -> Status {
+    return Dispatch<kFloatTypes>(dtype_, ctx->node().op(), [&](auto tag) -> Status {
       using T = typename decltype(tag)::type;
       const T* in = input.flat<T>();
       const T* f = filter.flat<T>();
@@ -162,6 +179,8 @@ class Conv2DOp : public OpKernel {
                   const int64_t icol = c * strides_[2] + fc * dilations_[2] - cols.pad_before;
                   if (icol < 0 || icol >= in_cols) continue;
                   const T* ip = in + ((b * in_rows + ir) * in_cols + icol) * in_depth + first_in;
+                  // Depthwise filters are [.., in_depth, multiplier]: the
+                  // same flat layout as a grouped [.., 1, out_depth] filter.
                   const T* fp = f + ((fr * f_cols + fc) * f_depth) * out_depth + oc;
                   for (int64_t d = 0; d < f_depth; ++d) acc = std::fma(ip[d], fp[d * out_depth], acc);
                 }
@@ -195,7 +214,18 @@ void RegisterConvOps(OpRegistry* r) {
                   .Attr("explicit_paddings: list(int) = []")
                   .Attr("data_format: {'NHWC', 'NCHW'} = 'NHWC'")
                   .Attr("dilations: list(int) = []"),
-              Kernel<Conv2DOp>());
+              Kernel<Conv2DOp<false>>());
+  r->Register(OpDefBuilder("DepthwiseConv2dNative")
+                  .Input("input: T")
+                  .Input("filter: T")
+                  .Output("output: T")
+                  .Attr("T: {half, bfloat16, float, double}")
+                  .Attr("strides: list(int)")
+                  .Attr("padding: {'SAME', 'VALID', 'EXPLICIT'}")
+                  .Attr("explicit_paddings: list(int) = []")
+                  .Attr("data_format: {'NHWC', 'NCHW'} = 'NHWC'")
+                  .Attr("dilations: list(int) = []"),
+              Kernel<Conv2DOp<true>>());
 }
 
 }  // namespace tfckpt::graph

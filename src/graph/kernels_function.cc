@@ -123,6 +123,18 @@ StatusOr<std::shared_ptr<const FunctionLibrary::Body>> FunctionLibrary::Build(
   tensorflow::GraphDef g;
   std::map<std::string, const tensorflow::NodeDef*> nodes;
   for (const auto& n : fdef.node_def()) nodes.emplace(n.name(), &n);
+  // Every op of the body the engine lacks, in one message.
+  std::map<std::string, std::vector<std::string>> missing;
+  for (const auto& n : fdef.node_def()) {
+    if (registry_->Find(n.op()) == nullptr && defs_.count(n.op()) == 0) {
+      missing[n.op()].push_back(n.name());
+    }
+  }
+  if (!missing.empty()) {
+    return fail(StatusCode::kNotFound,
+                StrCat("Op type not registered '", missing.begin()->first,
+                       "' in tfckpt's graph engine; ", MissingOpsText(missing)));
+  }
   std::set<std::string> arg_names;
   for (const auto& arg : fdef.signature().input_arg()) {
     if (arg.type() == tensorflow::DT_INVALID || !arg.number_attr().empty() ||
@@ -426,6 +438,13 @@ void RegisterFunctionOps(OpRegistry* r, std::shared_ptr<const FunctionLibrary> l
   }
 }
 
+void RegisterLayerOps(OpRegistry* r) {
+  RegisterActivationOps(r);
+  RegisterPoolOps(r);
+  RegisterShapeOps(r);
+  RegisterNormOps(r);
+}
+
 const OpRegistry& ServingOpRegistry() {
   static const OpRegistry* registry = [] {
     auto* r = new OpRegistry();
@@ -441,6 +460,7 @@ const OpRegistry& ServingOpRegistry() {
     RegisterLookupOps(r);
     RegisterConvOps(r);
     RegisterSliceOps(r);
+    RegisterLayerOps(r);
     RegisterFunctionOps(r, nullptr);
     return r;
   }();
@@ -461,6 +481,7 @@ std::unique_ptr<OpRegistry> NewServingOpRegistry(const tensorflow::FunctionDefLi
   RegisterLookupOps(r.get());
   RegisterConvOps(r.get());
   RegisterSliceOps(r.get());
+  RegisterLayerOps(r.get());
   RegisterFunctionOps(r.get(), std::make_shared<const FunctionLibrary>(library, r.get()));
   return r;
 }

@@ -183,24 +183,6 @@ Status SoftmaxOp(OpKernelContext* ctx) {
   });
 }
 
-// Reduction axes of Sum / Mean: TF's ReductionHelper checks.
-Status ReductionAxes(const Tensor& axes_t, int rank, std::vector<bool>* reduce) {
-  reduce->assign(rank, false);
-  for (int64_t a : IntValues(axes_t)) {
-    if (a < -rank || a >= rank) {
-      return InvalidArgumentError(StrCat("Invalid reduction dimension (", a, " for input with ",
-                                         rank, " dimension(s)"));
-    }
-    const int64_t axis = a < 0 ? a + rank : a;
-    if ((*reduce)[axis]) {
-      return InvalidArgumentError(StrCat(
-          "Invalid reduction arguments: Axes contains duplicate dimension: ", axis));
-    }
-    (*reduce)[axis] = true;
-  }
-  return OkStatus();
-}
-
 template <bool kMean>
 Status ReduceOp(OpKernelContext* ctx) {
   const Tensor& in = ctx->input(0);
@@ -392,7 +374,8 @@ void RegisterNnOps(OpRegistry* r) {
                   .Input("bias: T")
                   .Output("output: T")
                   .Attr("T: {float, double, int32, uint8, int16, int8, complex64, int64, qint8, "
-                        "quint8, qint32, bfloat16, uint16, complex128, half, uint32, uint64}")
+                        "quint8, qint32, bfloat16, qint16, quint16, uint16, complex128, half, "
+                        "uint32, uint64}")
                   .Attr("data_format: {'NHWC', 'NCHW'} = 'NHWC'"),
               FnKernel(BiasAddOp));
   r->Register(OpDefBuilder("Relu")
@@ -420,9 +403,8 @@ void RegisterNnOps(OpRegistry* r) {
                   .Input("input: T")
                   .Input("dimension: Tidx")
                   .Output("output: output_type")
-                  .Attr("T: {float, double, int32, uint8, int16, int8, complex64, int64, qint8, "
-                        "quint8, qint32, bfloat16, qint16, quint16, uint16, complex128, half, "
-                        "uint32, uint64, bool}")
+                  .Attr("T: {float, double, int32, uint8, int16, int8, int64, bfloat16, uint16, "
+                        "half, uint32, uint64, qint8, quint8, qint32, qint16, quint16, bool}")
                   .Attr("Tidx: {int16, int32, int64} = DT_INT32")
                   .Attr("output_type: {int16, uint16, int32, int64} = DT_INT64"),
               FnKernel(ArgMaxOp));

@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "proto/meta_graph.pb.h"
 #include "proto/saved_model.pb.h"
+#include "src/graph/serving_ops.h"
 #include "src/graph/test_util.h"
 
 namespace tfckpt::graph {
@@ -161,6 +162,61 @@ TEST(OpRegistry, OpDefsEqualTensorFlow221Goldens) {
   // ShardedFilename, Softmax, StaticRegexFullMatch, StringJoin, Sub, Sum,
   // VarHandleOp, VarIsInitializedOp, VariableV2, ZerosLike.
   EXPECT_GE(compared, 40);
+}
+
+// The serving registry's OpDefs (the layer kernels the model zoo needs:
+// MaxPool, FusedBatchNormV3, ResourceGather, ...) against the OpDefs TF
+// 2.21 wrote into the zoo's SavedModels and meta graphs. One known
+// difference: OpDefBuilder writes no list(int) default but [], so
+// `dilations` of the conv ops defaults to [] (read as [1, 1, 1, 1]).
+TEST(OpRegistry, ServingOpDefsEqualTheZoos) {
+  std::ifstream in(testing::Runfile("golden/zoo/MANIFEST.json"));
+  ASSERT_TRUE(in) << "no zoo MANIFEST.json";
+  const nlohmann::json m = nlohmann::json::parse(in);
+  std::map<std::string, tensorflow::OpDef> golden;
+  for (const auto& s : m["scenarios"]) {
+    for (const auto& f : s["files"]) {
+      const std::string path = f["path"];
+      const bool meta = path.size() > 5 && path.substr(path.size() - 5) == ".meta";
+      const bool saved_model = path.size() >= 14 && path.substr(path.size() - 14) == "saved_model.pb";
+      if (!meta && !saved_model) continue;
+      std::ifstream file(testing::Runfile("golden/zoo/tf-2.21/" + s["dir"].get<std::string>() + "/" + path),
+                         std::ios::binary);
+      ASSERT_TRUE(file) << path;
+      std::stringstream bytes;
+      bytes << file.rdbuf();
+      tensorflow::SavedModel sm;
+      if (meta) {
+        ASSERT_TRUE(sm.add_meta_graphs()->ParseFromString(bytes.str())) << path;
+      } else {
+        ASSERT_TRUE(sm.ParseFromString(bytes.str())) << path;
+      }
+      for (const auto& mg : sm.meta_graphs()) {
+        for (const auto& op : mg.meta_info_def().stripped_op_list().op()) {
+          golden.emplace(op.name(), Normalized(op));
+        }
+      }
+    }
+  }
+  int compared = 0;
+  const OpRegistry& serving = ServingOpRegistry();
+  for (const auto& [name, tf_op] : golden) {
+    const OpRegistration* reg = serving.Find(name);
+    if (reg == nullptr) {
+      ADD_FAILURE() << "the zoo uses " << name << ", which the serving registry lacks";
+      continue;
+    }
+    tensorflow::OpDef ours = Normalized(reg->op_def);
+    tensorflow::OpDef want = tf_op;
+    for (auto* op : {&ours, &want}) {
+      for (auto& a : *op->mutable_attr()) {
+        if (a.name() == "dilations") a.clear_default_value();
+      }
+    }
+    EXPECT_EQ(ours.DebugString(), want.DebugString()) << name;
+    ++compared;
+  }
+  EXPECT_GE(compared, 60);
 }
 
 }  // namespace

@@ -23,6 +23,11 @@
 // | conv (kernels_conv.cc) | Conv2D (NHWC/NCHW, SAME/VALID/EXPLICIT, strides, dilations) |
 // | slice (kernels_strided_slice.cc) | StridedSlice (every mask) |
 // | function (kernels_function.cc) | StatefulPartitionedCall, PartitionedCall |
+// | layers: activation (kernels_activation.cc) | Elu, Selu, Softplus, Softsign, Relu6, LeakyRelu, Exp, Erfc, Rsqrt, Square, SquaredDifference, Less, StopGradient |
+// | layers: pool (kernels_pool.cc) | MaxPool, AvgPool, Max |
+// | layers: shape (kernels_shape.cc) | ExpandDims, Squeeze, Range, GatherV2, ResourceGather |
+// | layers: norm (kernels_norm.cc) | FusedBatchNormV3 (inference), SparseSoftmaxCrossEntropyWithLogits |
+// | conv (kernels_conv.cc) | DepthwiseConv2dNative |
 #ifndef TFCKPT_GRAPH_SERVING_OPS_H_
 #define TFCKPT_GRAPH_SERVING_OPS_H_
 
@@ -39,6 +44,13 @@ void RegisterParsingOps(OpRegistry* registry);
 void RegisterLookupOps(OpRegistry* registry);
 void RegisterConvOps(OpRegistry* registry);
 void RegisterSliceOps(OpRegistry* registry);
+// What Keras / tf.nn layers need (the model zoo, golden/zoo/).
+void RegisterActivationOps(OpRegistry* registry);
+void RegisterPoolOps(OpRegistry* registry);
+void RegisterShapeOps(OpRegistry* registry);
+void RegisterNormOps(OpRegistry* registry);
+// All four layer families.
+void RegisterLayerOps(OpRegistry* registry);
 // Function calls over `library` (nullptr: every call fails NotFound).
 void RegisterFunctionOps(OpRegistry* registry, std::shared_ptr<const FunctionLibrary> library);
 

@@ -94,6 +94,14 @@ Status Session::Run(const std::vector<Feed>& feeds, const std::vector<std::strin
     if (node == nullptr) {
       return NotFoundError(StrCat("FeedInputs: unable to find feed output ", name));
     }
+    if (node->registration() == nullptr) {
+      // An op the engine lacks: its outputs are untyped; the fed value
+      // stands in for it (consumers check what they get).
+      if (!fed.emplace(OutputKey{node->id(), t->index}, Value{value, nullptr, nullptr}).second) {
+        return InvalidArgumentError(StrCat(t->ToString(), " is fed more than once"));
+      }
+      continue;
+    }
     if (t->index >= node->num_outputs()) {
       return InvalidArgumentError(StrCat("FeedInputs: unable to find feed output ", name,
                                          " (node ", node->name(), " has ", node->num_outputs(),
@@ -136,7 +144,9 @@ Status Session::Run(const std::vector<Feed>& feeds, const std::vector<std::strin
     auto t = ParseTensorName(name);
     const Node* node = t.ok() && !t->control() ? g.FindNode(t->node) : nullptr;
     if (node == nullptr) return NotFoundError(StrCat("FetchOutputs node ", name, ": not found"));
-    if (t->index >= node->num_outputs()) {
+    // (An op the engine lacks has no known outputs: reported below, with
+    // every other missing op this run needs.)
+    if (node->registration() != nullptr && t->index >= node->num_outputs()) {
       return InvalidArgumentError(StrCat("FetchOutputs node ", name, ": output index ", t->index,
                                          " out of range, node ", node->name(), " has ",
                                          node->num_outputs(), " outputs"));
@@ -172,6 +182,21 @@ Status Session::Run(const std::vector<Feed>& feeds, const std::vector<std::strin
     for (int c : n.control_inputs()) {
       if (!needed[c]) stack.push_back(c);
     }
+  }
+
+  // Every op this run needs that the engine lacks, in one message.
+  std::map<std::string, std::vector<std::string>> missing_ops;
+  for (int id = 0; id < g.num_nodes(); ++id) {
+    if (needed[id] && g.node(id).registration() == nullptr) {
+      missing_ops[g.node(id).op()].push_back(g.node(id).name());
+    }
+  }
+  if (!missing_ops.empty()) {
+    const auto& [op, nodes] = *missing_ops.begin();
+    return AtNode(NotFoundError(StrCat("Op type not registered '", op,
+                                       "' in tfckpt's graph engine; this run needs ",
+                                       MissingOpsText(missing_ops))),
+                  *g.FindNode(nodes[0]));
   }
 
   // Execute, propagating deadness (control flow v1).

@@ -215,5 +215,44 @@ TEST(Session, GraphErrorsSurfaceFromCreate) {
   EXPECT_EQ(s.status().message(), "Node 'x': Op type not registered 'NoSuchOp' in tfckpt's graph engine");
 }
 
+// Issue 23: fetching an output of an op the engine lacks used to say
+// "output index 0 out of range, node Squeeze has 0 outputs". Every missing
+// op the run needs is named, in one message, whatever is fetched.
+TEST(Session, MissingOpsAreReportedTogetherWhateverIsFetched) {
+  GraphBuilder b;
+  b.Const("x", F({1, 2}, {1, 2}));
+  b.Op("sq", "NoSuchSqueeze", {"x"});
+  b.Op("t1", "NoSuchTile", {"sq"});
+  b.Op("t2", "NoSuchTile", {"sq"});
+  b.Op("unused", "NoSuchUnused", {"x"});
+  b.Binary("sum", "AddV2", "t1", "t2", tensorflow::DT_FLOAT);
+  SessionOptions so;
+  so.graph.allow_unregistered_ops = true;
+  auto session = Session::Create(b.def(), so);
+  ASSERT_TRUE(session.ok()) << session.status();
+  EXPECT_EQ((*session)->graph().MissingOps().size(), 3u);
+  // The unknown op's own output (no OpDef: 0 known outputs).
+  auto direct = (*session)->Run({}, {"sq:0"});
+  EXPECT_EQ(direct.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(direct.status().message(),
+            "Op type not registered 'NoSuchSqueeze' in tfckpt's graph engine; this run needs 1 op "
+            "tfckpt lacks: NoSuchSqueeze (node 'sq')\n\t [[{{node sq}}]]");
+  // Downstream: both missing ops the fetch needs (not the unused one).
+  auto sum = (*session)->Run({}, {"sum:0"});
+  EXPECT_EQ(sum.status().message(),
+            "Op type not registered 'NoSuchSqueeze' in tfckpt's graph engine; this run needs 2 ops "
+            "tfckpt lacks: NoSuchSqueeze (node 'sq'), NoSuchTile (2 nodes: 't1', 't2')"
+            "\n\t [[{{node sq}}]]");
+  // As a target (an init op) too.
+  auto target = (*session)->Run({}, {}, {"unused"});
+  EXPECT_NE(target.status().message().find("1 op tfckpt lacks: NoSuchUnused (node 'unused')"),
+            std::string::npos)
+      << target.status();
+  // Feeding the missing op's outputs stands in for it.
+  auto fed = (*session)->Run({{"t1:0", F({1}, {1})}, {"t2:0", F({1}, {2})}}, {"sum:0"});
+  ASSERT_TRUE(fed.ok()) << fed.status();
+  EXPECT_EQ(Values<float>((*fed)[0]), std::vector<float>{3});
+}
+
 }  // namespace
 }  // namespace tfckpt::graph

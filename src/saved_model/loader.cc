@@ -15,6 +15,15 @@
 
 namespace tfckpt::saved_model {
 
+namespace {
+bool IsFunction(const tensorflow::GraphDef& g, const std::string& name) {
+  for (const auto& f : g.library().function()) {
+    if (f.signature().name() == name) return true;
+  }
+  return false;
+}
+}  // namespace
+
 const char* ModelKindName(ModelKind kind) {
   switch (kind) {
     case ModelKind::kSavedModel: return "SavedModel";
@@ -157,20 +166,19 @@ class Loader {
       return session.status().WithContext(StrCat(file, ": the graph is invalid"));
     }
     b->session_ = std::move(*session);
-    int unregistered = 0;
-    std::set<std::string> ops;
-    const graph::Graph& g = b->session_->graph();
-    for (int i = 0; i < g.num_nodes(); ++i) {
-      if (g.node(i).registration() == nullptr) {
-        ++unregistered;
-        ops.insert(g.node(i).op());
+    // Ops the engine lacks, in the graph and in its function library's
+    // bodies (TF2 signatures), named once here; running one is the error.
+    auto missing = b->session_->graph().MissingOps();
+    for (const auto& f : graph_def.library().function()) {
+      for (const auto& n : f.node_def()) {
+        if (b->registry_->Find(n.op()) == nullptr && !IsFunction(graph_def, n.op())) {
+          missing[n.op()].push_back(StrCat(f.signature().name(), "/", n.name()));
+        }
       }
     }
-    if (unregistered > 0) {
-      std::string list;
-      for (const std::string& op : ops) list += StrCat(list.empty() ? "" : ", ", op);
-      b->log_.push_back(StrCat(unregistered, " node(s) of ops tfckpt lacks (", list,
-                               "); running them is an error"));
+    if (!missing.empty()) {
+      b->log_.push_back(StrCat("the graph has ", graph::MissingOpsText(missing),
+                               "; running them is an error"));
     }
     return b;
   }

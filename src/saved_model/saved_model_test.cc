@@ -263,12 +263,13 @@ TEST(MalformedSavedModel, OpsTheEngineLacks) {
   const std::string dir = WriteModel("unknown_op", kSimple, sm);
   auto b = LoadSavedModel(dir, {"serve"});
   ASSERT_TRUE(b.ok()) << b.status();
-  EXPECT_EQ((*b)->log()[0], "1 node(s) of ops tfckpt lacks (FancyOp); running them is an error");
+  EXPECT_EQ((*b)->log()[0],
+            "the graph has 1 op tfckpt lacks: FancyOp (node 'fancy'); running them is an error");
   auto out = RunSignature(**b, "serving_default", {{"myInput", Input()}});
   EXPECT_EQ(out.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(out.status().message(),
             "signature 'serving_default': Op type not registered 'FancyOp' in tfckpt's graph "
-            "engine\n\t [[{{node fancy}}]]");
+            "engine; this run needs 1 op tfckpt lacks: FancyOp (node 'fancy')\n\t [[{{node fancy}}]]");
   EXPECT_TRUE(RunSignature(**b, "serving_default", {{"myInput", Input()}}, {"myOutput"}).ok());
   LoadOptions strict;
   strict.allow_unregistered_ops = false;

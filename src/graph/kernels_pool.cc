@@ -1,0 +1,237 @@
+// Pooling and the Max reduction (tensorflow/core/ops/nn_ops.cc,
+// math_ops.cc): MaxPool, AvgPool (NHWC, SAME / VALID; MaxPool also
+// EXPLICIT), Max (what GlobalMaxPooling builds).
+//
+// AvgPool is TF's SpatialAvgPool: each output sums the window's in-bounds
+// inputs in row-major order starting from zero, then is divided by their
+// count (padding is not counted), so results are bitwise TF's. Max and
+// MaxPool are exact; a NaN in a window propagates (Eigen::PropagateNaN).
+#include <cmath>
+#include <limits>
+
+#include "src/graph/kernel_util.h"
+#include "src/graph/serving_ops.h"
+
+namespace tfckpt::graph {
+namespace {
+
+std::vector<int64_t> Ints(const Node& node, const char* name) {
+  const tensorflow::AttrValue* v = node.FindAttr(name);
+  if (v == nullptr) return {};
+  return std::vector<int64_t>(v->list().i().begin(), v->list().i().end());
+}
+
+template <typename T>
+T Lowest() {
+  if constexpr (std::numeric_limits<T>::has_infinity) {
+    return -std::numeric_limits<T>::infinity();
+  } else if constexpr (std::is_same_v<T, Eigen::half> || std::is_same_v<T, Eigen::bfloat16>) {
+    return -Eigen::NumTraits<T>::infinity();
+  } else {
+    return std::numeric_limits<T>::lowest();
+  }
+}
+
+template <typename T>
+T MaxNan(T a, T b) {
+  if constexpr (!std::is_integral_v<T>) {
+    if (Eigen::numext::isnan(a)) return a;
+    if (Eigen::numext::isnan(b)) return b;
+  }
+  return a < b ? b : a;
+}
+
+template <bool kMax>
+class PoolOp : public OpKernel {
+ public:
+  Status Init(const Node& node, const KernelOptions&) override {
+    TFCKPT_ASSIGN_OR_RETURN(dtype_, node.AttrType("T"));
+    TFCKPT_ASSIGN_OR_RETURN(std::string format, node.AttrString("data_format"));
+    if (format != "NHWC") {
+      return InvalidArgumentError(StrCat("Default ", kMax ? "MaxPoolingOp" : "AvgPoolingOp",
+                                         " only supports NHWC on device type CPU"));
+    }
+    TFCKPT_ASSIGN_OR_RETURN(padding_, node.AttrString("padding"));
+    ksize_ = Ints(node, "ksize");
+    strides_ = Ints(node, "strides");
+    explicit_ = Ints(node, "explicit_paddings");
+    if (ksize_.size() != 4) {
+      return InvalidArgumentError("Sliding window ksize field must specify 4 dimensions");
+    }
+    if (strides_.size() != 4) {
+      return InvalidArgumentError("Sliding window stride field must specify 4 dimensions");
+    }
+    for (int i = 0; i < 4; ++i) {
+      if (ksize_[i] <= 0) {
+        return InvalidArgumentError(
+            StrCat("Sliding window ksize for dimension ", i, " was zero."));
+      }
+    }
+    if (ksize_[0] != 1 || strides_[0] != 1) {
+      return UnimplementedError("Pooling is not yet supported on the batch dimension.");
+    }
+    if (ksize_[3] != 1 || strides_[3] != 1) {
+      return UnimplementedError("Depthwise max pooling is currently only implemented for CPU "
+                                "devices.");
+    }
+    if (padding_ == "EXPLICIT" && explicit_.size() != 8) {
+      return InvalidArgumentError(StrCat("explicit_paddings attribute must contain 8 values, "
+                                         "but got: ", explicit_.size()));
+    }
+    return OkStatus();
+  }
+
+  // TF's GetWindowedOutputSize for one spatial dimension.
+  Status Window(int64_t in, int d, int64_t* out, int64_t* pad) const {
+    const int64_t k = ksize_[d], s = strides_[d];
+    if (s <= 0) return InvalidArgumentError(StrCat("Stride must be > 0, but got ", s));
+    if (padding_ == "VALID") {
+      *out = (in - k + s) / s;
+      *pad = 0;
+    } else if (padding_ == "SAME") {
+      *out = (in + s - 1) / s;
+      *pad = std::max<int64_t>((*out - 1) * s + k - in, 0) / 2;
+    } else {
+      *pad = explicit_[2 * d];
+      *out = (in + explicit_[2 * d] + explicit_[2 * d + 1] - k + s) / s;
+    }
+    if (*out < 0) {
+      return InvalidArgumentError(StrCat("Computed output size would be negative: ", *out,
+                                         " [input_size: ", in, ", effective_filter_size: ", k,
+                                         ", stride: ", s, "]"));
+    }
+    return OkStatus();
+  }
+
+  Status Compute(OpKernelContext* ctx) override {
+    const Tensor& x = ctx->input(0);
+    if (x.shape().rank() != 4) {
+      return InvalidArgumentError(
+          StrCat("tensor_in must be 4-dimensional", x.shape().DebugString()));
+    }
+    const int64_t batch = x.shape().dim(0), rows = x.shape().dim(1), cols = x.shape().dim(2),
+                  depth = x.shape().dim(3);
+    int64_t out_rows, out_cols, pad_rows, pad_cols;
+    TFCKPT_RETURN_IF_ERROR(Window(rows, 1, &out_rows, &pad_rows));
+    TFCKPT_RETURN_IF_ERROR(Window(cols, 2, &out_cols, &pad_cols));
+    TFCKPT_ASSIGN_OR_RETURN(TensorShape shape,
+                            TensorShape::Make({batch, out_rows, out_cols, depth}));
+    TFCKPT_ASSIGN_OR_RETURN(Tensor * out, ctx->AllocateOutput(0, dtype_, shape));
+    constexpr unsigned kSet = kMax ? kRealTypes : kFloatingTypes;
+    return Dispatch<kSet>(dtype_, ctx->node().op(), [&](auto tag) -> Status {
+      using T = typename decltype(tag)::type;
+      const T* in = x.flat<T>();
+      T* o = out->mutable_flat<T>();
+      std::vector<T> acc(depth);
+      for (int64_t b = 0; b < batch; ++b) {
+        for (int64_t r = 0; r < out_rows; ++r) {
+          const int64_t r0 = r * strides_[1] - pad_rows;
+          const int64_t r_lo = std::max<int64_t>(r0, 0), r_hi = std::min(r0 + ksize_[1], rows);
+          for (int64_t c = 0; c < out_cols; ++c) {
+            const int64_t c0 = c * strides_[2] - pad_cols;
+            const int64_t c_lo = std::max<int64_t>(c0, 0), c_hi = std::min(c0 + ksize_[2], cols);
+            std::fill(acc.begin(), acc.end(), kMax ? Lowest<T>() : T(0));
+            for (int64_t ir = r_lo; ir < r_hi; ++ir) {
+              for (int64_t ic = c_lo; ic < c_hi; ++ic) {
+                const T* p = in + ((b * rows + ir) * cols + ic) * depth;
+                for (int64_t d = 0; d < depth; ++d) {
+                  acc[d] = kMax ? MaxNan(acc[d], p[d]) : T(acc[d] + p[d]);
+                }
+              }
+            }
+            T* q = o + ((b * out_rows + r) * out_cols + c) * depth;
+            const int64_t count = (r_hi - r_lo) * (c_hi - c_lo);
+            for (int64_t d = 0; d < depth; ++d) {
+              q[d] = kMax ? acc[d] : T(acc[d] / T(static_cast<float>(count)));
+            }
+          }
+        }
+      }
+      return OkStatus();
+    });
+  }
+
+ private:
+  DataType dtype_ = tensorflow::DT_INVALID;
+  std::string padding_;
+  std::vector<int64_t> ksize_, strides_, explicit_;
+};
+
+// Max over reduction axes, keep_dims as Sum / Mean.
+Status MaxOp(OpKernelContext* ctx) {
+  const Tensor& in = ctx->input(0);
+  const Tensor& axes_t = ctx->input(1);
+  if (axes_t.shape().rank() > 1) {
+    return InvalidArgumentError(StrCat("reduction_indices must be a scalar or vector, got ",
+                                       axes_t.shape().DebugString()));
+  }
+  TFCKPT_ASSIGN_OR_RETURN(bool keep_dims, ctx->node().AttrBool("keep_dims"));
+  const int rank = in.shape().rank();
+  std::vector<bool> reduce;
+  TFCKPT_RETURN_IF_ERROR(ReductionAxes(axes_t, rank, &reduce));
+  std::vector<int64_t> out_dims;
+  for (int d = 0; d < rank; ++d) {
+    if (!reduce[d]) {
+      out_dims.push_back(in.shape().dim(d));
+    } else if (keep_dims) {
+      out_dims.push_back(1);
+    }
+  }
+  TFCKPT_ASSIGN_OR_RETURN(TensorShape out_shape, TensorShape::Make(out_dims));
+  return Dispatch<kRealTypes>(in.dtype(), "Max", [&](auto tag) -> Status {
+    using T = typename decltype(tag)::type;
+    TFCKPT_ASSIGN_OR_RETURN(Tensor * out, ctx->AllocateOutput(0, in.dtype(), out_shape));
+    T* o = out->mutable_flat<T>();
+    std::fill(o, o + out_shape.num_elements(), Lowest<T>());
+    const T* x = in.flat<T>();
+    std::vector<int64_t> idx(rank, 0);
+    for (int64_t i = 0; i < in.num_elements(); ++i) {
+      int64_t oi = 0;
+      for (int d = 0; d < rank; ++d) {
+        if (!reduce[d]) oi = oi * in.shape().dim(d) + idx[d];
+      }
+      o[oi] = MaxNan(o[oi], x[i]);
+      for (int d = rank - 1; d >= 0; --d) {
+        if (++idx[d] < in.shape().dim(d)) break;
+        idx[d] = 0;
+      }
+    }
+    return OkStatus();
+  });
+}
+
+}  // namespace
+
+void RegisterPoolOps(OpRegistry* r) {
+  r->Register(OpDefBuilder("MaxPool")
+                  .Input("input: T")
+                  .Output("output: T")
+                  .Attr("T: {half, bfloat16, float, double, int32, int64, uint8, int16, int8, "
+                        "uint16, qint8} = DT_FLOAT")
+                  .Attr("ksize: list(int) >= 4")
+                  .Attr("strides: list(int) >= 4")
+                  .Attr("padding: {'SAME', 'VALID', 'EXPLICIT'}")
+                  .Attr("explicit_paddings: list(int) = []")
+                  .Attr("data_format: {'NHWC', 'NCHW', 'NCHW_VECT_C'} = 'NHWC'"),
+              Kernel<PoolOp<true>>());
+  r->Register(OpDefBuilder("AvgPool")
+                  .Input("value: T")
+                  .Output("output: T")
+                  .Attr("ksize: list(int) >= 4")
+                  .Attr("strides: list(int) >= 4")
+                  .Attr("padding: {'SAME', 'VALID'}")
+                  .Attr("data_format: {'NHWC', 'NCHW'} = 'NHWC'")
+                  .Attr("T: {half, bfloat16, float, double}"),
+              Kernel<PoolOp<false>>());
+  r->Register(OpDefBuilder("Max")
+                  .Input("input: T")
+                  .Input("reduction_indices: Tidx")
+                  .Output("output: T")
+                  .Attr("keep_dims: bool = false")
+                  .Attr("T: {float, double, int32, uint8, int16, int8, int64, bfloat16, uint16, "
+                        "half, uint32, uint64, qint8, quint8, qint32, qint16, quint16}")
+                  .Attr("Tidx: {int32, int64} = DT_INT32"),
+              FnKernel(MaxOp));
+}
+
+}  // namespace tfckpt::graph
