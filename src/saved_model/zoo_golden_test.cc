@@ -57,6 +57,7 @@ const std::map<std::string, int64_t>& Bounds() {
       {"keras_merge/serving_default", 2},       // Sigmoid
       {"tf1_cnn/session_run", 32},              // cancellation in a 64-term MatMul
       {"tf1_cnn/frozen", 12},
+      {"tf1_cnn/saved_model", 32},
       {"tf1_embedding/session_run", 0},
   };
   return *b;
@@ -179,6 +180,20 @@ void RunAndCompare(const json& scenario, const std::string& run_name, const json
   ::testing::Test::RecordProperty("zoo_" + key + "_ulps", static_cast<int>(worst));
 }
 
+const json* run_name_of(const json& scenario, const std::string& name) {
+  for (const json& r : scenario["runs"]) {
+    if (r["name"] == name) return &r;
+  }
+  return nullptr;
+}
+
+bool HasFile(const json& scenario, const std::string& path) {
+  for (const json& f : scenario["files"]) {
+    if (f["path"] == path) return true;
+  }
+  return false;
+}
+
 TEST(Zoo, EveryModelRunsWithTensorFlowsOutputs) {
   int runs = 0;
   for (const json& s : Zoo()["scenarios"]) {
@@ -188,6 +203,21 @@ TEST(Zoo, EveryModelRunsWithTensorFlowsOutputs) {
       if (run_name == "keras_call") continue;  // TF's eager call: compared below
       SCOPED_TRACE(name + "/" + run_name);
       RunAndCompare(s, run_name, run, name + "/" + run_name);
+      ++runs;
+    }
+    // TF1 models also exported with SavedModelBuilder: its serving_default
+    // signature (keys = tensor names without ":0") gives session_run's values.
+    if (s["notes"].contains("ops") && run_name_of(s, "session_run") != nullptr &&
+        HasFile(s, "saved_model/saved_model.pb")) {
+      SCOPED_TRACE(name + "/saved_model");
+      json run = *run_name_of(s, "session_run");
+      for (json* list : {&run["inputs"], &run["outputs"]}) {
+        for (json& t : *list) {
+          const std::string n = t["name"];
+          t["name"] = n.substr(0, n.find(':'));
+        }
+      }
+      RunAndCompare(s, "serving_default", run, name + "/saved_model");
       ++runs;
     }
     // Keras models frozen by convert_variables_to_constants_v2: the same
@@ -208,7 +238,7 @@ TEST(Zoo, EveryModelRunsWithTensorFlowsOutputs) {
       ++runs;
     }
   }
-  EXPECT_GE(runs, 13);
+  EXPECT_GE(runs, 14);
 }
 
 // TF's own eager Keras call and its serving signature agree bit for bit
