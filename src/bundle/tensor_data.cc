@@ -133,7 +133,14 @@ Status ReadTensorData(std::string_view key, const ParsedEntry& entry,
 
   // The whole range, mapped when the Env can (zero copy; unmapped when the
   // last tensor borrowing it goes), else read once.
-  TFCKPT_ASSIGN_OR_RETURN(io::Region region, file->ReadRegion(offset, size));
+  auto read = file->ReadRegion(offset, size);
+  if (!read.ok()) {
+    return BundleFail(error, read.status().code(), BundleErrorKind::kIoError, file->path(),
+                      std::string(key), offset,
+                      StrCat("Reading the ", size, " bytes of ", shown_key(), " at offset ",
+                             offset, " failed: ", read.status().message()));
+  }
+  io::Region region = std::move(*read);
   const std::string_view bytes(region.data, region.size);
   // What keeps the bytes alive: the region's own mapping, else the file.
   std::shared_ptr<const void> owner =

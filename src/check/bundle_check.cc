@@ -4,6 +4,7 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <set>
 #include <system_error>
 #include <thread>
 
@@ -70,7 +71,7 @@ namespace {
 
 void Add(Report* r, DefectCode code, std::string file, std::optional<uint64_t> offset,
          std::string key, std::string message) {
-  r->defects.push_back(Defect{code, std::move(file), offset, std::move(key), std::move(message)});
+  r->Add(Defect{code, std::move(file), offset, std::move(key), std::move(message)});
 }
 
 void AddError(Report* r, const BundleError& e) {
@@ -81,21 +82,88 @@ void AddError(Report* r, const BundleError& e) {
   Add(r, CodeFor(e), e.file, offset, e.key.empty() ? "" : bundle::DisplayKey(e.key), e.message);
 }
 
-// Shards of another save beside this prefix: `<prefix>.data-*-of-M` with
-// M != num_shards.
-void CheckMixedShards(io::Env* env, const std::string& prefix, int num_shards, Report* r) {
-  auto files = env->Glob(prefix + ".data-" "?????" "-of-" "?????");
-  if (!files.ok()) return;
-  const std::string want = bundle::DataFilename("", 0, num_shards).substr(11);  // "-of-NNNNN"
-  for (const std::string& f : *files) {
-    if (f.size() < want.size() || f.compare(f.size() - want.size(), want.size(), want) != 0) {
-      Add(r, DefectCode::kMixedShards, f, std::nullopt, "",
-          StrCat("data file of another save: the index says ", num_shards,
-                 " shard(s), this file is numbered for a different count"));
+// The files beside a prefix that its index may or may not account for.
+struct Neighbours {
+  bool listed = false;             // false: the directory could not be listed
+  std::set<int> shards;            // data files numbered i-of-num_shards, i < num_shards
+  std::vector<std::string> mixed;  // data files numbered for another shard count
+  std::vector<std::string> stray;  // numbered for this count but i >= num_shards, or
+                                   // not spelled as a writer spells them
+  std::vector<std::string> temp;   // `.tempstate*` files no process is writing
+};
+
+// Parses "<digits>-of-<digits>" (the tail of a data file name).
+bool ParseShardName(std::string_view s, int64_t* shard, int64_t* count) {
+  const size_t of = s.find("-of-");
+  if (of == std::string_view::npos || of == 0 || of + 4 == s.size()) return false;
+  const auto number = [](std::string_view d, int64_t* out) {
+    if (d.size() > 12) return false;
+    *out = 0;
+    for (char c : d) {
+      if (c < '0' || c > '9') return false;
+      *out = *out * 10 + (c - '0');
     }
-  }
+    return true;
+  };
+  return number(s.substr(0, of), shard) && number(s.substr(of + 4), count);
 }
 
+// One directory listing, so the cost is the directory's size, never the
+// shard count the index claims.
+Neighbours ListNeighbours(io::Env* env, const std::string& prefix, int num_shards, Report* r) {
+  Neighbours n;
+  const std::string dir = io::Dirname(prefix);
+  const std::string base = io::Basename(prefix);
+  auto children = env->GetChildren(dir.empty() ? "." : dir);
+  if (!children.ok()) {
+    Add(r, DefectCode::kIoError, dir.empty() ? "." : dir, std::nullopt, "",
+        StrCat("cannot list the directory of ", prefix, " (data shards, stray and temporary "
+               "files not checked): ", children.status().message()));
+    return n;
+  }
+  n.listed = true;
+  const std::string data_stem = base + ".data-";
+  for (const std::string& name : *children) {
+    if (name.compare(0, base.size() + 1, base + ".") != 0) continue;
+    const std::string path = io::JoinPath(dir, name);
+    if (name.find(".tempstate") != std::string::npos) {
+      // One a running save is writing is not stale.
+      if (!env->HasLiveWriter(path)) n.temp.push_back(path);
+      continue;
+    }
+    int64_t shard, count;
+    if (name.compare(0, data_stem.size(), data_stem) != 0 ||
+        !ParseShardName(std::string_view(name).substr(data_stem.size()), &shard, &count)) {
+      continue;
+    }
+    if (count != num_shards) {
+      n.mixed.push_back(path);
+    } else if (shard >= num_shards || path != bundle::DataFilename(prefix, shard, num_shards)) {
+      n.stray.push_back(path);
+    } else {
+      n.shards.insert(static_cast<int>(shard));
+    }
+  }
+  return n;
+}
+
+void ReportNeighbours(const Neighbours& n, int num_shards, Report* r) {
+  for (const std::string& f : n.mixed) {
+    Add(r, DefectCode::kMixedShards, f, std::nullopt, "",
+        StrCat("data file of another save: the index says ", num_shards,
+               " shard(s), this file is numbered for a different count"));
+  }
+  for (const std::string& f : n.stray) {
+    Add(r, DefectCode::kStrayShard, f, std::nullopt, "",
+        StrCat("data file the index does not name: it has shards 0..", num_shards - 1, " of ",
+               num_shards, " (left by another save, or copied in by mistake?)"));
+  }
+  for (const std::string& f : n.temp) {
+    Add(r, DefectCode::kStaleTempFile, f, std::nullopt, "",
+        "temporary file of a save that was killed before renaming it into place (no "
+        "process is writing it); not part of the checkpoint, the next save removes it");
+  }
+}
 
 // One non-partitioned entry whose data file exists, and what checking its
 // bytes found.
@@ -107,6 +175,17 @@ struct DataItem {
 struct DataOutcome {
   BundleError error;  // kind kNone: the bytes are fine
 };
+
+// A failed read that left no BundleError still fails: I/O error.
+void FillIoError(const Status& s, const DataItem& item, BundleError* e) {
+  if (s.ok() || !e->ok()) return;
+  e->kind = BundleErrorKind::kIoError;
+  e->file = item.file->path();
+  e->key = *item.key;
+  e->offset = static_cast<uint64_t>(item.entry->proto.offset());
+  e->message = StrCat("reading the ", item.entry->proto.size(), " bytes of ",
+                      bundle::DisplayKey(*item.key), " failed: ", s.message());
+}
 
 // Below this much tensor data one thread does it all (a thread costs more
 // than it saves).
@@ -146,8 +225,10 @@ void CheckRange(io::Env* env, const std::vector<DataItem>& items, size_t begin, 
       file = h->second;
     }
     tensor::Tensor unused;
-    (void)bundle::ReadTensorData(*item.key, *item.entry, file, swap, read_options, &unused,
-                                 &(*outcomes)[i].error);
+    BundleError* error = &(*outcomes)[i].error;
+    FillIoError(bundle::ReadTensorData(*item.key, *item.entry, file, swap, read_options, &unused,
+                                       error),
+                item, error);
     done->fetch_add(static_cast<uint64_t>(item.entry->proto.size()), std::memory_order_relaxed);
     if (after_each) after_each();
   }
@@ -202,6 +283,30 @@ std::vector<DataOutcome> CheckTensorData(io::Env* env, const std::vector<DataIte
   if (progress && !threads.empty()) progress();  // the other workers' bytes
   return outcomes;
 }
+// Bytes [begin, end) of `file` that no entry references: fine when they
+// are alignment padding (fewer than 4096 zero bytes), else reported (a
+// removed entry, or bytes appended after writing).
+void CheckUnreferenced(const io::RandomAccessFile& file, uint64_t begin, uint64_t end, bool tail,
+                       Report* r) {
+  constexpr uint64_t kMaxPadding = 4096;
+  bool zeros = end - begin < kMaxPadding;
+  if (zeros) {
+    auto bytes = file.ReadRegion(begin, end - begin);
+    if (!bytes.ok()) {
+      Add(r, DefectCode::kIoError, file.path(), begin, "",
+          StrCat("reading ", end - begin, " unreferenced bytes failed: ",
+                 bytes.status().message()));
+      return;
+    }
+    for (uint64_t i = 0; zeros && i < end - begin; ++i) zeros = bytes->data[i] == 0;
+  }
+  if (zeros) return;
+  Add(r, DefectCode::kUnreferencedData, file.path(), begin, "",
+      tail ? StrCat(end - begin, " bytes after the last tensor are not referenced by any entry")
+           : StrCat(end - begin, " bytes between tensors (up to offset ", end,
+                    ") are not referenced by any entry (an entry removed from the index?)"));
+}
+
 }  // namespace
 
 void CheckBundle(io::Env* env, const std::string& prefix, const ValidateOptions& options,
@@ -211,6 +316,11 @@ void CheckBundle(io::Env* env, const std::string& prefix, const ValidateOptions&
   // Files parked by an interrupted replacement (src/bundle/replace.h); none
   // while a save is running, whose parked files are transient.
   auto interrupted = bundle::InterruptedSaveFiles(env, prefix);
+  if (!interrupted.ok()) {
+    Add(r, DefectCode::kIoError, io::Dirname(prefix), std::nullopt, "",
+        StrCat("cannot look for the parked files of ", prefix, ": ",
+               interrupted.status().message()));
+  }
   const std::vector<std::string> parked =
       interrupted.ok() ? *interrupted : std::vector<std::string>();
   for (const std::string& f : parked) {
@@ -233,19 +343,42 @@ void CheckBundle(io::Env* env, const std::string& prefix, const ValidateOptions&
         !footer.padding_is_zero ? "table footer padding is not zero (bytes altered after writing?)"
                                 : "table footer block handle uses a non-canonical varint");
   }
-  CheckMixedShards(env, prefix, header.num_shards(), r);
+  const int num_shards = header.num_shards();
+  const Neighbours neighbours = ListNeighbours(env, prefix, num_shards, r);
+  ReportNeighbours(neighbours, num_shards, r);
 
-  // Data files: each must exist.
+  // Data files: each must exist. Absent ones are found from the listing
+  // (without it, by trying to open each) and listed up to the per-file
+  // limit, then counted in one defect of the index.
   std::map<int, std::shared_ptr<const io::RandomAccessFile>> shards;
-  for (int s = 0; s < header.num_shards(); ++s) {
+  const size_t cap = options.max_defects_per_file;
+  uint64_t missing = 0;
+  const auto open = [&](int s) {
     BundleError e;
     auto f = (*reader)->DataFile(s, &e);
-    r->files.push_back(bundle::DataFilename(prefix, s, header.num_shards()));
     if (f.ok()) {
+      r->files.push_back(bundle::DataFilename(prefix, s, num_shards));
       shards[s] = *f;
-    } else {
+    } else if (cap == 0 || missing++ < cap) {
       AddError(r, e);
     }
+  };
+  if (neighbours.listed) {
+    for (int s = 0; s < num_shards && (cap == 0 || missing < cap); ++s) {
+      if (neighbours.shards.count(s) != 0) continue;
+      Add(r, DefectCode::kShardMissing, bundle::DataFilename(prefix, s, num_shards), std::nullopt,
+          "", StrCat("Data file for shard ", s, " of ", num_shards, " does not exist"));
+      ++missing;
+    }
+    missing = static_cast<uint64_t>(num_shards) - neighbours.shards.size();
+    for (int s : neighbours.shards) open(s);
+  } else {
+    for (int s = 0; s < num_shards; ++s) open(s);
+  }
+  if (cap != 0 && missing > cap) {
+    Add(r, DefectCode::kShardMissing, index_path, std::nullopt, "",
+        StrCat(missing - cap, " more of the ", num_shards,
+               " data files the index names are missing (", cap, " listed)"));
   }
 
   // Parse every record first (cheap), then verify data.
@@ -293,7 +426,9 @@ void CheckBundle(io::Env* env, const std::string& prefix, const ValidateOptions&
   }
   const std::vector<DataOutcome> outcomes =
       CheckTensorData(env, items, (*reader)->need_to_swap_bytes(), options, total_bytes);
-  std::map<int, uint64_t> shard_end;  // furthest byte referenced per shard
+  // Byte ranges referenced per shard (clamped to the file: the bytes
+  // belong to the entry even when their checksum is wrong or it is cut).
+  std::map<int, std::vector<std::pair<uint64_t, uint64_t>>> ranges;
   for (size_t i = 0; i < items.size(); ++i) {
     const DataItem& item = items[i];
     if (!outcomes[i].error.ok()) {
@@ -302,10 +437,10 @@ void CheckBundle(io::Env* env, const std::string& prefix, const ValidateOptions&
       ++r->tensors_checked;
       if (options.verify_data) r->bytes_checked += item.entry->proto.size();
     }
-    // The bytes belong to the entry even when their checksum is wrong.
-    const int shard = item.entry->proto.shard_id();
-    const uint64_t end = item.entry->proto.offset() + item.entry->proto.size();
-    shard_end[shard] = std::max(shard_end[shard], std::min<uint64_t>(end, item.file->Size()));
+    const uint64_t size = item.file->Size();
+    const uint64_t begin = std::min<uint64_t>(item.entry->proto.offset(), size);
+    const uint64_t end = std::min<uint64_t>(begin + item.entry->proto.size(), size);
+    if (end > begin) ranges[item.entry->proto.shard_id()].emplace_back(begin, end);
   }
 
   // Partitioned tensors: their slices must exist and cover them.
@@ -313,28 +448,28 @@ void CheckBundle(io::Env* env, const std::string& prefix, const ValidateOptions&
     BundleError e;
     auto t = (*reader)->Lookup(key, &e);
     if (!t.ok()) {
+      if (e.ok()) {
+        e.kind = BundleErrorKind::kIoError;
+        e.file = index_path;
+        e.key = key;
+        e.message = t.status().message();
+      }
       AddError(r, e);
     } else {
       ++r->tensors_checked;
     }
   }
 
-  // Bytes past the last tensor of a shard that are not alignment padding.
+  // Bytes of a shard between or after the tensors.
   for (const auto& [shard, file] : shards) {
-    const uint64_t end = shard_end.count(shard) ? shard_end[shard] : 0;
-    const uint64_t size = file->Size();
-    if (size > end) {
-      bool zeros = size - end < 4096;
-      if (zeros) {
-        auto tail = file->ReadRegion(end, size - end);
-        zeros = tail.ok();
-        for (uint64_t i = 0; zeros && i < size - end; ++i) zeros = tail->data[i] == 0;
-      }
-      if (!zeros) {
-        Add(r, DefectCode::kUnreferencedData, file->path(), end, "",
-            StrCat(size - end, " bytes after the last tensor are not referenced by any entry"));
-      }
+    auto& rs = ranges[shard];
+    std::sort(rs.begin(), rs.end());
+    uint64_t cursor = 0;
+    for (const auto& [begin, end] : rs) {
+      if (begin > cursor) CheckUnreferenced(*file, cursor, begin, false, r);
+      cursor = std::max(cursor, end);
     }
+    if (file->Size() > cursor) CheckUnreferenced(*file, cursor, file->Size(), true, r);
   }
 }
 

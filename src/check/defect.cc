@@ -27,6 +27,7 @@ std::string_view DefectCodeName(DefectCode code) {
     case DefectCode::kShardIdOutOfRange: return "SHARD_ID_OUT_OF_RANGE";
     case DefectCode::kShardMissing: return "SHARD_MISSING";
     case DefectCode::kMixedShards: return "MIXED_SHARDS";
+    case DefectCode::kStrayShard: return "STRAY_SHARD";
     case DefectCode::kTensorCrc: return "TENSOR_CRC";
     case DefectCode::kStringLengthCrc: return "STRING_LENGTH_CRC";
     case DefectCode::kBadStringLengths: return "BAD_STRING_LENGTHS";
@@ -36,6 +37,7 @@ std::string_view DefectCodeName(DefectCode code) {
     case DefectCode::kStateFile: return "STATE_FILE";
     case DefectCode::kStalePath: return "STALE_PATH";
     case DefectCode::kInterruptedSave: return "INTERRUPTED_SAVE";
+    case DefectCode::kStaleTempFile: return "STALE_TEMP_FILE";
     case DefectCode::kSavedModel: return "SAVED_MODEL";
     case DefectCode::kVariableMismatch: return "VARIABLE_MISMATCH";
     case DefectCode::kUnsupported: return "UNSUPPORTED";
@@ -45,7 +47,7 @@ std::string_view DefectCodeName(DefectCode code) {
 
 bool IsWarning(DefectCode code) {
   return code == DefectCode::kUnreferencedData || code == DefectCode::kInterruptedSave ||
-         code == DefectCode::kUnsupported;
+         code == DefectCode::kStaleTempFile || code == DefectCode::kUnsupported;
 }
 
 }  // namespace tfckpt::check

@@ -36,6 +36,7 @@ enum class DefectCode {
   kShardIdOutOfRange,   // shard_id outside [0, num_shards)
   kShardMissing,        // a data shard file is absent
   kMixedShards,         // data files of another save beside this prefix
+  kStrayShard,          // a data file numbered for this save that its index does not name
   kTensorCrc,           // tensor bytes checksum mismatch
   kStringLengthCrc,     // string length checksum mismatch
   kBadStringLengths,    // string lengths malformed
@@ -45,6 +46,7 @@ enum class DefectCode {
   kStateFile,           // `checkpoint` file unparseable or invalid
   kStalePath,           // state file names a checkpoint that does not exist
   kInterruptedSave,     // *.tfckpt-old backups of an interrupted save
+  kStaleTempFile,       // *.tempstate* file of an unfinished (or killed) save (warning)
   kSavedModel,          // saved_model.pb missing/unparseable
   kVariableMismatch,    // graph variable absent from bundle or dtype/shape differ
   kUnsupported,         // valid feature tfckpt cannot check (DT_VARIANT...)

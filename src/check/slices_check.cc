@@ -38,7 +38,7 @@ namespace {
 void AddError(Report* r, const slices::SliceError& e) {
   std::optional<uint64_t> offset;
   if (e.kind == SliceErrorKind::kTable) offset = e.table_error.offset;
-  r->defects.push_back(Defect{CodeFor(e), e.file, offset, e.tensor, e.message});
+  r->Add(Defect{CodeFor(e), e.file, offset, e.tensor, e.message});
 }
 }  // namespace
 
@@ -56,11 +56,19 @@ void CheckSlices(io::Env* env, const std::string& pattern, const ValidateOptions
   for (const std::string& f : (*reader)->files()) {
     r->files.push_back(f);
     // Bytes TF (and the reader) never look at; a writer never sets them.
+    // The reader read it a moment ago: failing now is an I/O error (or
+    // the file changed), and its footer went unchecked.
     auto file = env->NewRandomAccessFile(f);
-    if (!file.ok()) continue;
-    auto table = table::Table::Open(std::move(*file));
-    if (table.ok() && (!(*table)->footer().padding_is_zero || !(*table)->footer().handles_canonical)) {
-      r->defects.push_back(Defect{DefectCode::kBadBlockHandle, f,
+    table::TableError terr;
+    auto table = file.ok() ? table::Table::Open(std::move(*file), {}, &terr)
+                           : StatusOr<std::unique_ptr<table::Table>>(file.status());
+    if (!table.ok()) {
+      r->Add(Defect{file.ok() ? CodeFor(terr) : DefectCode::kIoError, f, std::nullopt, "",
+                    StrCat("reopening to check the footer: ", table.status().message())});
+      continue;
+    }
+    if (!(*table)->footer().padding_is_zero || !(*table)->footer().handles_canonical) {
+      r->Add(Defect{DefectCode::kBadBlockHandle, f,
                                   (*table)->file().Size() - table::kFooterLength, "",
                                   "table footer padding is not zero or a footer handle is "
                                   "not canonically encoded (bytes altered after writing?)"});

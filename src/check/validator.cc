@@ -17,7 +17,7 @@ namespace tfckpt::check {
 namespace {
 
 void Add(Report* r, DefectCode code, std::string file, std::string message) {
-  r->defects.push_back(Defect{code, std::move(file), std::nullopt, "", std::move(message)});
+  r->Add(Defect{code, std::move(file), std::nullopt, "", std::move(message)});
 }
 
 bool IsV2Prefix(io::Env* env, const std::string& prefix) {
@@ -29,6 +29,16 @@ void CheckStateDir(io::Env* env, const std::string& dir, const ValidateOptions& 
   r->kind = "state_dir";
   const std::string state_path = state::CheckpointStatePath(dir);
   r->files.push_back(state_path);
+  if (auto temp = env->Glob(state_path + ".tempstate*"); temp.ok()) {
+    for (const std::string& f : *temp) {
+      if (env->HasLiveWriter(f)) continue;  // an update is writing it
+      Add(r, DefectCode::kStaleTempFile, f,
+          "temporary state file of an update that was killed before renaming it into place "
+          "(no process is writing it)");
+    }
+  } else {
+    Add(r, DefectCode::kIoError, dir, StrCat("cannot list ", dir, ": ", temp.status().message()));
+  }
   auto st = state::GetCheckpointState(env, dir);
   if (!st.ok()) {
     Add(r, DefectCode::kStateFile, state_path, st.status().message());
@@ -88,14 +98,14 @@ void CheckSavedModelVariables(const tensorflow::SavedModel& sm, const bundle::Bu
         const std::string& key = names[i];
         auto e = reader.GetEntry(key);
         if (!e.ok()) {
-          r->defects.push_back(Defect{DefectCode::kVariableMismatch, pb_path, std::nullopt, key,
+          r->Add(Defect{DefectCode::kVariableMismatch, pb_path, std::nullopt, key,
                                       StrCat("MetaGraph ", m, " restores ", key, " (", node.name(),
                                              ") but the variables bundle has no such key")});
           continue;
         }
         if (i < dtypes->second.list().type_size() &&
             dtypes->second.list().type(i) != e->proto.dtype()) {
-          r->defects.push_back(Defect{
+          r->Add(Defect{
               DefectCode::kVariableMismatch, pb_path, std::nullopt, key,
               StrCat("MetaGraph ", m, " restores ", key, " as ",
                      tensor::DataTypeName(dtypes->second.list().type(i)), " but the bundle holds ",
@@ -107,7 +117,7 @@ void CheckSavedModelVariables(const tensorflow::SavedModel& sm, const bundle::Bu
         if (sh == var->second->attr().end() || sh->second.shape().unknown_rank()) continue;
         auto graph_shape = tensor::TensorShape::FromProto(sh->second.shape());
         if (graph_shape.ok() && *graph_shape != e->shape) {
-          r->defects.push_back(Defect{
+          r->Add(Defect{
               DefectCode::kVariableMismatch, pb_path, std::nullopt, key,
               StrCat("variable ", key, " has shape ", graph_shape->DebugString(),
                      " in the graph but ", e->shape.DebugString(), " in the bundle")});
@@ -141,24 +151,45 @@ void CheckSavedModel(io::Env* env, const std::string& dir, const ValidateOptions
     r->notes.push_back("no variables/variables.index: a SavedModel without variables");
     return;
   }
-  const size_t before = r->defects.size();
+  const uint64_t before = r->errors() + r->warnings();
   CheckBundle(env, prefix, options, r);
-  if (!have_graph || r->defects.size() != before) return;
+  if (!have_graph || r->errors() + r->warnings() != before) return;
   auto reader = bundle::BundleReader::Open(env, prefix);
   if (reader.ok()) CheckSavedModelVariables(sm, **reader, pb_path, r);
 }
 
 }  // namespace
 
-bool Report::ok() const {
-  for (const Defect& d : defects) {
-    if (!IsWarning(d.code)) return false;
+bool Report::ok() const { return errors() == 0; }
+
+void Report::Add(Defect d) {
+  size_t& n = listed_[d.file];
+  if (max_defects_per_file == 0 || n < max_defects_per_file) {
+    ++n;
+    defects.push_back(std::move(d));
+    return;
   }
-  return true;
+  Suppressed& s = suppressed[d.file];
+  ++(IsWarning(d.code) ? s.warnings : s.errors);
+}
+
+uint64_t Report::errors() const {
+  uint64_t n = 0;
+  for (const Defect& d : defects) n += IsWarning(d.code) ? 0 : 1;
+  for (const auto& [file, s] : suppressed) n += s.errors;
+  return n;
+}
+
+uint64_t Report::warnings() const {
+  uint64_t n = 0;
+  for (const Defect& d : defects) n += IsWarning(d.code) ? 1 : 0;
+  for (const auto& [file, s] : suppressed) n += s.warnings;
+  return n;
 }
 
 Report Validate(io::Env* env, const std::string& path, const ValidateOptions& options) {
   Report r;
+  r.max_defects_per_file = options.max_defects_per_file;
   r.path = path;
   r.kind = "unknown";
   if (env->IsDirectory(path)) {
@@ -188,20 +219,26 @@ Report Validate(io::Env* env, const std::string& path, const ValidateOptions& op
     CheckStateDir(env, io::Dirname(path).empty() ? "." : io::Dirname(path), options, &r);
     return r;
   }
+  if (env->FileExists(path)) {
+    r.kind = "v1";
+    CheckSlices(env, path, options, &r);
+    return r;
+  }
   // A sharded V1 save is named by the pattern TF's Saver returns and
   // records in `checkpoint` ("model.ckpt-?????-of-00008"), or by its prefix.
-  const bool v1_pattern = path.find_first_of("?*[") != std::string::npos &&
-                          !env->FileExists(path) && !env->Glob(path)->empty();
-  if (env->FileExists(path) || v1_pattern ||
-      !env->Glob(path + "-" "?????" "-of-" "?????")->empty()) {
+  const bool is_pattern = path.find_first_of("?*[") != std::string::npos;
+  const std::string v1_pattern = is_pattern ? path : path + "-" "?????" "-of-" "?????";
+  auto v1_shards = env->Glob(v1_pattern);
+  if (!v1_shards.ok()) {
+    Add(&r, DefectCode::kIoError, io::Dirname(path),
+        StrCat("cannot list the directory to look for V1 shards ", v1_pattern, ": ",
+               v1_shards.status().message()));
+    return r;
+  }
+  if (!v1_shards->empty()) {
     r.kind = "v1";
-    if (env->FileExists(path) || v1_pattern) {
-      CheckSlices(env, path, options, &r);
-    } else {
-      const std::string pattern = path + "-" "?????" "-of-" "?????";
-      r.notes.push_back(StrCat("validated V1 shards ", pattern));
-      CheckSlices(env, pattern, options, &r);
-    }
+    if (!is_pattern) r.notes.push_back(StrCat("validated V1 shards ", v1_pattern));
+    CheckSlices(env, v1_pattern, options, &r);
     return r;
   }
   Add(&r, DefectCode::kNotFound, path,

@@ -12,11 +12,20 @@
 //    checkpoint is validated; stale or unresolvable paths are defects);
 //  - a SavedModel directory (saved_model.pb + variables/): the bundle, and
 //    every variable of every MetaGraph present with the same dtype/shape.
+//
+// A read that fails (I/O error, file shrunk or vanished meanwhile) is an
+// IO_ERROR defect: the validator never vouches for bytes it did not read.
+// Cost is bounded by the bytes on disk: a file lists at most
+// max_defects_per_file defects (the rest are counted in Report::suppressed),
+// and shard counts are checked against the files that exist before any
+// per-shard work, so a 151-byte index claiming 2^20 shards costs one
+// directory listing, not a million opens.
 #ifndef TFCKPT_CHECK_VALIDATOR_H_
 #define TFCKPT_CHECK_VALIDATOR_H_
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -35,6 +44,14 @@ struct ValidateOptions {
   // Called on the calling thread after each tensor it checks, with (bytes
   // checked so far by all threads, total data bytes).
   std::function<void(uint64_t done, uint64_t total)> progress;
+  // Defects listed per file; later ones are only counted (0: no limit).
+  size_t max_defects_per_file = 100;
+};
+
+// Defects of one file beyond ValidateOptions::max_defects_per_file.
+struct Suppressed {
+  uint64_t errors = 0;
+  uint64_t warnings = 0;
 };
 
 struct Report {
@@ -42,11 +59,20 @@ struct Report {
   std::string kind;                 // "v2", "v1", "state_dir", "saved_model", "unknown"
   std::vector<std::string> notes;   // e.g. "validated prefix /x/model.ckpt"
   std::vector<std::string> files;   // every file examined
-  std::vector<Defect> defects;
+  std::vector<Defect> defects;     // at most max_defects_per_file per file
+  std::map<std::string, Suppressed> suppressed;  // by file: defects not listed
   uint64_t tensors_checked = 0;
   uint64_t bytes_checked = 0;       // data bytes whose CRC was verified
+  size_t max_defects_per_file = 0;  // copied from the options (0: no limit)
 
-  bool ok() const;                  // no defect that is an error
+  bool ok() const;                  // no defect that is an error, listed or not
+  // Lists `d`, or counts it in `suppressed` when its file has its share.
+  void Add(Defect d);
+  uint64_t errors() const;          // listed and suppressed
+  uint64_t warnings() const;
+
+ private:
+  std::map<std::string, size_t> listed_;  // defects listed per file
 };
 
 Report Validate(io::Env* env, const std::string& path, const ValidateOptions& options = {});

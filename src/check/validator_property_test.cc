@@ -9,6 +9,8 @@
 //  - any truncation of the index, or of a data file below the end of its
 //    last tensor, is reported (TRUNCATED or a more specific code);
 //  - the same for V1 files: any byte change, any truncation;
+//  - a failed read anywhere in a validation (V2, V1, state directory) is
+//    never an OK verdict;
 // and never a crash.
 #include <algorithm>
 #include <map>
@@ -24,7 +26,9 @@
 #include "src/bundle/naming.h"
 #include "src/check/validator.h"
 #include "src/io/mem_env.h"
+#include "src/io/read_fault_env.h"
 #include "src/slices/tensor_slice_writer.h"
+#include "src/state/checkpoint_state.h"
 #include "src/testing/generators.h"
 
 namespace tfckpt::check {
@@ -324,6 +328,62 @@ TFCKPT_PROPERTY(ValidatorProperty, V1ByteChangeAndTruncationAreReported, 600) {
   const Report r = Validate(&env, path);
   TagCodes(r);
   if (!HasError(r)) RC_FAIL(StrCat(what, ": reported valid\n", Codes(r)));
+}
+
+// Writes a random V1 file at `path`.
+void GenV1(io::Env* env, const std::string& path) {
+  CheckpointLimits limits = SmallLimits();
+  limits.dtypes = tfckpt::testing::V1Dtypes();
+  limits.binary_names = false;
+  const auto specs = *tfckpt::testing::GenCheckpoint(limits);
+  slices::TensorSliceWriter w(env, path);
+  for (const TensorSpec& s : specs) {
+    const int parts = s.parts.empty() ? 1 : static_cast<int>(s.parts.size());
+    for (int p = 0; p < parts; ++p) {
+      const Status st = AddSpec(&w, s, s.parts.empty() ? -1 : p);
+      if (!st.ok()) RC_FAIL(StrCat("write: ", st.ToString()));
+    }
+  }
+  RC_ASSERT(w.Finish().ok());
+}
+
+// Finding 1 of issue 16: a read that fails is never vouched for. The
+// validation of a valid checkpoint (V2 prefix, V1 file, or a state
+// directory listing both) is repeated with its i-th read failing, for every
+// i; each verdict must be "not OK".
+TFCKPT_PROPERTY(ValidatorProperty, FailedReadIsNeverOk, 60) {
+  io::MemEnv mem;
+  const int kind = *rc::gen::element(0, 1, 2);
+  std::string path = kPrefix;
+  if (kind == 0) {
+    GenBundle(&mem, SmallLimits());
+    RC_TAG("v2");
+  } else if (kind == 1) {
+    path = "/ck/v1.ckpt";
+    GenV1(&mem, path);
+    RC_TAG("v1");
+  } else {
+    GenBundle(&mem, SmallLimits());
+    GenV1(&mem, "/ck/v1.ckpt");
+    RC_ASSERT(state::UpdateCheckpointState(&mem, "/ck", kPrefix, {"/ck/v1.ckpt", kPrefix}).ok());
+    path = "/ck";
+    RC_TAG("state dir");
+  }
+  io::ReadFaultEnv env(&mem);
+  ValidateOptions options;
+  options.threads = 1;  // the same reads in the same order every time
+  const Report clean = Validate(&env, path, options);
+  if (!clean.defects.empty()) RC_FAIL(StrCat("as written: ", Codes(clean)));
+  const int64_t reads = env.reads();
+  RC_ASSERT(reads > 0);
+  for (int64_t i = 0; i < reads; ++i) {
+    env.FailRead(i);
+    const Report r = Validate(&env, path, options);
+    RC_ASSERT(env.injected());
+    if (r.ok()) RC_FAIL(StrCat("read ", i, " of ", reads, " (", env.fault(), ") failed: reported OK\n",
+                              Codes(r)));
+  }
+  env.FailRead(-1);
 }
 
 // ---- regressions for bugs the properties found (docs/TESTING.md) ----------

@@ -303,6 +303,111 @@ TEST(Validator, HostileEntries) {
   }
 }
 
+// Finding 3 of issue 16: an index claiming 2^20 shards (the most a header
+// may) beside one data file costs one listing, and reports a bounded number
+// of SHARD_MISSING defects plus a count of the rest; a million defects of
+// one file are likewise capped.
+TEST(Validator, HugeShardCountIsCheapAndBounded) {
+  io::MemEnv env;
+  tensorflow::BundleEntryProto e;
+  e.set_dtype(tensorflow::DT_FLOAT);
+  e.mutable_shape()->add_dim()->set_size(4);
+  e.set_size(16);
+  WriteIndex(&env, "/big/m", e, 1 << 20);
+  ValidateOptions o;
+  o.max_defects_per_file = 10;
+  const Report r = Validate(&env, "/big/m", o);
+  EXPECT_FALSE(r.ok());
+  size_t missing = 0;
+  for (const Defect& d : r.defects) missing += d.code == DefectCode::kShardMissing ? 1 : 0;
+  EXPECT_EQ(missing, 11u) << Codes(r);  // 10 listed + the count of the rest
+  EXPECT_NE(Codes(r).find(StrCat((1 << 20) - 1 - 10, " more of the ")), std::string::npos)
+      << Codes(r);
+  EXPECT_LE(r.files.size(), 2u);
+  EXPECT_LT(r.defects.size(), 20u);
+}
+
+TEST(Validator, DefectsPerFileAreCappedAndCounted) {
+  io::MemEnv env;
+  {
+    bundle::BundleWriter w(&env, "/cap/m");
+    for (int i = 0; i < 30; ++i) {
+      ASSERT_TRUE(w.Add(StrCat("t", i), bundle::testing::MakeTensor(tensorflow::DT_FLOAT,
+                                                                     TensorShape{4}, i)).ok());
+    }
+    ASSERT_TRUE(w.Finish().ok());
+  }
+  std::string* data = env.MutableFile(bundle::DataFilename("/cap/m", 0, 1));
+  for (char& c : *data) c = static_cast<char>(c ^ 0x5a);  // every tensor's CRC now fails
+  ValidateOptions o;
+  o.max_defects_per_file = 7;
+  const Report r = Validate(&env, "/cap/m", o);
+  EXPECT_EQ(r.defects.size(), 7u) << Codes(r);
+  ASSERT_EQ(r.suppressed.size(), 1u);
+  EXPECT_EQ(r.suppressed.begin()->second.errors, 23u);
+  EXPECT_EQ(r.errors(), 30u);
+  EXPECT_FALSE(r.ok());
+  o.max_defects_per_file = 0;
+  EXPECT_EQ(Validate(&env, "/cap/m", o).defects.size(), 30u);
+}
+
+// Finding 6 of issue 16: a stray shard numbered for this save, a stale
+// `.tempstate` file and a hole left by a removed entry are reported.
+TEST(Validator, StrayShardTempFileAndHoleAreReported) {
+  io::MemEnv env;
+  WriteSmall(&env, "/n/m");
+  ASSERT_TRUE(Validate(&env, "/n/m").defects.empty());
+  env.PutFile("/n/m.data-00001-of-00001", "stray");
+  env.PutFile("/n/m.index.tempstate123", "half an index");
+  env.PutFile("/n/checkpoint.tempstate9", "model_checkpoint_path");
+  env.PutFile("/n/other.data-00005-of-00001", "another prefix: not ours");
+  Report r = Validate(&env, "/n/m");
+  EXPECT_TRUE(Has(r, DefectCode::kStrayShard)) << Codes(r);
+  EXPECT_TRUE(Has(r, DefectCode::kStaleTempFile)) << Codes(r);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.defects.size(), 2u) << Codes(r);
+  ASSERT_TRUE(env.DeleteFile("/n/m.data-00001-of-00001").ok());
+  ASSERT_TRUE(env.DeleteFile("/n/m.index.tempstate123").ok());
+
+  // A hole: "f" (12 bytes at offset 0) dropped from the index; the other
+  // entries and every checksum still valid.
+  io::MemEnv holed;
+  {
+    bundle::BundleWriter w(&holed, "/h/m");
+    ASSERT_TRUE(w.Add("a", bundle::testing::MakeTensor(tensorflow::DT_FLOAT, TensorShape{3}, 1)).ok());
+    ASSERT_TRUE(w.Add("b", bundle::testing::MakeTensor(tensorflow::DT_FLOAT, TensorShape{3}, 2)).ok());
+    ASSERT_TRUE(w.Add("c", bundle::testing::MakeTensor(tensorflow::DT_FLOAT, TensorShape{3}, 3)).ok());
+    ASSERT_TRUE(w.Finish().ok());
+  }
+  auto reader = bundle::BundleReader::Open(&holed, "/h/m");
+  ASSERT_TRUE(reader.ok());
+  {
+    auto f = holed.NewWritableFile("/h/m.index");
+    table::TableBuilder b({}, f->get());
+    table::Table::Iterator it = (*reader)->index().NewIterator();
+    for (it.SeekToFirst(); it.Valid(); it.Next()) {
+      if (it.key() != "b") ASSERT_TRUE(b.Add(it.key(), it.value()).ok());
+    }
+    ASSERT_TRUE(b.Finish().ok());
+  }
+  reader->reset();
+  r = Validate(&holed, "/h/m");
+  ASSERT_TRUE(Has(r, DefectCode::kUnreferencedData)) << Codes(r);
+  EXPECT_EQ(r.defects[0].offset, std::optional<uint64_t>(12)) << Codes(r);
+  EXPECT_NE(r.defects[0].message.find("between tensors"), std::string::npos) << Codes(r);
+}
+
+// The state directory's own temporary files.
+TEST(Validator, StaleStateTempFileIsAWarning) {
+  io::MemEnv env;
+  WriteSmall(&env, "/sd/m");
+  env.PutFile("/sd/checkpoint", "model_checkpoint_path: \"/sd/m\"\n");
+  env.PutFile("/sd/checkpoint.tempstate42", "model_checkpoint_path: \"/sd/m\"\n");
+  const Report r = Validate(&env, "/sd");
+  EXPECT_TRUE(Has(r, DefectCode::kStaleTempFile)) << Codes(r);
+  EXPECT_TRUE(r.ok()) << Codes(r);
+}
+
 TEST(Validator, StateDirectoryWithStalePath) {
   io::MemEnv env;
   WriteSmall(&env, "/d/model.ckpt-1");

@@ -68,18 +68,23 @@ std::string DefectLine(const check::Defect& d) {
   return StrCat(line, ": ", d.message);
 }
 
-size_t CountWarnings(const check::Report& r) {
-  size_t n = 0;
-  for (const check::Defect& d : r.defects) n += check::IsWarning(d.code) ? 1 : 0;
-  return n;
-}
-
 std::string Plural(size_t n, const char* word) {
   return StrCat(n, " ", word, n == 1 ? "" : "s");
 }
 
+// "FILE: N more defects not listed (...)" for each file over the limit.
+std::vector<std::string> SuppressedLines(const check::Report& r) {
+  std::vector<std::string> out;
+  for (const auto& [file, s] : r.suppressed) {
+    out.push_back(StrCat(file, ": ", s.errors, " more error(s) and ", s.warnings,
+                         " more warning(s) not listed (--max-defects ", r.max_defects_per_file,
+                         " per file)"));
+  }
+  return out;
+}
+
 std::string SummaryLine(const check::Report& r, bool verify_data) {
-  const size_t warnings = CountWarnings(r);
+  const uint64_t warnings = r.warnings();
   if (r.ok()) {
     std::string s = StrCat("OK: ", r.path, " (", Plural(r.tensors_checked, "tensor"), ", ");
     s += verify_data ? StrCat(r.bytes_checked, " bytes verified")
@@ -87,7 +92,7 @@ std::string SummaryLine(const check::Report& r, bool verify_data) {
     if (warnings > 0) s += ", " + Plural(warnings, "warning");
     return s + ")";
   }
-  std::string s = StrCat("INVALID: ", r.path, ": ", Plural(r.defects.size() - warnings, "defect"));
+  std::string s = StrCat("INVALID: ", r.path, ": ", Plural(r.errors(), "defect"));
   if (warnings > 0) s += ", " + Plural(warnings, "warning");
   return s;
 }
@@ -103,6 +108,10 @@ Json ReportJson(const check::Report& r) {
         {"key", d.key.empty() ? Json(nullptr) : Json(d.key)},
         {"message", d.message}});
   }
+  Json suppressed = Json::array();
+  for (const auto& [file, s] : r.suppressed) {
+    suppressed.push_back(Json{{"file", file}, {"errors", s.errors}, {"warnings", s.warnings}});
+  }
   return Json{{"path", r.path},
               {"kind", r.kind},
               {"ok", r.ok()},
@@ -110,7 +119,8 @@ Json ReportJson(const check::Report& r) {
               {"files", r.files},
               {"tensors_checked", r.tensors_checked},
               {"bytes_checked", r.bytes_checked},
-              {"defects", std::move(defects)}};
+              {"defects", std::move(defects)},
+              {"suppressed", std::move(suppressed)}};
 }
 
 // PATH through path::Resolve (docs/CLI.md "Paths") for the forms
@@ -155,15 +165,20 @@ void RegisterValidate(CLI::App& app, int* exit_code) {
   struct Options {
     std::vector<std::string> paths;
     bool json = false, no_data = false, quiet = false;
+    size_t max_defects = 100;
   };
   auto opt = std::make_shared<Options>();
   cmd->add_option("PATH", opt->paths, "files or directories")->required();
   cmd->add_flag("--json", opt->json,
                 "machine-readable report: {\"paths\": [{\"path\", \"kind\", \"ok\", \"notes\", "
                 "\"files\", \"tensors_checked\", \"bytes_checked\", \"defects\": [{\"code\", "
-                "\"severity\", \"file\", \"offset\", \"key\", \"message\"}]}]}");
+                "\"severity\", \"file\", \"offset\", \"key\", \"message\"}], "
+                "\"suppressed\": [{\"file\", \"errors\", \"warnings\"}]}]}");
   cmd->add_flag("--no-data", opt->no_data,
                 "skip the tensor data checksums (structure only; much faster)");
+  cmd->add_option("--max-defects", opt->max_defects,
+                  "defects listed per file (default 100, 0: all); the rest are counted "
+                  "(a hostile file cannot flood the output)");
   cmd->add_flag("-q,--quiet", opt->quiet,
                 "print only the summary line of each path (no defect lines, notes or progress)");
   cmd->callback([opt, exit_code] {
@@ -182,6 +197,7 @@ void RegisterValidate(CLI::App& app, int* exit_code) {
       const std::string& path = *resolved;
       check::ValidateOptions options;
       options.verify_data = !opt->no_data;
+      options.max_defects_per_file = opt->max_defects;
       ProgressBar bar(StrCat("validating ", path), !opt->quiet);
       options.progress = [&bar](uint64_t done, uint64_t total) { bar.Update(done, total); };
       check::Report report = check::Validate(env, path, options);
@@ -199,6 +215,7 @@ void RegisterValidate(CLI::App& app, int* exit_code) {
       if (!opt->quiet) {
         for (const std::string& note : report.notes) std::cout << "note: " << note << "\n";
         for (const check::Defect& d : report.defects) std::cout << DefectLine(d) << "\n";
+        for (const std::string& line : SuppressedLines(report)) std::cout << line << "\n";
       }
       std::cout << SummaryLine(report, options.verify_data) << "\n" << std::flush;
     }

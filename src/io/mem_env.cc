@@ -150,7 +150,7 @@ StatusOr<std::vector<std::string>> MemEnv::GetChildren(
     const std::string& dir) {
   std::lock_guard<std::mutex> l(mu_);
   const std::string d = Normalize(dir);
-  const std::string prefix = (d.empty() || d == ".") ? "" : d + "/";
+  const std::string prefix = (d.empty() || d == ".") ? "" : d == "/" ? d : d + "/";
   std::set<std::string> names;
   auto collect = [&](const std::string& path) {
     if (path.compare(0, prefix.size(), prefix) != 0 || path.size() == prefix.size()) return;
