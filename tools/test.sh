@@ -2,6 +2,7 @@
 # The whole test suite (README quick start; .ci/run calls exactly this):
 #   1. installs the Debian dependencies (tools/install_deps.sh),
 #   2. runs every hermetic test: `bazel test //...` (no network, no TensorFlow),
+#      then the hostile-input corpus under ASan + UBSan,
 #   3. runs the oracle tier (TensorFlow reads what tfckpt writes) when the
 #      pinned TensorFlow virtualenv can be set up; otherwise prints a loud
 #      SKIPPED line with the reason. TFCKPT_SKIP_ORACLE=1 skips it on purpose.
@@ -25,6 +26,14 @@ failed=$(grep -cE '^//[^ ]+ +(\(cached\) )?(FAILED|TIMEOUT|NO STATUS|FLAKY|INCOM
 rm -f "$log"
 if [ "$bazel_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1  # the build itself failed
+fi
+
+# The hostile-input corpus under ASan + UBSan (docs/TESTING.md §1): only the
+# targets it needs are built with the sanitizers.
+if bazel test --config=asan --test_summary=short //src/check:hostile_corpus_test; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
 fi
 
 skipped=0

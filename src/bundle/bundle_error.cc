@@ -25,6 +25,7 @@ std::string_view BundleErrorKindName(BundleErrorKind kind) {
     case BundleErrorKind::kBadSlice: return "BAD_SLICE";
     case BundleErrorKind::kMissingSlices: return "MISSING_SLICES";
     case BundleErrorKind::kNotFound: return "NOT_FOUND";
+    case BundleErrorKind::kBadVariant: return "BAD_VARIANT";
     case BundleErrorKind::kUnsupported: return "UNSUPPORTED";
     case BundleErrorKind::kIoError: return "IO_ERROR";
   }

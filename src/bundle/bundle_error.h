@@ -37,6 +37,7 @@ enum class BundleErrorKind {
   kBadSlice,             // a TensorSliceProto / slice key is invalid or mismatched
   kMissingSlices,        // partitioned tensor lacks slices to cover the request
   kNotFound,             // key absent (not a file defect)
+  kBadVariant,           // DT_VARIANT elements malformed (lengths, protos, checksums)
   kUnsupported,          // a valid feature tfckpt does not read (DT_VARIANT...)
   kIoError,              // the environment failed (permission, ...)
 };

@@ -8,6 +8,7 @@
 #include "src/bundle/byte_swap.h"
 #include "src/io/coding.h"
 #include "src/io/crc32c.h"
+#include "proto/tensor.pb.h"
 
 namespace tfckpt::bundle {
 
@@ -69,6 +70,61 @@ Status WriteStrings(const tensor::Tensor& t, bool big_endian, io::WritableFile* 
   return OkStatus();
 }
 
+// The data of a DT_VARIANT entry (docs/FORMATS.md §2.3.4): per element a
+// varint64 length, that many bytes of a VariantTensorDataProto, and the
+// 4-byte masked running CRC; the entry's CRC masks the final running CRC.
+// `fail(kind, offset, message)` reports; `at` is the entry's offset.
+template <typename Fail>
+Status CheckVariantData(std::string_view bytes, int64_t n, uint32_t stored_crc, bool verify_crc,
+                        const Fail& fail, uint64_t at, const std::string& key) {
+  const char* const p0 = bytes.data();
+  const char* const limit = p0 + bytes.size();
+  const char* cur = p0;
+  uint32_t c = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    uint64_t len;
+    const char* next = io::GetVarint64Ptr(cur, limit, &len);
+    if (next == nullptr || len > static_cast<uint64_t>(limit - next) ||
+        static_cast<uint64_t>(limit - next) - len < 4) {
+      return fail(BundleErrorKind::kBadVariant, at + (cur - p0),
+                  StrCat("Entry for key ", key, ": DT_VARIANT element ", i, " of ", n,
+                         " does not fit in the entry's ", bytes.size(),
+                         " bytes (a length varint, the bytes, a 4-byte checksum)"));
+    }
+    char len8[8];
+    for (int b = 0; b < 8; ++b) len8[b] = static_cast<char>(len >> (8 * b));
+    c = crc32c::Extend(c, len8, 8);
+    c = crc32c::Extend(c, next, len);
+    tensorflow::VariantTensorDataProto proto;
+    if (!proto.ParseFromArray(next, static_cast<int>(std::min<uint64_t>(len, INT32_MAX))) ||
+        len > INT32_MAX) {
+      return fail(BundleErrorKind::kBadVariant, at + (next - p0),
+                  StrCat("Entry for key ", key, ": DT_VARIANT element ", i,
+                         " is not a VariantTensorDataProto"));
+    }
+    cur = next + len;
+    if (verify_crc && DecodeU32(cur, false) != crc32c::Mask(c)) {
+      return fail(BundleErrorKind::kBadVariant, at + (cur - p0),
+                  StrCat("Entry for key ", key, ": DT_VARIANT element ", i,
+                         " checksum does not match: stored ", DecodeU32(cur, false),
+                         ", computed ", crc32c::Mask(c)));
+    }
+    c = crc32c::Extend(c, cur, 4);
+    cur += 4;
+  }
+  if (cur != limit) {
+    return fail(BundleErrorKind::kBadVariant, at + (cur - p0),
+                StrCat("Entry for key ", key, ": its ", n, " DT_VARIANT element(s) end after ",
+                       cur - p0, " of the entry's ", bytes.size(), " bytes"));
+  }
+  if (verify_crc && crc32c::Mask(c) != stored_crc) {
+    return fail(BundleErrorKind::kTensorCrc, at,
+                StrCat("Entry for key ", key, ": Checksum does not match: stored ", stored_crc,
+                       " vs. calculated ", crc32c::Mask(c)));
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 Status WriteTensorData(const tensor::Tensor& t, bool big_endian, io::WritableFile* out,
@@ -125,26 +181,6 @@ Status ReadTensorData(std::string_view key, const ParsedEntry& entry,
                        offset, " but ", file->path(), " ends after ", file_size - offset,
                        " of them (truncated data file?)"));
   }
-  if (p.dtype() == tensorflow::DT_VARIANT) {
-    return fail(BundleErrorKind::kUnsupported, offset,
-                StrCat("Entry for key ", shown_key(),
-                       " holds a DT_VARIANT tensor, which tfckpt does not decode"));
-  }
-
-  // The whole range, mapped when the Env can (zero copy; unmapped when the
-  // last tensor borrowing it goes), else read once.
-  auto read = file->ReadRegion(offset, size);
-  if (!read.ok()) {
-    return BundleFail(error, read.status().code(), BundleErrorKind::kIoError, file->path(),
-                      std::string(key), offset,
-                      StrCat("Reading the ", size, " bytes of ", shown_key(), " at offset ",
-                             offset, " failed: ", read.status().message()));
-  }
-  io::Region region = std::move(*read);
-  const std::string_view bytes(region.data, region.size);
-  // What keeps the bytes alive: the region's own mapping, else the file.
-  std::shared_ptr<const void> owner =
-      region.owner != nullptr ? region.owner : std::shared_ptr<const void>(file);
 
   const auto check_crc = [&](uint32_t computed) -> Status {
     if (options.verify_crc && crc32c::Mask(computed) != p.crc32c()) {
@@ -156,6 +192,56 @@ Status ReadTensorData(std::string_view key, const ParsedEntry& entry,
     }
     return OkStatus();
   };
+  // A failed read is an error of its own, never taken for good bytes.
+  const auto read_failed = [&](const Status& s, uint64_t at, uint64_t n) {
+    return BundleFail(error, s.code(), BundleErrorKind::kIoError, file->path(), std::string(key),
+                      at,
+                      StrCat("Reading ", n, " bytes of ", shown_key(), " at offset ", at,
+                             " failed: ", s.message()));
+  };
+
+  if (p.dtype() == tensorflow::DT_VARIANT) {
+    // Checked as TF would read it (structure, checksums); never decoded.
+    auto read = file->ReadRegion(offset, size);
+    if (!read.ok()) return read_failed(read.status(), offset, size);
+    if (swap) {
+      return fail(BundleErrorKind::kUnsupported, offset,
+                  StrCat("Entry for key ", shown_key(), " holds a DT_VARIANT tensor in a "
+                         "bundle of the other byte order, which TensorFlow refuses to read"));
+    }
+    TFCKPT_RETURN_IF_ERROR(CheckVariantData(std::string_view(read->data, read->size),
+                                            entry.shape.num_elements(), p.crc32c(),
+                                            options.verify_crc, fail, offset, shown_key()));
+    return fail(BundleErrorKind::kUnsupported, offset,
+                StrCat("Entry for key ", shown_key(), " holds a DT_VARIANT tensor (structure and "
+                       "checksums verified), which tfckpt does not decode"));
+  }
+
+  // Checking only (the validator): checksum numeric bytes chunk by chunk,
+  // so memory stays at one chunk however large the tensor and whether the
+  // Env maps or reads (Env::Pread copies).
+  if (!options.materialize && p.dtype() != tensorflow::DT_STRING) {
+    if (!options.verify_crc) return OkStatus();
+    constexpr uint64_t kCheckChunk = uint64_t{1} << 20;
+    uint32_t computed = 0;
+    for (uint64_t done = 0; done < size; done += kCheckChunk) {
+      const uint64_t n = std::min(kCheckChunk, size - done);
+      auto chunk = file->ReadRegion(offset + done, n);
+      if (!chunk.ok()) return read_failed(chunk.status(), offset + done, n);
+      computed = crc32c::Extend(computed, chunk->data, n);
+    }
+    return check_crc(computed);
+  }
+
+  // The whole range, mapped when the Env can (zero copy; unmapped when the
+  // last tensor borrowing it goes), else read once.
+  auto read = file->ReadRegion(offset, size);
+  if (!read.ok()) return read_failed(read.status(), offset, size);
+  io::Region region = std::move(*read);
+  const std::string_view bytes(region.data, region.size);
+  // What keeps the bytes alive: the region's own mapping, else the file.
+  std::shared_ptr<const void> owner =
+      region.owner != nullptr ? region.owner : std::shared_ptr<const void>(file);
 
   if (p.dtype() != tensorflow::DT_STRING) {
     const int unit = SwapUnitSize(p.dtype());

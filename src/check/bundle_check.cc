@@ -57,6 +57,7 @@ DefectCode CodeFor(const BundleError& e) {
     case BundleErrorKind::kTensorCrc: return DefectCode::kTensorCrc;
     case BundleErrorKind::kStringLengthCrc: return DefectCode::kStringLengthCrc;
     case BundleErrorKind::kBadStringLengths: return DefectCode::kBadStringLengths;
+    case BundleErrorKind::kBadVariant: return DefectCode::kBadVariant;
     case BundleErrorKind::kBadSlice: return DefectCode::kBadSlice;
     case BundleErrorKind::kMissingSlices: return DefectCode::kMissingSlices;
     case BundleErrorKind::kNotFound: return DefectCode::kNotFound;

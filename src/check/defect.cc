@@ -31,6 +31,7 @@ std::string_view DefectCodeName(DefectCode code) {
     case DefectCode::kTensorCrc: return "TENSOR_CRC";
     case DefectCode::kStringLengthCrc: return "STRING_LENGTH_CRC";
     case DefectCode::kBadStringLengths: return "BAD_STRING_LENGTHS";
+    case DefectCode::kBadVariant: return "BAD_VARIANT";
     case DefectCode::kBadSlice: return "BAD_SLICE";
     case DefectCode::kMissingSlices: return "MISSING_SLICES";
     case DefectCode::kUnreferencedData: return "UNREFERENCED_DATA";

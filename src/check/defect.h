@@ -40,6 +40,7 @@ enum class DefectCode {
   kTensorCrc,           // tensor bytes checksum mismatch
   kStringLengthCrc,     // string length checksum mismatch
   kBadStringLengths,    // string lengths malformed
+  kBadVariant,          // DT_VARIANT elements malformed (not something TF could hold)
   kBadSlice,            // slice spec invalid / outside shape / overlapping
   kMissingSlices,       // partitioned tensor not fully covered
   kUnreferencedData,    // bytes of a data file no entry covers (warning)

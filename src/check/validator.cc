@@ -59,8 +59,26 @@ void CheckStateDir(io::Env* env, const std::string& dir, const ValidateOptions& 
       r->notes.push_back(StrCat("validated checkpoint ", p, " (listed in ", state_path, ")"));
       CheckBundle(env, p, options, r);
     } else if (env->FileExists(p)) {
+      // The state file is input too: a path it names that is not a table
+      // at all (say /etc/passwd) is reported without echoing its bytes.
+      Report v1;
+      v1.max_defects_per_file = r->max_defects_per_file;
+      CheckSlices(env, p, options, &v1);
+      if (v1.defects.size() == 1 && v1.defects[0].code == DefectCode::kBadMagic) {
+        Add(r, DefectCode::kStalePath, state_path,
+            StrCat("the state file names checkpoint ", p, ", but there is no ", p,
+                   ".index and ", p, " is not a V1 checkpoint (not a table file)"));
+        continue;
+      }
       r->notes.push_back(StrCat("validated V1 checkpoint ", p, " (listed in ", state_path, ")"));
-      CheckSlices(env, p, options, r);
+      r->files.insert(r->files.end(), v1.files.begin(), v1.files.end());
+      for (Defect& d : v1.defects) r->Add(std::move(d));
+      for (const auto& [file, n] : v1.suppressed) {
+        r->suppressed[file].errors += n.errors;
+        r->suppressed[file].warnings += n.warnings;
+      }
+      r->tensors_checked += v1.tensors_checked;
+      r->bytes_checked += v1.bytes_checked;
     } else {
       Add(r, DefectCode::kStalePath, state_path,
           StrCat("the state file names checkpoint ", p,

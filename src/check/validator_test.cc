@@ -3,15 +3,20 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 
 #include "gtest/gtest.h"
+#include "proto/tensor.pb.h"
 #include "proto/tensor_bundle.pb.h"
 #include "src/bundle/bundle_reader.h"
 #include "src/bundle/bundle_writer.h"
 #include "src/bundle/merge.h"
 #include "src/bundle/naming.h"
 #include "src/bundle/test_tensors.h"
+#include "src/io/crc32c.h"
 #include "src/io/mem_env.h"
+#include "src/table/format.h"
+#include "src/table/table.h"
 #include "src/table/table_builder.h"
 #include "src/testing/shared_dir.h"
 
@@ -406,6 +411,101 @@ TEST(Validator, StaleStateTempFileIsAWarning) {
   const Report r = Validate(&env, "/sd");
   EXPECT_TRUE(Has(r, DefectCode::kStaleTempFile)) << Codes(r);
   EXPECT_TRUE(r.ok()) << Codes(r);
+}
+
+// Rewrites the index of the one-tensor bundle at `prefix` with its entry
+// changed by `mutate` (checksums of the index recomputed).
+void RewriteEntry(io::MemEnv* env, const std::string& prefix,
+                  const std::function<void(tensorflow::BundleEntryProto*)>& mutate) {
+  std::vector<std::pair<std::string, std::string>> records;
+  {
+    auto reader = bundle::BundleReader::Open(env, prefix);
+    ASSERT_TRUE(reader.ok());
+    table::Table::Iterator it = (*reader)->index().NewIterator();
+    for (it.SeekToFirst(); it.Valid(); it.Next()) records.emplace_back(it.key(), it.value());
+  }
+  auto f = env->NewWritableFile(bundle::MetaFilename(prefix));
+  table::TableBuilder b({}, f->get());
+  for (auto& [key, value] : records) {
+    if (!key.empty()) {
+      tensorflow::BundleEntryProto e;
+      ASSERT_TRUE(e.ParseFromString(value));
+      mutate(&e);
+      value = e.SerializeAsString();
+    }
+    ASSERT_TRUE(b.Add(key, value).ok());
+  }
+  ASSERT_TRUE(b.Finish().ok());
+}
+
+// Finding 6: a float tensor relabelled DT_VARIANT (its CRC still valid) is
+// not something TF can hold: an error, not the UNSUPPORTED warning. Data
+// laid out as TF writes variants (docs/FORMATS.md §2.3.4, spec/bundle.md
+// §5) stays a warning: tfckpt does not decode the payload.
+TEST(Validator, VariantStructureIsChecked) {
+  io::MemEnv env;
+  {
+    bundle::BundleWriter w(&env, "/var/m");
+    ASSERT_TRUE(w.Add("f", Tensor::FromVector<float>(tensorflow::DT_FLOAT, TensorShape{4},
+                                                     {1, 2, 3, 4})).ok());
+    ASSERT_TRUE(w.Finish().ok());
+  }
+  RewriteEntry(&env, "/var/m", [](auto* e) { e->set_dtype(tensorflow::DT_VARIANT); });
+  Report r = Validate(&env, "/var/m");
+  EXPECT_TRUE(Has(r, DefectCode::kBadVariant)) << Codes(r);
+  EXPECT_FALSE(r.ok()) << Codes(r);
+
+  // Two elements built per the spec: varint64 len, a VariantTensorDataProto,
+  // the masked running CRC (extended with len as 8 little-endian bytes).
+  std::string data;
+  uint32_t c = 0;
+  for (const char* type_name : {"A", "BC"}) {
+    tensorflow::VariantTensorDataProto p;
+    p.set_type_name(type_name);
+    const std::string elem = p.SerializeAsString();
+    data.push_back(static_cast<char>(elem.size()));  // a one-byte varint
+    char len8[8] = {static_cast<char>(elem.size())};
+    c = io::crc32c::Extend(c, len8, 8);
+    c = io::crc32c::Extend(c, elem.data(), elem.size());
+    data += elem;
+    const uint32_t masked = io::crc32c::Mask(c);
+    char sum[4];
+    for (int i = 0; i < 4; ++i) sum[i] = static_cast<char>(masked >> (8 * i));
+    data.append(sum, 4);
+    c = io::crc32c::Extend(c, sum, 4);
+  }
+  env.PutFile(bundle::DataFilename("/var/m", 0, 1), data);
+  RewriteEntry(&env, "/var/m", [&](auto* e) {
+    e->mutable_shape()->mutable_dim(0)->set_size(2);
+    e->set_size(data.size());
+    e->set_crc32c(io::crc32c::Mask(c));
+  });
+  r = Validate(&env, "/var/m");
+  EXPECT_TRUE(r.ok()) << Codes(r);
+  EXPECT_TRUE(Has(r, DefectCode::kUnsupported)) << Codes(r);
+  // One element checksum off: an error.
+  (*env.MutableFile(bundle::DataFilename("/var/m", 0, 1)))[data.size() - 1] ^= 1;
+  EXPECT_FALSE(Validate(&env, "/var/m").ok());
+}
+
+// Finding 6: a state file naming a file that is no checkpoint (here a
+// stand-in for /etc/passwd) gets a defect that quotes none of its bytes.
+TEST(Validator, StateFileNamingAnUnrelatedFileEchoesNoneOfIt) {
+  io::MemEnv env;
+  const std::string secret = "root:x:0:0:root:/root:/bin/bash\nSECRETSECRETSECRET:tail\n";
+  env.PutFile("/etc/passwd", secret);
+  env.PutFile("/s/checkpoint", "model_checkpoint_path: \"/etc/passwd\"\n");
+  const Report r = Validate(&env, "/s");
+  EXPECT_FALSE(r.ok());
+  std::string all = Codes(r);
+  for (const std::string& n : r.notes) all += n + "\n";
+  for (size_t i = 0; i + 4 <= secret.size(); ++i) {
+    const std::string piece = secret.substr(i, 4);
+    ASSERT_EQ(all.find(piece), std::string::npos) << "echoes '" << piece << "':\n" << all;
+  }
+  EXPECT_TRUE(Has(r, DefectCode::kStalePath)) << all;
+  // Nor the hex of the 8 bytes where a table's magic would be.
+  EXPECT_EQ(all.find(table::HexBytes(secret.substr(secret.size() - 8))), std::string::npos) << all;
 }
 
 TEST(Validator, StateDirectoryWithStalePath) {

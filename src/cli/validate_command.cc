@@ -182,7 +182,9 @@ void RegisterValidate(CLI::App& app, int* exit_code) {
   cmd->add_flag("-q,--quiet", opt->quiet,
                 "print only the summary line of each path (no defect lines, notes or progress)");
   cmd->callback([opt, exit_code] {
-    io::Env* env = io::Env::Default();
+    // pread, never a mapping: a file truncated underneath while it is
+    // validated is a defect, not SIGBUS.
+    io::Env* env = io::Env::Pread();
     Json reports = Json::array();
     bool all_ok = true;
     size_t n_ok = 0;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <new>
 #include <random>
 
 #include "src/io/status.h"
@@ -18,7 +19,11 @@ StatusOr<Region> RandomAccessFile::ReadRegion(uint64_t offset, size_t n) const {
   if (const char* base = MappedData(); base != nullptr) {
     return Region{base + offset, n, nullptr};
   }
-  std::shared_ptr<char[]> buffer(new char[n == 0 ? 1 : n]);
+  // No exception for a size the address space cannot hold: an error.
+  std::shared_ptr<char[]> buffer(new (std::nothrow) char[n == 0 ? 1 : n]);
+  if (buffer == nullptr) {
+    return ResourceExhaustedError(StrCat(path(), ": cannot allocate ", n, " bytes to read"));
+  }
   std::string_view got;
   TFCKPT_RETURN_IF_ERROR(ReadExact(offset, n, &got, buffer.get()));
   if (got.data() != buffer.get() && n > 0) std::memcpy(buffer.get(), got.data(), n);

@@ -75,6 +75,11 @@ class Env {
 
   // The process-wide POSIX environment (mmap for reads).
   static Env* Default();
+  // POSIX with pread(2) for every read, never a mapping: a file that shrinks
+  // underneath gives a short read (an error) where a mapping gives SIGBUS.
+  // `tfckpt validate` reads through it. Both refuse to open anything but a
+  // regular file (a FIFO, device or socket), without blocking.
+  static Env* Pread();
 
   virtual StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
       const std::string& path) = 0;

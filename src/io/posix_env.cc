@@ -1,4 +1,5 @@
 // Env::Default(): POSIX files, mmap for reads, buffered writes with fsync.
+// Env::Pread(): the same with pread(2) for reads (no mapping, no SIGBUS).
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -36,8 +37,8 @@ std::string StatIdentity(const struct stat& st) {
 // so tensor data is resident only while a tensor borrows it.
 class PosixRandomAccessFile final : public RandomAccessFile {
  public:
-  PosixRandomAccessFile(std::string path, int fd, uint64_t size)
-      : path_(std::move(path)), fd_(fd), size_(size) {}
+  PosixRandomAccessFile(std::string path, int fd, uint64_t size, bool use_mmap)
+      : path_(std::move(path)), fd_(fd), size_(size), use_mmap_(use_mmap) {}
   ~PosixRandomAccessFile() override {
     if (owns_mapping_) munmap(const_cast<char*>(base_), size_);
     ::close(fd_);
@@ -50,6 +51,7 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   }
   Status Read(uint64_t offset, size_t n, std::string_view* result,
               char* scratch) const override {
+    if (!use_mmap_) return PRead(offset, n, result, scratch);
     const char* base = MappedData();
     if (base == nullptr) return IoError(StrCat(path_, " (mmap)"), map_errno_);
     if (offset >= size_) {
@@ -61,6 +63,7 @@ class PosixRandomAccessFile final : public RandomAccessFile {
     return OkStatus();
   }
   const char* MappedData() const override {
+    if (!use_mmap_) return nullptr;
     std::call_once(map_once_, [this] {
       if (size_ == 0) {
         base_ = "";
@@ -82,6 +85,7 @@ class PosixRandomAccessFile final : public RandomAccessFile {
                                   " is outside the file (size ", size_, ")"));
     }
     if (n == 0) return Region{"", 0, nullptr};
+    if (!use_mmap_) return RandomAccessFile::ReadRegion(offset, n);
     // Small ranges are views into a shared 8 MiB window (one mmap for many
     // tensors); ranges that are large or straddle a window get their own.
     const uint64_t w = offset / kWindow;
@@ -95,6 +99,23 @@ class PosixRandomAccessFile final : public RandomAccessFile {
 
  private:
   static constexpr uint64_t kWindow = 8ull << 20;
+
+  // Up to n bytes at offset into scratch; fewer only at the end of the
+  // file as it is now (it may have shrunk since it was opened).
+  Status PRead(uint64_t offset, size_t n, std::string_view* result, char* scratch) const {
+    size_t got = 0;
+    while (got < n) {
+      const ssize_t r = ::pread(fd_, scratch + got, n - got, static_cast<off_t>(offset + got));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return IoError(StrCat(path_, " (read of ", n, " bytes at offset ", offset, ")"), errno);
+      }
+      if (r == 0) break;
+      got += static_cast<size_t>(r);
+    }
+    *result = std::string_view(scratch, got);
+    return OkStatus();
+  }
 
   // Maps [offset, offset+n). Not prefaulted: MAP_POPULATE walks the range
   // page by page (get_user_pages) and cost 1.4x the CPU time of letting the
@@ -152,6 +173,7 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   mutable const char* base_ = nullptr;
   mutable bool owns_mapping_ = false;
   mutable int map_errno_ = 0;
+  bool use_mmap_;
 };
 
 class PosixWritableFile final : public WritableFile {
@@ -232,11 +254,25 @@ class PosixWritableFile final : public WritableFile {
   uint64_t size_ = 0;
 };
 
+// What a file that is not a regular file is, for the error message.
+const char* FileTypeName(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "not a regular file";
+}
+
 class PosixEnv final : public Env {
  public:
+  explicit PosixEnv(bool use_mmap) : use_mmap_(use_mmap) {}
+
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+  // writer forever; anything but a regular file is refused before a read.
   StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
       const std::string& path) override {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return IoError(path, errno);
     struct stat st;
     if (::fstat(fd, &st) != 0) {
@@ -244,13 +280,15 @@ class PosixEnv final : public Env {
       ::close(fd);
       return IoError(path, err);
     }
-    if (S_ISDIR(st.st_mode)) {
+    if (!S_ISREG(st.st_mode)) {
       ::close(fd);
       return FailedPreconditionError(
-          StrCat(path, ": is a directory, expected a file"));
+          StrCat(path, ": is ", FileTypeName(st.st_mode), ", expected a regular file"));
     }
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     const uint64_t size = static_cast<uint64_t>(st.st_size);
-    return std::unique_ptr<RandomAccessFile>(new PosixRandomAccessFile(path, fd, size));
+    return std::unique_ptr<RandomAccessFile>(
+        new PosixRandomAccessFile(path, fd, size, use_mmap_));
   }
 
   StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(
@@ -350,12 +388,20 @@ class PosixEnv final : public Env {
     if (rc != 0) return IoError(dir, err);
     return OkStatus();
   }
+
+ private:
+  const bool use_mmap_;
 };
 
 }  // namespace
 
 Env* Env::Default() {
-  static PosixEnv* env = new PosixEnv;
+  static PosixEnv* env = new PosixEnv(/*use_mmap=*/true);
+  return env;
+}
+
+Env* Env::Pread() {
+  static PosixEnv* env = new PosixEnv(/*use_mmap=*/false);
   return env;
 }
 

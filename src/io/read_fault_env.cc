@@ -14,6 +14,7 @@ class FaultRandomAccessFile final : public RandomAccessFile {
     TFCKPT_RETURN_IF_ERROR(env_->MaybeFail("read", path()));
     return target_->Read(offset, n, result, scratch);
   }
+  std::string Identity() const override { return target_->Identity(); }
   StatusOr<Region> ReadRegion(uint64_t offset, size_t n) const override {
     TFCKPT_RETURN_IF_ERROR(env_->MaybeFail("read region", path()));
     return target_->ReadRegion(offset, n);

@@ -52,6 +52,10 @@ class ReadFaultEnv : public Env {
     return target_->CreateDirRecursively(dir);
   }
   Status SyncDir(const std::string& dir) override { return target_->SyncDir(dir); }
+  bool HasLiveWriter(const std::string& path) override { return target_->HasLiveWriter(path); }
+  std::string FileIdentity(const std::string& path) override {
+    return target_->FileIdentity(path);
+  }
 
   // Called before every read; non-OK means "inject".
   Status MaybeFail(const char* op, const std::string& path);
