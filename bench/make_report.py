@@ -306,6 +306,13 @@ def report(args):
             w(f"| validate on one thread (`ValidateOptions::threads = 1`), {layout} | "
               f"{fmt_gbps(b.best)} GB/s | {fmt_gbps(b.median)} GB/s | "
               f"{fmt_pct(b.best / crc_best)} of CRC (CPU-time view: {fmt_pct(b.cpu_best / crc_cpu)}) |")
+    for layout in ("one", "many"):
+        name = f"validate/{layout}/mmap"
+        if name in runs and f"validate/{layout}" in runs:
+            b, p = get(name), get(f"validate/{layout}")
+            w(f"| validate through mmap (`Env::Default`) instead of pread (`Env::Pread`, what "
+              f"`tfckpt validate` uses), {layout} | {fmt_gbps(b.best)} GB/s | "
+              f"{fmt_gbps(b.median)} GB/s | pread/mmap: {fmt_pct(p.best / b.best)} |")
     pmd = []
     for layout in ("one", "many"):
         reps = runs.get(f"read/{layout}/zero_copy_crc", [])
