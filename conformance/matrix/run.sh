@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
 done
 [ ${#names[@]} -gt 0 ] || names=("${ALL[@]}")
 mkdir -p "$out"
-rm -f "$out"/*.json "$out"/*.junit.xml "$out"/matrix.html
+rm -f "$out"/*.json "$out"/*.junit.xml "$out"/*.html "$out"/*.cmd "$out"/*.install.rc
 
 bazel build //:tfckpt //conformance:matrix_report >&2 || { echo "matrix: build failed"; exit 1; }
 bin="$root/bazel-bin/tfckpt"
@@ -63,11 +63,22 @@ list_for() {
   fi
 }
 
+# Every install starts now, in parallel (mostly downloads): each testee
+# waits only for its own. DIR/<name>.cmd is the install's last line (the
+# testee's command), DIR/<name>.install.rc its exit code and install time.
+for n in "${names[@]}"; do
+  ( t=$(date +%s)
+    "conformance/testees/$n/install.sh" 2>"$out/$n.install.log" | tail -n 1 >"$out/$n.cmd"
+    echo "${PIPESTATUS[0]} $(( $(date +%s) - t ))" >"$out/$n.install.rc" ) &
+done
+
 ran=() skipped=() bad=() summary=()
 for n in "${names[@]}"; do
   echo "=== matrix: $n"
-  t0=$(date +%s)
-  if ! cmdline="$("conformance/testees/$n/install.sh" 2>"$out/$n.install.log" | tail -n 1)" || [ -z "$cmdline" ]; then
+  while [ ! -s "$out/$n.install.rc" ]; do sleep 1; done
+  read -r irc itime <"$out/$n.install.rc"
+  cmdline="$(cat "$out/$n.cmd")"
+  if [ "$irc" != 0 ] || [ -z "$cmdline" ]; then
     echo "================================================================"
     echo "SKIPPED: matrix testee $n: its install failed:"
     grep -a . "$out/$n.install.log" | tail -n 5 | sed 's/^/    /'
@@ -84,7 +95,7 @@ for n in "${names[@]}"; do
   rc=$?
   t2=$(date +%s)
   line="$(python3 conformance/matrix/compat_doc.py --summary "$out/$n.json" 2>&1)"
-  summary+=("$(printf '%-30s %s; install %ds, run %ds' "$n" "$line" $((t1 - t0)) $((t2 - t1)))")
+  summary+=("$(printf '%-30s %s; install %ds, run %ds' "$n" "$line" "$itime" $((t2 - t1)))")
   if [ $rc -eq 0 ]; then
     ran+=("$n")
   else
