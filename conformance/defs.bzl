@@ -21,9 +21,10 @@ and in a BUILD file:
 corpus (TensorFlow's files and golden/bad/) as data, and passes when the
 failing cases are exactly the failure list; each case is in the test's
 JUnit XML. `testee_args` are passed to the testee; `filter` runs only cases
-whose name contains it. `profiles` is reserved for the suite's protocol
-version 2 (the testee declares the profiles it implements in its hello
-answer); until then it must be empty.
+whose name contains it. `profiles` (e.g. ["read-v2", "state"]) are the
+profiles the testee must be conformant for: the testee declares what it
+claims in its hello answer, and the test fails when one of these is not
+claimed or not conformant.
 """
 
 def tfckpt_conformance_test(
@@ -35,8 +36,6 @@ def tfckpt_conformance_test(
         filter = None,
         size = "medium",
         **kwargs):
-    if profiles:
-        fail("tfckpt_conformance_test: profiles are not supported yet (protocol version 1)")
     conform = Label("//conformance:tfckpt_conform")
     manifest = Label("//golden:MANIFEST.json")
     data = [
@@ -57,6 +56,7 @@ def tfckpt_conformance_test(
             "$(rootpath %s)" % manifest,
             "$(rootpath %s)" % failure_list if failure_list else "-",
             filter or "-",
+            ",".join(profiles) if profiles else "-",
             "--",
             "$(rootpath %s)" % testee,
         ] + testee_args,

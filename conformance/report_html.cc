@@ -45,10 +45,12 @@ for (const name of names) {
   byName.forEach(m => {
     const c = m.get(name);
     const td = document.createElement('td');
-    const outcome = c ? c.outcome : 'skip';
+    // A case of a profile the testee does not claim shows as skipped.
+    const outcome = c && c.outcome !== 'not_claimed' ? c.outcome : 'skip';
     outcomes.push(outcome);
     td.className = outcome + (c && c.listed ? ' listed' : '');
-    td.textContent = outcome === 'fail' ? (c.listed ? 'fail (listed)' : 'FAIL') : outcome;
+    td.textContent = outcome === 'fail' ? (c.listed ? 'fail (listed)' : 'FAIL')
+                   : (c && c.outcome === 'not_claimed' ? 'not claimed' : outcome);
     if (c && c.detail) {
       td.title = c.detail;
       if (outcome === 'fail') {

@@ -18,15 +18,15 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROFILES = [  # (profile, title)
-    ("read-v2", "Reading V2 bundles (TensorFlow's files)"),
-    ("read-v1", "Reading V1 TensorSlice files (TensorFlow's files)"),
+    ("read-v2", "Reading V2 bundles (TensorFlow's files, and refusing the damaged ones of golden/bad/)"),
+    ("read-v1", "Reading V1 TensorSlice files (TensorFlow's files, and refusing damaged ones)"),
     ("reject", "Refusing defective files (golden/bad/)"),
     ("write-v2", "Writing V2 bundles"),
     ("write-v1", "Writing V1 files"),
     ("state", "Reading the `checkpoint` state file"),
     ("validate", "Validating"),
 ]
-MARK = {"pass": "✓", "fail": "✗", "skip": "–"}
+MARK = {"pass": "✓", "fail": "✗", "skip": "–", "not_claimed": "·"}
 
 
 def profile_of(case):
@@ -94,10 +94,11 @@ def doc(specs):
            "✓ passed, ✗ failed (with the reason from its failure list), – skipped "
            "(the implementation does not do that). The tier fails when any failure list "
            "and the measured failures differ, or when this file is stale.", "",
-           "| implementation | passed | failed | skipped | listed failures |", "|---|---:|---:|---:|---|"]
-    for name, report, _, _ in impls:
-        out.append("| %s | %d | %d | %d | %s |" % (name, report["passed"], report["failed"],
-                                                  report["skipped"], sum(1 for c in report["cases"] if c.get("listed"))))
+           "| implementation | passed | failed | skipped | not claimed | listed failures |", "|---|---:|---:|---:|---:|---:|"]
+    for name, report, _, why in impls:
+        listed = sum(1 for c in report["cases"] if c["outcome"] == "fail" and c["name"] in why)
+        out.append("| %s | %d | %d | %d | %d | %d |" % (name, report["passed"], report["failed"],
+                                                       report["skipped"], report.get("not_claimed", 0), listed))
     for prof, title in PROFILES:
         cases = [n for n in names if profile_of({"name": n, **impls[0][2].get(n, {})}) == prof]
         if not cases:

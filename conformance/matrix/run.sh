@@ -36,17 +36,15 @@ rm -f "$out"/*.json "$out"/*.junit.xml "$out"/*.html "$out"/*.cmd "$out"/*.insta
 bazel build //:tfckpt //conformance:matrix_report >&2 || { echo "matrix: build failed"; exit 1; }
 bin="$root/bazel-bin/tfckpt"
 
-# Memory cap per testee (bytes of address space): hostile files make some
-# implementations allocate without bound. Node is capped by its own heap flag
-# (install.sh). tensorflow-checkpoint-reader builds a Python list of
-# num_shards slots first: 256 MiB makes a header claiming 2^31 shards a quick
-# MemoryError rather than minutes of CPU and 16 GiB.
-limit_for() {
+# Address-space cap per testee (conform --max-memory-mb; default 4096):
+# tensorflow-checkpoint-reader builds a Python list of num_shards slots
+# first; 256 MiB makes a header claiming 2^31 shards a quick MemoryError
+# rather than minutes of CPU and 16 GiB. Node's heap has its own flag
+# (netron/install.sh).
+memory_for() {
   case "$1" in
-    netron) echo "" ;;
-    tensorflow-checkpoint-reader) echo $((256 << 20)) ;;
-    tensorflow-*) echo $((16 << 30)) ;;
-    *) echo $((4 << 30)) ;;
+    tensorflow-checkpoint-reader) echo 256 ;;
+    *) echo 4096 ;;
   esac
 }
 # Seconds per request: a TensorFlow testee restarted after a crash imports
@@ -87,10 +85,8 @@ for n in "${names[@]}"; do
   fi
   t1=$(date +%s)
   IFS=$'\t' read -r -a cmd <<<"$cmdline"
-  lim="$(limit_for "$n")"
-  [ -n "$lim" ] && cmd=(prlimit --as="$lim" -- "${cmd[@]}")
   list="$(list_for "$n")"
-  "$bin" conform --timeout "$(timeout_for "$n")" ${list:+--failure-list "$list"} --json \
+  "$bin" conform --timeout "$(timeout_for "$n")" --max-memory-mb "$(memory_for "$n")" ${list:+--failure-list "$list"} --json \
     --junit "$out/$n.junit.xml" --report-html "$out/$n.html" -- "${cmd[@]}" >"$out/$n.json" 2>"$out/$n.err"
   rc=$?
   t2=$(date +%s)

@@ -6,6 +6,8 @@ serve(info, ops) answers framed-JSON requests on stdin/stdout
   - an op in `ops` is called with the request; its return value is the
     result, and any exception it raises is the answer "error" (type and
     message), because every refusal of the implementation is an answer;
+    `error_classes` maps exception type names to the protocol's coarse
+    error_class, only where the implementation's own type says which;
   - any other op is "skipped".
 Only framing lives here; what an op does is the testee's glue.
 """
@@ -15,7 +17,7 @@ import struct
 import sys
 
 
-def serve(info, ops, skip_reasons=None):
+def serve(info, ops, skip_reasons=None, error_classes=None):
     # The protocol owns the original stdout; anything printed to fd 1 by the
     # implementation goes to stderr instead of corrupting frames.
     out = os.fdopen(os.dup(1), "wb")
@@ -37,6 +39,8 @@ def serve(info, ops, skip_reasons=None):
                 resp = {"result": ops[op](req)}
             except Exception as e:  # noqa: BLE001 -- every refusal is an answer
                 resp = {"error": "%s: %s" % (type(e).__name__, " ".join(str(e).split())[:300])}
+                if type(e).__name__ in (error_classes or {}):
+                    resp["error_class"] = error_classes[type(e).__name__]
         else:
             resp = {"skipped": skip_reasons.get(op, "%s does not implement %r" % (info["name"], op))}
         body = json.dumps(resp).encode("utf-8")

@@ -76,7 +76,10 @@ int main() {
       try {
         Write({{"result", ReadState(request.at("dir").get<std::string>())}});
       } catch (const std::exception& e) {
-        Write({{"error", e.what()}});
+        // The coarse class of the refusal (docs/CONFORMANCE.md): a file that
+        // is there but does not parse is corrupt.
+        const bool missing = std::string(e.what()).find("cannot open") != std::string::npos;
+        Write({{"error", e.what()}, {"error_class", missing ? "not_found" : "corrupt"}});
       }
     } else {
       Write({{"skipped", "the toy reads only checkpoint state files"}});

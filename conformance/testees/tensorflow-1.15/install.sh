@@ -6,5 +6,5 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 venv="$("$root/tools/oracle/setup_venv.sh" 1.15 | tail -n1)"
 printf 'env\tPYTHONPATH=%s\tTF_CPP_MIN_LOG_LEVEL=2\t%s\t%s\n' \
-  "$root/conformance/testees:$root/conformance/oracle" "$venv/bin/python" \
+  "$root/conformance/testees:$root/conformance/oracle:$root/conformance" "$venv/bin/python" \
   "$root/conformance/testees/tensorflow-1.15/testee.py"

@@ -10,7 +10,10 @@ came from, through the same calls as conformance/tf_testee.py (TF 2.21).
 Eager execution is turned on first: in TF 1.x graph mode the raw save ops
 only add graph nodes and write nothing.
 
-Run with PYTHONPATH=conformance/testees:conformance/oracle.
+error_class comes from TensorFlow's exception type, with TF 2.21's testee's
+table (conformance/tf_testee.py ERROR_CLASS: the same types in 1.15).
+
+Run with PYTHONPATH=conformance/testees:conformance/oracle:conformance.
 """
 import sys
 
@@ -21,6 +24,7 @@ def main():
     import numpy as np
     import oracle_common as oc
     import tensorflow as tf
+    from tf_testee import ERROR_CLASS
     tf.compat.v1.enable_eager_execution()
 
     def read_checkpoint(req):
@@ -77,7 +81,7 @@ def main():
     return frames.serve(info, {"read_checkpoint": read_checkpoint,
                                "write_checkpoint": write_checkpoint,
                                "read_checkpoint_state": read_checkpoint_state},
-                        {"validate": "TensorFlow has no checkpoint validator"})
+                        {"validate": "TensorFlow has no checkpoint validator"}, ERROR_CLASS)
 
 
 if __name__ == "__main__":

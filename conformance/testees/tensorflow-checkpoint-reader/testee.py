@@ -9,6 +9,8 @@ A pure-Python port of TF's CheckpointReader; V2 bundles only, read-only.
                    TF dtype)
   V1 reads, writes, state files, validation: skipped (not in the library)
 
+error_class comes from the library's own Status subclasses (TF's codes).
+
 Run with the venv of install.sh and PYTHONPATH=conformance/testees:conformance/oracle.
 """
 import sys
@@ -36,7 +38,10 @@ def main():
     return frames.serve(info, {"read_checkpoint": read_checkpoint}, {
         "write_checkpoint": "tensorflow-checkpoint-reader only reads",
         "read_checkpoint_state": "tensorflow-checkpoint-reader has no checkpoint state reader",
-        "validate": "tensorflow-checkpoint-reader has no validator"})
+        "validate": "tensorflow-checkpoint-reader has no validator"}, {
+        "NotFound": "not_found", "DataLoss": "corrupt", "OutOfRange": "truncated",
+        "Unimplemented": "unsupported", "ResourceExhausted": "resource_limit",
+        "MemoryError": "resource_limit"})
 
 
 if __name__ == "__main__":
