@@ -136,7 +136,8 @@ TEST(ErrorClasses, EveryCheckpointDefectHasAKnownClass) {
   // Defects of a checkpoint's own files map to classes of the vocabulary;
   // the SavedModel / graph / interrupted-save ones are not read errors.
   const std::set<std::string> not_read_errors = {"UNREFERENCED_DATA", "INTERRUPTED_SAVE",
-                                                 "SAVED_MODEL", "VARIABLE_MISMATCH"};
+                                                 "STALE_TEMP_FILE", "SAVED_MODEL",
+                                                 "VARIABLE_MISMATCH"};
   for (int code = 0; code <= static_cast<int>(check::DefectCode::kUnsupported); ++code) {
     const std::string name(check::DefectCodeName(static_cast<check::DefectCode>(code)));
     const auto classes = ErrorClassesOfDefect(name);
