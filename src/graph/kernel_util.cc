@@ -103,4 +103,26 @@ Status ReductionAxes(const Tensor& axes_t, int rank, std::vector<bool>* reduce) 
   return OkStatus();
 }
 
+Status PlanReduction(OpKernelContext* ctx, std::vector<bool>* reduce, TensorShape* out_shape) {
+  const Tensor& in = ctx->input(0);
+  const Tensor& axes_t = ctx->input(1);
+  if (axes_t.shape().rank() > 1) {
+    return InvalidArgumentError(StrCat("reduction_indices must be a scalar or vector, got ",
+                                       axes_t.shape().DebugString()));
+  }
+  TFCKPT_ASSIGN_OR_RETURN(bool keep_dims, ctx->node().AttrBool("keep_dims"));
+  const int rank = in.shape().rank();
+  TFCKPT_RETURN_IF_ERROR(ReductionAxes(axes_t, rank, reduce));
+  std::vector<int64_t> out_dims;
+  for (int d = 0; d < rank; ++d) {
+    if (!(*reduce)[d]) {
+      out_dims.push_back(in.shape().dim(d));
+    } else if (keep_dims) {
+      out_dims.push_back(1);
+    }
+  }
+  TFCKPT_ASSIGN_OR_RETURN(*out_shape, TensorShape::Make(out_dims));
+  return OkStatus();
+}
+
 }  // namespace tfckpt::graph

@@ -109,6 +109,12 @@ Status MakeShape(const Tensor& dims, TensorShape* shape);
 // duplicate axes).
 Status ReductionAxes(const Tensor& axes_t, int rank, std::vector<bool>* reduce);
 
+// What a reduction kernel (Sum, Mean, Max: input, reduction_indices,
+// keep_dims) computes before it touches values: the axes input checked to be
+// a scalar or vector, the mask of reduced axes and the output shape (reduced
+// axes dropped, or kept as 1 with keep_dims).
+Status PlanReduction(OpKernelContext* ctx, std::vector<bool>* reduce, TensorShape* out_shape);
+
 // numpy broadcasting (TF's BCast). Output shape or InvalidArgument
 // "Incompatible shapes: [2,3] vs. [4]" (two inputs).
 StatusOr<TensorShape> BroadcastShape(const std::vector<TensorShape>& shapes);

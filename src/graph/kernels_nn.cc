@@ -186,26 +186,15 @@ Status SoftmaxOp(OpKernelContext* ctx) {
 template <bool kMean>
 Status ReduceOp(OpKernelContext* ctx) {
   const Tensor& in = ctx->input(0);
-  const Tensor& axes_t = ctx->input(1);
-  if (axes_t.shape().rank() > 1) {
-    return InvalidArgumentError(StrCat("reduction_indices must be a scalar or vector, got ",
-                                       axes_t.shape().DebugString()));
-  }
-  TFCKPT_ASSIGN_OR_RETURN(bool keep_dims, ctx->node().AttrBool("keep_dims"));
   const int rank = in.shape().rank();
   std::vector<bool> reduce;
-  TFCKPT_RETURN_IF_ERROR(ReductionAxes(axes_t, rank, &reduce));
-  std::vector<int64_t> out_dims, kept_dims;
+  TensorShape out_shape;
+  TFCKPT_RETURN_IF_ERROR(PlanReduction(ctx, &reduce, &out_shape));
   // Collapse to [groups] alternating kept / reduced, like TF's Simplify.
   std::vector<int64_t> groups;
   std::vector<bool> group_reduced;
   for (int d = 0; d < rank; ++d) {
     const int64_t size = in.shape().dim(d);
-    if (reduce[d]) {
-      if (keep_dims) out_dims.push_back(1);
-    } else {
-      out_dims.push_back(size);
-    }
     if (!groups.empty() && group_reduced.back() == reduce[d]) {
       groups.back() *= size;
     } else {
@@ -213,7 +202,6 @@ Status ReduceOp(OpKernelContext* ctx) {
       group_reduced.push_back(reduce[d]);
     }
   }
-  TFCKPT_ASSIGN_OR_RETURN(TensorShape out_shape, TensorShape::Make(out_dims));
   const int64_t out_n = out_shape.num_elements();
   const int64_t count = out_n == 0 ? 0 : in.num_elements() / out_n;  // elements per output
   return Dispatch<kNumberTypes>(in.dtype(), ctx->node().op(), [&](auto tag) -> Status {

@@ -160,24 +160,10 @@ class PoolOp : public OpKernel {
 // Max over reduction axes, keep_dims as Sum / Mean.
 Status MaxOp(OpKernelContext* ctx) {
   const Tensor& in = ctx->input(0);
-  const Tensor& axes_t = ctx->input(1);
-  if (axes_t.shape().rank() > 1) {
-    return InvalidArgumentError(StrCat("reduction_indices must be a scalar or vector, got ",
-                                       axes_t.shape().DebugString()));
-  }
-  TFCKPT_ASSIGN_OR_RETURN(bool keep_dims, ctx->node().AttrBool("keep_dims"));
   const int rank = in.shape().rank();
   std::vector<bool> reduce;
-  TFCKPT_RETURN_IF_ERROR(ReductionAxes(axes_t, rank, &reduce));
-  std::vector<int64_t> out_dims;
-  for (int d = 0; d < rank; ++d) {
-    if (!reduce[d]) {
-      out_dims.push_back(in.shape().dim(d));
-    } else if (keep_dims) {
-      out_dims.push_back(1);
-    }
-  }
-  TFCKPT_ASSIGN_OR_RETURN(TensorShape out_shape, TensorShape::Make(out_dims));
+  TensorShape out_shape;
+  TFCKPT_RETURN_IF_ERROR(PlanReduction(ctx, &reduce, &out_shape));
   return Dispatch<kRealTypes>(in.dtype(), "Max", [&](auto tag) -> Status {
     using T = typename decltype(tag)::type;
     TFCKPT_ASSIGN_OR_RETURN(Tensor * out, ctx->AllocateOutput(0, in.dtype(), out_shape));
