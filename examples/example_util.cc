@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -75,6 +76,14 @@ const json& Record(const json& list, const std::string& name) {
 }
 
 namespace {
+std::string Unhex(const std::string& h) {
+  std::string bytes;
+  for (size_t i = 0; i + 1 < h.size(); i += 2) {
+    bytes.push_back(static_cast<char>(std::stoi(h.substr(i, 2), nullptr, 16)));
+  }
+  return bytes;
+}
+
 std::string Hex(const tensor::Tensor& t) {
   static const char* kHex = "0123456789abcdef";
   std::string out;
@@ -91,6 +100,21 @@ bool SameAsTensorFlow(const tensor::Tensor& t, const json& record) {
   if (!record.contains("raw_hex")) return false;
   return record["shape"].get<std::vector<int64_t>>() == t.shape().dims() &&
          record["raw_hex"].get<std::string>() == Hex(t);
+}
+
+tensor::Tensor FromRecord(const json& record) {
+  tensorflow::DataType dtype = tensorflow::DT_INVALID;
+  tensorflow::DataType_Parse(record["dtype"].get<std::string>(), &dtype);
+  const tensor::TensorShape shape = *tensor::TensorShape::Make(record["shape"].get<std::vector<int64_t>>());
+  if (dtype == tensorflow::DT_STRING) {
+    std::vector<std::string> values;
+    for (const json& v : record["values"]) values.push_back(Unhex(v.get<std::string>()));
+    return tensor::Tensor::FromStrings(shape, values);
+  }
+  const std::string raw = Unhex(record["raw_hex"].get<std::string>());
+  tensor::Tensor t = *tensor::Tensor::Allocate(dtype, shape);
+  if (raw.size() == t.TotalBytes() && !raw.empty()) std::memcpy(t.mutable_raw_data(), raw.data(), raw.size());
+  return t;
 }
 
 std::string Show(const tensor::Tensor& t) { return t.DebugString(8); }

@@ -29,6 +29,9 @@ std::string EnterWorkDir(const std::string& name);
 const json& Record(const json& list, const std::string& name);
 // Same dtype, shape and bytes as a MANIFEST tensor record.
 bool SameAsTensorFlow(const tensor::Tensor& t, const json& record);
+// The tensor of a MANIFEST record (an input TF fed): numbers from raw_hex,
+// strings from their hex-encoded values.
+tensor::Tensor FromRecord(const json& record);
 std::string Show(const tensor::Tensor& t);  // "float [1,2] -0.301016 0.518592"
 // The message of an error record minus TF's Python traceback lines.
 std::string WithoutTraceback(const std::string& message);

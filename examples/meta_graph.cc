@@ -1,12 +1,10 @@
 // Tutorial: export a meta graph with collections, then rebuild the graph
 // from it (import_meta_graph), restore from latest_checkpoint and run it
-// without any model code -- and rebind a model object's fields (field
-// binding). Replays golden/generate/gen_meta_graph.py (meta_graph,
-// field_binding).
+// without any model code (field binding: examples/field_binding.cc).
+// Replays golden/generate/gen_meta_graph.py (meta_graph).
 #include <iostream>
 
 #include "examples/example_util.h"
-#include "src/train/field_binding.h"
 #include "src/train/meta_graph.h"
 #include "src/train/ops.h"
 #include "src/train/saver.h"
@@ -16,23 +14,6 @@ using namespace tfckpt;         // NOLINT
 using namespace tfckpt::train;  // NOLINT
 using examples::Checker;
 using tensor::Tensor;
-
-class Model : public TFGraphConvertible {
- public:
-  Model() {
-    for (auto [name, field] : {std::pair{"x", &x}, {"labels", &labels}, {"logits", &logits},
-                               {"probs", &probs}, {"loss", &loss}}) {
-      Bind(name, field);
-    }
-    Bind("w", &w);
-    Bind("b", &b);
-    Bind("global_step", &global_step);
-    Bind("train_op", &train_op);
-  }
-  Output x, labels, logits, probs, loss;
-  Variable w, b, global_step;
-  Operation train_op;
-};
 
 int main() {
   Checker check;
@@ -101,37 +82,5 @@ int main() {
                  "y = x @ w + b as TF computed it");
     for (const auto& c : g.GetCollection("my_custom_collection")) std::cout << "  my_custom_collection: " << c.ElementName() << "\n";
   }
-  // Field binding: TF's field_binding model rebound from binding.json.
-  Graph g;
-  auto imported = ImportMetaGraph(&g, examples::GoldenFile("field_binding", "model.ckpt.meta"));
-  Model m;
-  check.ExpectOk(m.LoadBinding(&g, examples::GoldenFile("field_binding", "binding.json")),
-                 "rebind the model's fields from binding.json");
-  check.Expect(*m.ToJson() == examples::ReadFile(examples::GoldenFile("field_binding", "binding.json")),
-               "the binding serialises back to TF's binding.json, byte for byte");
-  Session sess(&g);
-  check.ExpectOk(imported->saver->Restore(&sess, examples::GoldenFile("field_binding", "model.ckpt")), "restore");
-  const auto& run = examples::Record(examples::Scenario("field_binding")["runs"], "rebound_forward");
-  Tensor x = *Tensor::Allocate(tensorflow::DT_FLOAT, {2, 3});
-  for (int i = 0; i < 6; ++i) x.mutable_flat<float>()[i] = run["inputs"][0]["values"][i].get<float>();
-  Tensor labels = *Tensor::Allocate(tensorflow::DT_INT64, {2});
-  for (int i = 0; i < 2; ++i) labels.mutable_flat<int64_t>()[i] = run["inputs"][1]["values"][i].get<int64_t>();
-  const std::vector<Session::Feed> feeds{{m.x, x}, {m.labels, labels}};
-  auto forward = sess.Run(feeds, {m.probs, m.loss});
-  std::cout << m.probs.name() << " = " << examples::Show((*forward)[0]) << "\n"
-            << m.loss.name() << " = " << examples::Show((*forward)[1]) << "\n";
-  check.Expect(examples::SameAsTensorFlow((*forward)[0], examples::Record(run["outputs"], "probs:0")) &&
-                   examples::SameAsTensorFlow((*forward)[1], examples::Record(run["outputs"], "loss:0")),
-               "the rebound probs and loss give TF's outputs");
-  check.ExpectOk(sess.Run({m.train_op}, feeds), "sess.run(train_op): one SGD step (lr 0.5)");
-  const auto& step = examples::Record(examples::Scenario("field_binding")["runs"], "rebound_after_one_train_step");
-  auto after = sess.Run(feeds, {m.w, m.b, m.global_step, m.loss});
-  bool same = true;
-  for (size_t i = 0; i < 4; ++i) {
-    const std::string name = std::vector<std::string>{"w:0", "b:0", "global_step:0", "loss:0"}[i];
-    std::cout << name << " = " << examples::Show((*after)[i]) << "\n";
-    same = same && examples::SameAsTensorFlow((*after)[i], examples::Record(step["outputs"], name));
-  }
-  check.Expect(same, "w, b, global_step and loss after the step are TF's, bit-exact");
   return check.Finish();
 }
