@@ -166,7 +166,11 @@ StatusOr<std::shared_ptr<const io::RandomAccessFile>> BundleReader::DataFile(
   auto file = OpenDataFile(path, &torn);
   if (parked_) path = ParkedName(path);
   if (!file.ok()) {
-    return BundleFail(error, file.status().code(), BundleErrorKind::kShardMissing, path, "",
+    // Only an absent file is a missing shard; one that exists but cannot
+    // be opened (permissions, EIO) is an I/O error, not a broken checkpoint.
+    const bool absent = file.status().code() == StatusCode::kNotFound;
+    return BundleFail(error, file.status().code(),
+                      absent ? BundleErrorKind::kShardMissing : BundleErrorKind::kIoError, path, "",
                       std::nullopt,
                       StrCat("Data file for shard ", shard, " of ", header_.num_shards(),
                              " cannot be opened: ", file.status().message()));

@@ -41,7 +41,14 @@ void CheckStateDir(io::Env* env, const std::string& dir, const ValidateOptions& 
   }
   auto st = state::GetCheckpointState(env, dir);
   if (!st.ok()) {
-    Add(r, DefectCode::kStateFile, state_path, st.status().message());
+    // A state file that exists but cannot be read (permissions, EIO) is an
+    // I/O error; one that reads but is malformed is a STATE_FILE defect.
+    const StatusCode c = st.status().code();
+    const bool unreadable = c != StatusCode::kInvalidArgument &&
+                            c != StatusCode::kFailedPrecondition &&
+                            c != StatusCode::kResourceExhausted;
+    Add(r, unreadable ? DefectCode::kIoError : DefectCode::kStateFile, state_path,
+        st.status().message());
     return;
   }
   if (!st->has_value()) {

@@ -37,6 +37,15 @@ int ReportError(std::string_view command, const Status& status) {
   return kExitError;
 }
 
+std::string MissingOutputDirectory(io::Env* env, const std::string& out) {
+  const std::string dir = io::Dirname(out);
+  return dir.empty() || env->IsDirectory(dir) ? "" : dir;
+}
+
+void NoteCreatedDirectory(std::string_view command, const std::string& dir) {
+  if (!dir.empty()) std::cerr << "tfckpt " << command << ": created directory " << dir << "\n";
+}
+
 std::string DisplayName(const std::string& name) { return bundle::DisplayKey(name); }
 
 StatusOr<ResolvedPath> ResolveCheckpointPath(io::Env* env, const std::string& path) {

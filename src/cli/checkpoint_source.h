@@ -98,6 +98,12 @@ std::string WithFile(const std::string& file, const std::string& message);
 // Prints "tfckpt <command>: error: <message>" on stderr; returns kExitError.
 int ReportError(std::string_view command, const Status& status);
 
+// The directory an output file `out` will be written into when it does not
+// exist yet ("" if it does): writers create it, and the command says so on
+// stderr (NoteCreatedDirectory) so no folder appears silently.
+std::string MissingOutputDirectory(io::Env* env, const std::string& out);
+void NoteCreatedDirectory(std::string_view command, const std::string& dir);
+
 // A tensor name for humans: printable ASCII as-is, other bytes as \xNN.
 std::string DisplayName(const std::string& name);
 

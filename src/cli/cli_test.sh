@@ -245,4 +245,40 @@ has "flipped/model.ckpt.data-00000-of-00001" "$out.err"
 check 2 "diff with the flipped checkpoint is an error" "$bin" diff "$basic" "$tmp/flipped/model.ckpt"
 check 2 "validate without PATH" "$bin" validate
 
+# --- a file that exists but cannot be read: an I/O error naming it (exit 2),
+# never SHARD_MISSING or STATE_FILE. Root reads anything, so as root the
+# checks run as `nobody` (setpriv) on copies in a directory it can enter.
+if [ "$(id -u)" -ne 0 ]; then
+  as_user() { "$@"; }
+  pd="$tmp/perm"
+elif command -v setpriv >/dev/null; then
+  as_user() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+  pd="$(mktemp -d /tmp/tfckpt_perm.XXXXXX)"
+else
+  echo "SKIPPED: permission checks: running as root without setpriv(1)"
+  pd=""
+fi
+if [ -n "$pd" ]; then
+  mkdir -p "$pd/ck"
+  cp "$bin" "$pd/tfckpt"
+  cp "$basic.index" "$basic.data-00000-of-00001" "$g/saver_v2_basic/checkpoint" "$pd/ck/"
+  chmod 755 "$pd" "$pd/ck" "$pd/tfckpt"; chmod 644 "$pd/ck"/*
+  chmod 000 "$pd/ck/model.ckpt.data-00000-of-00001"
+  check 2 "validate unreadable data file" as_user "$pd/tfckpt" validate "$pd/ck/model.ckpt"
+  has "^IO_ERROR .*ck/model.ckpt.data-00000-of-00001: .*Permission denied"
+  lacks "SHARD_MISSING"
+  check 2 "dump unreadable data file" as_user "$pd/tfckpt" dump "$pd/ck/model.ckpt" --all
+  has "ck/model.ckpt.data-00000-of-00001: Permission denied" "$out.err"
+  chmod 644 "$pd/ck/model.ckpt.data-00000-of-00001"; chmod 000 "$pd/ck/checkpoint"
+  check 2 "validate unreadable state file" as_user "$pd/tfckpt" validate "$pd/ck"
+  has "^IO_ERROR .*ck/checkpoint: .*Permission denied"
+  lacks "STATE_FILE"
+  check 2 "inspect unreadable state file" as_user "$pd/tfckpt" inspect "$pd/ck"
+  has "ck/checkpoint: Permission denied" "$out.err"
+  chmod 644 "$pd/ck/checkpoint"; chmod 000 "$pd/ck/model.ckpt.index"
+  check 2 "validate unreadable index" as_user "$pd/tfckpt" validate "$pd/ck/model.ckpt"
+  has "^IO_ERROR .*ck/model.ckpt.index: .*Permission denied"
+  [ "$pd" = "$tmp/perm" ] || rm -rf "$pd"
+fi
+
 exit $fail

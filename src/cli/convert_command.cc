@@ -161,11 +161,13 @@ void RegisterConvert(CLI::App& app, int* exit_code) {
                                           "apply to --format v2 only"));
       return;
     }
+    const std::string new_dir = MissingOutputDirectory(io::Env::Default(), o->out);
     auto summary = Convert(*o);
     if (!summary.ok()) {
       *exit_code = ReportError("convert", summary.status());
       return;
     }
+    NoteCreatedDirectory("convert", new_dir);
     std::cout << *summary << "\n";
     *exit_code = kExitOk;
   });

@@ -69,6 +69,10 @@ has 'd1: tensor "bfloat16": Saving data type bfloat16 not yet supported' "$out.e
 cp "$v1" "$tmp/existing"
 check 2 "convert over an existing V1 file fails" "$bin" convert "$g/dtypes/dtypes" "$tmp/existing" --format v1
 same "$tmp/existing" "$v1"
+check 0 "convert into a new directory says so" "$bin" convert "$v2" "$tmp/newdir/sub/m"
+has "^tfckpt convert: created directory .*newdir/sub$" "$out.err"
+check 0 "convert into an existing directory says nothing" "$bin" convert "$v2" "$tmp/newdir/sub/m2"
+lacks "created" "$out.err"
 check 2 "convert a missing input" "$bin" convert "$tmp/nope" "$tmp/x"
 has "nope" "$out.err"
 check 2 "V2-only options with --format v1" "$bin" convert "$v2" "$tmp/x" --format v1 --big-endian
@@ -91,6 +95,9 @@ same "$tmp/frozen_deny_kebab.pb" "$fz/frozen_denylist.pb"
 same "$tmp/frozen_deny.pb" "$fz/frozen_denylist.pb"
 check 0 "freeze a SavedModel" "$bin" freeze "$fz/saved_model" --output_node out -o "$tmp/frozen_sm.pb"
 same "$tmp/frozen_sm.pb" "$fz/frozen_from_saved_model.pb"
+check 0 "freeze into a new directory says so" "$bin" freeze "$fz/model.ckpt.meta" --output_node out \
+  -o "$tmp/newfz/frozen.pb"
+has "^tfckpt freeze: created directory .*newfz$" "$out.err"
 check 0 "run the frozen graph" "$bin" run "$tmp/frozen_meta.pb" --input 'x=[[0.5,-1.0,2.0]]' --output out:0
 check 0 "freeze a .meta without --checkpoint (its own prefix, as run)" "$bin" freeze \
   "$fz/model.ckpt.meta" --output_node out -o "$tmp/frozen_own.pb"

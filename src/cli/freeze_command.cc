@@ -169,11 +169,13 @@ void RegisterFreeze(CLI::App& app, int* exit_code) {
   cmd->callback([o, exit_code] {
     if (o->tags.empty()) o->tags = SplitCommas({"serve"});
     o->tags = SplitCommas(o->tags);
+    const std::string new_dir = MissingOutputDirectory(io::Env::Default(), o->out);
     auto summary = Freeze(*o);
     if (!summary.ok()) {
       *exit_code = ReportError("freeze", summary.status());
       return;
     }
+    NoteCreatedDirectory("freeze", new_dir);
     std::cout << *summary << "\n";
     *exit_code = kExitOk;
   });

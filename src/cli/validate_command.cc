@@ -160,7 +160,7 @@ void RegisterValidate(CLI::App& app, int* exit_code) {
       "then `OK: <path> (N tensors, M bytes verified)` or `INVALID: <path>: K defects`. "
       "A progress bar is drawn on stderr when it is a terminal and more than 64 MiB of data "
       "are verified. Exit 0 if every path is valid (warnings allowed), 1 if any has a "
-      "defect, 2 on usage or I/O errors (a path that does not exist, a GraphDef or MetaGraph "
+      "defect, 2 on usage or I/O errors (an IO_ERROR defect: a file that cannot be read; a path that does not exist, a GraphDef or MetaGraph "
       "file, which is not a checkpoint). PATH forms: docs/CLI.md \"Paths\".");
   struct Options {
     std::vector<std::string> paths;
@@ -188,7 +188,7 @@ void RegisterValidate(CLI::App& app, int* exit_code) {
     Json reports = Json::array();
     bool all_ok = true;
     size_t n_ok = 0;
-    bool usage_error = false;
+    bool usage_error = false, io_error = false;
     for (const std::string& given : opt->paths) {
       auto resolved = ValidatorPath(env, given);
       if (!resolved.ok()) {
@@ -209,6 +209,9 @@ void RegisterValidate(CLI::App& app, int* exit_code) {
       }
       bar.Clear();
       all_ok = all_ok && report.ok();
+      // A file that could not be read (permissions, EIO) leaves the verdict
+      // open: an I/O error of the tool (exit 2), not a defect of the file.
+      for (const check::Defect& d : report.defects) io_error |= d.code == check::DefectCode::kIoError;
       n_ok += report.ok() ? 1 : 0;
       if (opt->json) {
         reports.push_back(ReportJson(report));
@@ -227,7 +230,7 @@ void RegisterValidate(CLI::App& app, int* exit_code) {
       std::cout << Plural(opt->paths.size(), "path") << ": " << n_ok << " OK, "
                 << opt->paths.size() - n_ok << " INVALID\n";
     }
-    *exit_code = usage_error ? kExitError : all_ok ? kExitOk : kExitDefects;
+    *exit_code = usage_error || io_error ? kExitError : all_ok ? kExitOk : kExitDefects;
   });
 }
 
