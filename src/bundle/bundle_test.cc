@@ -8,9 +8,11 @@
 #include "src/bundle/bundle_writer.h"
 #include "src/bundle/merge.h"
 #include "src/bundle/naming.h"
+#include "src/bundle/replace.h"
 #include "src/bundle/slice_copy.h"
 #include "src/bundle/test_tensors.h"
 #include "src/io/mem_env.h"
+#include "src/state/latest_checkpoint.h"
 
 namespace tfckpt::bundle {
 namespace {
@@ -461,6 +463,12 @@ TEST(BundleWriter, InPlaceRewriteIsCrashSafeAndRerunnable) {
       if (keep >= unsynced) break;
     }
   }
+}
+
+// state::CheckpointExists (which may not depend on bundle) spells the parked
+// index name itself; it must be the one replace.h parks under.
+TEST(Replace, StateLayerKnowsTheParkedIndexName) {
+  EXPECT_EQ(ParkedName(MetaFilename("d/m")), std::string("d/m") + state::kParkedIndexSuffix);
 }
 
 }  // namespace

@@ -34,15 +34,21 @@ std::string DirOf(const std::string& path) {
   return d.empty() ? "." : d;
 }
 
-// V2 prefixes (X for every X.index) in `dir`, sorted.
+// V2 prefixes (X for every X.index, or its parked X.index.tfckpt-old while
+// a save replaces X) in `dir`, sorted.
 std::vector<std::string> PrefixesIn(io::Env* env, const std::string& dir) {
   std::vector<std::string> out;
   auto children = env->GetChildren(dir);
   if (!children.ok()) return out;
+  const std::string parked = bundle::ParkedName(".index");
   for (const std::string& c : *children) {
     if (EndsWith(c, ".index") && c.size() > 6) out.push_back(c.substr(0, c.size() - 6));
+    if (EndsWith(c, parked) && c.size() > parked.size()) {
+      out.push_back(c.substr(0, c.size() - parked.size()));
+    }
   }
   std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
@@ -171,17 +177,24 @@ StatusOr<ResolvedPath> ResolvePrefix(io::Env* env, const std::string& prefix) {
   r.given = prefix;
   r.checkpoint = prefix;
   if (prefix.empty()) return NotFoundError("");
-  if (env->FileExists(bundle::MetaFilename(prefix))) {
-    r.format = Format::kV2;
-    return r;
-  }
-  // A save was interrupted (or is under way): BundleReader reads the
-  // previous checkpoint from its parked files (src/bundle/replace.h).
-  if (const std::string parked = bundle::ParkedName(bundle::MetaFilename(prefix));
-      env->FileExists(parked)) {
-    r.format = Format::kV2;
-    r.how = StrCat("the previous checkpoint, parked as ", parked, " by an interrupted save");
-    return r;
+  // While a save replaces the checkpoint, or after one was interrupted, the
+  // index is parked and BundleReader reads the previous checkpoint from the
+  // parked files (src/bundle/replace.h). One of the two names always holds
+  // an index, but the two lookups are made at two instants: alternate, as
+  // state::CheckpointExists does, so a save in between cannot hide it.
+  const std::string index = bundle::MetaFilename(prefix);
+  const std::string parked = bundle::ParkedName(index);
+  for (int round = 0; round < 3; ++round) {
+    if (env->FileExists(index)) {
+      r.format = Format::kV2;
+      return r;
+    }
+    if (env->FileExists(parked)) {
+      r.format = Format::kV2;
+      r.how = StrCat("the previous checkpoint, parked as ", parked,
+                     " by a save that is running or was interrupted");
+      return r;
+    }
   }
   if (IsFile(env, prefix)) {
     r.format = Format::kV1;

@@ -3,6 +3,7 @@
 #include "src/path/model_path.h"
 
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "src/io/mem_env.h"
@@ -53,8 +54,88 @@ TEST_F(ModelPathTest, V2PrefixWithOnlyAParkedIndex) {
   ResolvedPath r = Ok("d/model.ckpt");
   EXPECT_EQ(r.format, Format::kV2);
   EXPECT_EQ(r.checkpoint, "d/model.ckpt");
-  EXPECT_EQ(r.how, "the previous checkpoint, parked as d/model.ckpt.index.tfckpt-old by an "
-                   "interrupted save");
+  EXPECT_EQ(r.how, "the previous checkpoint, parked as d/model.ckpt.index.tfckpt-old by a save "
+                   "that is running or was interrupted");
+}
+
+// A directory holding one checkpoint whose save is under way names it.
+TEST_F(ModelPathTest, DirectoryWhoseOnlyIndexIsParked) {
+  env_.PutFile("d/model.ckpt.index.tfckpt-old", "i");
+  env_.PutFile("d/model.ckpt.data-00000-of-00001.tfckpt-old", "d");
+  ResolvedPath r = Ok("d");
+  EXPECT_EQ(r.format, Format::kV2);
+  EXPECT_EQ(r.checkpoint, "d/model.ckpt");
+  env_.PutFile("d/model.ckpt.index", "i");  // published: still one checkpoint
+  EXPECT_EQ(Ok("d").checkpoint, "d/model.ckpt");
+}
+
+// A MemEnv where a save of d/m (BUNDLE-2.6's renames) advances
+// schedule[i] steps just before the i-th existence check of its index or
+// parked index.
+class ReplacingEnv : public io::MemEnv {
+ public:
+  explicit ReplacingEnv(std::vector<int> schedule) : schedule_(std::move(schedule)) {
+    PutFile("d/m.index", "i0");
+    PutFile("d/m.data-00000-of-00001", "d0");
+  }
+  bool FileExists(const std::string& path) override {
+    if (path == "d/m.index" || path == "d/m.index.tfckpt-old") {
+      for (int i = 0; call_ < schedule_.size() && i < schedule_[call_]; ++i) Step();
+      ++call_;
+    }
+    return MemEnv::FileExists(path);
+  }
+  void Step() {
+    const std::string index = "d/m.index", data = "d/m.data-00000-of-00001";
+    Status s;
+    switch (step_++ % 6) {
+      case 0: s = RenameFile(index, index + ".tfckpt-old"); break;
+      case 1: s = RenameFile(data, data + ".tfckpt-old"); break;
+      case 2: PutFile(data, "d"); break;
+      case 3: PutFile(index, "i"); break;  // the commit point
+      case 4: s = DeleteFile(data + ".tfckpt-old"); break;
+      case 5: s = DeleteFile(index + ".tfckpt-old"); break;
+    }
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+
+ private:
+  const std::vector<int> schedule_;
+  size_t call_ = 0;
+  int step_ = 0;
+};
+
+// Every way of spreading at most `total` steps over `slots` lookups.
+void Schedules(int slots, int total, std::vector<int>* cur, std::vector<std::vector<int>>* out) {
+  if (static_cast<int>(cur->size()) == slots) {
+    out->push_back(*cur);
+    return;
+  }
+  for (int n = 0; n <= total; ++n) {
+    cur->push_back(n);
+    Schedules(slots, total - n, cur, out);
+    cur->pop_back();
+  }
+}
+
+// Issue 16: the prefix was "not found" when a save published and dropped
+// the parked index between the two lookups. Every interleaving of one
+// whole save (6 steps, from each step it may be at) with the lookups finds
+// the checkpoint.
+TEST(ModelPathRaceTest, PrefixResolvesWhateverOneSaveDoesMeanwhile) {
+  std::vector<std::vector<int>> schedules;
+  std::vector<int> cur;
+  Schedules(6, 6, &cur, &schedules);
+  for (int start = 0; start < 6; ++start) {
+    for (const std::vector<int>& schedule : schedules) {
+      ReplacingEnv env(schedule);
+      for (int i = 0; i < start; ++i) env.Step();
+      auto r = Resolve(&env, "d/m");
+      ASSERT_TRUE(r.ok()) << "start step " << start << ", schedule " << ::testing::PrintToString(schedule)
+                          << ": " << r.status().message();
+      EXPECT_EQ(r->format, Format::kV2) << start;
+    }
+  }
 }
 
 TEST_F(ModelPathTest, V1FileAndShardPatterns) {

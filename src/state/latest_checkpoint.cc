@@ -1,6 +1,7 @@
 #include "src/state/latest_checkpoint.h"
 
 #include <cstdio>
+#include <vector>
 
 namespace tfckpt::state {
 namespace {
@@ -24,9 +25,22 @@ bool ShardSuffixAt(std::string_view s, size_t i, size_t end) {
 }  // namespace
 
 StatusOr<bool> CheckpointExists(io::Env* env, const std::string& prefix) {
-  auto v2 = env->Glob(prefix + ".index");
-  if (!v2.ok()) return v2.status();
-  if (!v2->empty()) return true;
+  const auto matches = [env](const std::string& pattern) -> StatusOr<bool> {
+    TFCKPT_ASSIGN_OR_RETURN(std::vector<std::string> found, env->Glob(pattern));
+    return !found.empty();
+  };
+  TFCKPT_ASSIGN_OR_RETURN(bool index, matches(prefix + ".index"));
+  if (index) return true;
+  // Missing index, then missing parked index: a save completed in between;
+  // missing parked, then missing index: another started. Each round that
+  // finds neither therefore needs two more saves; three rounds are ample.
+  constexpr int kRounds = 3;
+  for (int round = 0; round < kRounds; ++round) {
+    TFCKPT_ASSIGN_OR_RETURN(bool parked, matches(prefix + kParkedIndexSuffix));
+    if (parked) return true;
+    TFCKPT_ASSIGN_OR_RETURN(index, matches(prefix + ".index"));
+    if (index) return true;
+  }
   auto v1 = env->Glob(prefix);
   if (!v1.ok()) return v1.status();
   return !v1->empty();

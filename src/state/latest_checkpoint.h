@@ -22,8 +22,21 @@
 
 namespace tfckpt::state {
 
+// The name a tfckpt save parks `<prefix>.index` under while it replaces the
+// checkpoint (docs/spec/bundle.md BUNDLE-2.6; bundle::ParkedName, which
+// bundle_test checks against this).
+inline constexpr char kParkedIndexSuffix[] = ".index.tfckpt-old";
+
 // checkpoint_exists_internal: Glob(prefix + ".index") or Glob(prefix) is
 // non-empty. Errors only if listing the directory fails.
+//
+// Beyond TF: a V2 checkpoint being replaced by a tfckpt save (or whose
+// replacement was interrupted) exists too, as BundleReader reads it
+// (BUNDLE-2.7): `<prefix>.index` is missing while the save has parked it as
+// `<prefix>.index.tfckpt-old`. At every instant one of the two names holds
+// an index (parking and publishing are renames), but two lookups happen at
+// two instants, so the lookups alternate, a bounded number of rounds (a
+// round that finds neither needs two saves to have run meanwhile).
 StatusOr<bool> CheckpointExists(io::Env* env, const std::string& prefix);
 
 // latest_checkpoint: the state file's model_checkpoint_path (joined onto
