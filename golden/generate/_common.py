@@ -1,8 +1,15 @@
 """Shared set-up for the golden generator scripts (golden/generate/gen_*.py).
 
-Graph-mode scripts (main(graph_mode=True)) run with eager execution disabled
-and TF 1.x behaviour (tf.compat.v1.disable_v2_behavior(): reference variables,
-control flow v1); see resource_variables().
+Version-aware: under TensorFlow 1.x (TF1 is True) `v1` is the TF1 API itself
+(`tf`), under 2.x it is `tf.compat.v1`; scripts write `v1.train.Saver` etc.
+and run unchanged under both.  Graph-mode scripts (main(graph_mode=True))
+run with eager execution disabled and TF 1.x behaviour (under 2.x
+tf.compat.v1.disable_v2_behavior(): reference variables, control flow v1;
+TF 1.x's own default); see resource_variables().  Eager scripts
+(graph_mode=False) turn eager execution on under 1.x.
+
+A scenario registered with versions="tf1" or "tf2" runs only under that
+major version (TF1-era cases a 2.x corpus cannot hold, TF2-only APIs).
 
 Each gen_*.py registers scenario functions with @scenario(name, description)
 and ends with ``main()``.  A scenario function receives a
@@ -25,7 +32,9 @@ os.environ.setdefault("TFCKPT_REPO_ROOT", REPO)
 from tforacle import env  # noqa: E402
 
 tf = env.import_tf()
-v1 = tf.compat.v1
+TF1 = tf.__version__.startswith("1.")
+v1 = tf if TF1 else tf.compat.v1
+MAJOR = "tf1" if TF1 else "tf2"
 
 import numpy as np  # noqa: E402,F401
 
@@ -35,9 +44,11 @@ from tforacle.manifest import Scenario  # noqa: E402
 _REGISTRY = []
 
 
-def scenario(name, description):
+def scenario(name, description, versions=None):
+    """Registers fn(sc); versions: None (every TF), "tf1" or "tf2"."""
     def deco(fn):
-        _REGISTRY.append((name, description, fn))
+        if versions in (None, MAJOR):
+            _REGISTRY.append((name, description, fn))
         return fn
     return deco
 
@@ -73,6 +84,21 @@ def resource_variables(enabled):
         (v1.enable_resource_variables if was else v1.disable_resource_variables)()
 
 
+def crash_probe(code):
+    """Runs `code` in a child interpreter (this venv) and says how it ended.
+
+    For calls that kill the process (a CHECK failure, SIGFPE): there is no
+    error text to record, only the signal.
+    """
+    import signal
+    import subprocess
+    r = subprocess.run([sys.executable, "-c", code], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    if r.returncode < 0:
+        return {"code": code, "died_of_signal": signal.Signals(-r.returncode).name}
+    return {"code": code, "returncode": r.returncode}
+
+
 def list_dir(root):
     """Sorted relative paths of all files under root."""
     out = []
@@ -104,10 +130,12 @@ def main(graph_mode=True):
         for name, _, _ in _REGISTRY:
             print(name)
         return
-    if graph_mode:
+    if graph_mode and not TF1:
         # TF1 semantics: graph mode, reference variables, control flow v1,
         # TensorShape v1 (tf.compat.v1.disable_v2_behavior()).
         v1.disable_v2_behavior()
+    if not graph_mode and TF1:
+        v1.enable_eager_execution()
     for name, description, fn in _REGISTRY:
         if args.only and name not in args.only:
             continue

@@ -1,5 +1,8 @@
 """Frozen GraphDefs: convert_variables_to_constants + import_graph_def."""
-from _common import main, np, resource_variables, scenario, session, tf, v1, var_outputs
+from _common import TF1, main, np, resource_variables, scenario, session, tf, v1, var_outputs
+
+# freeze_graph's keyword for names kept as variables (renamed in TF 2.x).
+DENYLIST = "variable_names_blacklist" if TF1 else "variable_names_denylist"
 
 
 def _write_graph(graph_def, name, as_text=False):
@@ -27,7 +30,7 @@ def _freeze_add(sc):
         _write_graph(frozen, "combined_model.pbtxt", as_text=True)
         sc.note("frozen_nodes", _nodes(frozen))
 
-        gd = tf.compat.v1.GraphDef()
+        gd = v1.GraphDef()
         with open("combined_model.pb", "rb") as f:
             gd.ParseFromString(f.read())
         g = tf.Graph()
@@ -42,7 +45,7 @@ def _freeze_add(sc):
             (out,) = tf.import_graph_def(gd, return_elements=["add:0"], name="")
             with session(g) as sess:
                 sc.add_run("import_graph_def_no_prefix", outputs={out.name: (tf.float32, sess.run(out))},
-                           what="import_graph_def(..., name='')")
+                           what="import_graph_def(..., name='')", model="combined_model.pb")
             try:
                 tf.import_graph_def(gd, return_elements=["missing:0"], name="again")
             except Exception as e:  # noqa: BLE001
@@ -100,7 +103,8 @@ def freeze_mlp(sc):
                 p, lg = sess.run([probs, logits], {x: MLP_INPUTS})
                 sc.add_run("before_freeze", inputs={"input:0": (tf.float32, MLP_INPUTS)},
                            outputs={"probs:0": (tf.float32, p), "logits:0": (tf.float32, lg)},
-                           what="session.run on the variable graph")
+                           what="session.run on the variable graph",
+                           model="model.ckpt.meta", checkpoint="model.ckpt")
                 sc.add_run("weights", outputs=var_outputs(sess, [W1, B1, W2, B2]),
                            what="the fixed weights")
                 v1.train.Saver().save(sess, "model.ckpt")
@@ -108,7 +112,7 @@ def freeze_mlp(sc):
                     sess, g.as_graph_def(), ["probs", "logits"])
         _write_graph(frozen, "frozen_mlp.pb")
         sc.note("frozen_nodes", _nodes(frozen))
-        gd = tf.compat.v1.GraphDef()
+        gd = v1.GraphDef()
         with open("frozen_mlp.pb", "rb") as f:
             gd.ParseFromString(f.read())
         g = tf.Graph()
@@ -155,7 +159,8 @@ def freeze_graph_tool(sc):
                 sess.run(v1.global_variables_initializer())
                 sc.add_run("before_freeze", inputs={"x:0": (tf.float32, inputs)},
                            outputs={"out:0": (tf.float32, sess.run(out, {x: inputs}))},
-                           what="session.run on the variable graph")
+                           what="session.run on the variable graph",
+                           model="model.ckpt.meta", checkpoint="model.ckpt")
                 v1.train.Saver().save(sess, "model.ckpt")
                 v1.saved_model.simple_save(sess, "saved_model", inputs={"x": x},
                                            outputs={"out": out})
@@ -170,13 +175,13 @@ def freeze_graph_tool(sc):
         with tf.Graph().as_default():
             fg.freeze_graph(input_checkpoint="model.ckpt", output_graph="frozen_denylist.pb",
                             input_meta_graph="model.ckpt.meta",
-                            variable_names_denylist="layer2/bias", **common)
+                            **dict(common, **{DENYLIST: "layer2/bias"}))
         with tf.Graph().as_default():
             fg.freeze_graph(input_checkpoint=None, output_graph="frozen_from_saved_model.pb",
                             input_saved_model_dir="saved_model", saved_model_tags="serve",
                             **common)
         for name in ("frozen_from_meta.pb", "frozen_from_saved_model.pb"):
-            gd = tf.compat.v1.GraphDef()
+            gd = v1.GraphDef()
             with open(name, "rb") as f:
                 gd.ParseFromString(f.read())
             sc.note(name, _nodes(gd))
@@ -186,7 +191,8 @@ def freeze_graph_tool(sc):
                 with session(g) as sess:
                     sc.add_run(name, inputs={"x:0": (tf.float32, inputs)},
                                outputs={"out:0": (tf.float32, sess.run(o, {"x:0": inputs}))},
-                               what="import_graph_def(%s, name='') run on the fixed inputs" % name)
+                               what="import_graph_def(%s, name='') run on the fixed inputs" % name,
+                               model=name)
     sc.add_checkpoint("model.ckpt")
     sc.add_checkpoint("saved_model/variables/variables")
 

@@ -29,7 +29,7 @@ def _load_and_run(sc, label, export_dir, tags, sig_key, feeds, what):
                        inputs={sig.inputs[k].name: feeds[k] for k in sorted(feeds)},
                        outputs={sig.outputs[k].name: (t.dtype.base_dtype, v)
                                 for k, t, v in zip(out_keys, fetches, vals)},
-                       what=what, tags=list(tags), signature=sig_key,
+                       what=what, model=export_dir, tags=list(tags), signature=sig_key,
                        input_keys={k: sig.inputs[k].name for k in sorted(sig.inputs)},
                        output_keys={k: sig.outputs[k].name for k in out_keys})
             return mg
@@ -117,7 +117,7 @@ def saved_model_builder(sc):
             counter = v1.Variable(5, dtype=tf.int64, name="counter", trainable=False)
             y = tf.add(tf.matmul(x, w), b, name="y")
             asset = tf.constant("asset_src/vocab.txt", name="vocab_filename")
-            g.add_to_collection(tf.compat.v1.GraphKeys.ASSET_FILEPATHS, asset)
+            g.add_to_collection(v1.GraphKeys.ASSET_FILEPATHS, asset)
             table = v1.lookup.StaticHashTable(
                 v1.lookup.TextFileInitializer(asset, tf.string, v1.lookup.TextFileIndex.WHOLE_LINE,
                                               tf.int64, v1.lookup.TextFileIndex.LINE_NUMBER),
@@ -142,7 +142,7 @@ def saved_model_builder(sc):
                 builder.add_meta_graph_and_variables(
                     sess, ["serve", "custom_tag"],
                     signature_def_map={"predict": sig_predict, "serving_default": sig_predict},
-                    assets_collection=g.get_collection(tf.compat.v1.GraphKeys.ASSET_FILEPATHS),
+                    assets_collection=g.get_collection(v1.GraphKeys.ASSET_FILEPATHS),
                     main_op=main_op, strip_default_attrs=True)
                 builder.add_meta_graph(["train"], signature_def_map={"train_predict": sig_train},
                                        strip_default_attrs=True)

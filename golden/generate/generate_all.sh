@@ -2,13 +2,16 @@
 # Regenerate the golden corpus with the Python TensorFlow oracle:
 #   golden/tf-2.21/<scenario>/...   files written by TensorFlow 2.21
 #   golden/MANIFEST.json            what each scenario holds (schema: golden/README.md)
+# or, with --version, another TensorFlow release's corpus:
+#   golden/tf-1.15/<scenario>/... + golden/tf-1.15/MANIFEST.json   (TF 1.15.5)
+#   golden/tf-2.11/<scenario>/... + golden/tf-2.11/MANIFEST.json   (TF 2.11.1)
 #
-# Usage: golden/generate/generate_all.sh [--check]
+# Usage: golden/generate/generate_all.sh [--version 2.21|1.15|2.11] [--check]
 #   --check   generate into a temporary directory and compare with the
 #             committed corpus instead of replacing it (exit 1 on differences)
 #
-# Sets up (or reuses) the oracle venv via tools/oracle/setup_venv.sh and
-# builds //:tfckpt with Bazel (for gen_tfckpt.py).
+# Sets up (or reuses) that version's venv via tools/oracle/setup_venv.sh and
+# (2.21 only) builds //:tfckpt with Bazel (for gen_tfckpt.py).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -16,23 +19,48 @@ repo="$(cd "$here/../.." && pwd)"
 cd "$repo"
 
 check=0
-case "${1:-}" in
-  --check) check=1 ;;
-  "") ;;
-  *) echo "usage: $0 [--check]" >&2; exit 2 ;;
+version=2.21
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --check) check=1 ;;
+    --version) version="${2:?--version needs a value}"; shift ;;
+    *) echo "usage: $0 [--version 2.21|1.15|2.11] [--check]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+# Which scripts each version runs, where its corpus goes, and its MANIFEST
+# (golden_dir in it is relative to the MANIFEST's directory).
+# 1.15: every scenario TF 1.x can write (gen_*.py register TF2-only ones with
+# versions="tf2") plus the TF1-era cases (gen_tf1.py). 2.11: only where a
+# middle 2.x writes differently from 2.21: object-based checkpoints and TF2
+# SavedModels (gen_tf2.py).
+scripts=()
+case "$version" in
+  2.21) for s in "$here"/gen_*.py; do scripts+=("$s"); done
+        dest=golden/tf-2.21 manifest=golden/MANIFEST.json golden_dir_rel=tf-2.21 ;;
+  1.15) for s in "$here"/gen_*.py; do
+          case "$(basename "$s")" in gen_tf2.py|gen_tfckpt.py) ;; *) scripts+=("$s") ;; esac
+        done
+        dest=golden/tf-1.15 manifest=golden/tf-1.15/MANIFEST.json golden_dir_rel=. ;;
+  2.11) scripts=("$here/gen_tf2.py")
+        dest=golden/tf-2.11 manifest=golden/tf-2.11/MANIFEST.json golden_dir_rel=. ;;
+  *) echo "generate_all.sh: no corpus defined for TensorFlow $version" >&2; exit 2 ;;
 esac
 
-VENV="$(tools/oracle/setup_venv.sh | tail -n1)"
+VENV="$(tools/oracle/setup_venv.sh "$version" | tail -n1)"
 py="$VENV/bin/python"
 
-# gen_tfckpt.py has tfckpt rewrite TF-written bundles in layouts TF never
-# writes (snappy index, big-endian, aligned); TF then reads them back.
-bazel build --ui_event_filters=-info --noshow_progress //:tfckpt >&2
-export TFCKPT_BIN="$(bazel info bazel-bin 2>/dev/null)/tfckpt"
+if [ "$version" = 2.21 ]; then
+  # gen_tfckpt.py has tfckpt rewrite TF-written bundles in layouts TF never
+  # writes (snappy index, big-endian, aligned); TF then reads them back.
+  bazel build --ui_event_filters=-info --noshow_progress //:tfckpt >&2
+  export TFCKPT_BIN="$(bazel info bazel-bin 2>/dev/null)/tfckpt"
+fi
 
 staging="$(mktemp -d "${TMPDIR:-/tmp}/tfckpt-golden.XXXXXX")"
 trap 'rm -rf "$staging"' EXIT
-out="$staging/tf-2.21"
+out="$staging/tf-$version"
 frags="$staging/fragments"
 mkdir -p "$out" "$frags"
 
@@ -54,12 +82,12 @@ else
 fi
 
 start=$(date +%s)
-for script in "$here"/gen_*.py; do
+for script in "${scripts[@]}"; do
   echo "generate_all.sh: $(basename "$script")" >&2
   "${norandom[@]}" "$py" "$script" --out "$out" --fragments "$frags"
 done
 "$py" -m tforacle.manifest environment "$frags/_environment.info"
-"$py" -m tforacle.manifest merge "$frags" "$staging/MANIFEST.json" >&2
+"$py" -m tforacle.manifest merge "$frags" "$staging/MANIFEST.json" "$golden_dir_rel" >&2
 
 size_kib=$(du -sk "$out" | cut -f1)
 echo "generate_all.sh: $(ls "$out" | wc -l) scenarios, ${size_kib} KiB, $(( $(date +%s) - start ))s" >&2
@@ -77,8 +105,8 @@ if [ "$check" = 1 ]; then
     excludes+=(-x "$(basename "$f")")
     echo "generate_all.sh: not comparing nondeterministic $f" >&2
   done < <("$py" -m tforacle.manifest nondeterministic "$staging/MANIFEST.json")
-  diff -r "${excludes[@]}" golden/tf-2.21 "$out" >&2 || status=1
-  "$py" -m tforacle.manifest compare golden/MANIFEST.json "$staging/MANIFEST.json" >&2 || status=1
+  diff -r "${excludes[@]}" -x MANIFEST.json "$dest" "$out" >&2 || status=1
+  "$py" -m tforacle.manifest compare "$manifest" "$staging/MANIFEST.json" >&2 || status=1
   if [ "$status" = 0 ]; then
     echo "generate_all.sh: regenerated corpus is identical to the committed one" >&2
   else
@@ -87,8 +115,8 @@ if [ "$check" = 1 ]; then
   exit "$status"
 fi
 
-rm -rf golden/tf-2.21
+rm -rf "$dest"
 mkdir -p golden
-cp -R "$out" golden/tf-2.21
-cp "$staging/MANIFEST.json" golden/MANIFEST.json
-echo "generate_all.sh: wrote golden/tf-2.21 and golden/MANIFEST.json" >&2
+cp -R "$out" "$dest"
+cp "$staging/MANIFEST.json" "$manifest"
+echo "generate_all.sh: wrote $dest and $manifest" >&2

@@ -107,7 +107,8 @@ def _slice_list(slice_proto):
     """TensorSliceProto as [[start, length], ...]; length -1 = full extent."""
     out = []
     for ext in slice_proto.extent:
-        length = ext.length if ext.WhichOneof("has_length_hack") else -1
+        # TF 2.x names the oneof has_length_hack (TF 1.15: has_length).
+        length = ext.length if ext.HasField("length") else -1
         out.append([int(ext.start), int(length)])
     return out
 

@@ -316,7 +316,8 @@ def environment_info():
 
 def _main(argv):
     if len(argv) >= 2 and argv[0] == "merge":
-        m = merge(argv[1], argv[2] if len(argv) > 2 else "MANIFEST.json")
+        m = merge(argv[1], argv[2] if len(argv) > 2 else "MANIFEST.json",
+                  *argv[3:4])  # [golden_dir, relative to the MANIFEST's directory]
         print("%d scenarios, %d bytes" % (len(m["scenarios"]), m["total_size"]))
         return 0
     if len(argv) == 3 and argv[0] == "compare":
@@ -332,7 +333,7 @@ def _main(argv):
         env.import_tf()
         dump_json(environment_info(), argv[1])
         return 0
-    sys.stderr.write("usage: python -m tforacle.manifest merge FRAGMENTS_DIR OUT.json\n"
+    sys.stderr.write("usage: python -m tforacle.manifest merge FRAGMENTS_DIR OUT.json [GOLDEN_DIR]\n"
                      "       python -m tforacle.manifest compare A.json B.json\n"
                      "       python -m tforacle.manifest nondeterministic MANIFEST.json\n"
                      "       python -m tforacle.manifest environment OUT.info\n")
