@@ -32,9 +32,9 @@ uint32_t DecodeU32(const char* p, bool big_endian) {
   return v;
 }
 
-// The CRC of a string's length: 4 bytes when it fits (compatibility with
-// old TF), else 8, in the file's byte order.
-uint32_t ExtendWithLength(uint32_t crc, uint64_t len, bool big_endian) {
+}  // namespace
+
+uint32_t ExtendStringLengthCrc(uint32_t crc, uint64_t len, bool big_endian) {
   char buf[8];
   if (len <= 0xffffffffu) {
     EncodeU32(buf, static_cast<uint32_t>(len), big_endian);
@@ -46,13 +46,15 @@ uint32_t ExtendWithLength(uint32_t crc, uint64_t len, bool big_endian) {
   return crc32c::Extend(crc, buf, 8);
 }
 
+namespace {
+
 Status WriteStrings(const tensor::Tensor& t, bool big_endian, io::WritableFile* out,
                     uint64_t* bytes, uint32_t* crc) {
   std::string lengths;
   uint32_t c = 0;
   for (const std::string& s : t.strings()) {
     io::PutVarint64(&lengths, s.size());
-    c = ExtendWithLength(c, s.size(), big_endian);
+    c = ExtendStringLengthCrc(c, s.size(), big_endian);
   }
   char checksum[4];
   EncodeU32(checksum, crc32c::Mask(c), big_endian);
@@ -319,7 +321,7 @@ Status ReadTensorData(std::string_view key, const ParsedEntry& entry,
     remaining -= len;
     cur = next;
     lengths.push_back(len);
-    c = ExtendWithLength(c, len, swap);
+    c = ExtendStringLengthCrc(c, len, swap);
   }
   if (limit - cur < 4) {
     return fail(BundleErrorKind::kBadStringLengths, offset + (cur - p0),

@@ -23,6 +23,12 @@ namespace tfckpt::bundle {
 Status WriteTensorData(const tensor::Tensor& t, bool big_endian,
                        io::WritableFile* out, uint64_t* bytes, uint32_t* crc);
 
+// Extends the (unmasked) CRC of a string tensor's lengths by `len` as the
+// data file checksums it: 4 bytes when it fits (compatibility with old TF),
+// else 8, in the file's byte order (big_endian). Exposed for the bad-corpus
+// generator, which forges a length no tensor could hold.
+uint32_t ExtendStringLengthCrc(uint32_t crc, uint64_t len, bool big_endian);
+
 struct ReadDataOptions {
   bool verify_crc = true;
   // Return a Tensor at all (false: check only, nothing allocated for
