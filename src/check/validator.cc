@@ -45,6 +45,7 @@ void CheckStateDir(io::Env* env, const std::string& dir, const ValidateOptions& 
     // I/O error; one that reads but is malformed is a STATE_FILE defect.
     const StatusCode c = st.status().code();
     const bool unreadable = c != StatusCode::kInvalidArgument &&
+                            c != StatusCode::kDataLoss &&  // "Can't parse checkpoint state"
                             c != StatusCode::kFailedPrecondition &&
                             c != StatusCode::kResourceExhausted;
     Add(r, unreadable ? DefectCode::kIoError : DefectCode::kStateFile, state_path,
