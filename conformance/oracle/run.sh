@@ -18,6 +18,8 @@
 #    read_compare reads each with tfckpt and compares;
 # 4b. tf_show_agrees.py: `tfckpt show --json` of every golden SavedModel
 #    equals what TF's loader reports (tags, signatures, assets, variables);
+# 4c. tf_runs_frozen.py: every TF2 golden SavedModel frozen by `tfckpt freeze
+#    --signature` runs in TF (and in tfckpt) to the SavedModel's outputs;
 # 5. `tfckpt conform` with TensorFlow as the testee (conformance/tf_testee.py):
 #    TF's failures must be exactly conformance/failure_lists/tensorflow-2.21.txt;
 # 6. three negative controls: the comparisons do notice a wrong expectation.
@@ -130,6 +132,14 @@ if grep -q $'^@@\t' "$tmp/tf_show.log"; then
   collect <"$tmp/tf_show.log"
 else
   record "show->tf" "tf_show_agrees.py" FAIL "$(tail -n 1 "$tmp/tf_show.log")"
+fi
+
+# --- tfckpt freeze of TF2 SavedModels: TensorFlow runs the frozen graphs ------
+py conformance/oracle/tf_runs_frozen.py "$tfckpt_show_bin" "$root/golden" >"$tmp/tf_frozen.log" 2>&1
+if grep -q $'^@@\t' "$tmp/tf_frozen.log"; then
+  collect <"$tmp/tf_frozen.log"
+else
+  record "freeze->tf" "tf_runs_frozen.py" FAIL "$(tail -n 1 "$tmp/tf_frozen.log")"
 fi
 
 # --- tfckpt conform with TensorFlow as the testee ----------------------------

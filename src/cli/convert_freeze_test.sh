@@ -124,5 +124,65 @@ has "nosuch is not in graph" "$out.err"
 check 2 "freeze a SavedModel by a missing tag" "$bin" freeze "$fz/saved_model" --tag train --output_node out -o "$tmp/x.pb"
 has "MetaGraphDef associated with tags 'train' could not be found" "$out.err"
 
+# --- freeze TF2 SavedModels (functions inlined, resource variables ->
+# Const; --signature picks the outputs): the frozen graph's outputs equal the
+# SavedModel's, bit for bit, on the same inputs. The SavedModels' own outputs
+# are checked against TensorFlow's in saved_model_golden_test/zoo_golden_test;
+# TensorFlow runs these frozen graphs in the oracle tier (tf_runs_frozen.py).
+# Inputs: every signature input filled from its dtype and shape (-1 -> 2).
+inputs_of() {  # show --json on stdin -> "--input key=JSON" lines for serving_default
+  python3 -c '
+import json, sys
+sig = json.load(sys.stdin)["meta_graphs"][0]["signatures"]["serving_default"]
+for key, t in sorted(sig["inputs"].items()):
+    dims = [2 if d < 0 else d for d in t["shape"]]
+    n = 1
+    for d in dims: n *= d
+    flat = [(i % 3) if t["dtype"].startswith("int") else ((i * 7) % 11 - 5) / 4.0 for i in range(n)]
+    def nest(v, ds):
+        if not ds: return v[0]
+        step = len(v) // ds[0]
+        return [nest(v[i * step:(i + 1) * step], ds[1:]) for i in range(ds[0])]
+    print("%s\t%s\t%s" % (key, t["name"], json.dumps(nest(flat, dims))))'
+}
+same_outputs() {  # a.json b.json: the same values for every output tensor name
+  python3 -c '
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+va = {o["name"]: o["values"] for o in a["outputs"]}
+vb = {o["name"]: o["values"] for o in b["outputs"]}
+sys.exit(0 if va == vb and va else 1)' "$1" "$2" || { echo "FAIL: outputs of $1 and $2 differ"; fail=1; }
+}
+tf2_models="$g/tf2_module_saved_model/saved_model"
+for m in "$root"/golden/zoo/tf-2.21/keras_*/saved_model; do tf2_models="$tf2_models $m"; done
+for sm in $tf2_models; do
+  name="$(basename "$(dirname "$sm")")"
+  check 0 "freeze TF2 $name --signature serving_default" "$bin" freeze "$sm" \
+    --signature serving_default -o "$tmp/$name.frozen.pb"
+  has "functions inlined \(convert_variables_to_constants_v2\)"
+  "$bin" show --json "$sm" >"$tmp/$name.show.json"
+  in_sm=(); in_pb=()
+  while IFS=$'\t' read -r key tensor value; do
+    in_sm+=(--input "$key=$value"); in_pb+=(--input "$tensor=$value")
+  done < <(inputs_of <"$tmp/$name.show.json")
+  outs=$(python3 -c 'import json,sys; print(" ".join("--output " + t["name"] for k, t in sorted(json.load(sys.stdin)["meta_graphs"][0]["signatures"]["serving_default"]["outputs"].items())))' <"$tmp/$name.show.json")
+  check 0 "run TF2 $name SavedModel" "$bin" run "$sm" "${in_sm[@]}" --json
+  cp "$out" "$tmp/$name.sm.json"
+  # shellcheck disable=SC2086
+  check 0 "run TF2 $name frozen" "$bin" run "$tmp/$name.frozen.pb" "${in_pb[@]}" $outs --json
+  same_outputs "$tmp/$name.sm.json" "$out"
+  check 0 "frozen $name holds no variable or function" "$bin" show "$tmp/$name.frozen.pb"
+  has "graph: [0-9]+ nodes, 0 functions"
+  lacks "^  ops: .*(VarHandleOp|ReadVariableOp|PartitionedCall)"
+done
+check 2 "freeze --signature with a typo" "$bin" freeze "$g/tf2_module_saved_model/saved_model" \
+  --signature serving_defalt -o "$tmp/x.pb"
+has "signature 'serving_defalt' not found \(did you mean 'serving_default'\?\); signatures: " "$out.err"
+check 2 "freeze without outputs lists the signatures" "$bin" freeze "$g/tf2_module_saved_model/saved_model" -o "$tmp/x.pb"
+has "--signature KEY \(signatures: serving_default\)" "$out.err"
+check 0 "freeze a TF1 SavedModel by --signature" "$bin" freeze "$fz/saved_model" --signature serving_default \
+  -o "$tmp/frozen_sig.pb"
+same "$tmp/frozen_sig.pb" "$fz/frozen_from_saved_model.pb"
+
 [ "$fail" = 0 ] && echo "PASS" || echo "FAILED"
 exit "$fail"

@@ -11,6 +11,13 @@
 // graph_def (so nodes keep the `_output_shapes` a Saver-written .meta has)
 // for the output nodes; the result is written with deterministic
 // serialization (or as text with --as_text).
+//
+// A graph whose signatures call functions (a TF2 SavedModel) is loaded as
+// `run` loads it (restore and init op through its functions) and frozen by
+// freeze::ConvertVariablesToConstantsV2 (calls inlined, resource variables
+// -> Const; src/freeze/freeze_v2.h). --signature KEY takes the output nodes
+// from a SignatureDef instead of --output_node.
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -20,7 +27,9 @@
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
 #include "src/cli/checkpoint_source.h"
+#include "src/cli/suggest.h"
 #include "src/freeze/freeze.h"
+#include "src/freeze/freeze_v2.h"
 #include "src/saved_model/loader.h"
 #include "src/path/model_path.h"
 #include "src/train/meta_graph.h"
@@ -31,7 +40,7 @@ namespace tfckpt::cli {
 namespace {
 
 struct FreezeCommandOptions {
-  std::string input, checkpoint, out;
+  std::string input, checkpoint, out, signature;
   std::vector<std::string> output_nodes, tags, allowlist, denylist, initializer_nodes;
   bool as_text = false, keep_devices = false;
 };
@@ -56,6 +65,8 @@ std::vector<std::string> SplitCommas(const std::vector<std::string>& args) {
 // The MetaGraph and the checkpoint to restore it from.
 struct FreezeInput {
   tensorflow::MetaGraphDef meta;
+  path::Kind kind = path::Kind::kMetaGraph;
+  std::string model;  // SavedModel directory or .meta file
   std::string checkpoint;
   std::string description;
 };
@@ -72,11 +83,15 @@ StatusOr<FreezeInput> ResolveInput(io::Env* env, const FreezeCommandOptions& o) 
     TFCKPT_ASSIGN_OR_RETURN(saved_model::SavedModelMetaGraph read,
                             saved_model::ReadSavedModelMetaGraph(r.model, o.tags, env));
     in.meta = std::move(read.meta_graph);
+    in.kind = r.kind;
+    in.model = r.model;
     in.checkpoint = r.checkpoint.empty() ? io::JoinPath(r.model, "variables/variables")
                                          : r.checkpoint;
     in.description = StrCat("SavedModel ", r.model);
   } else if (r.kind == path::Kind::kMetaGraph) {
     TFCKPT_ASSIGN_OR_RETURN(in.meta, train::ReadMetaGraphFile(r.model, env));
+    in.kind = r.kind;
+    in.model = r.model;
     in.checkpoint = r.checkpoint;
     in.description = StrCat("MetaGraph ", r.model);
     if (in.checkpoint.empty() && o.checkpoint.empty()) {
@@ -97,13 +112,12 @@ StatusOr<FreezeInput> ResolveInput(io::Env* env, const FreezeCommandOptions& o) 
   return in;
 }
 
-StatusOr<std::string> Freeze(const FreezeCommandOptions& o) {
-  io::Env* env = io::Env::Default();
-  std::vector<std::string> outputs = SplitCommas(o.output_nodes);
-  if (outputs.empty()) {
-    return InvalidArgumentError("You need to supply the name of a node to --output_node.");
-  }
-  TFCKPT_ASSIGN_OR_RETURN(FreezeInput in, ResolveInput(env, o));
+// TF1 graphs: freeze_graph's own steps (import_meta_graph, Saver.restore,
+// initializer nodes, convert_variables_to_constants).
+StatusOr<tensorflow::GraphDef> FreezeV1(const FreezeCommandOptions& o, FreezeInput& in,
+                                        const std::vector<std::string>& outputs,
+                                        const freeze::FreezeOptions& freeze_options,
+                                        io::Env* env) {
   if (!o.keep_devices) {
     for (auto& node : *in.meta.mutable_graph_def()->mutable_node()) node.clear_device();
   }
@@ -122,18 +136,103 @@ StatusOr<std::string> Freeze(const FreezeCommandOptions& o) {
     std::vector<train::TargetRef> targets(initializers.begin(), initializers.end());
     TFCKPT_RETURN_IF_ERROR(session.Run(targets));
   }
+  return freeze::ConvertVariablesToConstants(&session, in.meta.graph_def(), outputs,
+                                             freeze_options);
+}
+
+// The output nodes: --output-node, else the outputs of --signature (TF2
+// users need not guess "StatefulPartitionedCall_5").
+StatusOr<std::vector<std::string>> OutputNodes(const FreezeCommandOptions& o,
+                                               const tensorflow::MetaGraphDef& meta) {
+  std::vector<std::string> outputs = SplitCommas(o.output_nodes);
+  if (o.signature.empty()) {
+    if (outputs.empty()) {
+      std::vector<std::string> keys;
+      for (const auto& [key, sig] : meta.signature_def()) {
+        if (key != "__saved_model_init_op") keys.push_back(key);
+      }
+      return InvalidArgumentError(StrCat(
+          "You need to supply the name of a node to --output_node, or --signature KEY",
+          keys.empty() ? std::string() : StrCat(" (signatures: ", ListNames(keys), ")"), "."));
+    }
+    return outputs;
+  }
+  auto sig = meta.signature_def().find(o.signature);
+  if (sig == meta.signature_def().end()) {
+    std::vector<std::string> keys;
+    for (const auto& [key, unused] : meta.signature_def()) keys.push_back(key);
+    return NotFoundError(StrCat("signature '", o.signature, "' not found",
+                                DidYouMean(o.signature, keys), "; signatures: ",
+                                keys.empty() ? "none" : ListNames(keys)));
+  }
+  for (const auto& [key, info] : sig->second.outputs()) {
+    const std::string node = info.name().substr(0, info.name().find(':'));
+    if (std::find(outputs.begin(), outputs.end(), node) == outputs.end()) outputs.push_back(node);
+  }
+  return outputs;
+}
+
+bool CallsFunctions(const tensorflow::GraphDef& graph) {
+  if (graph.library().function_size() == 0) return false;
+  for (const auto& node : graph.node()) {
+    if (node.op() == "StatefulPartitionedCall" || node.op() == "PartitionedCall") return true;
+  }
+  return false;
+}
+
+// TF2 graphs (signatures calling functions over resource variables): load
+// the model as `run` does, then convert_variables_to_constants_v2.
+StatusOr<tensorflow::GraphDef> FreezeV2(const FreezeCommandOptions& o, const FreezeInput& in,
+                                        const std::vector<std::string>& outputs,
+                                        const freeze::FreezeOptions& freeze_options) {
+  std::unique_ptr<saved_model::Bundle> bundle;
+  if (in.kind == path::Kind::kSavedModel) {
+    TFCKPT_ASSIGN_OR_RETURN(bundle, saved_model::LoadSavedModel(in.model, o.tags));
+  } else {
+    TFCKPT_ASSIGN_OR_RETURN(bundle,
+                            saved_model::LoadMetaGraphAndCheckpoint(in.model, in.checkpoint));
+  }
+  if (!bundle->restored()) {
+    return FailedPreconditionError(StrCat("no variables were restored into ", in.description,
+                                          " (", in.checkpoint, "), so there is nothing to freeze"));
+  }
+  graph::Session* session = bundle->session();
+  auto value_of = [session](const tensorflow::NodeDef& node) {
+    return freeze::ResourceVariableValue(*session, node);
+  };
+  tensorflow::GraphDef graph = bundle->meta_graph_def().graph_def();
+  if (!o.keep_devices) {
+    for (auto& node : *graph.mutable_node()) node.clear_device();
+  }
+  return freeze::ConvertVariablesToConstantsV2(graph, outputs, value_of, freeze_options);
+}
+
+StatusOr<std::string> Freeze(const FreezeCommandOptions& o) {
+  io::Env* env = io::Env::Default();
+  TFCKPT_ASSIGN_OR_RETURN(FreezeInput in, ResolveInput(env, o));
+  TFCKPT_ASSIGN_OR_RETURN(std::vector<std::string> outputs, OutputNodes(o, in.meta));
   freeze::FreezeOptions freeze_options;
   std::vector<std::string> allow = SplitCommas(o.allowlist);
   if (!allow.empty()) freeze_options.variable_names_allowlist = allow;
   freeze_options.variable_names_denylist = SplitCommas(o.denylist);
-  TFCKPT_ASSIGN_OR_RETURN(
-      tensorflow::GraphDef frozen,
-      freeze::ConvertVariablesToConstants(&session, in.meta.graph_def(), outputs, freeze_options));
+  tensorflow::GraphDef frozen;
+  std::string how;
+  if (CallsFunctions(in.meta.graph_def())) {
+    if (!o.initializer_nodes.empty()) {
+      return InvalidArgumentError("--initializer_nodes applies to TF1 graphs; this graph calls "
+                                  "functions (TF2), whose init op the loader runs");
+    }
+    TFCKPT_ASSIGN_OR_RETURN(frozen, FreezeV2(o, in, outputs, freeze_options));
+    how = ", functions inlined (convert_variables_to_constants_v2)";
+  } else {
+    TFCKPT_ASSIGN_OR_RETURN(frozen, FreezeV1(o, in, outputs, freeze_options, env));
+  }
   TFCKPT_RETURN_IF_ERROR(freeze::WriteGraphDef(frozen, o.out, o.as_text, env));
   int constants = 0;
   for (const auto& node : frozen.node()) constants += node.op() == "Const";
   return StrCat("wrote ", o.out, ": ", frozen.node_size(), " nodes (", constants,
-                " Const) from ", in.description, " restored from ", in.checkpoint);
+                " Const) from ", in.description, " restored from ", in.checkpoint, how,
+                "; outputs: ", ListNames(outputs));
 }
 
 }  // namespace
@@ -154,8 +253,10 @@ void RegisterFreeze(CLI::App& app, int* exit_code) {
                   "checkpoint prefix or directory with a `checkpoint` file (a .meta defaults "
                   "to its own prefix, else its directory's `checkpoint` state; a SavedModel "
                   "to <dir>/variables/variables)");
-  cmd->add_option("--output-node,--output_node,--output_node_names", o->output_nodes, "output node names")
-      ->required();
+  cmd->add_option("--output-node,--output_node,--output_node_names", o->output_nodes,
+                  "output node names (or --signature)");
+  cmd->add_option("--signature,--signature-def,--signature_def", o->signature,
+                  "freeze for the outputs of this SignatureDef key (e.g. serving_default)");
   cmd->add_option("-o,--out,--output-graph,--output_graph", o->out, "frozen GraphDef to write")->required();
   cmd->add_option("--tag,--saved-model-tags,--saved_model_tags", o->tags,
                   "SavedModel: tags of the MetaGraph (default: serve)");

@@ -77,34 +77,17 @@ StatusOr<tensorflow::GraphDef> ExtractSubGraph(const tensorflow::GraphDef& graph
   return out;
 }
 
-StatusOr<tensorflow::GraphDef> ConvertVariablesToConstants(
-    train::Session* session, const tensorflow::GraphDef& graph_def,
-    const std::vector<std::string>& output_node_names, const FreezeOptions& o) {
-  TFCKPT_ASSIGN_OR_RETURN(tensorflow::GraphDef graph,
-                          ExtractSubGraph(graph_def, output_node_names));
-  // Variables to convert and the tensors holding their values.
-  std::vector<int> vars;
-  std::vector<train::TensorRef> fetches;
-  for (int i = 0; i < graph.node_size(); ++i) {
-    const auto& n = graph.node(i);
-    if (!IsVariable(n.op())) continue;
-    if (o.variable_names_allowlist &&
-        std::find(o.variable_names_allowlist->begin(), o.variable_names_allowlist->end(),
-                  n.name()) == o.variable_names_allowlist->end()) {
-      continue;
-    }
-    if (std::find(o.variable_names_denylist.begin(), o.variable_names_denylist.end(), n.name()) !=
-        o.variable_names_denylist.end()) {
-      continue;
-    }
-    vars.push_back(i);
-    fetches.push_back(n.op() == "VarHandleOp" ? StrCat(n.name(), "/Read/ReadVariableOp:0")
-                                              : StrCat(n.name(), ":0"));
-  }
-  std::vector<tensor::Tensor> values;
-  if (!fetches.empty()) {
-    TFCKPT_ASSIGN_OR_RETURN(values, session->Run({}, fetches));
-  }
+bool SelectedVariable(const std::string& name, const FreezeOptions& o) {
+  const auto& allow = o.variable_names_allowlist;
+  const auto& deny = o.variable_names_denylist;
+  if (allow && std::find(allow->begin(), allow->end(), name) == allow->end()) return false;
+  return std::find(deny.begin(), deny.end(), name) == deny.end();
+}
+
+StatusOr<tensorflow::GraphDef> ReplaceVariables(const tensorflow::GraphDef& graph,
+                                                const std::vector<int>& vars,
+                                                const std::vector<tensor::Tensor>& values,
+                                                std::vector<std::string>* other_consumers) {
   // Data edges: source node -> (consumer, input index).
   std::map<std::string, std::vector<std::pair<int, int>>> consumers;
   for (int i = 0; i < graph.node_size(); ++i) {
@@ -143,7 +126,7 @@ StatusOr<tensorflow::GraphDef> ConvertVariablesToConstants(
           (*d->mutable_attr())["T"].set_type(before.attr().at("dtype").type());
           auto cls = before.attr().find("_class");
           if (cls != before.attr().end()) (*d->mutable_attr())["_class"] = cls->second;
-        } else if (IsIntermediate(before.op())) {
+        } else if (IsIntermediate(before.op()) || before.op() == "IdentityN") {
           auto t = d->mutable_attr()->find("T");
           if (t != d->mutable_attr()->end()) {
             if (t->second.has_list() && k < t->second.list().type_size()) {
@@ -154,11 +137,36 @@ StatusOr<tensorflow::GraphDef> ConvertVariablesToConstants(
           }
           d->mutable_attr()->erase("_output_shapes");
           queue.push_back(before.name());
+        } else if (other_consumers != nullptr) {
+          other_consumers->push_back(StrCat(before.name(), " (", before.op(), ")"));
         }
       }
     }
   }
   return out;
+}
+
+StatusOr<tensorflow::GraphDef> ConvertVariablesToConstants(
+    train::Session* session, const tensorflow::GraphDef& graph_def,
+    const std::vector<std::string>& output_node_names, const FreezeOptions& o) {
+  TFCKPT_ASSIGN_OR_RETURN(tensorflow::GraphDef graph,
+                          ExtractSubGraph(graph_def, output_node_names));
+  // Variables to convert and the tensors holding their values.
+  std::vector<int> vars;
+  std::vector<train::TensorRef> fetches;
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const auto& n = graph.node(i);
+    if (!IsVariable(n.op())) continue;
+    if (!SelectedVariable(n.name(), o)) continue;
+    vars.push_back(i);
+    fetches.push_back(n.op() == "VarHandleOp" ? StrCat(n.name(), "/Read/ReadVariableOp:0")
+                                              : StrCat(n.name(), ":0"));
+  }
+  std::vector<tensor::Tensor> values;
+  if (!fetches.empty()) {
+    TFCKPT_ASSIGN_OR_RETURN(values, session->Run({}, fetches));
+  }
+  return ReplaceVariables(graph, vars, values, nullptr);
 }
 
 Status WriteGraphDef(const tensorflow::GraphDef& graph_def, const std::string& path, bool as_text,

@@ -29,6 +29,7 @@
 #include "proto/graph.pb.h"
 #include "src/io/env.h"
 #include "src/io/status.h"
+#include "src/tensor/tensor.h"
 #include "src/train/session.h"
 
 namespace tfckpt::freeze {
@@ -44,6 +45,19 @@ struct FreezeOptions {
 StatusOr<tensorflow::GraphDef> ConvertVariablesToConstants(
     train::Session* session, const tensorflow::GraphDef& graph_def,
     const std::vector<std::string>& output_node_names, const FreezeOptions& options = {});
+
+// Whether variable node `name` is converted under the allow / deny lists.
+bool SelectedVariable(const std::string& name, const FreezeOptions& options);
+
+// The rewrite behind both converters (and freeze_v2.h): node vars[i] of
+// `graph` becomes a Const of values[i] (dtype and value only), propagated
+// along data edges as above. *other_consumers (if non-null) gets "name (op)"
+// of every node consuming a converted variable that is neither a
+// ReadVariableOp nor a pass-through node (Identity, IdentityN, Switch, ...).
+StatusOr<tensorflow::GraphDef> ReplaceVariables(const tensorflow::GraphDef& graph,
+                                                const std::vector<int>& vars,
+                                                const std::vector<tensor::Tensor>& values,
+                                                std::vector<std::string>* other_consumers);
 
 // tf.io.write_graph: binary as TF serializes it, or text format.
 Status WriteGraphDef(const tensorflow::GraphDef& graph_def, const std::string& path,

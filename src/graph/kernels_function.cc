@@ -6,7 +6,7 @@
 // A function is instantiated once per library into a Graph (FunctionDef ->
 // GraphDef: each input arg becomes a node named after it, node inputs
 // "n:out_arg:i" become "n:<flat index>" through the producing op's OpDef)
-// built against the same serving registry, so nested calls work. Each call
+// (function_body.h) built against the same serving registry, so nested calls work. Each call
 // site keeps its own kernels for the body (like a Session's). A call runs the
 // nodes its return values and control returns need plus every stateful node
 // (TF's PruneFunctionBody keeps those), in topological order, with the
@@ -21,6 +21,7 @@
 #include <mutex>
 #include <set>
 
+#include "src/graph/function_body.h"
 #include "src/graph/kernel_util.h"
 #include "src/graph/serving_ops.h"
 
@@ -60,36 +61,6 @@ namespace {
 constexpr int kMaxCallDepth = 64;
 thread_local int call_depth = 0;
 
-// How many tensors output arg `arg` of `op` has for a node with `attrs`.
-StatusOr<int> ArgCount(const tensorflow::OpDef::ArgDef& arg,
-                       const google::protobuf::Map<std::string, tensorflow::AttrValue>& attrs,
-                       const tensorflow::OpDef& op) {
-  auto attr = [&](const std::string& name) -> const tensorflow::AttrValue* {
-    auto it = attrs.find(name);
-    if (it != attrs.end()) return &it->second;
-    for (const auto& a : op.attr()) {
-      if (a.name() == name && a.has_default_value()) return &a.default_value();
-    }
-    return nullptr;
-  };
-  if (!arg.number_attr().empty()) {
-    const tensorflow::AttrValue* v = attr(arg.number_attr());
-    if (v == nullptr) return InvalidArgumentError(StrCat("missing attr '", arg.number_attr(), "'"));
-    return static_cast<int>(v->i());
-  }
-  if (!arg.type_list_attr().empty()) {
-    const tensorflow::AttrValue* v = attr(arg.type_list_attr());
-    if (v == nullptr) return InvalidArgumentError(StrCat("missing attr '", arg.type_list_attr(), "'"));
-    return v->list().type_size();
-  }
-  return 1;
-}
-
-bool HasPlaceholder(const tensorflow::AttrValue& v) {
-  if (!v.placeholder().empty()) return true;
-  return false;
-}
-
 }  // namespace
 
 StatusOr<std::shared_ptr<const FunctionLibrary::Body>> FunctionLibrary::Instantiate(
@@ -114,15 +85,8 @@ StatusOr<std::shared_ptr<const FunctionLibrary::Body>> FunctionLibrary::Build(
   auto fail = [&](StatusCode code, const std::string& what) {
     return Status(code, StrCat("Function '", fname, "': ", what));
   };
-  if (fdef.signature().attr_size() > 0) {
-    return fail(StatusCode::kUnimplemented,
-                "has attrs (a polymorphic function); tfckpt runs concrete functions only");
-  }
   auto body = std::make_shared<Body>();
   body->name = fname;
-  tensorflow::GraphDef g;
-  std::map<std::string, const tensorflow::NodeDef*> nodes;
-  for (const auto& n : fdef.node_def()) nodes.emplace(n.name(), &n);
   // Every op of the body the engine lacks, in one message.
   std::map<std::string, std::vector<std::string>> missing;
   for (const auto& n : fdef.node_def()) {
@@ -135,128 +99,34 @@ StatusOr<std::shared_ptr<const FunctionLibrary::Body>> FunctionLibrary::Build(
                 StrCat("Op type not registered '", missing.begin()->first,
                        "' in tfckpt's graph engine; ", MissingOpsText(missing)));
   }
-  std::set<std::string> arg_names;
-  for (const auto& arg : fdef.signature().input_arg()) {
-    if (arg.type() == tensorflow::DT_INVALID || !arg.number_attr().empty() ||
-        !arg.type_list_attr().empty() || !arg.type_attr().empty()) {
-      return fail(StatusCode::kUnimplemented,
-                  StrCat("input '", arg.name(), "' is not a single tensor of a fixed type"));
-    }
-    if (nodes.count(arg.name()) > 0 || !arg_names.insert(arg.name()).second) {
-      return fail(StatusCode::kInvalidArgument, StrCat("input '", arg.name(), "' is not unique"));
-    }
-    tensorflow::NodeDef* n = g.add_node();
-    n->set_name(arg.name());
-    n->set_op("Placeholder");
-    (*n->mutable_attr())["dtype"].set_type(arg.type());
-    (*n->mutable_attr())["shape"].mutable_shape()->set_unknown_rank(true);
-    body->arg_types.push_back(arg.type());
-  }
-  // "n:out:i" / "arg" / "^n" -> GraphDef input syntax.
-  auto convert = [&](const std::string& in, const std::string& consumer) -> StatusOr<std::string> {
-    if (!in.empty() && in[0] == '^') return in;
-    const size_t c1 = in.find(':');
-    if (c1 == std::string::npos) {
-      if (arg_names.count(in) > 0 || nodes.count(in) > 0) return in;
-      return fail(StatusCode::kInvalidArgument,
-                  StrCat("node '", consumer, "' has unknown input '", in, "'"));
-    }
-    const std::string src = in.substr(0, c1);
-    const size_t c2 = in.find(':', c1 + 1);
-    const std::string out_arg = in.substr(c1 + 1, c2 == std::string::npos ? std::string::npos : c2 - c1 - 1);
-    int index = 0;
-    if (c2 != std::string::npos) {
-      const std::string digits = in.substr(c2 + 1);
-      if (digits.empty() || digits.size() > 9 ||
-          digits.find_first_not_of("0123456789") != std::string::npos) {
-        return fail(StatusCode::kInvalidArgument, StrCat("node '", consumer, "': bad input '", in, "'"));
-      }
-      index = std::stoi(digits);
-    }
-    auto it = nodes.find(src);
-    if (it == nodes.end()) {
-      return fail(StatusCode::kInvalidArgument,
-                  StrCat("node '", consumer, "' has unknown input '", in, "'"));
-    }
-    const OpRegistration* reg = registry_->Find(it->second->op());
-    if (reg == nullptr) {
-      return fail(StatusCode::kNotFound, StrCat("node '", src, "': Op type not registered '",
-                                                it->second->op(), "' in tfckpt's graph engine"));
-    }
-    int offset = 0;
-    for (const auto& arg : reg->op_def.output_arg()) {
-      TFCKPT_ASSIGN_OR_RETURN(int count, ArgCount(arg, it->second->attr(), reg->op_def));
-      if (arg.name() == out_arg) {
-        if (index < 0 || index >= count) {
-          return fail(StatusCode::kInvalidArgument,
-                      StrCat("node '", consumer, "': input '", in, "' is out of range (", count,
-                             " tensors in output '", out_arg, "' of ", it->second->op(), ")"));
-        }
-        return StrCat(src, ":", offset + index);
-      }
-      offset += count;
-    }
-    return fail(StatusCode::kInvalidArgument,
-                StrCat("node '", consumer, "': op ", it->second->op(), " has no output '", out_arg,
-                       "' (input '", in, "')"));
-  };
   for (const auto& n : fdef.node_def()) {
-    for (const auto& [key, value] : n.attr()) {
-      if (HasPlaceholder(value)) {
-        return fail(StatusCode::kUnimplemented,
-                    StrCat("node '", n.name(), "' attr '", key, "' refers to a function attr"));
-      }
-    }
     if (defs_.count(n.op()) > 0) {
       return fail(StatusCode::kUnimplemented,
                   StrCat("node '", n.name(), "' calls function '", n.op(),
                          "' as an op; tfckpt runs functions through (Stateful)PartitionedCall"));
     }
-    tensorflow::NodeDef* out = g.add_node();
-    *out = n;
-    out->clear_input();
-    for (const std::string& in : n.input()) {
-      TFCKPT_ASSIGN_OR_RETURN(std::string converted, convert(in, n.name()));
-      out->add_input(converted);
-    }
   }
+  TFCKPT_ASSIGN_OR_RETURN(FunctionBodyDef def, FunctionBodyToGraphDef(fdef, *registry_));
   GraphOptions options;
   options.registry = registry_;
-  auto graph = Graph::Build(g, options);
+  auto graph = Graph::Build(def.graph, options);
   if (!graph.ok()) return graph.status().WithContext(StrCat("Function '", fname, "'"));
   body->graph = std::move(*graph);
   const Graph& graph_ref = *body->graph;
-  for (const auto& arg : fdef.signature().input_arg()) {
-    body->args.push_back(graph_ref.FindNode(arg.name())->id());
-  }
+  for (const std::string& arg : def.args) body->args.push_back(graph_ref.FindNode(arg)->id());
+  body->arg_types = def.arg_types;
+  body->ret_types = def.ret_types;
   std::vector<int> stack;
-  for (const auto& arg : fdef.signature().output_arg()) {
-    if (arg.type() == tensorflow::DT_INVALID || !arg.number_attr().empty() ||
-        !arg.type_list_attr().empty() || !arg.type_attr().empty()) {
-      return fail(StatusCode::kUnimplemented,
-                  StrCat("output '", arg.name(), "' is not a single tensor of a fixed type"));
-    }
-    auto ret = fdef.ret().find(arg.name());
-    if (ret == fdef.ret().end()) {
-      return fail(StatusCode::kInvalidArgument, StrCat("output '", arg.name(), "' has no ret"));
-    }
-    TFCKPT_ASSIGN_OR_RETURN(std::string converted, convert(ret->second, "<ret>"));
-    TFCKPT_ASSIGN_OR_RETURN(TensorName t, ParseTensorName(converted));
+  for (const std::string& ret : def.rets) {
+    TFCKPT_ASSIGN_OR_RETURN(TensorName t, ParseTensorName(ret));
     const Node* src = graph_ref.FindNode(t.node);
     if (src == nullptr || t.control() || t.index >= src->num_outputs()) {
-      return fail(StatusCode::kInvalidArgument, StrCat("bad ret '", ret->second, "'"));
+      return fail(StatusCode::kInvalidArgument, StrCat("bad ret '", ret, "'"));
     }
     body->rets.push_back({src->id(), t.index});
-    body->ret_types.push_back(arg.type());
     stack.push_back(src->id());
   }
-  for (const auto& [name, node] : fdef.control_ret()) {
-    const Node* n = graph_ref.FindNode(node);
-    if (n == nullptr) {
-      return fail(StatusCode::kInvalidArgument, StrCat("control_ret '", name, "' names no node"));
-    }
-    stack.push_back(n->id());
-  }
+  for (const std::string& node : def.control_rets) stack.push_back(graph_ref.FindNode(node)->id());
   for (int id = 0; id < graph_ref.num_nodes(); ++id) {
     const Node& n = graph_ref.node(id);
     if (n.op_def() != nullptr && n.op_def()->is_stateful()) stack.push_back(id);
