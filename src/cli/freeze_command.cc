@@ -80,8 +80,9 @@ StatusOr<FreezeInput> ResolveInput(io::Env* env, const FreezeCommandOptions& o) 
   if (r.kind == path::Kind::kSavedModel) {
     // The MetaGraph of the tag set (TF's errors); its variables are
     // restored below through the MetaGraph's Saver.
-    TFCKPT_ASSIGN_OR_RETURN(saved_model::SavedModelMetaGraph read,
-                            saved_model::ReadSavedModelMetaGraph(r.model, o.tags, env));
+    auto meta = saved_model::ReadSavedModelMetaGraph(r.model, o.tags, env);
+    if (!meta.ok()) return WithTagHint(meta.status(), r.model, o.tags);
+    saved_model::SavedModelMetaGraph read = std::move(*meta);
     in.meta = std::move(read.meta_graph);
     in.kind = r.kind;
     in.model = r.model;

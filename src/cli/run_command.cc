@@ -197,26 +197,36 @@ Status Print(const Options& opt, const saved_model::Bundle& bundle, const std::s
   return OkStatus();
 }
 
-// Tensor mode: every --output names a node of the graph; otherwise the
-// error suggests close node names, and the signature output key it may be.
+// Tensor mode: every --input and --output names a node of the graph;
+// otherwise the error suggests close node names, and the signature input or
+// output key it may be.
 Status CheckTensorNames(const saved_model::Bundle& bundle, const Options& opt) {
   std::vector<std::string> nodes;
   for (const auto& node : bundle.meta_graph_def().graph_def().node()) nodes.push_back(node.name());
   std::sort(nodes.begin(), nodes.end());
-  for (const std::string& o : opt.outputs) {
+  std::vector<std::pair<std::string, std::string>> names;  // (flag, tensor)
+  for (const std::string& arg : opt.inputs) names.push_back({"--input", arg.substr(0, arg.find('='))});
+  for (const std::string& o : opt.outputs) names.push_back({"--output", o});
+  for (const auto& [flag, o] : names) {
     const std::string node = o.substr(0, o.find(':'));
     if (std::binary_search(nodes.begin(), nodes.end(), node)) continue;
     std::string hint;
     for (const auto& [k, sig] : bundle.signatures()) {
-      if (sig.outputs().count(o) > 0) {
-        hint = StrCat("; '", o, "' is an output key of signature '", k, "': add --signature ", k);
+      const auto& keys = flag == "--input" ? sig.inputs() : sig.outputs();
+      if (keys.count(o) > 0) {
+        hint = StrCat("; '", o, "' is an ", flag.substr(2), " key of signature '", k,
+                      "': add --signature ", k);
         break;
       }
     }
-    std::vector<std::string> names;
-    for (const std::string& n : nodes) names.push_back(n + ":0");
-    return NotFoundError(StrCat("--output ", o, ": no node '", node, "' in the graph of ",
-                                bundle.path(), DidYouMean(o, names), hint));
+    std::vector<std::string> candidates;
+    for (const std::string& n : nodes) candidates.push_back(n + ":0");
+    std::string dym = DidYouMean(o, candidates);
+    if (dym.empty() && hint.empty()) {
+      dym = StrCat("; `tfckpt show ", opt.path, "` lists its placeholders and likely outputs");
+    }
+    return NotFoundError(StrCat(flag, " ", o, ": no node '", node, "' in the graph of ",
+                                bundle.path(), dym, hint));
   }
   return OkStatus();
 }
@@ -226,7 +236,9 @@ Status Run(const Options& opt) {
   spec.path = opt.path;
   spec.tags = SplitTags(opt.tags);
   spec.checkpoint = opt.checkpoint;
-  TFCKPT_ASSIGN_OR_RETURN(std::unique_ptr<saved_model::Bundle> bundle, saved_model::LoadModel(spec));
+  auto loaded = saved_model::LoadModel(spec);
+  if (!loaded.ok()) return WithTagHint(loaded.status(), opt.path, spec.tags);
+  std::unique_ptr<saved_model::Bundle> bundle = std::move(*loaded);
   if (opt.verbose) {
     for (const std::string& line : bundle->log()) std::cerr << "tfckpt run: " << line << "\n";
   }
@@ -308,6 +320,7 @@ Status Run(const Options& opt) {
       outputs.push_back({k, sig.outputs().at(k).name(), out.at(k)});
     }
   } else {
+    TFCKPT_RETURN_IF_ERROR(CheckTensorNames(*bundle, opt));
     std::vector<std::pair<std::string, tensor::Tensor>> feeds;
     for (const std::string& arg : opt.inputs) {
       std::string name, json;
@@ -328,7 +341,6 @@ Status Run(const Options& opt) {
       if (!t.ok()) return t.status().WithContext(StrCat("--input_example ", name));
       feeds.push_back({name, std::move(*t)});
     }
-    TFCKPT_RETURN_IF_ERROR(CheckTensorNames(*bundle, opt));
     TFCKPT_ASSIGN_OR_RETURN(std::vector<tensor::Tensor> out,
                             saved_model::RunTensors(*bundle, feeds, opt.outputs));
     for (size_t i = 0; i < out.size(); ++i) outputs.push_back({opt.outputs[i], opt.outputs[i], out[i]});

@@ -157,6 +157,19 @@ check 2 "op the engine lacks" "$bin" run "$g/field_binding/model.ckpt.meta" \
   --output gradients/loss_grad/Tile:0 --input 'x:0=[[1,2,3],[4,5,6]]' --input 'labels:0=[0,1]'
 has "Op type not registered 'Tile'.* tfckpt lacks: " "$out.err"
 
+# Shapes, names and tags as TF checks them (texts from TF 2.21's Session.run).
+tf2="$g/tf2_module_saved_model/saved_model"
+check 2 "a feed of the wrong shape (placeholder)" "$bin" run "$tf2" --input 'x=[[1,2,3]]'
+has "Cannot feed value of shape \(1, 3\) for Tensor serving_default_x:0, which has shape \(None, 2\)$" "$out.err"
+check 2 "a mistyped tag: did you mean, and show" "$bin" run "$tf2" --tag serv --input 'x=[[1,2]]'
+has "available tags '\[\{'serve'\}\]'.* Tag 'serv' \(did you mean 'serve'\?\)\. \(.tfckpt show .*. lists the tag-sets" "$out.err"
+check 2 "tensor mode: a signature input key as --input" "$bin" run "$tf2" --input 'x=[[1,2]]' --output StatefulPartitionedCall:0
+has "--input x: no node 'x' in the graph of .*; 'x' is an input key of signature 'serving_default': add --signature serving_default" "$out.err"
+check 2 "tensor mode: a mistyped input tensor" "$bin" run "$tf2" --input 'serving_default_y:0=[[1,2]]' --output StatefulPartitionedCall:0
+has "no node 'serving_default_y' .*\(did you mean 'serving_default_x:0'" "$out.err"
+check 2 "tensor mode: no close name points to show" "$bin" run "$tf2" --input 'serving_default_x:0=[[1,2]]' --output qqq
+has "no node 'qqq' .*; .tfckpt show .*. lists its placeholders and likely outputs" "$out.err"
+
 # --- ../shared/tf-golden (TF Serving testdata) --------------------------------
 shared="${TFCKPT_SHARED_DIR:-}"
 if [ -z "$shared" ]; then
@@ -184,6 +197,13 @@ if [ -d "$s/saved_model_half_plus_two_cpu" ]; then
   has '"values": \[2\.5, 3\.0\]'
   check 0 "counter" "$bin" run "$s/saved_model_counter/00000123" --signature incr_counter_by --input 'delta=2.5'
   has "^2\.5$"
+  # TF 2.21's own text (Session.run of the SavedModel, oracle venv):
+  # x:0 is an Identity, so the signature's shape (None, 1) is checked.
+  check 2 "half_plus_two refuses [[[1]]] as TF does" "$bin" run "$s/saved_model_half_plus_two_cpu/00000123" \
+    --input 'x=[[[1]]]'
+  has "^tfckpt run: error: Cannot feed value of shape \(1, 1, 1\) for Tensor x:0, which has shape \(None, 1\)$" "$out.err"
+  check 2 "half_plus_two refuses a scalar" "$bin" run "$s/saved_model_half_plus_two_cpu/00000123" --input 'x=3'
+  has "Cannot feed value of shape \(\) for Tensor x:0, which has shape \(None, 1\)$" "$out.err"
   check 2 "bad_half_plus_two has no signature" "$bin" run "$s/bad_half_plus_two/00000123"
   has "has no serving_default signature" "$out.err"
 else

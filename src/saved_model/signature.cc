@@ -96,6 +96,23 @@ StatusOr<NamedTensors> RunSignature(const Bundle& bundle, const std::string& key
                                          it->second.name(), ") is ", tensor::DataTypeName(want),
                                          ", got ", tensor::DataTypeName(value.dtype())));
     }
+    // Python's Session.run checks a feed against the tensor's static shape.
+    // The engine checks a Placeholder's shape attr (session.cc) but infers
+    // no shapes, so another fed tensor (half_plus_two's x:0 is an Identity)
+    // is checked against the signature's TensorInfo, with TF's message.
+    const graph::Graph& g = bundle.session()->graph();
+    auto t = graph::ParseTensorName(it->second.name());
+    const graph::Node* node = t.ok() ? g.FindNode(t->node) : nullptr;
+    const bool placeholder = node != nullptr && (node->op() == "Placeholder" ||
+                                                 node->op() == "PlaceholderWithDefault");
+    if (!placeholder && it->second.has_tensor_shape()) {
+      auto shape = graph::PartialShape::FromProto(it->second.tensor_shape());
+      if (shape.ok() && !shape->IsCompatibleWith(value.shape())) {
+        return InvalidArgumentError(StrCat(
+            "Cannot feed value of shape ", graph::PartialShape::Known(value.shape()).PythonString(),
+            " for Tensor ", it->second.name(), ", which has shape ", shape->PythonString()));
+      }
+    }
     feeds.push_back({it->second.name(), value});
   }
   std::vector<std::string> keys = output_keys;

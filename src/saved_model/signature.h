@@ -7,7 +7,11 @@
 //  - every input key must be an input of the signature (InvalidArgument
 //    listing its inputs), of its graph tensor's dtype (the TensorInfo's
 //    dtype only when the graph cannot tell: TF ignores it, and TF's own
-//    testdata has wrong ones);
+//    testdata has wrong ones), and of a shape compatible with the
+//    tensor's: a Placeholder's shape attr (checked by the session), else
+//    the TensorInfo's, as TF's Session.run checks the static shape:
+//    InvalidArgument "Cannot feed value of shape (1, 1, 1) for Tensor x:0,
+//    which has shape (None, 1)" (TF 2.21's text);
 //    inputs not given are not fed (a PlaceholderWithDefault keeps its
 //    default; a Placeholder the outputs need is TF's "You must feed a value
 //    for placeholder tensor ..." error);
