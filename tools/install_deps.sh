@@ -18,6 +18,7 @@ PACKAGES=(
   libbenchmark-dev
   clang libclang-rt-14-dev   # libFuzzer + sanitizers (bazel --config=fuzz)
   python3 python3-venv   # only for the optional TensorFlow oracle tier
+  python3-dev pybind11-dev python3-numpy python3-pytest   # //python (bindings, pytest)
   nodejs                 # conformance/examples/node_testee.js (//conformance:conform_test)
   zip unzip              # fuzz/build.sh seed archives, fuzz/run_campaign.sh -b
   ca-certificates

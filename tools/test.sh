@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite (README quick start; .ci/run calls exactly this):
 #   1. installs the Debian dependencies (tools/install_deps.sh),
-#   2. runs every hermetic test: `bazel test //...` (no network, no TensorFlow),
-#      then the hostile-input corpus under ASan + UBSan,
+#   2. runs every hermetic test: `bazel test //...` (no network, no TensorFlow;
+#      includes //python:pytest, the Python package's pytest suite), then the
+#      hostile-input corpus under ASan + UBSan, then python/test_registry.sh
+#      (the pytest cases that need the `safetensors` package from PyPI),
 #   3. runs the oracle tier (TensorFlow reads what tfckpt writes) when the
 #      pinned TensorFlow virtualenv can be set up; otherwise prints a loud
 #      SKIPPED line with the reason. TFCKPT_SKIP_ORACLE=1 skips it on purpose.
@@ -37,6 +39,15 @@ else
 fi
 
 skipped=0
+# The Python package's cases that need PyPI (the reference safetensors
+# reader); the rest of python/tests ran above as //python:pytest.
+python/test_registry.sh
+case $? in
+  0) passed=$((passed + 1)) ;;
+  3) skipped=$((skipped + 1)) ;;  # SKIPPED line printed
+  *) failed=$((failed + 1)) ;;
+esac
+
 if [ "${TFCKPT_SKIP_ORACLE:-0}" = "1" ]; then
   echo "SKIPPED: oracle tier (TFCKPT_SKIP_ORACLE=1)"; skipped=1
 elif [ -x conformance/oracle/run.sh ]; then

@@ -20,6 +20,8 @@
 #    equals what TF's loader reports (tags, signatures, assets, variables);
 # 4c. tf_runs_frozen.py: every TF2 golden SavedModel frozen by `tfckpt freeze
 #    --signature` runs in TF (and in tfckpt) to the SavedModel's outputs;
+# 4d. tfckpt_load_vs_tf.py: the Python package's tfckpt.load equals
+#    tf.train.load_checkpoint element for element on every golden checkpoint;
 # 5. `tfckpt conform` with TensorFlow as the testee (conformance/tf_testee.py):
 #    TF's failures must be exactly conformance/failure_lists/tensorflow-2.21.txt;
 # 6. three negative controls: the comparisons do notice a wrong expectation.
@@ -38,7 +40,7 @@ start=$SECONDS
 
 if ! bazel build --ui_event_filters=-info,-stdout --noshow_progress \
     //conformance/oracle:write_corpus //conformance/oracle:write_api_corpus \
-    //conformance/oracle:read_compare //:tfckpt; then
+    //conformance/oracle:read_compare //:tfckpt //python:_tfckpt.so; then
   echo "oracle: build failed"
   echo "oracle: 0 passed, 1 failed"
   exit 1
@@ -140,6 +142,26 @@ if grep -q $'^@@\t' "$tmp/tf_frozen.log"; then
   collect <"$tmp/tf_frozen.log"
 else
   record "freeze->tf" "tf_runs_frozen.py" FAIL "$(tail -n 1 "$tmp/tf_frozen.log")"
+fi
+
+# --- tfckpt.load (python/) equals tf.train.load_checkpoint on every golden ---
+# The module is built for Debian's python3; the venv's Python must be the same
+# minor version to import it (else it is rebuilt for the venv's headers).
+built_for="$(cat "$root/bazel-$(basename "$root")/external/local_python/interpreter.txt" 2>/dev/null)"
+pyver() { "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null; }
+module="$(dirname "$(dirname "$bin")")/python/_tfckpt.so"
+if [ -z "$built_for" ] || [ "$(pyver "$built_for")" != "$(pyver "$venv/bin/python")" ]; then
+  bazel build --ui_event_filters=-info,-stdout --noshow_progress \
+    --repo_env=TFCKPT_BINDINGS_PYTHON="$venv/bin/python" //python:_tfckpt.so
+fi
+mkdir -p "$tmp/pkg/tfckpt" && cp python/tfckpt/*.py "$tmp/pkg/tfckpt/" && cp "$module" "$tmp/pkg/tfckpt/"
+PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$tmp/pkg:$root/tools/oracle:$root/conformance/oracle" \
+  "$venv/bin/python" conformance/oracle/tfckpt_load_vs_tf.py "$root/golden" >"$tmp/tfckpt_load.log" 2>&1
+if grep -q $'^@@\t' "$tmp/tfckpt_load.log"; then
+  grep -a $'\tFAIL\t' "$tmp/tfckpt_load.log" | sed 's/^/  /'
+  collect <"$tmp/tfckpt_load.log"
+else
+  record "tfckpt.load=tf" "tfckpt_load_vs_tf.py" FAIL "$(tail -n 1 "$tmp/tfckpt_load.log")"
 fi
 
 # --- tfckpt conform with TensorFlow as the testee ----------------------------

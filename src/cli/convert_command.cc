@@ -17,6 +17,7 @@
 #include "src/cli/checkpoint_source.h"
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
+#include "src/safetensors/safetensors_writer.h"
 #include "src/slices/tensor_slice_reader.h"
 #include "src/slices/tensor_slice_writer.h"
 
@@ -100,7 +101,21 @@ StatusOr<int> CopyTensors(const Checkpoint& ckpt, const std::vector<SourceTensor
   return slices;
 }
 
+// Every tensor, whole (partitioned ones assembled), under its TF name.
+StatusOr<std::string> ConvertToSafetensors(const ConvertOptions& o) {
+  io::Env* env = io::Env::Default();
+  TFCKPT_ASSIGN_OR_RETURN(std::unique_ptr<Checkpoint> ckpt, Checkpoint::Open(env, o.in));
+  TFCKPT_ASSIGN_OR_RETURN(std::vector<TensorSummary> tensors, ckpt->List());
+  std::vector<safetensors::SafetensorsEntry> entries;
+  for (const TensorSummary& t : tensors) entries.push_back({t.name, t.dtype, t.shape});
+  TFCKPT_RETURN_IF_ERROR(safetensors::WriteSafetensors(
+      env, o.out, entries, [&](size_t i) { return ckpt->Lookup(tensors[i].name); }));
+  return StrCat("wrote ", o.out, " (safetensors): ", tensors.size(),
+                tensors.size() == 1 ? " tensor" : " tensors", " from ", ckpt->Describe());
+}
+
 StatusOr<std::string> Convert(const ConvertOptions& o) {
+  if (o.format == "safetensors") return ConvertToSafetensors(o);
   io::Env* env = io::Env::Default();
   TFCKPT_ASSIGN_OR_RETURN(std::unique_ptr<Checkpoint> ckpt, Checkpoint::Open(env, o.in));
   TFCKPT_ASSIGN_OR_RETURN(std::vector<SourceTensor> tensors, ListSource(*ckpt, o.merge_slices));
@@ -137,15 +152,17 @@ void RegisterConvert(CLI::App& app, int* exit_code) {
       "data file, so sharded inputs are merged) or a V1 TensorSlice file (OUT is the file). "
       "Partitioned tensors keep their slices unless --merge-slices. An existing OUT is "
       "replaced crash-safely (IN may equal OUT). V1 holds fewer dtypes than V2: converting "
-      "such a tensor to V1 is an error naming it, and nothing is written.");
+      "such a tensor to V1 is an error naming it, and nothing is written. --to safetensors "
+      "writes a safetensors file (Hugging Face's format: every tensor whole, TF's names; "
+      "strings, complex and quantized dtypes have no safetensors form and are an error).");
   auto o = std::make_shared<ConvertOptions>();
   cmd->add_option("IN", o->in,
                   "checkpoint prefix, .index/.data-* file, V1 file or shard glob, checkpoint "
                   "directory or SavedModel directory")
       ->required();
-  cmd->add_option("OUT", o->out, "output prefix (v2) or file (v1)")->required();
-  cmd->add_option("--format", o->format, "v2 (default) or v1")
-      ->check(CLI::IsMember({"v1", "v2"}));
+  cmd->add_option("OUT", o->out, "output prefix (v2) or file (v1, safetensors)")->required();
+  cmd->add_option("--format,--to", o->format, "v2 (default), v1 or safetensors")
+      ->check(CLI::IsMember({"v1", "v2", "safetensors"}));
   cmd->add_flag("--big-endian", o->big_endian, "v2: write a big-endian bundle");
   cmd->add_option("--alignment", o->alignment, "v2: align each tensor's data to N bytes")
       ->check(CLI::Range(1, 1 << 20));
@@ -154,11 +171,15 @@ void RegisterConvert(CLI::App& app, int* exit_code) {
   cmd->add_flag("--merge-slices", o->merge_slices,
                 "write partitioned tensors whole instead of slice by slice");
   cmd->callback([o, exit_code] {
-    if (o->format == "v1" && (o->big_endian || o->alignment != 1 ||
-                              o->index_compression != "none")) {
+    const bool v2_options = o->big_endian || o->alignment != 1 || o->index_compression != "none";
+    if ((o->format == "v1" && v2_options) || (o->format == "safetensors" && (v2_options || o->merge_slices))) {
       *exit_code = ReportError(
-          "convert", InvalidArgumentError("--big-endian, --alignment and --index-compression "
-                                          "apply to --format v2 only"));
+          "convert", InvalidArgumentError(o->format == "v1"
+                                              ? "--big-endian, --alignment and --index-compression "
+                                                "apply to --format v2 only"
+                                              : "--big-endian, --alignment, --index-compression and "
+                                                "--merge-slices do not apply to safetensors "
+                                                "(tensors are written whole)"));
       return;
     }
     const std::string new_dir = MissingOutputDirectory(io::Env::Default(), o->out);

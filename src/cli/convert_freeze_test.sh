@@ -78,6 +78,29 @@ has "nope" "$out.err"
 check 2 "V2-only options with --format v1" "$bin" convert "$v2" "$tmp/x" --format v1 --big-endian
 has "apply to --format v2 only" "$out.err"
 
+# --- convert --to safetensors: the partitioned variable whole, TF's values ---
+part_ckpt="$g/partitioned/model.ckpt"
+check 0 "convert --to safetensors" "$bin" convert "$part_ckpt" "$tmp/p.safetensors" --to safetensors
+has "safetensors.: 2 tensors from V2 prefix" "$out"
+python3 - "$tmp/p.safetensors" "$root/golden/MANIFEST.json" <<'PY' || fail=1
+import hashlib, json, struct, sys
+raw = open(sys.argv[1], "rb").read()
+n = struct.unpack("<Q", raw[:8])[0]
+header, data = json.loads(raw[8:8 + n]), raw[8 + n:]
+manifest = json.load(open(sys.argv[2]))
+ckpt = next(s for s in manifest["scenarios"] if s["name"] == "partitioned")["checkpoints"][0]
+for t in ckpt["tensors"]:
+    h = header[t["name"]]
+    b, e = h["data_offsets"]
+    ok = h["shape"] == t["shape"] and hashlib.sha256(data[b:e]).hexdigest() == t["raw_sha256"]
+    print(("ok: " if ok else "FAIL: ") + "safetensors %s %s equals TF's" % (t["name"], h["dtype"]))
+    if not ok:
+        sys.exit(1)
+PY
+check 2 "convert --to safetensors: a dtype it lacks" "$bin" convert "$g/dtypes/dtypes" "$tmp/d.safetensors" --to safetensors
+has 'tensor "complex128": dtype complex128 has no safetensors equivalent' "$out.err"
+[ ! -e "$tmp/d.safetensors" ] || { echo "FAIL: a failed convert left $tmp/d.safetensors"; fail=1; }
+
 # --- freeze: TF's freeze_graph tool outputs, byte for byte -----------------
 fz="$g/freeze_graph_tool"
 check 0 "freeze .meta + checkpoint" "$bin" freeze "$fz/model.ckpt.meta" --checkpoint "$fz/model.ckpt" \
