@@ -28,6 +28,7 @@
 #include "src/cli/exit_codes.h"
 #include "src/cli/checkpoint_source.h"
 #include "src/cli/suggest.h"
+#include "src/cli/tag_hint.h"
 #include "src/freeze/freeze.h"
 #include "src/freeze/freeze_v2.h"
 #include "src/saved_model/loader.h"

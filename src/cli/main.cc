@@ -13,10 +13,17 @@
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
 #include "src/cli/suggest.h"
+#include "src/cli/version.h"
 
 namespace {
 
-constexpr char kVersion[] = "tfckpt 0.1.0 (TensorFlow 2.21's checkpoint, SavedModel and graph formats)";
+// VERSION (README "Version"), plus `git describe` in stamped builds.
+std::string VersionText() {
+  const std::string git = TFCKPT_GIT_DESCRIBE;
+  return std::string("tfckpt ") + TFCKPT_VERSION + (git.empty() ? "" : " (git " + git + ")") +
+         "\nformats: TensorFlow 2.21's checkpoints (V1, V2), state files, MetaGraphs, "
+         "SavedModels and frozen graphs";
+}
 
 // Output that did not reach stdout (a full disk, /dev/full, a closed pipe)
 // is an error: exit 2, never a silent 0.
@@ -42,7 +49,7 @@ int main(int argc, char** argv) {
   app.name("tfckpt");
   app.require_subcommand(1);
   app.fallthrough(false);
-  app.set_version_flag("--version", kVersion);
+  app.set_version_flag("--version", VersionText());
   int exit_code = kExitOk;
   RegisterInspect(app, &exit_code);
   RegisterShow(app, &exit_code);

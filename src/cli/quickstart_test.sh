@@ -99,7 +99,7 @@ check 2 "a path that does not exist" "$bin" inspect "$tmp/nope"
 check 2 "a mistyped command" "$bin" inpsect "$ckpt"
 has "did you mean 'inspect'" "$out.err"
 check 0 "--version" "$bin" --version
-has "^tfckpt [0-9]"
+has "^tfckpt $(head -n 1 "$root/VERSION")( \(git [^)]+\))?$"
 
 # --- every command of the README's CLI block was walked ------------------------
 readme_cmds=$(sed -n '/^## CLI/,/^## /p' "$root/README.md" | grep -oE '^tfckpt [a-z]+' | awk '{print $2}' | sort -u)

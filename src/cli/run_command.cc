@@ -26,6 +26,7 @@
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
 #include "src/cli/suggest.h"
+#include "src/cli/tag_hint.h"
 #include "src/cli/value_format.h"
 #include "src/saved_model/constants.h"
 #include "src/io/atomic_file.h"

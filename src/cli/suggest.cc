@@ -4,7 +4,6 @@
 #include <cctype>
 
 #include "src/io/status.h"
-#include "src/saved_model/loader.h"
 
 namespace tfckpt::cli {
 namespace {
@@ -73,30 +72,6 @@ std::string ListNames(const std::vector<std::string>& names, size_t max) {
   for (size_t i = 0; i < names.size() && i < max; ++i) s += StrCat(i > 0 ? ", " : "", names[i]);
   if (names.size() > max) s += StrCat(", ... (", names.size() - max, " more)");
   return s.empty() ? "(none)" : s;
-}
-
-Status WithTagHint(const Status& status, const std::string& export_dir,
-                   const std::vector<std::string>& tags) {
-  if (status.code() != StatusCode::kNotFound ||
-      status.message().find("MetaGraphDef associated with tags") == std::string::npos) {
-    return status;
-  }
-  std::vector<std::string> known;
-  if (auto sm = saved_model::ReadSavedModel(export_dir); sm.ok()) {
-    for (const auto& mg : sm->meta_graphs()) {
-      for (const std::string& t : mg.meta_info_def().tags()) {
-        if (std::find(known.begin(), known.end(), t) == known.end()) known.push_back(t);
-      }
-    }
-  }
-  std::string hint;
-  for (const std::string& t : tags) {
-    if (std::find(known.begin(), known.end(), t) != known.end()) continue;
-    const std::string dym = DidYouMean(t, known);
-    if (!dym.empty()) hint += StrCat(" Tag '", t, "'", dym, ".");
-  }
-  return Status(status.code(), StrCat(status.message(), hint, " (`tfckpt show ", export_dir,
-                                      "` lists the tag-sets and their signatures.)"));
 }
 
 }  // namespace tfckpt::cli

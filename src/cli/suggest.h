@@ -6,8 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "src/io/status.h"
-
 namespace tfckpt::cli {
 
 // Up to `max` candidates closest to `word`, best first: those within an edit
@@ -21,13 +19,6 @@ std::string DidYouMean(const std::string& word, const std::vector<std::string>& 
 
 // "a, b, c" (the first `max`, then ", ... (N more)").
 std::string ListNames(const std::vector<std::string>& names, size_t max = 20);
-
-// TF's "MetaGraphDef associated with tags ... could not be found" error
-// (which sends users to saved_model_cli) with "did you mean" for each
-// requested tag the SavedModel at `export_dir` lacks and a pointer to
-// `tfckpt show`; any other status unchanged.
-Status WithTagHint(const Status& status, const std::string& export_dir,
-                   const std::vector<std::string>& tags);
 
 }  // namespace tfckpt::cli
 
