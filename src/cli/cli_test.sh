@@ -159,6 +159,40 @@ has 'tensor "nope" not found in checkpoint .*saver_v2_basic/model.ckpt' "$out.er
 check 2 "dump a mistyped tensor" "$bin" dump "$basic" V2
 has "not found in checkpoint .*\(did you mean 'v2' or 'v1'\?\); \`tfckpt inspect .*\` lists its 2 tensors" "$out.err"
 
+# Slices (numpy basic indexing): the values are the full dump's (itself
+# checked against MANIFEST.json above), sliced by python as numpy would.
+slice_ok() {  # name full.json slice-json rows cols row-slice col-slice (python slice syntax)
+  python3 -c '
+import json, sys
+full, part = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+rows, cols = int(sys.argv[3]), int(sys.argv[4])
+grid = [full["values"][r * cols:(r + 1) * cols] for r in range(rows)]
+want = eval("grid[%s]" % sys.argv[5])
+want = [row[eval("slice(%s)" % sys.argv[6].replace(":", ",") if ":" in sys.argv[6] else sys.argv[6])] for row in want]
+flat = [v for row in want for v in (row if isinstance(row, list) else [row])]
+sys.exit(0 if part["values"] == flat else 1)' "$1" "$2" "$3" "$4" "$5" "$6" ||
+    { echo "FAIL: slice values differ from the full dump"; fail=1; }
+}
+large="$g/dtypes/dtypes"
+check 0 "dump large --json (for slicing)" "$bin" dump "$large" large/float32_1024x768 --json
+cp "$out" "$tmp/large_full.json"
+check 0 "dump a slice NAME[a:b,c:]" "$bin" dump "$large" 'large/float32_1024x768[1:3,760:]' --json
+json_expr 'j["shape"] == [2, 8] and j["name"] == "large/float32_1024x768[1:3,760:]"'
+slice_ok "$tmp/large_full.json" "$out" 1024 768 "1:3" "760:None"
+check 0 "dump --slice with negatives" "$bin" dump "$large" large/float32_1024x768 --slice '-2:,-3:' --json
+json_expr 'j["shape"] == [2, 3]'
+slice_ok "$tmp/large_full.json" "$out" 1024 768 "-2:" "-3:None"
+check 0 "dump an integer index drops the axis" "$bin" dump "$basic" 'v2[-1]' --json
+json_expr 'j["shape"] == [3]'
+check 0 "dump a slice past the end clamps (numpy)" "$bin" dump "$basic" 'v2[5:9]'
+has "^shape: \[0,3\] \(0 elements\)$"
+check 2 "dump an index out of range" "$bin" dump "$basic" 'v2[2]'
+has "index 2 is out of bounds for axis 0 with size 2" "$out.err"
+check 2 "dump too many indices" "$bin" dump "$basic" 'v2[0,0,0]'
+has "too many indices for array: array is 2-dimensional, but 3 were indexed" "$out.err"
+check 2 "dump a slice with a step" "$bin" dump "$basic" 'v2[::2]'
+has "steps are not supported" "$out.err"
+
 # --- diff ------------------------------------------------------------------
 check 0 "diff golden with itself" "$bin" diff "$g/dtypes/dtypes" "$g/dtypes/dtypes"
 has "^identical: 33 tensors compared"

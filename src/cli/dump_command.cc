@@ -1,8 +1,11 @@
-// tfckpt dump PATH TENSOR [--json]: every value of one tensor.
+// tfckpt dump PATH TENSOR[SLICE] [--json]: the values of one tensor (or a
+// numpy-style slice of it), or of all.
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <string>
 
+#include "src/bundle/slice_copy.h"
 #include "src/cli/checkpoint_source.h"
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
@@ -42,7 +45,7 @@ constexpr int64_t kSummaryThreshold = 1000;
 constexpr int64_t kEdgeItems = 3;
 
 struct DumpOptions {
-  std::string path, tensor;
+  std::string path, tensor, slice;
   bool json = false, full = false, all = false;
 };
 
@@ -56,6 +59,103 @@ StatusOr<tensor::Tensor> Load(const Checkpoint& ckpt, const std::string& name) {
                                      ", whose values tfckpt cannot print"));
   }
   return t;
+}
+
+// A numpy basic index "0:2,:" / "-1" / "1:,::" (no steps) applied to `t`,
+// with numpy's rules: missing trailing axes are whole, slice bounds clamp,
+// negative values count from the end, an integer index drops its axis and
+// must be in range (numpy's IndexError text).
+StatusOr<tensor::Tensor> ApplySlice(const tensor::Tensor& t, const std::string& spec) {
+  const std::vector<int64_t>& dims = t.shape().dims();
+  std::vector<std::string> items;
+  std::string item;
+  for (char c : spec + ",") {
+    if (c == ',') {
+      items.push_back(item);
+      item.clear();
+    } else if (c != ' ') {
+      item += c;
+    }
+  }
+  if (items.size() > dims.size()) {
+    return InvalidArgumentError(StrCat("slice [", spec, "]: too many indices for array: array is ",
+                                       dims.size(), "-dimensional, but ", items.size(),
+                                       " were indexed"));
+  }
+  auto number = [&](const std::string& text, int64_t* v) {
+    const bool neg = !text.empty() && text[0] == '-';
+    const std::string digits = neg ? text.substr(1) : text;
+    if (digits.empty() || digits.size() > 18 ||
+        digits.find_first_not_of("0123456789") != std::string::npos) {
+      return false;
+    }
+    *v = neg ? -std::stoll(digits) : std::stoll(digits);
+    return true;
+  };
+  std::vector<tensor::TensorSlice::Extent> extents(dims.size());
+  std::vector<int64_t> out_dims;
+  bool empty = false;
+  for (size_t d = 0; d < dims.size(); ++d) {
+    const int64_t n = dims[d];
+    const std::string it = d < items.size() ? items[d] : ":";
+    const size_t colon = it.find(':');
+    int64_t lo = 0, hi = n;
+    if (colon == std::string::npos) {  // an integer index
+      if (!number(it, &lo)) {
+        return InvalidArgumentError(StrCat("slice [", spec, "]: '", it, "' is not an integer or "
+                                           "start:stop"));
+      }
+      if (lo < -n || lo >= n) {
+        return InvalidArgumentError(StrCat("slice [", spec, "]: index ", lo, " is out of bounds "
+                                           "for axis ", d, " with size ", n));
+      }
+      if (lo < 0) lo += n;
+      extents[d] = {lo, 1};
+      continue;
+    }
+    const std::string a = it.substr(0, colon), b = it.substr(colon + 1);
+    if (b.find(':') != std::string::npos && b.substr(b.find(':') + 1) != "") {
+      return UnimplementedError(StrCat("slice [", spec, "]: steps are not supported"));
+    }
+    const std::string stop = b.substr(0, b.find(':'));
+    if ((!a.empty() && !number(a, &lo)) || (!stop.empty() && !number(stop, &hi))) {
+      return InvalidArgumentError(StrCat("slice [", spec, "]: '", it, "' is not start:stop"));
+    }
+    if (lo < 0) lo += n;
+    if (hi < 0) hi += n;
+    lo = std::clamp<int64_t>(lo, 0, n);
+    hi = std::clamp<int64_t>(hi, lo, n);
+    extents[d] = {lo, hi - lo};
+    out_dims.push_back(hi - lo);
+    empty = empty || hi == lo;
+  }
+  std::vector<int64_t> region;
+  for (const auto& e : extents) region.push_back(e.length);
+  TFCKPT_ASSIGN_OR_RETURN(tensor::TensorShape region_shape, tensor::TensorShape::Make(region));
+  TFCKPT_ASSIGN_OR_RETURN(tensor::Tensor out, tensor::Tensor::Allocate(t.dtype(), region_shape));
+  if (!empty) {
+    TFCKPT_RETURN_IF_ERROR(bundle::CopySliceOverlap(
+        t.shape(), tensor::TensorSlice(static_cast<int>(dims.size())), t,
+        tensor::TensorSlice(extents), &out));
+  }
+  TFCKPT_ASSIGN_OR_RETURN(tensor::TensorShape shape, tensor::TensorShape::Make(out_dims));
+  if (out.is_string()) return tensor::Tensor::FromStrings(shape, out.strings());
+  return tensor::Tensor::Borrow(out.dtype(), shape, out.raw_data(),
+                                std::make_shared<tensor::Tensor>(out));
+}
+
+// TENSOR as given, or split into name and slice: --slice, else a trailing
+// "[...]" when the whole string names no tensor ("w[0:2,:]").
+StatusOr<std::pair<std::string, std::string>> NameAndSlice(const Checkpoint& ckpt,
+                                                           const DumpOptions& opt) {
+  if (!opt.slice.empty()) return std::make_pair(opt.tensor, opt.slice);
+  const size_t open = opt.tensor.rfind('[');
+  if (opt.tensor.empty() || opt.tensor.back() != ']' || open == std::string::npos ||
+      ckpt.Lookup(opt.tensor).ok()) {
+    return std::make_pair(opt.tensor, std::string());
+  }
+  return std::make_pair(opt.tensor.substr(0, open),
+                        opt.tensor.substr(open + 1, opt.tensor.size() - open - 2));
 }
 
 void PrintText(const Checkpoint& ckpt, const std::string& name, const tensor::Tensor& t,
@@ -79,12 +179,24 @@ Status Dump(const DumpOptions& opt) {
     return InvalidArgumentError(opt.all ? "give either TENSOR or --all, not both"
                                         : "TENSOR is required (or --all for every tensor)");
   }
+  if (opt.all && !opt.slice.empty()) return InvalidArgumentError("--slice needs one TENSOR");
   if (!opt.all) {
-    TFCKPT_ASSIGN_OR_RETURN(tensor::Tensor t, Load(*ckpt, opt.tensor));
+    TFCKPT_ASSIGN_OR_RETURN(auto name_slice, NameAndSlice(*ckpt, opt));
+    const auto& [name, slice] = name_slice;
+    TFCKPT_ASSIGN_OR_RETURN(tensor::Tensor t, Load(*ckpt, name));
+    const std::string shown = slice.empty() ? name : StrCat(name, "[", slice, "]");
+    if (!slice.empty()) {
+      auto sliced = ApplySlice(t, slice);
+      if (!sliced.ok()) {
+        return sliced.status().WithContext(StrCat("tensor \"", DisplayName(name), "\" of shape ",
+                                                  t.shape().DebugString()));
+      }
+      t = std::move(*sliced);
+    }
     if (opt.json) {
-      std::cout << DumpJson(*ckpt, opt.tensor, t);
+      std::cout << DumpJson(*ckpt, shown, t);
     } else {
-      PrintText(*ckpt, opt.tensor, t, opt.full);
+      PrintText(*ckpt, shown, t, opt.full);
     }
     return OkStatus();
   }
@@ -122,6 +234,9 @@ void RegisterDump(CLI::App& app, int* exit_code) {
   cmd->add_flag("--json", opt->json, "exact values as JSON, always every value (see above)");
   cmd->add_flag("--full", opt->full, "print every value, however many");
   cmd->add_flag("--all", opt->all, "every tensor of the checkpoint, in name order");
+  cmd->add_option("--slice", opt->slice,
+                  "numpy basic index of TENSOR, e.g. '0:2,:' or '-1' (also as TENSOR[0:2,:]; "
+                  "no steps); shape and values are the slice's");
   cmd->callback([opt, exit_code] {
     Status s = Dump(*opt);
     *exit_code = s.ok() ? kExitOk : ReportError("dump", s);
