@@ -135,7 +135,7 @@ int Time(const std::string& dir, const Sizes& sizes, int reps, int fsync_reps) {
         spec.options.zero_copy = zero_copy;
         ok &= Measure(zero_copy ? "read_zero_copy" : "read_copy", layout, who, bytes, reps,
                       nullptr, [&] {
-                        auto r = ReadBundle(io::Env::Default(), prefix, src->keys,
+                        auto r = ReadBundle(io::Env::Mmap(), prefix, src->keys,
                                             src->largest_bytes, spec);
                         return r.status();
                       });
@@ -143,7 +143,7 @@ int Time(const std::string& dir, const Sizes& sizes, int reps, int fsync_reps) {
       for (const int threads : {0, 1}) {
         ok &= Measure(threads == 0 ? "validate" : "validate_1thread", layout, who, bytes, reps,
                       nullptr,
-                      [&] { return ValidateBundle(io::Env::Default(), prefix, bytes, threads); });
+                      [&] { return ValidateBundle(io::Env::Mmap(), prefix, bytes, threads); });
       }
     }
   }

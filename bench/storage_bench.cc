@@ -13,14 +13,16 @@
 //   ref/write/fdatasync        ... and fdatasync: the disk's write speed
 //   write/<layout>/no_fsync    BundleWriter Add* + Finish, Sync() only flushes
 //   write/<layout>/fsync       BundleWriter Add* + Finish as shipped (fsyncs)
-//   read/<layout>/zero_copy_crc        Open + Lookup (defaults: mmap borrow, CRC)
-//   read/<layout>/copy_crc             Open + Lookup with zero_copy = false
-//   read/<layout>/zero_copy_nocrc_touch  Open + Lookup without CRC, then one
-//                                        byte per page touched by the caller
+//   read/<layout>/zero_copy_crc        Open + Lookup through Env::Mmap (borrow, CRC)
+//   read/<layout>/copy_crc             ... with zero_copy = false
+//   read/<layout>/zero_copy_nocrc_touch  ... without CRC, then one byte per
+//                                        page touched by the caller
+//   read/<layout>/pread_crc            Open + Lookup through Env::Default
+//                                      (pread into the tensor's buffer, CRC)
 //   read/<layout>/get_entry_only       Open + GetEntry of every key (no data)
 //   validate/<layout>          check::Validate of the prefix (threads: its choice)
 //   validate/<layout>/1thread  ... on one thread
-//   validate/<layout>/mmap     ... through Env::Default (mmap) instead of Env::Pread
+//   validate/<layout>/mmap     ... through Env::Mmap instead of Env::Default (pread)
 //   index/*                    per operation, in a bundle of index_entries keys
 // <layout> is "one" (one tensor) or "many" (many_count tensors).
 #include "bench/storage_bench.h"
@@ -361,7 +363,10 @@ void BM_Write(benchmark::State& state, Layout layout, bool fsync) {
 
 enum class ReadMode { kZeroCopyCrc, kCopyCrc, kZeroCopyNoCrcTouch };
 
-void BM_Read(benchmark::State& state, Layout layout, ReadMode mode) {
+// env: Env::Mmap() (zero-copy: the tensor borrows the page cache) or
+// Env::Default() (pread into the tensor's own buffer; no SIGBUS when a file
+// shrinks), for the cost of that choice.
+void BM_Read(benchmark::State& state, Layout layout, ReadMode mode, io::Env* env) {
   const ReadDataset* ds = Dataset(layout, state);
   if (ds == nullptr) return;
   ReadSpec spec;
@@ -373,7 +378,7 @@ void BM_Read(benchmark::State& state, Layout layout, ReadMode mode) {
   for (auto _ : state) {
     std::optional<StatusOr<ReadResult>> r;
     const Timing t = TimeIt(
-        [&] { r.emplace(ReadBundle(io::Env::Default(), ds->prefix, ds->keys, ds->bytes_per_key, spec)); });
+        [&] { r.emplace(ReadBundle(env, ds->prefix, ds->keys, ds->bytes_per_key, spec)); });
     Status s = r->status();
     if (s.ok() && (*r)->bytes != ds->total_bytes) s = InternalError("short read");
     if (!s.ok()) {
@@ -382,7 +387,7 @@ void BM_Read(benchmark::State& state, Layout layout, ReadMode mode) {
     }
     benchmark::DoNotOptimize((*r)->touch_sum);
     Record(state, t);
-    if (spec.options.zero_copy) {
+    if (spec.options.zero_copy && env == io::Env::Mmap()) {
       // The last tensor still borrows the data file's mapping.
       state.counters["file_pmd_mapped_bytes"] = SmapsRollup("FilePmdMapped");
     }
@@ -400,7 +405,7 @@ void BM_GetEntryOnly(benchmark::State& state, Layout layout) {
   for (auto _ : state) {
     Status s;
     const Timing t = TimeIt([&] {
-      auto reader = bundle::BundleReader::Open(io::Env::Default(), ds->prefix);
+      auto reader = bundle::BundleReader::Open(io::Env::Mmap(), ds->prefix);
       s = reader.status();
       for (size_t i = 0; s.ok() && i < ds->keys.size(); ++i) {
         auto e = (*reader)->GetEntry(ds->keys[i]);
@@ -420,8 +425,8 @@ void BM_GetEntryOnly(benchmark::State& state, Layout layout) {
 }
 
 // threads: ValidateOptions::threads (0: the validator's choice). env:
-// Env::Pread() as `tfckpt validate` reads (no SIGBUS when a file shrinks),
-// or Env::Default() (mmap) for the cost of that choice.
+// Env::Default() (pread) as `tfckpt validate` reads (no SIGBUS when a file
+// shrinks), or Env::Mmap() for the cost of that choice.
 void BM_Validate(benchmark::State& state, Layout layout, int threads, io::Env* env) {
   const ReadDataset* ds = Dataset(layout, state);
   if (ds == nullptr) return;
@@ -451,7 +456,7 @@ void BM_TableOpen(benchmark::State& state) {
   if (ds == nullptr) return;
   const std::string path = bundle::MetaFilename(ds->prefix);
   for (auto _ : state) {
-    auto file = io::Env::Default()->NewRandomAccessFile(path);
+    auto file = io::Env::Mmap()->NewRandomAccessFile(path);
     if (!file.ok()) {
       state.SkipWithError(file.status().ToString().c_str());
       break;
@@ -469,7 +474,7 @@ void BM_TableOpen(benchmark::State& state) {
 void BM_TableGet(benchmark::State& state) {
   const IndexDataset* ds = Index(state);
   if (ds == nullptr) return;
-  auto file = io::Env::Default()->NewRandomAccessFile(bundle::MetaFilename(ds->prefix));
+  auto file = io::Env::Mmap()->NewRandomAccessFile(bundle::MetaFilename(ds->prefix));
   if (!file.ok()) return state.SkipWithError(file.status().ToString().c_str());
   auto table = table::Table::Open(std::move(*file));
   if (!table.ok()) return state.SkipWithError(table.status().ToString().c_str());
@@ -490,7 +495,7 @@ void BM_BundleOpen(benchmark::State& state) {
   const IndexDataset* ds = Index(state);
   if (ds == nullptr) return;
   for (auto _ : state) {
-    auto reader = bundle::BundleReader::Open(io::Env::Default(), ds->prefix);
+    auto reader = bundle::BundleReader::Open(io::Env::Mmap(), ds->prefix);
     if (!reader.ok()) {
       state.SkipWithError(reader.status().ToString().c_str());
       break;
@@ -512,7 +517,7 @@ Status LookupScalar(const bundle::BundleReader& reader, const IndexDataset& ds, 
 void BM_BundleLookup(benchmark::State& state) {
   const IndexDataset* ds = Index(state);
   if (ds == nullptr) return;
-  auto reader = bundle::BundleReader::Open(io::Env::Default(), ds->prefix);
+  auto reader = bundle::BundleReader::Open(io::Env::Mmap(), ds->prefix);
   if (!reader.ok()) return state.SkipWithError(reader.status().ToString().c_str());
   size_t i = 0;
   for (auto _ : state) {
@@ -530,7 +535,7 @@ void BM_OpenAndLookup(benchmark::State& state) {
   if (ds == nullptr) return;
   size_t i = 0;
   for (auto _ : state) {
-    auto reader = bundle::BundleReader::Open(io::Env::Default(), ds->prefix);
+    auto reader = bundle::BundleReader::Open(io::Env::Mmap(), ds->prefix);
     Status s = reader.status();
     if (s.ok()) s = LookupScalar(**reader, *ds, ds->order[i++ % ds->order.size()]);
     if (!s.ok()) {
@@ -584,21 +589,32 @@ void RegisterStorageBenchmarks(const BenchConfig& config) {
   }
   for (Layout layout : {Layout::kOne, Layout::kMany}) {
     const std::string l = LayoutName(layout);
+    io::Env* mmap = io::Env::Mmap();
     bulk("read/" + l + "/zero_copy_crc",
-         [layout](benchmark::State& s) { BM_Read(s, layout, ReadMode::kZeroCopyCrc); }, false);
+         [layout, mmap](benchmark::State& s) { BM_Read(s, layout, ReadMode::kZeroCopyCrc, mmap); },
+         false);
     bulk("read/" + l + "/copy_crc",
-         [layout](benchmark::State& s) { BM_Read(s, layout, ReadMode::kCopyCrc); }, false);
+         [layout, mmap](benchmark::State& s) { BM_Read(s, layout, ReadMode::kCopyCrc, mmap); },
+         false);
     bulk("read/" + l + "/zero_copy_nocrc_touch",
-         [layout](benchmark::State& s) { BM_Read(s, layout, ReadMode::kZeroCopyNoCrcTouch); },
+         [layout, mmap](benchmark::State& s) {
+           BM_Read(s, layout, ReadMode::kZeroCopyNoCrcTouch, mmap);
+         },
+         false);
+    // What the library reads through by default (Env::Default: pread).
+    bulk("read/" + l + "/pread_crc",
+         [layout](benchmark::State& s) {
+           BM_Read(s, layout, ReadMode::kZeroCopyCrc, io::Env::Default());
+         },
          false);
     bulk("read/" + l + "/get_entry_only",
          [layout](benchmark::State& s) { BM_GetEntryOnly(s, layout); }, false);
     bulk("validate/" + l,
-         [layout](benchmark::State& s) { BM_Validate(s, layout, 0, io::Env::Pread()); }, false);
-    bulk("validate/" + l + "/1thread",
-         [layout](benchmark::State& s) { BM_Validate(s, layout, 1, io::Env::Pread()); }, false);
-    bulk("validate/" + l + "/mmap",
          [layout](benchmark::State& s) { BM_Validate(s, layout, 0, io::Env::Default()); }, false);
+    bulk("validate/" + l + "/1thread",
+         [layout](benchmark::State& s) { BM_Validate(s, layout, 1, io::Env::Default()); }, false);
+    bulk("validate/" + l + "/mmap",
+         [layout](benchmark::State& s) { BM_Validate(s, layout, 0, io::Env::Mmap()); }, false);
   }
   per_op("index/table_open", BM_TableOpen);
   per_op("index/table_get_random", BM_TableGet);

@@ -83,11 +83,11 @@ TEST(StorageBenchSmokeTest, EveryBenchmarkRunsCleanly) {
   CollectingReporter reporter;
   const size_t ran = benchmark::RunSpecifiedBenchmarks(&reporter);
   CleanupStorageBenchmarks();
-  EXPECT_EQ(ran, 34u);  // the 4 limits run twice
-  EXPECT_EQ(reporter.names.size(), 30u);
+  EXPECT_EQ(ran, 36u);  // the 4 limits run twice
+  EXPECT_EQ(reporter.names.size(), 32u);
   for (const std::string& e : reporter.errors) ADD_FAILURE() << e;
   for (const char* name : {"limit/memcpy/thp", "limit/crc32c/4k", "write/one/fsync",
-                           "read/many/zero_copy_crc", "validate/many", "validate/many/1thread", "validate/many/mmap",
+                           "read/many/zero_copy_crc", "read/one/pread_crc", "validate/many", "validate/many/1thread", "validate/many/mmap",
                            "index/open_and_lookup"}) {
     bool found = false;
     for (const std::string& n : reporter.names) found = found || n.rfind(name, 0) == 0;

@@ -263,7 +263,7 @@ Status RunProbe(const std::string& op, const std::string& dir, const Sizes& size
                 std::ostream& out) {
   const std::string r_one = ProbePrefix(dir, "probe_one");
   const std::string r_many = ProbePrefix(dir, "probe_many");
-  io::Env* env = io::Env::Default();
+  io::Env* env = io::Env::Mmap();
   TFCKPT_RETURN_IF_ERROR(env->CreateDirRecursively(dir));
 
   if (op == "prepare") {

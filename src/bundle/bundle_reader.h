@@ -1,9 +1,11 @@
 // BundleReader: reads a checkpoint V2 written by TensorFlow or by
 // BundleWriter (docs/FORMATS.md §2), validating everything it touches:
 // the index table (CRCs, order), the header (versions, endianness), every
-// entry (ParseEntry) and the tensor bytes (ranges, CRCs). Data files are
-// opened lazily and mapped, so Lookup of a large little-endian tensor
-// borrows the mapping instead of copying it.
+// entry (ParseEntry) and the tensor bytes (ranges, CRCs). Through
+// io::Env::Default a tensor's bytes are read (pread) once into its own
+// buffer, so a file truncated meanwhile is an error, not SIGBUS; through
+// io::Env::Mmap, Lookup of a large little-endian tensor borrows the mapping
+// instead of copying it.
 //
 // Open is safe against a writer replacing the prefix meanwhile
 // (replace.h): it returns the checkpoint before or after a replacement,

@@ -34,7 +34,9 @@ struct ReadDataOptions {
   // Return a Tensor at all (false: check only, nothing allocated for
   // numeric tensors, which is what the validator wants).
   bool materialize = true;
-  // Borrow the file's mapping when possible (little-endian file, aligned).
+  // Borrow the bytes as read (the file's mapping under io::Env::Mmap, the
+  // buffer ReadRegion filled otherwise) when possible (little-endian file,
+  // aligned), instead of copying them again.
   bool zero_copy = true;
 };
 

@@ -73,13 +73,23 @@ class Env {
  public:
   virtual ~Env() = default;
 
-  // The process-wide POSIX environment (mmap for reads).
-  static Env* Default();
-  // POSIX with pread(2) for every read, never a mapping: a file that shrinks
-  // underneath gives a short read (an error) where a mapping gives SIGBUS.
-  // `tfckpt validate` reads through it. Both refuse to open anything but a
+  // The process-wide POSIX environment. Reads use pread(2), never a
+  // mapping: a file that shrinks underneath (truncated by another process
+  // while it is read) gives a short read, an error naming the file and the
+  // offset, where touching a mapping past the new end of file is SIGBUS and
+  // kills the process (issue 16). Every command of the CLI and every
+  // library default reads through it. It refuses to open anything but a
   // regular file (a FIFO, device or socket), without blocking.
+  static Env* Default();
+  // The same object as Default() (the name `tfckpt validate` used when only
+  // it read through pread).
   static Env* Pread();
+  // POSIX with mmap(2) for reads: zero-copy (a tensor borrows the page
+  // cache; docs/PERFORMANCE.md measures both), but a file truncated while
+  // mapped kills the process with SIGBUS. Only for callers that own the
+  // files' lifetime (no other process may shrink them while they are open
+  // or while a borrowed tensor lives).
+  static Env* Mmap();
 
   virtual StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
       const std::string& path) = 0;

@@ -1,5 +1,7 @@
-// Env::Default(): POSIX files, mmap for reads, buffered writes with fsync.
-// Env::Pread(): the same with pread(2) for reads (no mapping, no SIGBUS).
+// Env::Default(): POSIX files, pread(2) for reads (no mapping, so no
+// SIGBUS when a file shrinks), buffered writes with fsync.
+// Env::Mmap(): the same with mmap for reads (zero-copy; SIGBUS if a mapped
+// file shrinks).
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -396,12 +398,14 @@ class PosixEnv final : public Env {
 }  // namespace
 
 Env* Env::Default() {
-  static PosixEnv* env = new PosixEnv(/*use_mmap=*/true);
+  static PosixEnv* env = new PosixEnv(/*use_mmap=*/false);
   return env;
 }
 
-Env* Env::Pread() {
-  static PosixEnv* env = new PosixEnv(/*use_mmap=*/false);
+Env* Env::Pread() { return Default(); }
+
+Env* Env::Mmap() {
+  static PosixEnv* env = new PosixEnv(/*use_mmap=*/true);
   return env;
 }
 
