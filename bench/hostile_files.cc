@@ -7,7 +7,7 @@
 #include "src/bundle/bundle_writer.h"
 #include "src/bundle/naming.h"
 #include "src/io/env.h"
-#include "src/slices/tensor_slice_writer.h"
+#include "src/checkpoint_v1/tensor_slice_writer.h"
 #include "src/table/table.h"
 #include "src/table/table_builder.h"
 #include "src/tensor/tensor.h"
@@ -172,7 +172,7 @@ StatusOr<std::vector<HostileFile>> WriteHostileFiles(const std::string& dir,
   }
   {  // The same in a V1 TensorSlice file.
     TFCKPT_ASSIGN_OR_RETURN(std::string p, case_dir("many_slices_v1"));
-    slices::TensorSliceWriter w(env, p);
+    checkpoint_v1::TensorSliceWriter w(env, p);
     const TensorShape full{s.slices};
     for (int i = 0; i < s.slices; ++i) {
       TFCKPT_RETURN_IF_ERROR(w.AddSlice("p", full, TensorSlice({{i, 1}}), Floats(1, i)));

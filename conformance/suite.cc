@@ -14,7 +14,7 @@
 #include "src/bundle/bundle_reader.h"
 #include "src/check/defect.h"
 #include "src/check/validator.h"
-#include "src/slices/tensor_slice_reader.h"
+#include "src/checkpoint_v1/tensor_slice_reader.h"
 
 namespace tfckpt::conformance {
 
@@ -126,7 +126,7 @@ StatusOr<GoldenContents> ReadGolden(io::Env* env, const std::string& prefix, boo
   GoldenContents out;
   TFCKPT_ASSIGN_OR_RETURN(out.tensors, ReadCheckpointTensors(env, prefix, v1));
   if (v1) {
-    TFCKPT_ASSIGN_OR_RETURN(auto reader, slices::TensorSliceReader::Open(env, prefix));
+    TFCKPT_ASSIGN_OR_RETURN(auto reader, checkpoint_v1::TensorSliceReader::Open(env, prefix));
     out.byte_comparable = reader->files().size() == 1;
     for (const auto& info : reader->ListTensors()) {
       if (info.slices.size() != 1) out.byte_comparable = false;

@@ -46,8 +46,8 @@
 #include "src/bundle/bundle_writer.h"
 #include "src/check/validator.h"
 #include "src/io/env.h"
-#include "src/slices/tensor_slice_reader.h"
-#include "src/slices/tensor_slice_writer.h"
+#include "src/checkpoint_v1/tensor_slice_reader.h"
+#include "src/checkpoint_v1/tensor_slice_writer.h"
 #include "src/tensor/dtype.h"
 #include "src/state/checkpoint_state.h"
 
@@ -107,7 +107,7 @@ void SwapBytes(tensor::Tensor* t) {
 StatusOr<std::set<std::string>> Partitioned(io::Env* env, const std::string& prefix, bool v1) {
   std::set<std::string> out;
   if (v1) {
-    TFCKPT_ASSIGN_OR_RETURN(auto reader, slices::TensorSliceReader::Open(env, prefix));
+    TFCKPT_ASSIGN_OR_RETURN(auto reader, checkpoint_v1::TensorSliceReader::Open(env, prefix));
     for (const auto& info : reader->ListTensors()) {
       if (info.slices.size() > 1) out.insert(info.name);
     }
@@ -170,7 +170,7 @@ Status WriteCheckpoint(io::Env* env, const json& request) {
     return writer.Finish();
   }
   if (format == "V1") {
-    slices::TensorSliceWriter writer(env, prefix);
+    checkpoint_v1::TensorSliceWriter writer(env, prefix);
     for (const json& w : request["tensors"]) {
       TFCKPT_ASSIGN_OR_RETURN(tensor::Tensor t, TensorFromWire(w));
       TFCKPT_RETURN_IF_ERROR(writer.Add(Name(w["name"].get<std::string>()), t));

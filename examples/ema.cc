@@ -14,7 +14,7 @@
 #include "src/train/ema.h"
 #include "src/train/ops.h"
 #include "src/train/saver.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/variables.h"
 
 using namespace tfckpt;         // NOLINT
@@ -38,7 +38,7 @@ int main() {
                  "the shadow is v/ExponentialMovingAverage");
     Output assign = v.Assign(10.0f);
     auto saver = Saver::Create(&g);
-    Session sess(&g);
+    ClientSession sess(&g);
     check.ExpectOk(sess.Run({GlobalVariablesInitializer(&g)}), "initialise (shadow = v = 0)");
     check.ExpectOk(sess.Run({assign}), "v.assign(10.0)");
     check.ExpectOk(sess.Run({maintain}), "one ema.apply update");
@@ -61,7 +61,7 @@ int main() {
   SaverOptions so;
   so.var_dict = ema.VariablesToRestore();
   for (const auto& [key, var] : *so.var_dict) std::cout << "restore " << key << " -> " << var.name() << "\n";
-  Session sess(&g);
+  ClientSession sess(&g);
   check.ExpectOk((*Saver::Create(&g, so))->Restore(&sess, "model.ckpt"),
                  "Saver(ema.variables_to_restore()).restore");
   auto t = sess.Eval(v);

@@ -11,7 +11,7 @@
 #include "src/train/meta_graph.h"
 #include "src/train/ops.h"
 #include "src/train/saver.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 
 using namespace tfckpt;         // NOLINT
 using namespace tfckpt::train;  // NOLINT
@@ -53,12 +53,12 @@ Variable MakeWeights(Graph* g, const std::string& name, const tensor::TensorShap
   return *GetVariable(g, name, o);
 }
 
-std::vector<Session::Feed> Feeds(const Classifier& m, const json& run) {
+std::vector<ClientSession::Feed> Feeds(const Classifier& m, const json& run) {
   return {{m.x, examples::FromRecord(examples::Record(run["inputs"], "x:0"))},
           {m.labels, examples::FromRecord(examples::Record(run["inputs"], "labels:0"))}};
 }
 
-bool RunsLikeTensorFlow(Session* sess, const Classifier& m, const json& run) {
+bool RunsLikeTensorFlow(ClientSession* sess, const Classifier& m, const json& run) {
   auto out = sess->Run(Feeds(m, run), {m.probs, m.loss});
   if (!out.ok()) {
     std::cout << "  " << out.status().ToString() << "\n";
@@ -96,7 +96,7 @@ void ToGraph(Checker& check) {
   check.Expect(*binding == tf_binding, "each field names the tensor TF's binding.json names");
   check.ExpectOk(m.SaveBinding("binding.json"), "save binding.json");
   auto saver = Saver::Create(&g);
-  Session sess(&g);
+  ClientSession sess(&g);
   check.ExpectOk(sess.Run({GlobalVariablesInitializer(&g)}), "initialise");
   check.ExpectOk((*saver)->Save(&sess, "model.ckpt").status(), "saver.save('model.ckpt') (+ .meta)");
   const json& run = examples::Record(examples::Scenario(kScenario)["runs"], "original_forward");
@@ -111,7 +111,7 @@ void FromOurGraph(Checker& check) {
   if (!imported.ok()) return;
   Classifier m;
   check.ExpectOk(m.LoadBinding(&g, "binding.json"), "from_graph: rebind a new object from binding.json");
-  Session sess(&g);
+  ClientSession sess(&g);
   check.ExpectOk(imported->saver->Restore(&sess, "model.ckpt"), "saver.restore('model.ckpt')");
   const json& run = examples::Record(examples::Scenario(kScenario)["runs"], "rebound_forward");
   check.Expect(RunsLikeTensorFlow(&sess, m, run), "the rebound fields run to TF's probs and loss");
@@ -128,7 +128,7 @@ void FromTensorFlowsGraph(Checker& check) {
                  "rebind the model's fields from TF's binding.json");
   check.Expect(*m.ToJson() == examples::ReadFile(examples::GoldenFile(kScenario, "binding.json")),
                "the binding serialises back to TF's binding.json, byte for byte");
-  Session sess(&g);
+  ClientSession sess(&g);
   check.ExpectOk(imported->saver->Restore(&sess, examples::GoldenFile(kScenario, "model.ckpt")), "restore");
   const json& run = examples::Record(examples::Scenario(kScenario)["runs"], "rebound_forward");
   check.Expect(RunsLikeTensorFlow(&sess, m, run), "the rebound probs and loss give TF's outputs");

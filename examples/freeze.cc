@@ -9,7 +9,7 @@
 #include "src/freeze/import_graph_def.h"
 #include "src/train/meta_graph.h"
 #include "src/train/ops.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/variables.h"
 
 using namespace tfckpt;         // NOLINT
@@ -25,7 +25,7 @@ int main() {
     Variable v1 = *MakeVariable(&g, Tensor::FromVector<float>(tensorflow::DT_FLOAT, {}, {1}), "v1");
     Variable v2 = *MakeVariable(&g, Tensor::FromVector<float>(tensorflow::DT_FLOAT, {}, {2}), "v2");
     Output add = Add(&g, v1, v2, "add");
-    Session sess(&g);
+    ClientSession sess(&g);
     check.ExpectOk(sess.Run({GlobalVariablesInitializer(&g)}), "initialise");
     auto frozen = freeze::ConvertVariablesToConstants(&sess, g.ToGraphDef(), {"add"});
     check.ExpectOk(frozen.status(), "convert_variables_to_constants(sess, graph_def, ['add'])");
@@ -41,7 +41,7 @@ int main() {
     o.return_elements = {"add:0"};
     auto r = freeze::ImportGraphDef(&g, *freeze::ReadGraphDef("combined_model.pb"), o);
     check.ExpectOk(r.status(), "import_graph_def(return_elements=['add:0'])");
-    Session sess(&g);
+    ClientSession sess(&g);
     auto t = sess.Eval(r->elements[0].tensor);
     std::cout << r->elements[0].tensor.name() << " = " << examples::Show(*t) << "\n";
     check.Expect(r->elements[0].tensor.name() == "import/add:0" && t->flat<float>()[0] == 3.0f,
@@ -56,7 +56,7 @@ int main() {
   // The MLP: TF's meta graph and checkpoint, frozen here.
   Graph g;
   auto imported = ImportMetaGraph(&g, examples::GoldenFile("freeze_mlp", "model.ckpt.meta"));
-  Session sess(&g);
+  ClientSession sess(&g);
   check.ExpectOk(imported->saver->Restore(&sess, examples::GoldenFile("freeze_mlp", "model.ckpt")),
                  "import_meta_graph + restore TF's MLP");
   auto frozen = freeze::ConvertVariablesToConstants(&sess, g.ToGraphDef(), {"probs", "logits"});
@@ -75,7 +75,7 @@ int main() {
   const auto& in = run["inputs"][0];
   Tensor x = *Tensor::Allocate(tensorflow::DT_FLOAT, {3, 4});
   for (int i = 0; i < 12; ++i) x.mutable_flat<float>()[i] = in["values"][i].get<float>();
-  Session s2(&served);
+  ClientSession s2(&served);
   auto probs = s2.Run({{fed, x}}, {r->elements[0].tensor});
   std::cout << "frozen/probs:0 = " << examples::Show((*probs)[0]) << "\n";
   check.Expect(examples::SameAsTensorFlow((*probs)[0], examples::Record(run["outputs"], "frozen/probs:0")),

@@ -8,7 +8,7 @@
 #include "src/train/meta_graph.h"
 #include "src/train/ops.h"
 #include "src/train/saver.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 
 using namespace tfckpt;         // NOLINT
 using namespace tfckpt::train;  // NOLINT
@@ -50,7 +50,7 @@ int main() {
     g.AddToCollection("my_bytes", CollectionItem::Bytes("model/y"));
     g.AddToCollection("my_strings", CollectionItem::String("unicod\xc3\xa9"));
     auto saver = Saver::Create(&g);
-    Session sess(&g);
+    ClientSession sess(&g);
     check.ExpectOk(sess.Run({GlobalVariablesInitializer(&g)}), "initialise");
     check.ExpectOk((*saver)->Save(&sess, "model.ckpt").status(), "save model.ckpt (+ .meta)");
     check.Expect(examples::ReadFile("model.ckpt.meta") ==
@@ -71,7 +71,7 @@ int main() {
     o.import_scope = "imported";
     auto imported = ImportMetaGraph(&g, "model.ckpt.meta", o);
     check.ExpectOk(imported.status(), "import_meta_graph('model.ckpt.meta', import_scope='imported')");
-    Session sess(&g);
+    ClientSession sess(&g);
     auto latest = LatestCheckpoint(".");
     check.ExpectOk(imported->saver->Restore(&sess, **latest), "saver.restore(latest_checkpoint('.'))");
     const auto& run = examples::Record(scenario["runs"], "import_meta_graph_import_scope");

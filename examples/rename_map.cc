@@ -6,7 +6,7 @@
 #include "examples/example_util.h"
 #include "src/train/ops.h"
 #include "src/train/saver.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/variables.h"
 
 using namespace tfckpt;         // NOLINT
@@ -29,7 +29,7 @@ int main() {
     SaverOptions so;
     so.var_dict = std::map<std::string, Variable>{{"v1", o1}, {"v2", o2}};
     auto saver = Saver::Create(&g, so);
-    Session sess(&g);
+    ClientSession sess(&g);
     check.ExpectOk(sess.Run({GlobalVariablesInitializer(&g)}), "initialise");
     check.ExpectOk((*saver)->Save(&sess, "model.ckpt").status(), "save under keys v1, v2");
     for (const char* f : {"model.ckpt.index", "model.ckpt.data-00000-of-00001", "model.ckpt.meta"}) {
@@ -44,7 +44,7 @@ int main() {
     Variable w2 = *MakeVariable(&g, Zeros(&g, {1, 3}, tensorflow::DT_FLOAT), VariableOptions{"w2"});
     SaverOptions so;
     so.var_dict = std::map<std::string, Variable>{{"v1", w1}, {"v2", w2}};
-    Session sess(&g);
+    ClientSession sess(&g);
     check.ExpectOk((*Saver::Create(&g, so))->Restore(&sess, "model.ckpt"), "restore v1->w1, v2->w2");
     const auto& run = examples::Record(examples::Scenario("rename_map")["runs"], "restore_renamed");
     for (const Variable& v : {w1, w2}) {
@@ -59,7 +59,7 @@ int main() {
     Graph g;
     MakeVariable(&g, Zeros(&g, {2}, tensorflow::DT_FLOAT), VariableOptions{"other_v1"}).status().IgnoreError();
     MakeVariable(&g, Zeros(&g, {1, 3}, tensorflow::DT_FLOAT), VariableOptions{"other_v2"}).status().IgnoreError();
-    Session sess(&g);
+    ClientSession sess(&g);
     Status s = (*Saver::Create(&g))->Restore(&sess, "model.ckpt");
     std::cout << "default Saver: " << s.ToString() << "\n";
     const auto& e = examples::Record(examples::Scenario("rename_map")["errors"], "restore_original_names");
@@ -70,7 +70,7 @@ int main() {
   Graph g;
   Variable a = *MakeVariable(&g, F({2}, {0, 0}), "v1");
   Variable b = *MakeVariable(&g, F({1, 2}, {-1, -1}), "v2");
-  Session sess(&g);
+  ClientSession sess(&g);
   check.ExpectOk(sess.Run({GlobalVariablesInitializer(&g)}), "initialise v1=[0,0], v2=[[-1,-1]]");
   SaverOptions only_v1;
   only_v1.var_list = std::vector<Variable>{a};

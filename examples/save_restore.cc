@@ -17,7 +17,7 @@
 #include "examples/example_util.h"
 #include "src/train/ops.h"
 #include "src/train/saver.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/variables.h"
 
 using namespace tfckpt;         // NOLINT
@@ -35,7 +35,7 @@ int main() {
     Variable v1 = *MakeVariable(&g, RandomNormal(&g, {1, 2}), VariableOptions{"v1"});
     Variable v2 = *MakeVariable(&g, RandomNormal(&g, {2, 3}), VariableOptions{"v2"});
     auto saver = Saver::Create(&g);
-    Session sess(&g);
+    ClientSession sess(&g);
     check.ExpectOk(sess.Run({GlobalVariablesInitializer(&g)}), "global_variables_initializer");
     auto path = (*saver)->Save(&sess, "model.ckpt");
     check.ExpectOk(path.status(), "saver.save(sess, 'model.ckpt')");
@@ -57,7 +57,7 @@ int main() {
   Variable v1 = *MakeVariable(&g, Zeros(&g, {1, 2}, tensorflow::DT_FLOAT), VariableOptions{"v1"});
   Variable v2 = *MakeVariable(&g, Zeros(&g, {2, 3}, tensorflow::DT_FLOAT), VariableOptions{"v2"});
   auto saver = Saver::Create(&g);
-  Session sess(&g);
+  ClientSession sess(&g);
   const std::string tf_prefix = examples::GoldenFile(kScenario, "model.ckpt");
   check.ExpectOk((*saver)->Restore(&sess, tf_prefix), "saver.restore(sess, TF's model.ckpt)");
   const auto& restored = examples::Record(examples::Scenario(kScenario)["runs"], "restore");

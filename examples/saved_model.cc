@@ -14,7 +14,7 @@
 #include "src/saved_model/signature.h"
 #include "src/train/lookup_ops.h"
 #include "src/train/ops.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/variables.h"
 
 using namespace tfckpt;         // NOLINT
@@ -40,7 +40,7 @@ void SimpleSave(Checker& check) {
                         "W");
   auto b = MakeVariable(&g, Tensor::FromVector<float>(tensorflow::DT_FLOAT, {3}, {0.1f, -0.2f, 0.3f}), "b");
   Output y = Softmax(&g, MatMul(&g, x, *w) + *b, "myOutput");
-  Session sess(&g);
+  ClientSession sess(&g);
   check.ExpectOk(sess.Run({GlobalVariablesInitializer(&g)}), "initialise W [4,3] and b [3]");
   check.ExpectOk(saved_model::SimpleSave(&sess, &g, "saved_model", {{"myInput", x}}, {{"myOutput", y}}),
                  "simple_save(sess, 'saved_model', inputs={'myInput': x}, outputs={'myOutput': y})");
@@ -110,7 +110,7 @@ void Builder(Checker& check) {
   auto predict = saved_model::PredictSignatureDef({{"x", x}, {"words", words}},
                                                   {{"y", y}, {"ids", ids}, {"count", count}});
   auto train_predict = saved_model::PredictSignatureDef({{"x", x}}, {{"y", y}});
-  Session sess(&g);
+  ClientSession sess(&g);
   check.ExpectOk(sess.Run({GlobalVariablesInitializer(&g)}), "initialise");
 
   std::vector<Output> assets;  // the Const, and again from TextFileInitializer

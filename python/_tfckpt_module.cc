@@ -1,7 +1,7 @@
 // _tfckpt: the C++ side of the Python package tfckpt (python/tfckpt/), a thin
 // layer over the library: every path goes through cli::Checkpoint (the one
 // resolver, src/path, and the V1/V2 readers), check::Validate,
-// bundle::BundleWriter / slices::TensorSliceWriter and
+// bundle::BundleWriter / checkpoint_v1::TensorSliceWriter and
 // safetensors::WriteSafetensors. Numbers cross as raw bytes (a uint8 array
 // that borrows the tensor's memory, or a buffer to borrow); tfckpt/_dtypes.py
 // turns them into typed numpy arrays. Errors raise tfckpt.errors classes
@@ -20,7 +20,7 @@
 #include "src/cli/checkpoint_source.h"
 #include "src/io/env.h"
 #include "src/safetensors/safetensors_writer.h"
-#include "src/slices/tensor_slice_writer.h"
+#include "src/checkpoint_v1/tensor_slice_writer.h"
 #include "src/tensor/tensor.h"
 
 namespace py = pybind11;
@@ -194,7 +194,7 @@ void Save(const std::string& path, const std::vector<py::tuple>& items, const st
       }
       s = writer.Finish();
     } else {
-      slices::TensorSliceWriter writer(io::Env::Default(), path);
+      checkpoint_v1::TensorSliceWriter writer(io::Env::Default(), path);
       for (const auto& [name, t] : tensors) {
         s = writer.Add(name, t);
         if (!s.ok()) break;

@@ -51,7 +51,7 @@ size_t ApiCase::AddImport(const std::string& meta, const std::string& checkpoint
   return doc_["imports"].size() - 1;
 }
 
-json ApiCase::Values(train::Session* sess, const std::vector<std::string>& names) {
+json ApiCase::Values(train::ClientSession* sess, const std::vector<std::string>& names) {
   std::vector<train::TensorRef> fetches(names.begin(), names.end());
   auto got = Unwrap(sess->Run({}, fetches), "fetch values");
   json out = json::array();
@@ -59,10 +59,10 @@ json ApiCase::Values(train::Session* sess, const std::vector<std::string>& names
   return out;
 }
 
-void ApiCase::RecordRun(json* runs, train::Session* sess, const Feeds& feeds,
+void ApiCase::RecordRun(json* runs, train::ClientSession* sess, const Feeds& feeds,
                         const std::vector<std::string>& fetches,
                         const std::vector<std::string>& targets, const std::string& what) {
-  std::vector<train::Session::Feed> f;
+  std::vector<train::ClientSession::Feed> f;
   json run = {{"what", what}, {"feeds", json::array()}, {"targets", targets},
               {"fetches", json::array()}};
   for (const auto& [name, t] : feeds) {

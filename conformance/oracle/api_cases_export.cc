@@ -16,7 +16,7 @@
 #include "src/saved_model/signature.h"
 #include "src/train/ops.h"
 #include "src/train/saver.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/variables.h"
 
 namespace tfckpt::conformance::api {
@@ -64,7 +64,7 @@ void WriteSimpleSaveCase(const std::string& root) {
   Variable b = GetVar(&g, "b", PatternFloats({2}, 61));
   Output y = Softmax(&g, Add(&g, MatMul(&g, x, w), b), "myOutput");
   API_CHECK_OK(g.status());
-  Session sess(&g);
+  ClientSession sess(&g);
   API_CHECK_OK(sess.Run({GlobalVariablesInitializer(&g)}));
   API_CHECK_OK(saved_model::SimpleSave(&sess, &g, c.Path("export"), {{"myInput", x}},
                                        {{"myOutput", y}}));
@@ -112,7 +112,7 @@ void WriteBuilderCase(const std::string& root) {
   Operation main_op =
       Group(&g, {Operation{&g, init.op}, Operation{&g, reset.op}}, "main_op");
   API_CHECK_OK(g.status());
-  Session sess(&g);
+  ClientSession sess(&g);
   API_CHECK_OK(sess.Run({GlobalVariablesInitializer(&g)}));
   const std::string export_dir = c.Path("export");
   auto builder = Unwrap(saved_model::SavedModelBuilder::Create(nullptr, export_dir), "Builder");
@@ -166,7 +166,7 @@ void WriteFrozenMlpCase(const std::string& root) {
   Output probs = Softmax(&g, logits, "probs");
   auto saver = Unwrap(Saver::Create(&g), "Saver()");
   API_CHECK_OK(g.status());
-  Session sess(&g);
+  ClientSession sess(&g);
   API_CHECK_OK(sess.Run({GlobalVariablesInitializer(&g)}));
   Unwrap(saver->Save(&sess, c.Path("model.ckpt")), "save");
   auto frozen = Unwrap(freeze::ConvertVariablesToConstants(&sess, g.ToGraphDef(),

@@ -11,7 +11,7 @@
 #include "src/train/meta_graph.h"
 #include "src/train/ops.h"
 #include "src/train/saver.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/variables.h"
 
 namespace tfckpt::conformance::api {
@@ -27,7 +27,7 @@ Variable GetVar(Graph* g, const std::string& name, const Tensor& value) {
   return Unwrap(GetVariable(g, name, o), "get_variable");
 }
 
-Tensor Eval(Session* sess, const TensorRef& ref) { return Unwrap(sess->Eval(ref), "eval"); }
+Tensor Eval(ClientSession* sess, const TensorRef& ref) { return Unwrap(sess->Eval(ref), "eval"); }
 
 // The model object of the field-binding case, with a nested head.
 class Head : public TFGraphConvertible {
@@ -75,7 +75,7 @@ void WriteEmaCase(const std::string& root) {
   Output step_inc = AssignAdd(&g, step.ref(), int64_t{1}, false, "step_inc");
   auto saver = Unwrap(Saver::Create(&g), "Saver()");
   API_CHECK_OK(g.status());
-  Session sess(&g);
+  ClientSession sess(&g);
   API_CHECK_OK(sess.Run({GlobalVariablesInitializer(&g)}));
   for (int i = 0; i < 3; ++i) {
     API_CHECK_OK(sess.Run({set_v}, {{new_v, PatternFloats({2}, 22 + i)}}));
@@ -126,7 +126,7 @@ void WriteEmaCase(const std::string& root) {
     names.push_back(var.fetch_name());
   }
   auto restore_saver = Unwrap(Saver::Create(&eval_graph, so), "Saver(variables_to_restore())");
-  Session eval_sess(&eval_graph);
+  ClientSession eval_sess(&eval_graph);
   API_CHECK_OK(restore_saver->Restore(&eval_sess, imp["latest_checkpoint"].get<std::string>()));
   imp["ema"] = {{"decay", 0.99},
                 {"eval_variables", eval_vars},
@@ -164,7 +164,7 @@ void WriteMetaGraphCollectionsCase(const std::string& root) {
   g.AddToCollection("my_bytes", CollectionItem::String("unicod\xc3\xa9"));
   auto saver = Unwrap(Saver::Create(&g), "Saver()");
   API_CHECK_OK(g.status());
-  Session sess(&g);
+  ClientSession sess(&g);
   API_CHECK_OK(sess.Run({GlobalVariablesInitializer(&g)}));
   Unwrap(saver->Save(&sess, c.Path("model.ckpt")), "save");
   ExportOptions eo;
@@ -209,7 +209,7 @@ void WriteFieldBindingCase(const std::string& root) {
   m.train_op = Group(&g, {Operation{&g, shrink.op}, Operation{&g, inc.op}}, "train");
   auto saver = Unwrap(Saver::Create(&g), "Saver()");
   API_CHECK_OK(g.status());
-  Session sess(&g);
+  ClientSession sess(&g);
   API_CHECK_OK(sess.Run({GlobalVariablesInitializer(&g)}));
   Unwrap(saver->Save(&sess, c.Path("model.ckpt")), "save");
   API_CHECK_OK(m.SaveBinding(c.Path("binding.json")));

@@ -10,7 +10,7 @@
 #include "src/train/ops.h"
 #include "src/train/partitioned.h"
 #include "src/train/saver.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/variables.h"
 
 namespace tfckpt::conformance::api {
@@ -26,10 +26,11 @@ Variable GetVar(Graph* g, const std::string& name, const Tensor& value) {
   return Unwrap(GetVariable(g, name, o), "get_variable");
 }
 
-Tensor Eval(Session* sess, const TensorRef& ref) { return Unwrap(sess->Eval(ref), "eval"); }
+Tensor Eval(ClientSession* sess, const TensorRef& ref) { return Unwrap(sess->Eval(ref), "eval"); }
 
 // key -> the value `sess` holds for the variable.
-Tensors VariableValues(Session* sess, const std::vector<std::pair<std::string, Variable>>& vars) {
+Tensors VariableValues(ClientSession* sess,
+                       const std::vector<std::pair<std::string, Variable>>& vars) {
   Tensors out;
   for (const auto& [key, v] : vars) out.emplace_back(key, Eval(sess, v));
   return out;
@@ -73,7 +74,7 @@ void WriteSaverV2Case(const std::string& root) {
   so.max_to_keep = 2;
   auto saver = Unwrap(Saver::Create(&g, so), "Saver(max_to_keep=2)");
   CheckGraph(g);
-  Session sess(&g);
+  ClientSession sess(&g);
   API_CHECK_OK(sess.Run({GlobalVariablesInitializer(&g)}));
   const std::vector<std::pair<std::string, Variable>> keyed = {
       {"global_step", step}, {"r", r}, {"v1", v1}, {"v2", v2}};
@@ -112,7 +113,7 @@ void WriteSaverV1Case(const std::string& root) {
   so.write_version = tensorflow::SaverDef::V1;
   auto saver = Unwrap(Saver::Create(&g, so), "Saver(write_version=V1)");
   CheckGraph(g);
-  Session sess(&g);
+  ClientSession sess(&g);
   API_CHECK_OK(sess.Run({GlobalVariablesInitializer(&g)}));
   Unwrap(saver->Save(&sess, c.Path("model.ckpt"), 7), "save");
   c.AddCheckpoint("model.ckpt-7", "V1", VariableValues(&sess, {{"counter", counter}, {"weights", w}}));
@@ -141,7 +142,7 @@ void WriteRenamePartialCase(const std::string& root) {
   partial.var_list = std::vector<Variable>{a};
   auto partial_saver = Unwrap(Saver::Create(&g, partial), "Saver([a])");
   CheckGraph(g);
-  Session sess(&g);
+  ClientSession sess(&g);
   API_CHECK_OK(sess.Run({GlobalVariablesInitializer(&g)}));
   Unwrap(renamed->Save(&sess, c.Path("renamed/model.ckpt")), "save renamed");
   Unwrap(partial_saver->Save(&sess, c.Path("partial/model.ckpt")), "save partial");
@@ -193,7 +194,7 @@ void WriteShardedCase(const std::string& root) {
   so.sharded = true;
   auto saver = Unwrap(Saver::Create(&g, so), "Saver(sharded=True)");
   CheckGraph(g);
-  Session sess(&g);
+  ClientSession sess(&g);
   API_CHECK_OK(sess.Run({GlobalVariablesInitializer(&g)}));
   Unwrap(saver->Save(&sess, c.Path("model.ckpt"), 3), "save");
   std::sort(keyed.begin(), keyed.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
@@ -223,7 +224,7 @@ void WritePartitionedCase(const std::string& root) {
   Output y = Add(&g, MatMul(&g, x, full), bias, "y");
   auto saver = Unwrap(Saver::Create(&g), "Saver()");
   CheckGraph(g);
-  Session sess(&g);
+  ClientSession sess(&g);
   API_CHECK_OK(sess.Run({GlobalVariablesInitializer(&g)}));
   Unwrap(saver->Save(&sess, c.Path("model.ckpt")), "save");
   c.AddCheckpoint("model.ckpt", "V2", {{"bias", Eval(&sess, bias)}, {"pv", Eval(&sess, full)}});

@@ -6,7 +6,7 @@
 #include "conformance/oracle/tensor_record.h"
 #include "src/bundle/bundle_reader.h"
 #include "src/io/env.h"
-#include "src/slices/tensor_slice_reader.h"
+#include "src/checkpoint_v1/tensor_slice_reader.h"
 
 namespace tfckpt::conformance {
 namespace {
@@ -15,7 +15,7 @@ using nlohmann::json;
 
 struct Source {
   std::unique_ptr<bundle::BundleReader> v2;
-  std::unique_ptr<slices::TensorSliceReader> v1;
+  std::unique_ptr<checkpoint_v1::TensorSliceReader> v1;
 
   std::set<std::string> Keys() const {
     std::set<std::string> out;
@@ -62,7 +62,7 @@ CompareReport CompareCheckpoint(const std::string& prefix, const json& doc) {
     }
     src.v2 = std::move(*r);
   } else {
-    auto r = slices::TensorSliceReader::Open(env, prefix);
+    auto r = checkpoint_v1::TensorSliceReader::Open(env, prefix);
     if (!r.ok()) {
       report("open " + prefix, r.status().ToString());
       return rep;

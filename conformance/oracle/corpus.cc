@@ -18,7 +18,7 @@
 #include "src/bundle/naming.h"
 #include "src/bundle/test_tensors.h"
 #include "src/io/env.h"
-#include "src/slices/tensor_slice_writer.h"
+#include "src/checkpoint_v1/tensor_slice_writer.h"
 #include "src/state/checkpoint_state.h"
 
 namespace tfckpt::conformance {
@@ -444,7 +444,7 @@ void WriteV1(Corpus* corpus) {
       "TensorSliceWriter (checkpoint V1): every dtype V1 can store as [2,3] and scalar, strings "
       "with NUL / non-UTF-8, a partitioned float [6,4] in 3 column slices");
   const std::string file_rel = "v1/model.ckpt";
-  slices::TensorSliceWriter w(corpus->env(), corpus->Path(file_rel));
+  checkpoint_v1::TensorSliceWriter w(corpus->env(), corpus->Path(file_rel));
   c["prefix"] = file_rel;
   c["v1_refused"] = json::array();
   uint64_t seed = 800;

@@ -11,7 +11,7 @@
 #include "src/bundle/naming.h"
 #include "src/bundle/test_tensors.h"
 #include "src/io/mem_env.h"
-#include "src/slices/tensor_slice_writer.h"
+#include "src/checkpoint_v1/tensor_slice_writer.h"
 #include "src/table/table.h"
 #include "src/table/table_builder.h"
 
@@ -78,7 +78,7 @@ Base V2Base(const std::string& name, bundle::BundleWriterOptions options) {
 Base V1Base() {
   io::MemEnv env;
   {
-    slices::TensorSliceWriter w(&env, "/v1/model.ckpt");
+    checkpoint_v1::TensorSliceWriter w(&env, "/v1/model.ckpt");
     const auto ok = [](const Status& s) {
       if (!s.ok()) std::abort();
     };

@@ -1,14 +1,14 @@
 #include "src/check/slices_check.h"
 
 #include "src/check/bundle_check.h"
-#include "src/slices/tensor_slice_reader.h"
+#include "src/checkpoint_v1/tensor_slice_reader.h"
 #include "src/table/table.h"
 
 namespace tfckpt::check {
 
-using slices::SliceErrorKind;
+using checkpoint_v1::SliceErrorKind;
 
-DefectCode CodeFor(const slices::SliceError& e) {
+DefectCode CodeFor(const checkpoint_v1::SliceError& e) {
   switch (e.kind) {
     case SliceErrorKind::kTable: return CodeFor(e.table_error);
     case SliceErrorKind::kMissingMeta: return DefectCode::kMissingHeader;
@@ -35,7 +35,7 @@ DefectCode CodeFor(const slices::SliceError& e) {
 }
 
 namespace {
-void AddError(Report* r, const slices::SliceError& e) {
+void AddError(Report* r, const checkpoint_v1::SliceError& e) {
   std::optional<uint64_t> offset;
   if (e.kind == SliceErrorKind::kTable) offset = e.table_error.offset;
   r->Add(Defect{CodeFor(e), e.file, offset, e.tensor, e.message});
@@ -44,10 +44,10 @@ void AddError(Report* r, const slices::SliceError& e) {
 
 void CheckSlices(io::Env* env, const std::string& pattern, const ValidateOptions& options,
                  Report* r) {
-  slices::SliceError err;
-  slices::ReaderOptions ropts;
+  checkpoint_v1::SliceError err;
+  checkpoint_v1::ReaderOptions ropts;
   ropts.verify_records = options.verify_data;
-  auto reader = slices::TensorSliceReader::Open(env, pattern, &err, ropts);
+  auto reader = checkpoint_v1::TensorSliceReader::Open(env, pattern, &err, ropts);
   if (!reader.ok()) {
     r->files.push_back(err.file.empty() ? pattern : err.file);
     AddError(r, err);
@@ -75,7 +75,7 @@ void CheckSlices(io::Env* env, const std::string& pattern, const ValidateOptions
     }
   }
   for (const auto& t : (*reader)->ListTensors()) {
-    slices::SliceError e;
+    checkpoint_v1::SliceError e;
     auto value = (*reader)->Lookup(t.name, &e);
     if (!value.ok()) {
       AddError(r, e);

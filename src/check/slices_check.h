@@ -6,7 +6,7 @@
 #include <string>
 
 #include "src/check/validator.h"
-#include "src/slices/slice_error.h"
+#include "src/checkpoint_v1/slice_error.h"
 
 namespace tfckpt::check {
 
@@ -17,7 +17,7 @@ namespace tfckpt::check {
 void CheckSlices(io::Env* env, const std::string& pattern, const ValidateOptions& options,
                  Report* report);
 
-DefectCode CodeFor(const slices::SliceError& error);
+DefectCode CodeFor(const checkpoint_v1::SliceError& error);
 
 }  // namespace tfckpt::check
 

@@ -27,7 +27,7 @@
 #include "src/check/validator.h"
 #include "src/io/mem_env.h"
 #include "src/io/read_fault_env.h"
-#include "src/slices/tensor_slice_writer.h"
+#include "src/checkpoint_v1/tensor_slice_writer.h"
 #include "src/state/checkpoint_state.h"
 #include "src/testing/generators.h"
 
@@ -293,7 +293,7 @@ TFCKPT_PROPERTY(ValidatorProperty, V1ByteChangeAndTruncationAreReported, 600) {
   io::MemEnv env;
   const std::string path = "/ck/v1.ckpt";
   {
-    slices::TensorSliceWriter w(&env, path);
+    checkpoint_v1::TensorSliceWriter w(&env, path);
     for (const TensorSpec& s : specs) {
       const int parts = s.parts.empty() ? 1 : static_cast<int>(s.parts.size());
       for (int p = 0; p < parts; ++p) {
@@ -336,7 +336,7 @@ void GenV1(io::Env* env, const std::string& path) {
   limits.dtypes = tfckpt::testing::V1Dtypes();
   limits.binary_names = false;
   const auto specs = *tfckpt::testing::GenCheckpoint(limits);
-  slices::TensorSliceWriter w(env, path);
+  checkpoint_v1::TensorSliceWriter w(env, path);
   for (const TensorSpec& s : specs) {
     const int parts = s.parts.empty() ? 1 : static_cast<int>(s.parts.size());
     for (int p = 0; p < parts; ++p) {

@@ -15,7 +15,7 @@
 #include "src/io/status.h"
 #include "src/tensor/tensor.h"
 
-namespace tfckpt::slices {
+namespace tfckpt::checkpoint_v1 {
 class TensorSliceReader;
 }
 
@@ -82,14 +82,14 @@ class Checkpoint {
   std::vector<std::string> V1Files() const;
 
   const bundle::BundleReader* v2() const { return v2_.get(); }
-  const slices::TensorSliceReader* v1() const { return v1_.get(); }
+  const checkpoint_v1::TensorSliceReader* v1() const { return v1_.get(); }
 
  private:
   Checkpoint() = default;
 
   ResolvedPath resolved_;
   std::unique_ptr<bundle::BundleReader> v2_;
-  std::shared_ptr<const slices::TensorSliceReader> v1_;
+  std::shared_ptr<const checkpoint_v1::TensorSliceReader> v1_;
 };
 
 // "<file>: <message>" unless the message already names the file.

@@ -11,12 +11,12 @@
 
 namespace tfckpt::cli {
 
-StatusOr<std::shared_ptr<const slices::TensorSliceReader>> OpenV1(io::Env* env,
+StatusOr<std::shared_ptr<const checkpoint_v1::TensorSliceReader>> OpenV1(io::Env* env,
                                                                   const std::string& pattern);
-std::vector<std::string> FilesV1(const slices::TensorSliceReader& reader);
-StatusOr<std::vector<TensorSummary>> ListV1(const slices::TensorSliceReader& reader);
-StatusOr<std::vector<TensorLayout>> LayoutV1(const slices::TensorSliceReader& reader);
-StatusOr<tensor::Tensor> LookupV1(const slices::TensorSliceReader& reader,
+std::vector<std::string> FilesV1(const checkpoint_v1::TensorSliceReader& reader);
+StatusOr<std::vector<TensorSummary>> ListV1(const checkpoint_v1::TensorSliceReader& reader);
+StatusOr<std::vector<TensorLayout>> LayoutV1(const checkpoint_v1::TensorSliceReader& reader);
+StatusOr<tensor::Tensor> LookupV1(const checkpoint_v1::TensorSliceReader& reader,
                                   const std::string& name);
 
 }  // namespace tfckpt::cli

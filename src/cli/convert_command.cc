@@ -18,8 +18,8 @@
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
 #include "src/safetensors/safetensors_writer.h"
-#include "src/slices/tensor_slice_reader.h"
-#include "src/slices/tensor_slice_writer.h"
+#include "src/checkpoint_v1/tensor_slice_reader.h"
+#include "src/checkpoint_v1/tensor_slice_writer.h"
 
 namespace tfckpt::cli {
 namespace {
@@ -131,7 +131,7 @@ StatusOr<std::string> Convert(const ConvertOptions& o) {
     TFCKPT_ASSIGN_OR_RETURN(slices, CopyTensors(*ckpt, tensors, o.out, writer));
     TFCKPT_RETURN_IF_ERROR(writer.Finish());
   } else {
-    slices::TensorSliceWriter writer(env, o.out);
+    checkpoint_v1::TensorSliceWriter writer(env, o.out);
     TFCKPT_ASSIGN_OR_RETURN(slices, CopyTensors(*ckpt, tensors, o.out, writer));
     TFCKPT_RETURN_IF_ERROR(writer.Finish());
   }

@@ -35,7 +35,7 @@
 #include "src/path/model_path.h"
 #include "src/train/meta_graph.h"
 #include "src/train/saver.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 
 namespace tfckpt::cli {
 namespace {
@@ -129,7 +129,7 @@ StatusOr<tensorflow::GraphDef> FreezeV1(const FreezeCommandOptions& o, FreezeInp
   import_options.saver_options.env = env;
   TFCKPT_ASSIGN_OR_RETURN(train::ImportedMetaGraph imported,
                           train::ImportMetaGraph(&graph, in.meta, import_options));
-  train::Session session(&graph);
+  train::ClientSession session(&graph);
   if (imported.saver) {
     TFCKPT_RETURN_IF_ERROR(imported.saver->Restore(&session, in.checkpoint));
   }

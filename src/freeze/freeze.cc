@@ -147,7 +147,7 @@ StatusOr<tensorflow::GraphDef> ReplaceVariables(const tensorflow::GraphDef& grap
 }
 
 StatusOr<tensorflow::GraphDef> ConvertVariablesToConstants(
-    train::Session* session, const tensorflow::GraphDef& graph_def,
+    train::ClientSession* session, const tensorflow::GraphDef& graph_def,
     const std::vector<std::string>& output_node_names, const FreezeOptions& o) {
   TFCKPT_ASSIGN_OR_RETURN(tensorflow::GraphDef graph,
                           ExtractSubGraph(graph_def, output_node_names));

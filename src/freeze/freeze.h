@@ -30,7 +30,7 @@
 #include "src/io/env.h"
 #include "src/io/status.h"
 #include "src/tensor/tensor.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 
 namespace tfckpt::freeze {
 
@@ -43,7 +43,7 @@ struct FreezeOptions {
 };
 
 StatusOr<tensorflow::GraphDef> ConvertVariablesToConstants(
-    train::Session* session, const tensorflow::GraphDef& graph_def,
+    train::ClientSession* session, const tensorflow::GraphDef& graph_def,
     const std::vector<std::string>& output_node_names, const FreezeOptions& options = {});
 
 // Whether variable node `name` is converted under the allow / deny lists.

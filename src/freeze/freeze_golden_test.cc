@@ -7,7 +7,7 @@
 #include "src/freeze/import_graph_def.h"
 #include "src/train/meta_graph.h"
 #include "src/train/ops.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/test_util.h"
 #include "src/train/variables.h"
 
@@ -34,7 +34,7 @@ TEST_P(FreezeAddTest, FrozenGraphAndImport) {
   train::Variable a = *train::MakeVariable(&g, Scalar(1.0f), "v1");
   train::Variable b = *train::MakeVariable(&g, Scalar(2.0f), "v2");
   Output add = train::Add(&g, a, b, "add");
-  train::Session sess(&g);
+  train::ClientSession sess(&g);
   ASSERT_TRUE(sess.Run({train::GlobalVariablesInitializer(&g)}).ok());
   auto before = sess.Eval(add);
   ASSERT_TRUE(before.ok()) << before.status();
@@ -60,7 +60,7 @@ TEST_P(FreezeAddTest, FrozenGraphAndImport) {
     auto r = ImportGraphDef(&g2, gd, o);
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_EQ(r->elements[0].tensor.name(), Note(scenario(), "imported_output_tensor_name"));
-    train::Session s2(&g2);
+    train::ClientSession s2(&g2);
     auto out = s2.Eval(r->elements[0].tensor);
     ASSERT_TRUE(out.ok()) << out.status();
     EXPECT_EQ(TensorMismatch(*out, OutputOf(RunOf(scenario(), "import_graph_def"), "import/add:0")),
@@ -73,7 +73,7 @@ TEST_P(FreezeAddTest, FrozenGraphAndImport) {
   auto r = ImportGraphDef(&g3, gd, o);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->elements[0].tensor.name(), "add:0");
-  train::Session s3(&g3);
+  train::ClientSession s3(&g3);
   auto out = s3.Eval(r->elements[0].tensor);
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(TensorMismatch(*out, OutputOf(RunOf(scenario(), "import_graph_def_no_prefix"), "add:0")),
@@ -94,7 +94,7 @@ TEST(FreezeMlpTest, FrozenFromTheGoldenCheckpointAndImported) {
   Graph g;
   auto imported = train::ImportMetaGraph(&g, Golden("freeze_mlp", "model.ckpt.meta"));
   ASSERT_TRUE(imported.ok()) << imported.status();
-  train::Session sess(&g);
+  train::ClientSession sess(&g);
   ASSERT_TRUE(imported->saver->Restore(&sess, Golden("freeze_mlp", "model.ckpt")).ok());
   const json& before = RunOf("freeze_mlp", "before_freeze");
   const Tensor x = TensorFromRecord(before["inputs"][0]);
@@ -117,8 +117,8 @@ TEST(FreezeMlpTest, FrozenFromTheGoldenCheckpointAndImported) {
   o.name = "frozen";
   auto r = ImportGraphDef(&g2, train::testing::ReadGraphDef(Golden("freeze_mlp", "frozen_mlp.pb")), o);
   ASSERT_TRUE(r.ok()) << r.status();
-  train::Session s2(&g2);
-  std::vector<train::Session::Feed> feeds{{fed, x}};
+  train::ClientSession s2(&g2);
+  std::vector<train::ClientSession::Feed> feeds{{fed, x}};
   std::vector<train::TensorRef> fetches{r->elements[0].tensor, r->elements[1].tensor};
   auto res = s2.Run(feeds, fetches);
   ASSERT_TRUE(res.ok()) << res.status();

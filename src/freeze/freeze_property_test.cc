@@ -19,7 +19,7 @@
 #include "src/graph/session.h"
 #include "src/testing/graph_generators.h"
 #include "src/train/ops.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/variables.h"
 
 namespace tfckpt::freeze {
@@ -68,9 +68,9 @@ TFCKPT_PROPERTY(FreezeProperty, FrozenGraphGivesTheSameOutputs, 80) {
   train::Graph g;
   auto built = ::tfckpt::testing::BuildGraph(&g, spec);
   RC_ASSERT_OK(built);
-  train::Session sess(&g);
+  train::ClientSession sess(&g);
   RC_ASSERT_OK(sess.Run({train::GlobalVariablesInitializer(&g)}));
-  std::vector<train::Session::Feed> feeds;
+  std::vector<train::ClientSession::Feed> feeds;
   std::vector<graph::Session::Feed> engine_feeds;
   for (const train::Output& p : built->placeholders) {
     const std::vector<int64_t> shape = Dims(p);
@@ -110,7 +110,7 @@ TFCKPT_PROPERTY(FreezeProperty, FrozenGraphGivesTheSameOutputs, 80) {
   for (size_t i = 0; i < built->placeholders.size(); ++i) {
     if (kept.count(built->placeholders[i].op)) fed.push_back(i);
   }
-  std::vector<train::Session::Feed> frozen_feeds;
+  std::vector<train::ClientSession::Feed> frozen_feeds;
   std::vector<graph::Session::Feed> frozen_engine_feeds;
   for (size_t i : fed) {
     frozen_feeds.push_back(feeds[i]);
@@ -132,7 +132,7 @@ TFCKPT_PROPERTY(FreezeProperty, FrozenGraphGivesTheSameOutputs, 80) {
     ImportOptions o;
     o.name = "";
     RC_ASSERT_OK(ImportGraphDef(&g2, parsed, o));
-    train::Session s2(&g2);
+    train::ClientSession s2(&g2);
     auto out = s2.Run(frozen_feeds, fetches);
     RC_ASSERT_OK(out);
     AssertSame(*before, *out, "import_graph_def(name='')");
@@ -141,7 +141,7 @@ TFCKPT_PROPERTY(FreezeProperty, FrozenGraphGivesTheSameOutputs, 80) {
   train::Graph g3;
   ImportOptions o;
   o.name = "frozen";
-  std::vector<train::Session::Feed> mapped_feeds;
+  std::vector<train::ClientSession::Feed> mapped_feeds;
   for (size_t i : fed) {
     const train::Output& p = built->placeholders[i];
     const std::vector<int64_t> shape = Dims(p);
@@ -159,7 +159,7 @@ TFCKPT_PROPERTY(FreezeProperty, FrozenGraphGivesTheSameOutputs, 80) {
     mapped_fetches.emplace_back(e.tensor);
   }
   // The original placeholders are still imported, but nothing reads them.
-  train::Session s3(&g3);
+  train::ClientSession s3(&g3);
   auto out = s3.Run(mapped_feeds, mapped_fetches);
   RC_ASSERT_OK(out);
   AssertSame(*before, *out, "import_graph_def with input_map");

@@ -1,6 +1,6 @@
 // Checkpoint ops (tensorflow/core/ops/io_ops.cc) on the storage layers:
 // SaveV2 / RestoreV2 / MergeV2Checkpoints over src/bundle (checkpoint V2),
-// Save / SaveSlices / Restore / RestoreSlice over src/slices (V1).
+// Save / SaveSlices / Restore / RestoreSlice over src/checkpoint_v1 (V1).
 // RestoreV2 falls back to the V1 reader when no <prefix>.index matches, as
 // TF's kernel does. Validation order and texts follow TF's
 // save_restore_v2_ops.cc and save_restore_tensor.cc (including TF's own
@@ -13,8 +13,8 @@
 #include "src/bundle/merge.h"
 #include "src/bundle/naming.h"
 #include "src/graph/kernel_util.h"
-#include "src/slices/tensor_slice_reader.h"
-#include "src/slices/tensor_slice_writer.h"
+#include "src/checkpoint_v1/tensor_slice_reader.h"
+#include "src/checkpoint_v1/tensor_slice_writer.h"
 #include "src/tensor/tensor_slice.h"
 
 namespace tfckpt::graph {
@@ -89,7 +89,7 @@ Status SaveV2Op(OpKernelContext* ctx) {
 // first use and shared by the tensors of one op run.
 Status RestoreV1Tensor(OpKernelContext* ctx, bool restore_slice, int index, DataType expected,
                        DataType expected0,
-                       std::unique_ptr<slices::TensorSliceReader>* reader) {
+                       std::unique_ptr<checkpoint_v1::TensorSliceReader>* reader) {
   const Tensor& pattern_t = ctx->input(0);
   if (pattern_t.num_elements() != 1) {
     return InvalidArgumentError(StrCat(
@@ -104,9 +104,9 @@ Status RestoreV1Tensor(OpKernelContext* ctx, bool restore_slice, int index, Data
   }
   const std::string& name = Str(names, index);
   if (*reader == nullptr) {
-    TFCKPT_ASSIGN_OR_RETURN(*reader, slices::TensorSliceReader::Open(ctx->env(), pattern));
+    TFCKPT_ASSIGN_OR_RETURN(*reader, checkpoint_v1::TensorSliceReader::Open(ctx->env(), pattern));
   }
-  slices::SlicedTensorInfo info;
+  checkpoint_v1::SlicedTensorInfo info;
   if (!(*reader)->HasTensor(name, &info)) {
     return NotFoundError(StrCat("Tensor name \"", name, "\" not found in checkpoint files ",
                                 pattern));
@@ -162,7 +162,7 @@ class RestoreV2Op : public OpKernel {
     const std::string& prefix = Str(ctx->input(0), 0);
     auto index = ctx->env()->Glob(bundle::MetaFilename(prefix));
     if (!index.ok() || index->empty()) {
-      std::unique_ptr<slices::TensorSliceReader> reader;
+      std::unique_ptr<checkpoint_v1::TensorSliceReader> reader;
       for (size_t i = 0; i < dtypes_.size(); ++i) {
         TFCKPT_RETURN_IF_ERROR(RestoreV1Tensor(ctx, true, static_cast<int>(i), dtypes_[i],
                                                dtypes_[0], &reader));
@@ -276,7 +276,7 @@ Status SaveV1Op(OpKernelContext* ctx) {
   }
   std::vector<Tensor> tensors;
   for (int i = kFixed; i < ctx->num_inputs(); ++i) tensors.push_back(ctx->input(i));
-  return slices::SaveTensors(ctx->env(), Str(filename, 0), names.strings(), tensors, specs);
+  return checkpoint_v1::SaveTensors(ctx->env(), Str(filename, 0), names.strings(), tensors, specs);
 }
 
 // Restore (slice = false) and RestoreSlice (slice = true).
@@ -292,7 +292,7 @@ class RestoreV1Op : public OpKernel {
     return OkStatus();
   }
   Status Compute(OpKernelContext* ctx) override {
-    std::unique_ptr<slices::TensorSliceReader> reader;
+    std::unique_ptr<checkpoint_v1::TensorSliceReader> reader;
     return RestoreV1Tensor(ctx, kSlice, 0, dtype_, dtype_, &reader);
   }
 

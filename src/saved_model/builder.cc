@@ -199,7 +199,7 @@ Status SavedModelBuilder::AddCollections(train::Graph* graph,
 Status SavedModelBuilder::ExportAndAdd(train::Graph* graph, const std::vector<std::string>& tags,
                                        const SignatureDefMap& signature_def_map,
                                        bool clear_devices, bool strip_default_attrs,
-                                       train::Session* session) {
+                                       train::ClientSession* session) {
   // _maybe_create_saver: Saver(_all_saveable_objects(), sharded=True,
   // write_version=V2, allow_empty=True).
   train::SaverOptions so;
@@ -233,7 +233,7 @@ Status SavedModelBuilder::ExportAndAdd(train::Graph* graph, const std::vector<st
 }
 
 Status SavedModelBuilder::AddMetaGraphAndVariables(
-    train::Session* session, train::Graph* graph, const std::vector<std::string>& tags,
+    train::ClientSession* session, train::Graph* graph, const std::vector<std::string>& tags,
     const SignatureDefMap& signature_def_map, const std::vector<train::Output>& assets,
     const std::optional<train::Operation>& main_op, bool clear_devices,
     bool strip_default_attrs) {
@@ -286,7 +286,7 @@ StatusOr<std::string> SavedModelBuilder::Save(bool as_text) {
   return io::JoinPath(export_dir_, name);
 }
 
-Status SimpleSave(train::Session* session, train::Graph* graph, const std::string& export_dir,
+Status SimpleSave(train::ClientSession* session, train::Graph* graph, const std::string& export_dir,
                   const std::map<std::string, train::Output>& inputs,
                   const std::map<std::string, train::Output>& outputs, io::Env* env) {
   if (inputs.empty()) return InvalidArgumentError("Prediction inputs cannot be None or empty.");

@@ -1,6 +1,6 @@
 // Writing TF1 SavedModels: tf.compat.v1.saved_model.Builder
 // (tensorflow/python/saved_model/builder_impl.py, TF 2.21) and
-// tf.compat.v1.saved_model.simple_save, over a train::Graph / train::Session.
+// tf.compat.v1.saved_model.simple_save, over a train::Graph / train::ClientSession.
 //
 //   auto b = SavedModelBuilder::Create(env, "export");
 //   (*b)->AddMetaGraphAndVariables(&sess, &g, {"serve"}, sigs, assets, main_op);
@@ -66,7 +66,7 @@
 #include "src/io/env.h"
 #include "src/io/status.h"
 #include "src/train/graph_builder.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 
 namespace tfckpt::saved_model {
 
@@ -81,7 +81,7 @@ class SavedModelBuilder {
   SavedModelBuilder(const SavedModelBuilder&) = delete;
   SavedModelBuilder& operator=(const SavedModelBuilder&) = delete;
 
-  Status AddMetaGraphAndVariables(train::Session* session, train::Graph* graph,
+  Status AddMetaGraphAndVariables(train::ClientSession* session, train::Graph* graph,
                                   const std::vector<std::string>& tags,
                                   const SignatureDefMap& signature_def_map = {},
                                   const std::vector<train::Output>& assets = {},
@@ -107,7 +107,7 @@ class SavedModelBuilder {
                         const std::optional<train::Operation>& main_op);
   Status ExportAndAdd(train::Graph* graph, const std::vector<std::string>& tags,
                       const SignatureDefMap& signature_def_map, bool clear_devices,
-                      bool strip_default_attrs, train::Session* session);
+                      bool strip_default_attrs, train::ClientSession* session);
 
   io::Env* env_;
   std::string export_dir_;
@@ -122,7 +122,7 @@ class SavedModelBuilder {
 // serving_default = predict(inputs, outputs) (TensorInfos with the tensors'
 // names, dtypes and static shapes), assets from the graph's
 // `asset_filepaths` collection, clear_devices, then Save.
-Status SimpleSave(train::Session* session, train::Graph* graph, const std::string& export_dir,
+Status SimpleSave(train::ClientSession* session, train::Graph* graph, const std::string& export_dir,
                   const std::map<std::string, train::Output>& inputs,
                   const std::map<std::string, train::Output>& outputs,
                   io::Env* env = nullptr);

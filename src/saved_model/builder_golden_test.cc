@@ -15,7 +15,7 @@
 #include "src/saved_model/signature.h"
 #include "src/train/lookup_ops.h"
 #include "src/train/ops.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/test_util.h"
 #include "src/train/variables.h"
 
@@ -59,7 +59,7 @@ Tensor StringsFromRecord(const json& record) {
 // The graph of gen_saved_model.saved_model_simple_save, initialized.
 struct SimpleSaveGraph {
   train::Graph g;
-  train::Session sess{&g};
+  train::ClientSession sess{&g};
   train::Output x, y;
 
   void Build() {
@@ -166,7 +166,7 @@ TEST(BuilderGoldenTest, BuilderWithTableAssetAndMainOpLikeTensorFlow) {
   std::ofstream("asset_src/vocab.txt") << "apple\nbanana\ncherry\n";
 
   train::Graph g;
-  train::Session sess(&g);
+  train::ClientSession sess(&g);
   train::Output x = train::Placeholder(&g, tensorflow::DT_FLOAT, std::vector<int64_t>{-1, 3}, "x");
   train::Output words =
       train::Placeholder(&g, tensorflow::DT_STRING, std::vector<int64_t>{-1}, "words");

@@ -10,7 +10,7 @@
 #include "src/saved_model/loader.h"
 #include "src/saved_model/signature.h"
 #include "src/train/ops.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/test_util.h"
 #include "src/train/variables.h"
 
@@ -22,7 +22,7 @@ using tensor::Tensor;
 
 struct Model {
   train::Graph g;
-  train::Session sess{&g};
+  train::ClientSession sess{&g};
   train::Output x, y, count, asset;
   train::Operation main_op;
 

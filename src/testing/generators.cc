@@ -9,7 +9,7 @@
 #include <sstream>
 #include <utility>
 
-#include "src/slices/slice_data.h"
+#include "src/checkpoint_v1/slice_data.h"
 
 namespace tfckpt::testing {
 
@@ -89,7 +89,7 @@ const std::vector<DataType>& V1Dtypes() {
   static const std::vector<DataType> dtypes = [] {
     std::vector<DataType> out;
     for (DataType d : BundleDtypes()) {
-      if (slices::CheckWritableDtype(d).ok()) out.push_back(d);
+      if (checkpoint_v1::CheckWritableDtype(d).ok()) out.push_back(d);
     }
     return out;
   }();

@@ -78,7 +78,7 @@ void RunProperty(Testable&& testable, int default_cases) {
 
 // Every dtype a V2 bundle can hold (saveable, not variant), in enum order.
 const std::vector<tensor::DataType>& BundleDtypes();
-// Every dtype the V1 writer accepts (slices::CheckWritableDtype).
+// Every dtype the V1 writer accepts (checkpoint_v1::CheckWritableDtype).
 const std::vector<tensor::DataType>& V1Dtypes();
 // One of `dtypes`, uniformly, but DT_STRING (if listed) one time in five.
 rc::Gen<tensor::DataType> GenDtype(const std::vector<tensor::DataType>& dtypes);

@@ -5,7 +5,7 @@
 #include <random>
 #include <string>
 
-#include "src/slices/slice_data.h"
+#include "src/checkpoint_v1/slice_data.h"
 #include "src/testing/generators.h"
 
 namespace tfckpt::testing {

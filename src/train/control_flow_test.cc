@@ -9,7 +9,7 @@
 #include "src/train/control_flow.h"
 #include "src/train/ema.h"
 #include "src/train/ops.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/variables.h"
 
 namespace tfckpt::train {
@@ -88,7 +88,7 @@ TEST(Cond, BranchesSwitchExternalInputsAndAnchorConstantsOnThePivot) {
       {"cond/Merge", "Merge", {"cond/add", "cond/one"}, {}},
   });
   ASSERT_EQ(g.GetCollection(kCondContextCollection).size(), 2u);
-  Session sess(&g);
+  ClientSession sess(&g);
   for (bool pv : {true, false}) {
     auto out = sess.Run({{"p:0", Bool(pv)}}, {*r});
     ASSERT_TRUE(out.ok()) << out.status();
@@ -133,7 +133,7 @@ TEST(GuardAgainstUninitializedDependencies, InitialValueReadingAVariableGoesThro
   EXPECT_EQ(g.GetCollection(kCondContextCollection).size(), 2u);
   // w's initializer runs before v is initialized (v's initial value) and
   // after v changed (v's value).
-  Session sess(&g);
+  ClientSession sess(&g);
   ASSERT_TRUE(sess.Run({w->initializer()}).ok());
   EXPECT_EQ(Value(*sess.Eval(*w)), 2.0f);
   ASSERT_TRUE(sess.Run({v.initializer()}).ok());

@@ -12,7 +12,7 @@
 #include "src/train/ema.h"
 #include "src/train/ops.h"
 #include "src/train/saver.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/test_util.h"
 #include "src/train/variables.h"
 
@@ -32,7 +32,7 @@ Variable ScalarVariable(Graph* g, const std::string& name, float v, bool trainab
   return *var;
 }
 
-void ExpectOutputs(Session* sess, const std::vector<TensorRef>& fetches,
+void ExpectOutputs(ClientSession* sess, const std::vector<TensorRef>& fetches,
                    const std::vector<std::string>& names, const json& run) {
   auto out = sess->Run({}, fetches);
   ASSERT_TRUE(out.ok()) << out.status();
@@ -68,7 +68,7 @@ TEST(EmaGoldenTest, BasicShadowRestoreAndGraph) {
   Output assign = v.Assign(10.0f);
   auto saver = Saver::Create(&g);
   ASSERT_TRUE(saver.ok());
-  Session sess(&g);
+  ClientSession sess(&g);
   ASSERT_TRUE(sess.Run({GlobalVariablesInitializer(&g)}).ok());
   ExpectOutputs(&sess, {v, shadow}, {"v:0", "v/ExponentialMovingAverage:0"},
                 RunOf(kScenario, "initial"));
@@ -158,7 +158,7 @@ TEST(EmaGoldenTest, RestoreShadowIntoVariable) {
     so.var_dict = std::map<std::string, Variable>{{"v/ExponentialMovingAverage", v}};
     auto saver = Saver::Create(&g, so);
     ASSERT_TRUE(saver.ok());
-    Session sess(&g);
+    ClientSession sess(&g);
     ASSERT_TRUE((*saver)->Restore(&sess, Golden(kScenario, "model.ckpt")).ok());
     ExpectOutputs(&sess, {v}, {"v:0"}, RunOf(kScenario, "restore_shadow_rename_map"));
   }
@@ -172,7 +172,7 @@ TEST(EmaGoldenTest, RestoreShadowIntoVariable) {
     so.var_dict = vtr;
     auto saver = Saver::Create(&g, so);
     ASSERT_TRUE(saver.ok());
-    Session sess(&g);
+    ClientSession sess(&g);
     ASSERT_TRUE((*saver)->Restore(&sess, Golden(kScenario, "model.ckpt")).ok());
     ExpectOutputs(&sess, {v}, {"v:0"}, RunOf(kScenario, "restore_variables_to_restore"));
   }
@@ -190,7 +190,7 @@ TEST(EmaGoldenTest, RestoreShadowIntoVariable) {
   so.var_dict = vtr;
   auto saver = Saver::Create(&g, so);
   ASSERT_TRUE(saver.ok());
-  Session sess(&g);
+  ClientSession sess(&g);
   Status s = (*saver)->Restore(&sess, Golden(kScenario, "model.ckpt"));
   const json& e = ErrorOf(kScenario, "restore_variables_to_restore_missing_key");
   EXPECT_EQ(s.code(), StatusCode::kNotFound);
@@ -215,7 +215,7 @@ TEST(EmaGoldenTest, NumUpdates) {
                         "ExponentialMovingAverage/Minimum"}) {
     EXPECT_TRUE(g.HasNode(n)) << n;
   }
-  Session sess(&g);
+  ClientSession sess(&g);
   ASSERT_TRUE(sess.Run({GlobalVariablesInitializer(&g)}).ok());
   ASSERT_TRUE(sess.Run({v.Assign(10.0f)}).ok());
   ASSERT_TRUE(sess.Run({*maintain}).ok());
@@ -245,7 +245,7 @@ TEST(EmaGoldenTest, ZeroDebias) {
   for (const Variable& x : GlobalVariables(&g)) names.push_back(x.name());
   std::sort(names.begin(), names.end());
   EXPECT_EQ(json(names), Note(kScenario, "zero_debias_variables"));
-  Session sess(&g);
+  ClientSession sess(&g);
   ASSERT_TRUE(sess.Run({GlobalVariablesInitializer(&g)}).ok());
   ASSERT_TRUE(sess.Run({v.Assign(10.0f)}).ok());
   ASSERT_TRUE(sess.Run({*maintain}).ok());
@@ -277,7 +277,7 @@ TEST(EmaTest, ResourceVariablesGiveTheSameShadow) {
   EXPECT_EQ(g.FindNode("ExponentialMovingAverage/AssignMovingAvg/AssignSubVariableOp")->op(),
             "AssignSubVariableOp");
   EXPECT_TRUE(g.HasNode("ExponentialMovingAverage/AssignMovingAvg/sub_1/ReadVariableOp"));
-  Session sess(&g);
+  ClientSession sess(&g);
   ASSERT_TRUE(sess.Run({GlobalVariablesInitializer(&g)}).ok());
   ASSERT_TRUE(sess.Run({v.Assign(10.0f)}).ok());
   ASSERT_TRUE(sess.Run({*maintain}).ok());

@@ -32,7 +32,7 @@
 #include "src/train/ema.h"
 #include "src/train/ops.h"
 #include "src/train/saver.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/variables.h"
 
 namespace tfckpt::train {
@@ -135,7 +135,7 @@ Tensor Model(const EmaCase& c, size_t var) {
                                                          : ModelShadow<float>(c, var);
 }
 
-StatusOr<Tensor> Eval(Session* s, const TensorRef& r) { return s->Eval(r); }
+StatusOr<Tensor> Eval(ClientSession* s, const TensorRef& r) { return s->Eval(r); }
 
 // The variables v0, v1... of a case with their initial values (in a fresh
 // graph for restores: values are overwritten).
@@ -195,10 +195,10 @@ TFCKPT_PROPERTY(EmaProperty, RestoredShadowIsTfFormula, 60) {
   auto saver = Saver::Create(&g);
   RC_ASSERT_OK(saver);
   RC_ASSERT_OK(g.status());
-  Session sess(&g);
+  ClientSession sess(&g);
   RC_ASSERT_OK(sess.Run({GlobalVariablesInitializer(&g)}));
   for (const auto& s : c.steps) {
-    std::vector<Session::Feed> feeds;
+    std::vector<ClientSession::Feed> feeds;
     std::vector<TargetRef> targets;
     for (size_t i = 0; i < vars.size(); ++i) {
       const auto& spec = c.variables[i];
@@ -235,7 +235,7 @@ TFCKPT_PROPERTY(EmaProperty, RestoredShadowIsTfFormula, 60) {
     o.var_dict = dict;
     auto s2 = Saver::Create(&g2, o);
     RC_ASSERT_OK(s2);
-    Session sess2(&g2);
+    ClientSession sess2(&g2);
     RC_ASSERT_OK((*s2)->Restore(&sess2, prefix));
     for (size_t i = 0; i < vars.size(); ++i) {
       auto got = Eval(&sess2, fresh[i]);
@@ -258,7 +258,7 @@ TFCKPT_PROPERTY(EmaProperty, RestoredShadowIsTfFormula, 60) {
   o.var_dict = ema3.VariablesToRestore();
   auto s3 = Saver::Create(&g3, o);
   RC_ASSERT_OK(s3);
-  Session sess3(&g3);
+  ClientSession sess3(&g3);
   RC_ASSERT_OK((*s3)->Restore(&sess3, prefix));
   for (size_t i = 0; i < vars.size(); ++i) {
     auto got = Eval(&sess3, fresh[i]);
@@ -315,7 +315,7 @@ TEST(EmaPropertyRegression, ZeroDebiasOfResourceVariables) {
     mine.emplace_back(n.name(), std::vector<std::string>(n.input().begin(), n.input().end()));
   }
   EXPECT_EQ(mine, tf_nodes);
-  Session sess(&g);
+  ClientSession sess(&g);
   ASSERT_TRUE(sess.Run({GlobalVariablesInitializer(&g)}).ok());
   ASSERT_TRUE(sess.Run({v.Assign(10.0f)}).ok());
   ASSERT_TRUE(sess.Run({*maintain}).ok());

@@ -7,7 +7,7 @@
 #include "src/train/meta_graph.h"
 #include "src/train/ops.h"
 #include "src/train/saver.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/test_util.h"
 
 namespace tfckpt::train {
@@ -50,10 +50,10 @@ TEST(FieldBindingGoldenTest, RebindsAfterImportAndRoundTrips) {
   EXPECT_EQ(*text, ReadFile(Golden("field_binding", "binding.json")));
   EXPECT_EQ(*m.ToGraph(), Note("field_binding", "binding"));
 
-  Session sess(&g);
+  ClientSession sess(&g);
   ASSERT_TRUE(imported->saver->Restore(&sess, Golden("field_binding", "model.ckpt")).ok());
   const json& run = RunOf("field_binding", "rebound_forward");
-  std::vector<Session::Feed> feeds{{m.x, TensorFromRecord(run["inputs"][0])},
+  std::vector<ClientSession::Feed> feeds{{m.x, TensorFromRecord(run["inputs"][0])},
                                    {m.labels, TensorFromRecord(run["inputs"][1])}};
   auto forward = sess.Run(feeds, {m.probs, m.loss});
   ASSERT_TRUE(forward.ok()) << forward.status();
@@ -111,7 +111,7 @@ TEST(FieldBindingTest, NestedObjectsAndImportScope) {
     net.init = GlobalVariablesInitializer(&g);
     auto saver = Saver::Create(&g);
     ASSERT_TRUE(saver.ok());
-    Session sess(&g);
+    ClientSession sess(&g);
     ASSERT_TRUE(sess.Run({net.init}).ok());
     ASSERT_TRUE((*saver)->Save(&sess, dir + "/model.ckpt").ok());
     ASSERT_TRUE(net.SaveBinding(dir + "/binding.json").ok());
@@ -128,7 +128,7 @@ TEST(FieldBindingTest, NestedObjectsAndImportScope) {
   ASSERT_TRUE(again.LoadBinding(&g, dir + "/binding.json", "copy").ok());
   EXPECT_EQ(again.hidden.kernel.name(), "copy/hidden/kernel:0");
   EXPECT_EQ(again.hidden.out.name(), "copy/hidden/MatMul:0");
-  Session sess(&g);
+  ClientSession sess(&g);
   ASSERT_TRUE(imported->saver->Restore(&sess, dir + "/model.ckpt").ok());
   auto out = sess.Run({{again.input, Tensor::FromVector<float>(tensorflow::DT_FLOAT, {1, 2},
                                                                {1.0f, 3.0f})}},

@@ -7,7 +7,7 @@
 #include "src/train/meta_graph.h"
 #include "src/train/ops.h"
 #include "src/train/proto_serialize.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/variables.h"
 
 namespace tfckpt::train {
@@ -117,7 +117,7 @@ TEST(GraphBuilderTest, CollectionsOfEveryKindThroughAMetaGraph) {
 TEST(GraphBuilderTest, SessionKeepsVariablesWhileTheGraphGrows) {
   Graph g;
   Variable v = *MakeVariable(&g, Tensor::FromVector<float>(tensorflow::DT_FLOAT, {}, {1}), "v");
-  Session sess(&g);
+  ClientSession sess(&g);
   ASSERT_TRUE(sess.Run({GlobalVariablesInitializer(&g)}).ok());
   ASSERT_TRUE(sess.Run({v.Assign(5.0f)}).ok());
   Output doubled = PyMul(&g, v, 2.0f);  // a new node after the first runs
@@ -128,7 +128,7 @@ TEST(GraphBuilderTest, SessionKeepsVariablesWhileTheGraphGrows) {
   resource.resource_variables = true;
   Graph r(resource);
   Variable rv = *MakeVariable(&r, Tensor::FromVector<float>(tensorflow::DT_FLOAT, {}, {3}), "rv");
-  Session rs(&r);
+  ClientSession rs(&r);
   ASSERT_TRUE(rs.Run({GlobalVariablesInitializer(&r)}).ok());
   Output plus = Add(&r, rv, 1.0f);
   EXPECT_EQ(r.FindNode(plus.op)->input(0), "Add/ReadVariableOp");

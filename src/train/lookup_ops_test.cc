@@ -13,7 +13,7 @@
 #include "gtest/gtest.h"
 #include "src/train/lookup_ops.h"
 #include "src/train/ops.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 
 namespace tfckpt::train {
 namespace {
@@ -66,7 +66,7 @@ TEST(LookupOpsTest, KeyValueTableLikeTensorFlow) {
   EXPECT_EQ(inits[0].ElementName(), "key_value_init/LookupTableImportV2");
   EXPECT_EQ(g.OutputShape(*out).dim_size(), 1);  // set_shape(keys.shape)
 
-  Session sess(&g);
+  ClientSession sess(&g);
   ASSERT_TRUE(sess.Run({tables}).ok());
   auto got = sess.Run({{k, Tensor::FromStrings({3}, {"b", "z", "a"})}}, {*out, *size});
   ASSERT_TRUE(got.ok()) << got.status();

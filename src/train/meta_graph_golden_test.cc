@@ -13,7 +13,7 @@
 #include "src/train/meta_graph.h"
 #include "src/train/ops.h"
 #include "src/train/saver.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/test_util.h"
 #include "src/train/variables.h"
 
@@ -71,7 +71,7 @@ json CollectionsNote(Graph* g) {
 }
 
 // The graph of gen_meta_graph.meta_graph, saved to model.ckpt in the cwd.
-void BuildAndSave(Graph* g, Session* sess) {
+void BuildAndSave(Graph* g, ClientSession* sess) {
   Output x, y;
   Variable w, b, step;
   {
@@ -127,7 +127,7 @@ TEST(MetaGraphGoldenTest, ExportLikeTensorFlow) {
   const std::string dir = TempDir("meta_graph_export");
   ScopedCwd cwd(dir);
   Graph g;
-  Session sess(&g);
+  ClientSession sess(&g);
   BuildAndSave(&g, &sess);
   EXPECT_EQ(CollectionsNote(&g), Note(kScenario, "collections_before_export"));
   EXPECT_EQ(json(g.GetAllCollectionKeys()), Note(kScenario, "collection_keys_before_export"));
@@ -182,7 +182,7 @@ TEST_P(ImportTest, RestoreAndRun) {
   ASSERT_TRUE(imported.ok()) << imported.status();
   ASSERT_NE(imported->saver, nullptr);
   const std::string prefix = std::string(c.import_scope).empty() ? "" : StrCat(c.import_scope, "/");
-  Session sess(&g);
+  ClientSession sess(&g);
   auto latest = LatestCheckpoint(Golden(kScenario, ""));
   ASSERT_TRUE(latest.ok() && latest->has_value());
   ASSERT_TRUE(imported->saver->Restore(&sess, **latest).ok());

@@ -5,7 +5,7 @@
 #include "gtest/gtest.h"
 #include "src/train/partitioned.h"
 #include "src/train/saver.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/test_util.h"
 
 namespace tfckpt::train {
@@ -46,7 +46,7 @@ TEST(PartitionedGoldenTest, SaveLikeTensorFlow) {
   EXPECT_EQ(parts, Note(kScenario, "partition_variables"));
   auto saver = Saver::Create(&g);
   ASSERT_TRUE(saver.ok()) << saver.status();
-  Session sess(&g);
+  ClientSession sess(&g);
   ASSERT_TRUE(sess.Run({GlobalVariablesInitializer(&g)}).ok());
   const json& run = RunOf(kScenario, "save");
   for (const Variable& p : pv->parts()) {
@@ -90,7 +90,7 @@ TEST_P(PartitionedRestoreTest, RestoresTensorFlowsSlices) {
   Variable w = *GetVariable(&g, "w", {3}, tensorflow::DT_INT32, Initializer::Zeros());
   auto saver = Saver::Create(&g);
   ASSERT_TRUE(saver.ok()) << saver.status();
-  Session sess(&g);
+  ClientSession sess(&g);
   Status s = (*saver)->Restore(&sess, Golden(kScenario, "model.ckpt"));
   ASSERT_TRUE(s.ok()) << s;
   if (pv) pv_fetch = TensorRef(pv->AsTensor());

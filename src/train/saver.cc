@@ -138,14 +138,14 @@ Status Saver::Build() {
   return OkStatus();
 }
 
-StatusOr<std::string> Saver::Save(Session* sess, const std::string& save_path,
+StatusOr<std::string> Saver::Save(ClientSession* sess, const std::string& save_path,
                                   int64_t global_step) {
   SaveOptions o;
   o.global_step = global_step;
   return Save(sess, save_path, o);
 }
 
-StatusOr<std::string> Saver::Save(Session* sess, const std::string& save_path,
+StatusOr<std::string> Saver::Save(ClientSession* sess, const std::string& save_path,
                                   const SaveOptions& o) {
   io::Env* env = EnvOr(options_.env);
   if (o.latest_filename.find('/') != std::string::npos) {
@@ -194,7 +194,7 @@ StatusOr<std::string> Saver::Save(Session* sess, const std::string& save_path,
   return model_checkpoint_path;
 }
 
-Status Saver::Restore(Session* sess, const std::string& save_path) {
+Status Saver::Restore(ClientSession* sess, const std::string& save_path) {
   if (empty_) return OkStatus();
   if (save_path.empty()) return InvalidArgumentError("Can't load save_path when it is None.");
   io::Env* env = EnvOr(options_.env);
@@ -212,7 +212,7 @@ Status Saver::Restore(Session* sess, const std::string& save_path) {
   return s;
 }
 
-Status Saver::RestoreObjectBased(Session* sess, const std::string& save_path,
+Status Saver::RestoreObjectBased(ClientSession* sess, const std::string& save_path,
                                  const Status& name_based_error) {
   // Saver.restore's NotFoundError branch.
   auto names_to_keys = ObjectGraphKeyMapping(save_path, options_.env);

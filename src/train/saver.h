@@ -62,7 +62,7 @@
 #include "src/io/env.h"
 #include "src/state/retention.h"
 #include "src/train/graph_builder.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/variables.h"
 
 namespace tfckpt::train {
@@ -109,11 +109,12 @@ class Saver {
 
   // Saver.save; returns the checkpoint prefix TF returns ("" for an empty
   // saver built with allow_empty).
-  StatusOr<std::string> Save(Session* sess, const std::string& save_path,
+  StatusOr<std::string> Save(ClientSession* sess, const std::string& save_path,
                              const SaveOptions& options = {});
-  StatusOr<std::string> Save(Session* sess, const std::string& save_path, int64_t global_step);
+  StatusOr<std::string> Save(ClientSession* sess, const std::string& save_path,
+                             int64_t global_step);
   // Saver.restore.
-  Status Restore(Session* sess, const std::string& save_path);
+  Status Restore(ClientSession* sess, const std::string& save_path);
 
   const tensorflow::SaverDef& saver_def() const { return saver_def_; }
   bool empty() const { return empty_; }
@@ -135,7 +136,7 @@ class Saver {
  private:
   Saver(Graph* g, SaverOptions options) : g_(g), options_(std::move(options)) {}
   Status Build();
-  Status RestoreObjectBased(Session* sess, const std::string& save_path,
+  Status RestoreObjectBased(ClientSession* sess, const std::string& save_path,
                             const Status& name_based_error);
 
   Graph* g_;

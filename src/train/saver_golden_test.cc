@@ -6,7 +6,7 @@
 #include "src/train/meta_graph.h"
 #include "src/train/ops.h"
 #include "src/train/saver.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/test_util.h"
 #include "src/train/variables.h"
 
@@ -37,7 +37,7 @@ void ExpectSameFile(const std::string& mine, const std::string& scenario, const 
                       << " bytes";
 }
 
-void ExpectValues(Session* sess, const std::vector<Variable>& vars, const json& run) {
+void ExpectValues(ClientSession* sess, const std::vector<Variable>& vars, const json& run) {
   for (const Variable& v : vars) {
     auto t = sess->Eval(v);
     ASSERT_TRUE(t.ok()) << t.status();
@@ -68,7 +68,7 @@ TEST_P(BasicSaverTest, MetaStateAndRestore) {
     SaverOptions so;
     so.write_version = c.version;
     auto saver = MustSaver(&g, so);
-    Session sess(&g);
+    ClientSession sess(&g);
     ASSERT_TRUE(sess.Run({GlobalVariablesInitializer(&g)}).ok());
     auto path = saver->Save(&sess, "model.ckpt");
     ASSERT_TRUE(path.ok()) << path.status();
@@ -92,7 +92,7 @@ TEST_P(BasicSaverTest, MetaStateAndRestore) {
   SaverOptions so;
   so.write_version = c.version;
   auto saver = MustSaver(&g, so);
-  Session sess(&g);
+  ClientSession sess(&g);
   const std::string golden_prefix = Golden(c.scenario, "model.ckpt");
   ASSERT_TRUE(saver->Restore(&sess, golden_prefix).ok());
   ExpectValues(&sess, {a, b}, RunOf(c.scenario, "restore"));
@@ -132,7 +132,7 @@ TEST(SaverGoldenTest, Sharded) {
   SaverOptions so;
   so.sharded = true;
   auto saver = MustSaver(&g, so);
-  Session sess(&g);
+  ClientSession sess(&g);
   ASSERT_TRUE(sess.Run({GlobalVariablesInitializer(&g)}).ok());
   auto path = saver->Save(&sess, "model.ckpt");
   ASSERT_TRUE(path.ok()) << path.status();
@@ -160,7 +160,7 @@ TEST(SaverGoldenTest, RenameMap) {
     SaverOptions so;
     so.var_dict = std::map<std::string, Variable>{{"v1", o1}, {"v2", o2}};
     auto saver = MustSaver(&g, so);
-    Session sess(&g);
+    ClientSession sess(&g);
     ASSERT_TRUE(sess.Run({GlobalVariablesInitializer(&g)}).ok());
     ASSERT_TRUE(saver->Save(&sess, "model.ckpt").ok());
     for (const char* f : {"model.ckpt.meta", "model.ckpt.index", "model.ckpt.data-00000-of-00001",
@@ -175,7 +175,7 @@ TEST(SaverGoldenTest, RenameMap) {
     SaverOptions so;
     so.var_dict = std::map<std::string, Variable>{{"v1", w1}, {"v2", w2}};
     auto saver = MustSaver(&g, so);
-    Session sess(&g);
+    ClientSession sess(&g);
     ASSERT_TRUE(saver->Restore(&sess, "model.ckpt").ok());
     ExpectValues(&sess, {w1, w2}, RunOf("rename_map", "restore_renamed"));
   }
@@ -184,7 +184,7 @@ TEST(SaverGoldenTest, RenameMap) {
     Variable a = Must(MakeVariable(&g, Zeros(&g, {2}, tensorflow::DT_FLOAT), VariableOptions{"v1"}));
     Variable b = Must(MakeVariable(&g, Zeros(&g, {1, 3}, tensorflow::DT_FLOAT), VariableOptions{"v2"}));
     auto saver = MustSaver(&g);
-    Session sess(&g);
+    ClientSession sess(&g);
     ASSERT_TRUE(saver->Restore(&sess, "model.ckpt").ok());
     ExpectValues(&sess, {a, b}, RunOf("rename_map", "restore_default_names"));
   }
@@ -192,7 +192,7 @@ TEST(SaverGoldenTest, RenameMap) {
   Must(MakeVariable(&g, Zeros(&g, {2}, tensorflow::DT_FLOAT), VariableOptions{"other_v1"}));
   Must(MakeVariable(&g, Zeros(&g, {1, 3}, tensorflow::DT_FLOAT), VariableOptions{"other_v2"}));
   auto saver = MustSaver(&g);
-  Session sess(&g);
+  ClientSession sess(&g);
   Status s = saver->Restore(&sess, "model.ckpt");
   const json& e = ErrorOf("rename_map", "restore_original_names");
   EXPECT_EQ(s.code(), StatusCode::kNotFound);
@@ -206,7 +206,7 @@ TEST(SaverGoldenTest, PartialRestore) {
     Graph g;
     Variable a = Must(MakeVariable(&g, F({2}, {1.5, 2.5}), "v1"));
     Variable b = Must(MakeVariable(&g, F({1, 2}, {7, 8}), "v2"));
-    Session sess(&g);
+    ClientSession sess(&g);
     ASSERT_TRUE(sess.Run({GlobalVariablesInitializer(&g)}).ok());
     SaveOptions full;
     full.write_meta_graph = false;
@@ -230,7 +230,7 @@ TEST(SaverGoldenTest, PartialRestore) {
   Graph g;
   Variable a = Must(MakeVariable(&g, F({2}, {0, 0}), "v1"));
   Variable b = Must(MakeVariable(&g, F({1, 2}, {-1, -1}), "v2"));
-  Session sess(&g);
+  ClientSession sess(&g);
   ASSERT_TRUE(sess.Run({GlobalVariablesInitializer(&g)}).ok());
   SaverOptions only_v1;
   only_v1.var_list = std::vector<Variable>{a};
@@ -258,7 +258,7 @@ TEST(SaverGoldenTest, MaxToKeep) {
   SaverOptions so;
   so.max_to_keep = 2;
   auto saver = MustSaver(&g, so);
-  Session sess(&g);
+  ClientSession sess(&g);
   ASSERT_TRUE(sess.Run({GlobalVariablesInitializer(&g)}).ok());
   const json& history = Note("max_to_keep", "history");
   for (int step = 1; step <= 5; ++step) {
@@ -302,7 +302,7 @@ TEST(SaverTest, Errors) {
   ASSERT_TRUE(e.ok());
   EXPECT_TRUE((*e)->empty());
   auto s = MustSaver(&g);
-  Session sess(&g);
+  ClientSession sess(&g);
   EXPECT_EQ(s->Restore(&sess, "").message(), "Can't load save_path when it is None.");
   const std::string dir = TempDir("saver_errors");
   EXPECT_EQ(s->Save(&sess, dir + "/no/such/dir/model.ckpt").status().message(),
@@ -336,7 +336,7 @@ TEST(SaverTest, ShardedV1ReshapePaddingAndRelativePaths) {
     so.save_relative_paths = true;
     auto saver = MustSaver(&g, so);
     EXPECT_EQ(saver->saver_def().save_tensor_name(), "save/ShardedFilespec:0");
-    Session sess(&g);
+    ClientSession sess(&g);
     ASSERT_TRUE(sess.Run({GlobalVariablesInitializer(&g)}).ok());
     auto path = saver->Save(&sess, dir + "/v1.ckpt", 5);
     ASSERT_TRUE(path.ok()) << path.status();
@@ -355,7 +355,7 @@ TEST(SaverTest, ShardedV1ReshapePaddingAndRelativePaths) {
   SaverOptions so;
   so.reshape = true;
   auto saver = MustSaver(&g, so);
-  Session sess(&g);
+  ClientSession sess(&g);
   auto latest = LatestCheckpoint(".");
   ASSERT_TRUE(latest.ok() && latest->has_value());
   Status s = saver->Restore(&sess, **latest);
@@ -386,7 +386,7 @@ TEST(SaverTest, KeepCheckpointEveryNHours) {
   so.keep_checkpoint_every_n_hours = 1.0;
   so.clock = [&now] { return now; };
   auto saver = MustSaver(&g, so);
-  Session sess(&g);
+  ClientSession sess(&g);
   ASSERT_TRUE(sess.Run({GlobalVariablesInitializer(&g)}).ok());
   SaveOptions o;
   o.write_meta_graph = false;

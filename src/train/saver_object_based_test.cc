@@ -9,7 +9,7 @@
 // with variables extra, missing, alpha raises the NotFoundError below.
 #include "gtest/gtest.h"
 #include "src/train/saver.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/test_util.h"
 #include "src/train/variables.h"
 
@@ -57,7 +57,7 @@ TEST(SaverObjectBasedTest, KeyMappingFromObjectGraph) {
 
 TEST(SaverObjectBasedTest, NameBasedSaverRestoresObjectBasedCheckpoint) {
   Graph g;
-  Session sess(&g);
+  ClientSession sess(&g);
   Variable extra = Var(&g, "extra", {2});
   Variable scale = Var(&g, "scale", {});
   Variable ids = Var(&g, "ids", {3}, tensorflow::DT_INT64);
@@ -86,7 +86,7 @@ TEST(SaverObjectBasedTest, NameBasedSaverRestoresObjectBasedCheckpoint) {
 
 TEST(SaverObjectBasedTest, MissingNamesAreTensorFlowsNotFound) {
   Graph g;
-  Session sess(&g);
+  ClientSession sess(&g);
   Var(&g, "extra", {2});
   Var(&g, "missing", {2});
   Var(&g, "alpha", {2});
@@ -115,7 +115,7 @@ TEST(SaverObjectBasedTest, MissingNamesAreTensorFlowsNotFound) {
 // 'save_1/Assign_3' ... lhs shape= [3,3] rhs shape= [3,1]").
 TEST(SaverObjectBasedTest, ShapeMismatchIsWrappedOnce) {
   Graph g;
-  Session sess(&g);
+  ClientSession sess(&g);
   Var(&g, "extra", {2});
   Var(&g, "w", {3, 3});
   auto saver = Saver::Create(&g);

@@ -12,7 +12,7 @@
 
 #include "src/testing/variable_generators.h"
 #include "src/train/saver.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/test_util.h"
 #include "src/train/variables.h"
 
@@ -35,7 +35,7 @@ using tfckpt::testing::VariableSpec;
 struct World {
   std::unique_ptr<Graph> g;
   std::vector<Variable> vars;
-  std::unique_ptr<Session> sess;
+  std::unique_ptr<ClientSession> sess;
 };
 
 World Build(const std::vector<VariableSpec>& specs, bool resource,
@@ -53,7 +53,7 @@ World Build(const std::vector<VariableSpec>& specs, bool resource,
     RC_ASSERT(v.ok());
     w.vars[i] = *v;
   }
-  w.sess = std::make_unique<Session>(w.g.get());
+  w.sess = std::make_unique<ClientSession>(w.g.get());
   const Status init = w.sess->Run({GlobalVariablesInitializer(w.g.get())});
   if (!init.ok()) RC_FAIL("initializer: " + init.ToString());
   return w;
@@ -232,7 +232,7 @@ TEST(SaverPropertyRegression, MissingKeyIsQuotedVerbatim) {
     Graph g;
     auto v = MakeVariable(&g, value, "a");
     ASSERT_TRUE(v.ok()) << v.status();
-    Session sess(&g);
+    ClientSession sess(&g);
     ASSERT_TRUE(sess.Run({GlobalVariablesInitializer(&g)}).ok());
     SaverOptions o;
     o.var_dict = std::map<std::string, Variable>{{"v" + key, *v}};
@@ -247,7 +247,7 @@ TEST(SaverPropertyRegression, MissingKeyIsQuotedVerbatim) {
   Graph g;
   auto v = MakeVariable(&g, value, "a");
   ASSERT_TRUE(v.ok()) << v.status();
-  Session sess(&g);
+  ClientSession sess(&g);
   ASSERT_TRUE(sess.Run({GlobalVariablesInitializer(&g)}).ok());
   SaverOptions o;
   o.var_dict = std::map<std::string, Variable>{{key, *v}};

@@ -9,7 +9,7 @@
 #include "src/train/meta_graph.h"
 #include "src/train/ops.h"
 #include "src/train/saver.h"
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 #include "src/train/test_util.h"
 #include "src/train/variables.h"
 
@@ -212,7 +212,7 @@ TEST_P(ScopesGoldenTest, NamesErrorsGraphMetaAndCheckpoint) {
   // The same graph, Saver and init as TF: the .meta TF's Saver wrote.
   auto saver = Saver::Create(&g);
   ASSERT_TRUE(saver.ok()) << saver.status();
-  Session sess(&g);
+  ClientSession sess(&g);
   ASSERT_TRUE(sess.Run({GlobalVariablesInitializer(&g)}).ok());
   std::vector<std::string> op_names;
   const tensorflow::GraphDef gd = g.ToGraphDef();

@@ -15,11 +15,11 @@
 #include <vector>
 
 #include "src/io/mem_env.h"
-#include "src/slices/tensor_slice_reader.h"
-#include "src/slices/tensor_slice_writer.h"
+#include "src/checkpoint_v1/tensor_slice_reader.h"
+#include "src/checkpoint_v1/tensor_slice_writer.h"
 #include "src/testing/generators.h"
 
-namespace tfckpt::slices {
+namespace tfckpt::checkpoint_v1 {
 namespace {
 
 using tensor::Tensor;
@@ -248,4 +248,4 @@ TFCKPT_PROPERTY(TensorSliceProperty, OverwriteWithFaultKeepsOldOrNew, 300) {
 }
 
 }  // namespace
-}  // namespace tfckpt::slices
+}  // namespace tfckpt::checkpoint_v1

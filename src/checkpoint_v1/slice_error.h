@@ -3,8 +3,8 @@
 // bundle::BundleError. Every reader function that can fail on file contents
 // takes an optional SliceError* and fills it alongside the returned Status
 // (whose message is the same text).
-#ifndef TFCKPT_SLICES_SLICE_ERROR_H_
-#define TFCKPT_SLICES_SLICE_ERROR_H_
+#ifndef TFCKPT_CHECKPOINT_V1_SLICE_ERROR_H_
+#define TFCKPT_CHECKPOINT_V1_SLICE_ERROR_H_
 
 #include <optional>
 #include <string>
@@ -13,7 +13,7 @@
 #include "src/io/status.h"
 #include "src/table/format.h"
 
-namespace tfckpt::slices {
+namespace tfckpt::checkpoint_v1 {
 
 enum class SliceErrorKind {
   kNone = 0,
@@ -56,6 +56,6 @@ Status SliceFail(SliceError* error, StatusCode code, SliceErrorKind kind,
                  std::string file, std::string tensor, std::string key,
                  std::string message);
 
-}  // namespace tfckpt::slices
+}  // namespace tfckpt::checkpoint_v1
 
-#endif  // TFCKPT_SLICES_SLICE_ERROR_H_
+#endif  // TFCKPT_CHECKPOINT_V1_SLICE_ERROR_H_

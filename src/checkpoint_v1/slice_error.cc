@@ -1,6 +1,6 @@
-#include "src/slices/slice_error.h"
+#include "src/checkpoint_v1/slice_error.h"
 
-namespace tfckpt::slices {
+namespace tfckpt::checkpoint_v1 {
 
 std::string_view SliceErrorKindName(SliceErrorKind kind) {
   switch (kind) {
@@ -41,4 +41,4 @@ Status SliceFail(SliceError* error, StatusCode code, SliceErrorKind kind,
   return Status(code, std::move(message));
 }
 
-}  // namespace tfckpt::slices
+}  // namespace tfckpt::checkpoint_v1

@@ -7,12 +7,12 @@
 #include "proto/saved_tensor_slice.pb.h"
 #include "src/bundle/test_tensors.h"
 #include "src/io/mem_env.h"
-#include "src/slices/slice_data.h"
-#include "src/slices/tensor_slice_reader.h"
-#include "src/slices/tensor_slice_writer.h"
+#include "src/checkpoint_v1/slice_data.h"
+#include "src/checkpoint_v1/tensor_slice_reader.h"
+#include "src/checkpoint_v1/tensor_slice_writer.h"
 #include "src/table/table.h"
 
-namespace tfckpt::slices {
+namespace tfckpt::checkpoint_v1 {
 namespace {
 
 using tensor::DataType;
@@ -370,4 +370,4 @@ TEST(TensorSliceWriter, FailedSaveLeavesThePreviousFileIntact) {
 }
 
 }  // namespace
-}  // namespace tfckpt::slices
+}  // namespace tfckpt::checkpoint_v1

@@ -1,10 +1,11 @@
-// A tf.compat.v1.Session over a train::Graph that keeps growing: every Run
+// A tf.compat.v1.Session over a train::Graph that keeps growing (named, like
+// TF's C++ ClientSession, apart from the engine's graph::Session): every Run
 // first brings the engine (graph::Session) up to date with the graph --
 // rebuilding it from Graph::ToGraphDef() when nodes were added -- and keeps
 // the variables' values across rebuilds, as TF's session does when the
 // graph is extended.
 //
-//   train::Session sess(&g);
+//   train::ClientSession sess(&g);
 //   TFCKPT_RETURN_IF_ERROR(sess.Run({init.name}));              // targets
 //   TFCKPT_ASSIGN_OR_RETURN(auto out, sess.Run({}, {y}, {}));   // fetches
 //
@@ -12,8 +13,8 @@
 // variable is fetched as TF fetches it: its reference "v:0", or the read of
 // a resource variable). Graphs may contain ops the engine lacks (imported
 // meta graphs); running one is then the error.
-#ifndef TFCKPT_TRAIN_SESSION_H_
-#define TFCKPT_TRAIN_SESSION_H_
+#ifndef TFCKPT_TRAIN_CLIENT_SESSION_H_
+#define TFCKPT_TRAIN_CLIENT_SESSION_H_
 
 #include <memory>
 #include <string>
@@ -45,9 +46,9 @@ struct TargetRef {
   std::string name;
 };
 
-class Session {
+class ClientSession {
  public:
-  explicit Session(Graph* graph, graph::SessionOptions options = {});
+  explicit ClientSession(Graph* graph, graph::SessionOptions options = {});
 
   using Feed = std::pair<TensorRef, tensor::Tensor>;
   StatusOr<std::vector<tensor::Tensor>> Run(const std::vector<Feed>& feeds,
@@ -73,4 +74,4 @@ class Session {
 
 }  // namespace tfckpt::train
 
-#endif  // TFCKPT_TRAIN_SESSION_H_
+#endif  // TFCKPT_TRAIN_CLIENT_SESSION_H_

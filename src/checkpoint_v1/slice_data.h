@@ -13,8 +13,8 @@
 //   complex64 / complex128                         scomplex_val / dcomplex_val (re, im pairs)
 //   half                                           half_val (the 16-bit pattern)
 //   string                                         string_val
-#ifndef TFCKPT_SLICES_SLICE_DATA_H_
-#define TFCKPT_SLICES_SLICE_DATA_H_
+#ifndef TFCKPT_CHECKPOINT_V1_SLICE_DATA_H_
+#define TFCKPT_CHECKPOINT_V1_SLICE_DATA_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -22,12 +22,12 @@
 
 #include "proto/tensor.pb.h"
 #include "src/io/status.h"
-#include "src/slices/slice_error.h"
+#include "src/checkpoint_v1/slice_error.h"
 #include "src/tensor/dtype.h"
 #include "src/tensor/shape.h"
 #include "src/tensor/tensor.h"
 
-namespace tfckpt::slices {
+namespace tfckpt::checkpoint_v1 {
 
 // TensorFlow's TF_CHECKPOINT_VERSION, _MIN_CONSUMER, _MIN_PRODUCER.
 constexpr int kCheckpointVersion = 1;
@@ -78,6 +78,6 @@ StatusOr<tensor::Tensor> DecodeTensorProto(const tensorflow::TensorProto& proto,
                                            const tensor::TensorShape& shape,
                                            SliceErrorKind* kind);
 
-}  // namespace tfckpt::slices
+}  // namespace tfckpt::checkpoint_v1
 
-#endif  // TFCKPT_SLICES_SLICE_DATA_H_
+#endif  // TFCKPT_CHECKPOINT_V1_SLICE_DATA_H_

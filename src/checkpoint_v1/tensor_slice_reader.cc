@@ -1,4 +1,4 @@
-#include "src/slices/tensor_slice_reader.h"
+#include "src/checkpoint_v1/tensor_slice_reader.h"
 
 #include <algorithm>
 #include <limits>
@@ -8,9 +8,9 @@
 #include "proto/saved_tensor_slice.pb.h"
 #include "src/bundle/entry.h"
 #include "src/bundle/slice_copy.h"
-#include "src/slices/slice_data.h"
+#include "src/checkpoint_v1/slice_data.h"
 
-namespace tfckpt::slices {
+namespace tfckpt::checkpoint_v1 {
 namespace {
 
 using tensor::DataTypeName;
@@ -458,4 +458,4 @@ StatusOr<Tensor> TensorSliceReader::LookupSlice(std::string_view name_view,
   return out;
 }
 
-}  // namespace tfckpt::slices
+}  // namespace tfckpt::checkpoint_v1

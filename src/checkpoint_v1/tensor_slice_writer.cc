@@ -1,14 +1,14 @@
-#include "src/slices/tensor_slice_writer.h"
+#include "src/checkpoint_v1/tensor_slice_writer.h"
 
 #include <algorithm>
 #include <numeric>
 #include <utility>
 
 #include "src/io/atomic_file.h"
-#include "src/slices/slice_data.h"
+#include "src/checkpoint_v1/slice_data.h"
 #include "src/table/table_builder.h"
 
-namespace tfckpt::slices {
+namespace tfckpt::checkpoint_v1 {
 namespace {
 
 using tensor::DataTypeName;
@@ -209,4 +209,4 @@ Status SaveTensors(io::Env* env, const std::string& filename,
   return writer.Finish();
 }
 
-}  // namespace tfckpt::slices
+}  // namespace tfckpt::checkpoint_v1

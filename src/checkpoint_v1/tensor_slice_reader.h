@@ -1,6 +1,6 @@
 // TensorSliceReader: reads a checkpoint V1 (FORMATS.md §3) written by
 // TensorFlow's TensorSliceWriter (Saver V1, tf.raw_ops.Save/SaveSlices,
-// SessionBundle exports) or by slices::TensorSliceWriter.
+// SessionBundle exports) or by checkpoint_v1::TensorSliceWriter.
 //
 //   TFCKPT_ASSIGN_OR_RETURN(auto r, TensorSliceReader::Open(env, "model.ckpt"));
 //   TFCKPT_ASSIGN_OR_RETURN(tensor::Tensor w, r->Lookup("w"));
@@ -41,8 +41,8 @@
 // record sizes however large the meta claims the tensor is.
 //
 // Thread safety: a reader is immutable after Open and may be shared.
-#ifndef TFCKPT_SLICES_TENSOR_SLICE_READER_H_
-#define TFCKPT_SLICES_TENSOR_SLICE_READER_H_
+#ifndef TFCKPT_CHECKPOINT_V1_TENSOR_SLICE_READER_H_
+#define TFCKPT_CHECKPOINT_V1_TENSOR_SLICE_READER_H_
 
 #include <map>
 #include <memory>
@@ -52,14 +52,14 @@
 
 #include "src/io/env.h"
 #include "src/io/status.h"
-#include "src/slices/slice_error.h"
+#include "src/checkpoint_v1/slice_error.h"
 #include "src/table/table.h"
 #include "src/tensor/dtype.h"
 #include "src/tensor/shape.h"
 #include "src/tensor/tensor.h"
 #include "src/tensor/tensor_slice.h"
 
-namespace tfckpt::slices {
+namespace tfckpt::checkpoint_v1 {
 
 struct ReaderOptions {
   // Read and check every record at Open (see above).
@@ -134,6 +134,6 @@ class TensorSliceReader {
   std::map<std::string, Entry, std::less<>> tensors_;
 };
 
-}  // namespace tfckpt::slices
+}  // namespace tfckpt::checkpoint_v1
 
-#endif  // TFCKPT_SLICES_TENSOR_SLICE_READER_H_
+#endif  // TFCKPT_CHECKPOINT_V1_TENSOR_SLICE_READER_H_

@@ -1,10 +1,10 @@
-#include "src/slices/slice_data.h"
+#include "src/checkpoint_v1/slice_data.h"
 
 #include <cstring>
 #include <limits>
 #include <string_view>
 
-namespace tfckpt::slices {
+namespace tfckpt::checkpoint_v1 {
 namespace {
 
 using tensor::DataType;
@@ -304,4 +304,4 @@ StatusOr<Tensor> DecodeTensorProto(const TensorProto& proto, DataType dtype,
   return t;
 }
 
-}  // namespace tfckpt::slices
+}  // namespace tfckpt::checkpoint_v1

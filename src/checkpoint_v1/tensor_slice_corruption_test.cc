@@ -8,13 +8,13 @@
 #include "gtest/gtest.h"
 #include "proto/saved_tensor_slice.pb.h"
 #include "src/io/mem_env.h"
-#include "src/slices/slice_data.h"
-#include "src/slices/tensor_slice_reader.h"
-#include "src/slices/tensor_slice_writer.h"
+#include "src/checkpoint_v1/slice_data.h"
+#include "src/checkpoint_v1/tensor_slice_reader.h"
+#include "src/checkpoint_v1/tensor_slice_writer.h"
 #include "src/table/table.h"
 #include "src/table/table_builder.h"
 
-namespace tfckpt::slices {
+namespace tfckpt::checkpoint_v1 {
 namespace {
 
 using tensor::Tensor;
@@ -430,4 +430,4 @@ TEST_F(Crafted, ManySlicesOpenQuickly) {
 }
 
 }  // namespace
-}  // namespace tfckpt::slices
+}  // namespace tfckpt::checkpoint_v1

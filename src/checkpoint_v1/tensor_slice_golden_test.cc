@@ -13,11 +13,11 @@
 #include "gtest/gtest.h"
 #include "src/io/env.h"
 #include "src/io/mem_env.h"
-#include "src/slices/tensor_slice_reader.h"
-#include "src/slices/tensor_slice_writer.h"
+#include "src/checkpoint_v1/tensor_slice_reader.h"
+#include "src/checkpoint_v1/tensor_slice_writer.h"
 #include "src/testing/shared_dir.h"
 
-namespace tfckpt::slices {
+namespace tfckpt::checkpoint_v1 {
 namespace {
 
 using tensor::Tensor;
@@ -159,7 +159,7 @@ TEST(TensorSliceGolden, DtypesV1) {
 // SessionBundle export written by an old TF: a = 0.5, b = 2.0 (sharded
 // naming, one shard).
 TEST(TensorSliceGolden, SharedSessionBundleHalfPlusTwo) {
-  auto dir = testing::FindSharedPath("src/slices/BUILD",
+  auto dir = testing::FindSharedPath("src/checkpoint_v1/BUILD",
                                      "tf-golden/serving/session_bundle_half_plus_two/00000123");
   if (!dir) GTEST_SKIP() << "shared/tf-golden not present";
   const std::vector<std::pair<std::string, Tensor>> tensors = {
@@ -171,7 +171,7 @@ TEST(TensorSliceGolden, SharedSessionBundleHalfPlusTwo) {
 }
 
 TEST(TensorSliceGolden, SharedBadHalfPlusTwo) {
-  auto file = testing::FindSharedPath("src/slices/BUILD",
+  auto file = testing::FindSharedPath("src/checkpoint_v1/BUILD",
                                       "tf-golden/serving/bad_half_plus_two/00000123/export");
   if (!file) GTEST_SKIP() << "shared/tf-golden not present";
   const std::vector<std::pair<std::string, Tensor>> tensors = {
@@ -193,4 +193,4 @@ TEST(TensorSliceGolden, SharedBadHalfPlusTwo) {
 }
 
 }  // namespace
-}  // namespace tfckpt::slices
+}  // namespace tfckpt::checkpoint_v1

@@ -1,14 +1,14 @@
-#include "src/train/session.h"
+#include "src/train/client_session.h"
 
 namespace tfckpt::train {
 
-Session::Session(Graph* graph, graph::SessionOptions options)
+ClientSession::ClientSession(Graph* graph, graph::SessionOptions options)
     : graph_(graph), options_(std::move(options)) {
   if (options_.graph.registry == nullptr) options_.graph.registry = &graph->registry();
   options_.graph.allow_unregistered_ops = true;
 }
 
-Status Session::Sync() {
+Status ClientSession::Sync() {
   if (engine_ != nullptr && graph_->num_nodes() == synced_nodes_ &&
       graph_->version() == synced_version_) {
     return OkStatus();
@@ -22,12 +22,12 @@ Status Session::Sync() {
   return OkStatus();
 }
 
-StatusOr<graph::Session*> Session::Engine() {
+StatusOr<graph::Session*> ClientSession::Engine() {
   TFCKPT_RETURN_IF_ERROR(Sync());
   return engine_.get();
 }
 
-StatusOr<std::vector<tensor::Tensor>> Session::Run(const std::vector<Feed>& feeds,
+StatusOr<std::vector<tensor::Tensor>> ClientSession::Run(const std::vector<Feed>& feeds,
                                                    const std::vector<TensorRef>& fetches,
                                                    const std::vector<TargetRef>& targets) {
   TFCKPT_RETURN_IF_ERROR(Sync());
@@ -39,11 +39,12 @@ StatusOr<std::vector<tensor::Tensor>> Session::Run(const std::vector<Feed>& feed
   return engine_->Run(f, fetch_names, target_names);
 }
 
-Status Session::Run(const std::vector<TargetRef>& targets, const std::vector<Feed>& feeds) {
+Status ClientSession::Run(const std::vector<TargetRef>& targets, const std::vector<Feed>& feeds) {
   return Run(feeds, {}, targets).status();
 }
 
-StatusOr<tensor::Tensor> Session::Eval(const TensorRef& fetch, const std::vector<Feed>& feeds) {
+StatusOr<tensor::Tensor> ClientSession::Eval(const TensorRef& fetch,
+                                             const std::vector<Feed>& feeds) {
   TFCKPT_ASSIGN_OR_RETURN(std::vector<tensor::Tensor> out, Run(feeds, {fetch}, {}));
   return std::move(out[0]);
 }

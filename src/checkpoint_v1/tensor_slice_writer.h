@@ -36,8 +36,8 @@
 // a failed Add never leaves a half-registered slice in the metadata; the
 // writer stays usable. The data tensor's shape must equal the slice's shape
 // (TF takes a raw pointer and trusts the caller).
-#ifndef TFCKPT_SLICES_TENSOR_SLICE_WRITER_H_
-#define TFCKPT_SLICES_TENSOR_SLICE_WRITER_H_
+#ifndef TFCKPT_CHECKPOINT_V1_TENSOR_SLICE_WRITER_H_
+#define TFCKPT_CHECKPOINT_V1_TENSOR_SLICE_WRITER_H_
 
 #include <map>
 #include <string>
@@ -51,7 +51,7 @@
 #include "src/tensor/tensor.h"
 #include "src/tensor/tensor_slice.h"
 
-namespace tfckpt::slices {
+namespace tfckpt::checkpoint_v1 {
 
 class TensorSliceWriter {
  public:
@@ -98,6 +98,6 @@ Status SaveTensors(io::Env* env, const std::string& filename,
                    const std::vector<tensor::Tensor>& tensors,
                    const std::vector<std::string>& shapes_and_slices = {});
 
-}  // namespace tfckpt::slices
+}  // namespace tfckpt::checkpoint_v1
 
-#endif  // TFCKPT_SLICES_TENSOR_SLICE_WRITER_H_
+#endif  // TFCKPT_CHECKPOINT_V1_TENSOR_SLICE_WRITER_H_
