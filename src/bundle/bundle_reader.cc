@@ -191,21 +191,6 @@ StatusOr<Tensor> BundleReader::ReadEntry(std::string_view key, const ParsedEntry
   return out;
 }
 
-namespace {
-// Slices must not overlap; then covering the request is a matter of counts.
-bool Overlaps(const std::vector<TensorSlice>& slices, size_t* a, size_t* b) {
-  for (size_t i = 0; i < slices.size(); ++i) {
-    for (size_t j = i + 1; j < slices.size(); ++j) {
-      if (slices[i].Intersect(slices[j], nullptr)) {
-        *a = i;
-        *b = j;
-        return true;
-      }
-    }
-  }
-  return false;
-}
-}  // namespace
 
 StatusOr<Tensor> BundleReader::LookupSlice(std::string_view key, const TensorSlice& slice,
                                            BundleError* error) const {
@@ -226,8 +211,9 @@ StatusOr<Tensor> BundleReader::LookupSlice(std::string_view key, const TensorSli
         CopySliceOverlap(entry.shape, TensorSlice(entry.shape.rank()), whole, slice, &out));
     return out;
   }
+  // Slices must not overlap; then covering the request is a matter of counts.
   size_t a, b;
-  if (Overlaps(entry.slices, &a, &b)) {
+  if (FindOverlappingSlices(entry.slices, entry.shape, &a, &b)) {
     return BundleFail(error, StatusCode::kDataLoss, BundleErrorKind::kBadSlice, index_path_,
                       std::string(key), std::nullopt,
                       StrCat("Partitioned tensor ", DisplayKey(key), " has overlapping slices ",

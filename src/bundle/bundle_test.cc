@@ -465,6 +465,31 @@ TEST(BundleWriter, InPlaceRewriteIsCrashSafeAndRerunnable) {
   }
 }
 
+// The overlap sweep both readers use: a partition along either axis or a
+// grid has none; any overlapping pair is found (indexes in order), also in
+// a dimension other than the one swept; full extents of a zero-sized
+// dimension overlap, as in TF.
+TEST(FindOverlappingSlices, PartitionsGridsAndOverlaps) {
+  const auto s = [](std::vector<TensorSlice::Extent> e) { return TensorSlice(std::move(e)); };
+  size_t a = 9, b = 9;
+  std::vector<TensorSlice> rows, grid;
+  for (int i = 0; i < 100; ++i) rows.push_back(s({{i, 1}, {0, -1}}));
+  EXPECT_FALSE(FindOverlappingSlices(rows, TensorShape{100, 7}, &a, &b));
+  for (int i = 0; i < 10; ++i) {
+    for (int j = 0; j < 10; ++j) grid.push_back(s({{i * 2, 2}, {j * 3, 3}}));
+  }
+  EXPECT_FALSE(FindOverlappingSlices(grid, TensorShape{20, 30}, &a, &b));
+  grid.push_back(s({{5, 1}, {7, 1}}));  // inside grid[2 * 10 + 2]
+  ASSERT_TRUE(FindOverlappingSlices(grid, TensorShape{20, 30}, &a, &b));
+  EXPECT_EQ(a, 22u);
+  EXPECT_EQ(b, 100u);
+  rows.push_back(s({{0, 1}, {3, 1}}));  // inside row 0
+  ASSERT_TRUE(FindOverlappingSlices(rows, TensorShape{100, 7}, &a, &b));
+  EXPECT_EQ(a, 0u);
+  EXPECT_EQ(b, 100u);
+  EXPECT_TRUE(FindOverlappingSlices({s({{0, -1}}), s({{0, -1}})}, TensorShape{0}, &a, &b));
+}
+
 // state::CheckpointExists (which may not depend on bundle) spells the parked
 // index name itself; it must be the one replace.h parks under.
 TEST(Replace, StateLayerKnowsTheParkedIndexName) {

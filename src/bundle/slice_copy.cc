@@ -1,5 +1,6 @@
 #include "src/bundle/slice_copy.h"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -57,6 +58,64 @@ Status CopySliceOverlap(const tensor::TensorShape& full_shape,
     if (d < 0) break;
   }
   return OkStatus();
+}
+
+bool FindOverlappingSlices(const std::vector<tensor::TensorSlice>& slices,
+                           const tensor::TensorShape& shape, size_t* a, size_t* b) {
+  using tensor::TensorSlice;
+  const size_t n = slices.size();
+  if (n < 2) return false;
+  if (shape.rank() == 0) {
+    *a = 0;
+    *b = 1;
+    return true;
+  }
+  // Start and end (exclusive) in dimension d.
+  const auto begin_of = [](const TensorSlice& s, int d) { return s.start(d); };
+  const auto end_of = [&shape](const TensorSlice& s, int d) {
+    return s.start(d) + s.length(d, shape.dim(d));
+  };
+  int d = 0;
+  size_t best_distinct = 0;
+  for (int dim = 0; dim < shape.rank(); ++dim) {
+    std::vector<int64_t> starts;
+    starts.reserve(n);
+    for (const TensorSlice& s : slices) starts.push_back(begin_of(s, dim));
+    std::sort(starts.begin(), starts.end());
+    const size_t distinct = std::unique(starts.begin(), starts.end()) - starts.begin();
+    if (distinct > best_distinct) {
+      best_distinct = distinct;
+      d = dim;
+    }
+  }
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    const int64_t bx = begin_of(slices[x], d), by = begin_of(slices[y], d);
+    return bx != by ? bx < by : x < y;
+  });
+  std::vector<size_t> active;
+  for (size_t i : order) {
+    const int64_t begin = begin_of(slices[i], d);
+    active.erase(std::remove_if(active.begin(), active.end(),
+                                [&](size_t j) {
+                                  // Zero-sized dimensions: full extents of
+                                  // size 0 still overlap (as in TF).
+                                  return end_of(slices[j], d) <= begin &&
+                                         !(slices[j].extent(d).full() &&
+                                           slices[i].extent(d).full());
+                                }),
+                 active.end());
+    for (size_t j : active) {
+      if (slices[i].Intersect(slices[j], nullptr)) {
+        *a = std::min(i, j);
+        *b = std::max(i, j);
+        return true;
+      }
+    }
+    active.push_back(i);
+  }
+  return false;
 }
 
 }  // namespace tfckpt::bundle

@@ -27,68 +27,6 @@ std::string MissingMetaMessage(const std::string& file) {
                 file);
 }
 
-// Start and end (exclusive) of `slice` in dimension d of `shape`.
-int64_t Begin(const TensorSlice& s, int d) { return s.start(d); }
-int64_t End(const TensorSlice& s, int d, const TensorShape& shape) {
-  return s.start(d) + s.length(d, shape.dim(d));
-}
-
-// Finds two overlapping slices (indexes a < b in registration order) by a
-// sweep along the dimension with the most distinct starts, so the usual
-// partitioned variable (cut along one axis) costs O(n log n), not O(n^2).
-bool FindOverlap(const std::vector<StoredSlice>& slices, const TensorShape& shape, size_t* a,
-                 size_t* b) {
-  const size_t n = slices.size();
-  if (n < 2) return false;
-  if (shape.rank() == 0) {
-    *a = 0;
-    *b = 1;
-    return true;
-  }
-  int best_dim = 0;
-  size_t best_distinct = 0;
-  for (int d = 0; d < shape.rank(); ++d) {
-    std::vector<int64_t> starts;
-    starts.reserve(n);
-    for (const StoredSlice& s : slices) starts.push_back(Begin(s.slice, d));
-    std::sort(starts.begin(), starts.end());
-    const size_t distinct = std::unique(starts.begin(), starts.end()) - starts.begin();
-    if (distinct > best_distinct) {
-      best_distinct = distinct;
-      best_dim = d;
-    }
-  }
-  const int d = best_dim;
-  std::vector<size_t> order(n);
-  for (size_t i = 0; i < n; ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](size_t x, size_t y) {
-    const int64_t bx = Begin(slices[x].slice, d), by = Begin(slices[y].slice, d);
-    return bx != by ? bx < by : x < y;
-  });
-  std::vector<size_t> active;
-  for (size_t i : order) {
-    const int64_t begin = Begin(slices[i].slice, d);
-    active.erase(std::remove_if(active.begin(), active.end(),
-                                [&](size_t j) {
-                                  // Zero-sized dimensions: full extents of
-                                  // size 0 still overlap (as in TF).
-                                  return End(slices[j].slice, d, shape) <= begin &&
-                                         !(slices[j].slice.extent(d).full() &&
-                                           slices[i].slice.extent(d).full());
-                                }),
-                 active.end());
-    for (size_t j : active) {
-      if (slices[i].slice.Intersect(slices[j].slice, nullptr)) {
-        *a = std::min(i, j);
-        *b = std::max(i, j);
-        return true;
-      }
-    }
-    active.push_back(i);
-  }
-  return false;
-}
-
 }  // namespace
 
 StatusOr<std::unique_ptr<TensorSliceReader>> TensorSliceReader::Open(
@@ -115,7 +53,10 @@ StatusOr<std::unique_ptr<TensorSliceReader>> TensorSliceReader::Open(
   }
   for (const auto& [name, entry] : r->tensors_) {
     size_t a, b;
-    if (FindOverlap(entry.slices, entry.shape, &a, &b)) {
+    std::vector<TensorSlice> slices;
+    slices.reserve(entry.slices.size());
+    for (const StoredSlice& s : entry.slices) slices.push_back(s.slice);
+    if (bundle::FindOverlappingSlices(slices, entry.shape, &a, &b)) {
       const StoredSlice& later = entry.slices[b];
       return SliceFail(error, StatusCode::kInternal, SliceErrorKind::kDuplicateSlice,
                        r->files_[later.file], name, later.key,
