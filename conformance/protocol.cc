@@ -8,9 +8,11 @@
 #include <map>
 #include <vector>
 
-#include "conformance/oracle/tensor_record.h"
 #include "proto/types.pb.h"
+#include "src/io/hex.h"
+#include "src/io/sha256.h"
 #include "src/tensor/dtype.h"
+#include "src/tensor/tensor_record.h"
 
 namespace tfckpt::conformance {
 
@@ -54,28 +56,6 @@ Status ReadAll(int fd, char* p, size_t n, int timeout_ms, size_t* got) {
     *got += static_cast<size_t>(r);
   }
   return OkStatus();
-}
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-StatusOr<std::string> Unhex(const std::string& hex, const std::string& what) {
-  if (hex.size() % 2 != 0) {
-    return InvalidArgumentError(StrCat(what, ": odd number of hex digits (", hex.size(), ")"));
-  }
-  std::string out(hex.size() / 2, '\0');
-  for (size_t i = 0; i < out.size(); ++i) {
-    const int hi = HexDigit(hex[2 * i]), lo = HexDigit(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) {
-      return InvalidArgumentError(StrCat(what, ": not a hex digit at offset ", 2 * i));
-    }
-    out[i] = static_cast<char>(hi << 4 | lo);
-  }
-  return out;
 }
 
 }  // namespace
@@ -171,11 +151,11 @@ StatusOr<std::optional<json>> ReadFrame(int fd, int timeout_ms, uint32_t max_byt
 }
 
 std::string ContentSha256(const tensor::Tensor& t) {
-  return TensorRecord("", t)["raw_sha256"].get<std::string>();
+  return io::Sha256Hex(tensor::RecordBytes(t));
 }
 
 json WireTensor(const std::string& name, const tensor::Tensor& t) {
-  const json rec = TensorRecord(name, t);
+  const json rec = tensor::TensorRecord(name, t);
   return json{{"name", name}, {"dtype", rec["dtype"]}, {"shape", rec["shape"]},
               {"sha256", rec["raw_sha256"]}};
 }
@@ -184,10 +164,10 @@ json WireTensorWithData(const std::string& name, const tensor::Tensor& t) {
   json w = WireTensor(name, t);
   if (t.is_string()) {
     json values = json::array();
-    for (const std::string& s : t.strings()) values.push_back(Hex(s));
+    for (const std::string& s : t.strings()) values.push_back(io::Hex(s));
     w["strings_hex"] = std::move(values);
   } else {
-    w["data_hex"] = Hex(std::string_view(t.raw_data(), t.TotalBytes()));
+    w["data_hex"] = io::Hex(std::string_view(t.raw_data(), t.TotalBytes()));
   }
   return w;
 }
@@ -233,7 +213,7 @@ StatusOr<tensor::Tensor> TensorFromWire(const json& wire) {
         return InvalidArgumentError(StrCat(what, ": strings_hex[", i, "] is not a string"));
       }
       TFCKPT_ASSIGN_OR_RETURN(std::string v,
-                              Unhex(hex[i].get<std::string>(), StrCat(what, " strings_hex[", i, "]")));
+                              io::Unhex(hex[i].get<std::string>(), StrCat(what, " strings_hex[", i, "]")));
       values.push_back(std::move(v));
     }
     return tensor::Tensor::FromStrings(*shape, std::move(values));
@@ -242,7 +222,7 @@ StatusOr<tensor::Tensor> TensorFromWire(const json& wire) {
     return InvalidArgumentError(StrCat(what, ": needs a \"data_hex\" string"));
   }
   TFCKPT_ASSIGN_OR_RETURN(std::string bytes,
-                          Unhex(wire["data_hex"].get<std::string>(), StrCat(what, " data_hex")));
+                          io::Unhex(wire["data_hex"].get<std::string>(), StrCat(what, " data_hex")));
   int64_t needed = 0;
   if (!tensor::MultiplyWithoutOverflow(shape->num_elements(), tensor::DataTypeSize(dtype),
                                        &needed) ||

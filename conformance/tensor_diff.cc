@@ -4,9 +4,10 @@
 #include <cstring>
 #include <map>
 
-#include "conformance/oracle/tensor_record.h"
+#include "src/io/hex.h"
 #include "src/io/status.h"
 #include "src/tensor/dtype.h"
+#include "src/tensor/tensor_record.h"
 
 namespace tfckpt::conformance {
 
@@ -16,7 +17,7 @@ namespace {
 
 // Hex of at most 32 bytes of an element, with "..." when cut.
 std::string ElementHex(std::string_view bytes) {
-  return bytes.size() <= 32 ? Hex(bytes) : Hex(bytes.substr(0, 32)) + "...";
+  return bytes.size() <= 32 ? io::Hex(bytes) : io::Hex(bytes.substr(0, 32)) + "...";
 }
 
 // Index of the first element that differs, with both elements in hex;
@@ -40,8 +41,8 @@ bool FirstDifference(const tensor::Tensor& got, const tensor::Tensor& want, json
   for (uint64_t off = 0; off < got.TotalBytes(); off += size) {
     if (std::memcmp(got.raw_data() + off, want.raw_data() + off, size) != 0) {
       (*diff)["first_differing_element"] = off / size;
-      (*diff)["got_element"] = Hex(std::string_view(got.raw_data() + off, size));
-      (*diff)["expected_element"] = Hex(std::string_view(want.raw_data() + off, size));
+      (*diff)["got_element"] = io::Hex(std::string_view(got.raw_data() + off, size));
+      (*diff)["expected_element"] = io::Hex(std::string_view(want.raw_data() + off, size));
       return true;
     }
   }

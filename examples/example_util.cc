@@ -9,6 +9,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "src/tensor/tensor_record.h"
+
 namespace tfckpt::examples {
 namespace {
 
@@ -75,46 +77,17 @@ const json& Record(const json& list, const std::string& name) {
   return empty;
 }
 
-namespace {
-std::string Unhex(const std::string& h) {
-  std::string bytes;
-  for (size_t i = 0; i + 1 < h.size(); i += 2) {
-    bytes.push_back(static_cast<char>(std::stoi(h.substr(i, 2), nullptr, 16)));
-  }
-  return bytes;
-}
-
-std::string Hex(const tensor::Tensor& t) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  const auto* p = reinterpret_cast<const unsigned char*>(t.raw_data());
-  for (uint64_t i = 0; i < t.TotalBytes(); ++i) {
-    out.push_back(kHex[p[i] >> 4]);
-    out.push_back(kHex[p[i] & 15]);
-  }
-  return out;
-}
-}  // namespace
-
 bool SameAsTensorFlow(const tensor::Tensor& t, const json& record) {
-  if (!record.contains("raw_hex")) return false;
-  return record["shape"].get<std::vector<int64_t>>() == t.shape().dims() &&
-         record["raw_hex"].get<std::string>() == Hex(t);
+  return record.contains("raw_hex") && tensor::CompareToRecord(t, record).empty();
 }
 
 tensor::Tensor FromRecord(const json& record) {
-  tensorflow::DataType dtype = tensorflow::DT_INVALID;
-  tensorflow::DataType_Parse(record["dtype"].get<std::string>(), &dtype);
-  const tensor::TensorShape shape = *tensor::TensorShape::Make(record["shape"].get<std::vector<int64_t>>());
-  if (dtype == tensorflow::DT_STRING) {
-    std::vector<std::string> values;
-    for (const json& v : record["values"]) values.push_back(Unhex(v.get<std::string>()));
-    return tensor::Tensor::FromStrings(shape, values);
+  auto t = tensor::TensorFromRecord(record);
+  if (!t.ok()) {
+    std::cerr << "bad MANIFEST record: " << t.status() << "\n";
+    std::exit(2);
   }
-  const std::string raw = Unhex(record["raw_hex"].get<std::string>());
-  tensor::Tensor t = *tensor::Tensor::Allocate(dtype, shape);
-  if (raw.size() == t.TotalBytes() && !raw.empty()) std::memcpy(t.mutable_raw_data(), raw.data(), raw.size());
-  return t;
+  return *std::move(t);
 }
 
 std::string Show(const tensor::Tensor& t) { return t.DebugString(8); }

@@ -4,9 +4,10 @@
 #include <cmath>
 #include <fstream>
 
-#include "conformance/oracle/tensor_record.h"
 #include "src/io/env.h"
+#include "src/io/hex.h"
 #include "src/state/checkpoint_state.h"
+#include "src/tensor/tensor_record.h"
 #include "src/train/meta_graph.h"
 #include "src/train/saver.h"
 #include "src/train/variables.h"
@@ -55,7 +56,7 @@ json ApiCase::Values(train::ClientSession* sess, const std::vector<std::string>&
   std::vector<train::TensorRef> fetches(names.begin(), names.end());
   auto got = Unwrap(sess->Run({}, fetches), "fetch values");
   json out = json::array();
-  for (size_t i = 0; i < names.size(); ++i) out.push_back(TensorRecord(names[i], got[i]));
+  for (size_t i = 0; i < names.size(); ++i) out.push_back(tensor::TensorRecord(names[i], got[i]));
   return out;
 }
 
@@ -67,7 +68,7 @@ void ApiCase::RecordRun(json* runs, train::ClientSession* sess, const Feeds& fee
               {"fetches", json::array()}};
   for (const auto& [name, t] : feeds) {
     f.emplace_back(name, t);
-    run["feeds"].push_back(TensorRecord(name, t));
+    run["feeds"].push_back(tensor::TensorRecord(name, t));
   }
   if (!targets.empty()) {
     std::vector<train::TargetRef> tr(targets.begin(), targets.end());
@@ -77,7 +78,7 @@ void ApiCase::RecordRun(json* runs, train::ClientSession* sess, const Feeds& fee
     std::vector<train::TensorRef> fr(fetches.begin(), fetches.end());
     auto got = Unwrap(sess->Run(f, fr), "run fetches");
     for (size_t i = 0; i < fetches.size(); ++i) {
-      run["fetches"].push_back(TensorRecord(fetches[i], got[i]));
+      run["fetches"].push_back(tensor::TensorRecord(fetches[i], got[i]));
     }
   }
   runs->push_back(run);
@@ -86,7 +87,7 @@ void ApiCase::RecordRun(json* runs, train::ClientSession* sess, const Feeds& fee
 void ApiCase::AddCheckpoint(const std::string& prefix_rel, const std::string& format,
                             const std::vector<std::pair<std::string, Tensor>>& tensors) {
   json recs = json::array();
-  for (const auto& [key, t] : tensors) recs.push_back(TensorRecord(key, t));
+  for (const auto& [key, t] : tensors) recs.push_back(tensor::TensorRecord(key, t));
   doc_["checkpoints"][prefix_rel] = {{"format", format}, {"tensors", recs}};
 }
 
@@ -109,7 +110,7 @@ json ApiCase::Collections(const std::string& meta_path, const std::vector<std::s
           break;
         case K::kBytes:
         case K::kString:
-          items.push_back({{"kind", "bytes"}, {"value", Hex(item.text)}});
+          items.push_back({{"kind", "bytes"}, {"value", io::Hex(item.text)}});
           break;
         case K::kInt64:
           items.push_back({{"kind", "int64"}, {"value", item.i}});

@@ -9,11 +9,11 @@
 #include <vector>
 
 #include "conformance/oracle/api_case.h"
-#include "conformance/oracle/tensor_record.h"
 #include "src/freeze/freeze.h"
 #include "src/saved_model/builder.h"
 #include "src/saved_model/loader.h"
 #include "src/saved_model/signature.h"
+#include "src/tensor/tensor_record.h"
 #include "src/train/ops.h"
 #include "src/train/saver.h"
 #include "src/train/client_session.h"
@@ -39,8 +39,8 @@ json SignatureRun(const saved_model::Bundle& bundle, const std::string& key,
                   const NamedTensors& inputs) {
   auto out = Unwrap(saved_model::RunSignature(bundle, key, inputs), "RunSignature");
   json in_rec = json::object(), out_rec = json::object();
-  for (const auto& [k, t] : inputs) in_rec[k] = TensorRecord(k, t);
-  for (const auto& [k, t] : out) out_rec[k] = TensorRecord(k, t);
+  for (const auto& [k, t] : inputs) in_rec[k] = tensor::TensorRecord(k, t);
+  for (const auto& [k, t] : out) out_rec[k] = tensor::TensorRecord(k, t);
   return {{"inputs", in_rec}, {"outputs", out_rec}};
 }
 
@@ -183,10 +183,10 @@ void WriteFrozenMlpCase(const std::string& root) {
   c.doc()["graph"] = "frozen_mlp.pb";
   c.doc()["nodes"] = nodes;
   c.doc()["runs"] = json::array({{{"what", "import_graph_def(name='frozen') on x"},
-                                  {"feeds", {TensorRecord("input:0", xs)}},
+                                  {"feeds", {tensor::TensorRecord("input:0", xs)}},
                                   {"targets", json::array()},
-                                  {"fetches", {TensorRecord("probs:0", got[0]),
-                                               TensorRecord("logits:0", got[1])}}}});
+                                  {"fetches", {tensor::TensorRecord("probs:0", got[0]),
+                                               tensor::TensorRecord("logits:0", got[1])}}}});
   c.doc()["tf_freeze"] = {
       {"meta", "model.ckpt.meta"}, {"checkpoint", "model.ckpt"}, {"outputs", {"probs", "logits"}}};
   std::vector<std::pair<std::string, Tensor>> keyed;

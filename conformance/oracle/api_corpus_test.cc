@@ -14,12 +14,12 @@
 
 #include "conformance/oracle/api_corpus.h"
 #include "conformance/oracle/compare.h"
-#include "conformance/oracle/tensor_record.h"
 #include "gtest/gtest.h"
 #include "src/io/env.h"
 #include "src/saved_model/loader.h"
 #include "src/saved_model/signature.h"
 #include "src/state/checkpoint_state.h"
+#include "src/tensor/tensor_record.h"
 #include "src/train/saver.h"
 
 namespace tfckpt::conformance {
@@ -58,7 +58,7 @@ Tensor FromRecord(const json& rec) {
 }
 
 void ExpectRecord(const Tensor& t, const json& rec, const std::string& where) {
-  const std::string d = CompareToRecord(t, rec);
+  const std::string d = tensor::CompareToRecord(t, rec);
   EXPECT_TRUE(d.empty()) << where << " " << rec.at("name") << ": " << d;
 }
 

@@ -3,10 +3,10 @@
 #include <memory>
 #include <set>
 
-#include "conformance/oracle/tensor_record.h"
 #include "src/bundle/bundle_reader.h"
 #include "src/io/env.h"
 #include "src/checkpoint_v1/tensor_slice_reader.h"
+#include "src/tensor/tensor_record.h"
 
 namespace tfckpt::conformance {
 namespace {
@@ -75,7 +75,7 @@ CompareReport CompareCheckpoint(const std::string& prefix, const json& doc) {
     const std::string key = rec.at("name");
     expected_keys.insert(key);
     auto t = src.Lookup(key);
-    report(key, t.ok() ? CompareToRecord(*t, rec) : t.status().ToString());
+    report(key, t.ok() ? tensor::CompareToRecord(*t, rec) : t.status().ToString());
   }
   const std::set<std::string> keys = src.Keys();
   std::string extra, missing;
@@ -100,7 +100,7 @@ CompareReport CompareCheckpoint(const std::string& prefix, const json& doc) {
       continue;
     }
     auto t = ss->whole ? src.Lookup(key) : src.LookupSlice(key, ss->slice);
-    report(what, t.ok() ? CompareToRecord(*t, r.at("expected")) : t.status().ToString());
+    report(what, t.ok() ? tensor::CompareToRecord(*t, r.at("expected")) : t.status().ToString());
   }
   return rep;
 }

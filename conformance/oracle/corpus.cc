@@ -11,15 +11,16 @@
 #include <set>
 
 #include "conformance/oracle/corpus_random.h"
-#include "conformance/oracle/tensor_record.h"
 #include "nlohmann/json.hpp"
 #include "src/bundle/bundle_writer.h"
 #include "src/bundle/merge.h"
 #include "src/bundle/naming.h"
+#include "src/bundle/slice_copy.h"
 #include "src/bundle/test_tensors.h"
 #include "src/io/env.h"
 #include "src/checkpoint_v1/tensor_slice_writer.h"
 #include "src/state/checkpoint_state.h"
+#include "src/tensor/tensor_record.h"
 
 namespace tfckpt::conformance {
 namespace {
@@ -30,6 +31,21 @@ using tensor::DataType;
 using tensor::Tensor;
 using tensor::TensorShape;
 using tensor::TensorSlice;
+
+// The region `slice` of `full` (row-major copy), for expected values of
+// partial restores.
+StatusOr<Tensor> ExtractRegion(const Tensor& full, const TensorSlice& slice) {
+  TFCKPT_ASSIGN_OR_RETURN(TensorShape shape, slice.SliceShape(full.shape()));
+  Tensor out;
+  if (full.is_string()) {
+    out = Tensor::FromStrings(shape, std::vector<std::string>(shape.num_elements()));
+  } else {
+    TFCKPT_ASSIGN_OR_RETURN(out, Tensor::Allocate(full.dtype(), shape));
+  }
+  TFCKPT_RETURN_IF_ERROR(
+      bundle::CopySliceOverlap(full.shape(), TensorSlice(full.shape().rank()), full, slice, &out));
+  return out;
+}
 
 // Any failure while writing aborts the corpus: thrown, caught in WriteCorpus.
 struct CorpusError {
@@ -159,7 +175,7 @@ class V2Case {
 
   void Add(const std::string& key, const Tensor& t) {
     CHECK_OK(writer_.Add(key, t));
-    (*case_)["tensors"].push_back(TensorRecord(key, t));
+    (*case_)["tensors"].push_back(tensor::TensorRecord(key, t));
   }
 
   // Saves `full` as the given slices (which must cover it), recording the
@@ -171,7 +187,7 @@ class V2Case {
       const Tensor part = Unwrap(ExtractRegion(full, slice), "ExtractRegion");
       CHECK_OK(writer_.AddSlice(key, full.shape(), slice, part));
     }
-    (*case_)["tensors"].push_back(TensorRecord(key, full));
+    (*case_)["tensors"].push_back(tensor::TensorRecord(key, full));
   }
 
   void Finish() { CHECK_OK(writer_.Finish()); }
@@ -188,7 +204,7 @@ void AddRestore(json* c, const std::string& key, const Tensor& full, const std::
   const Tensor region =
       ss.whole ? full : Unwrap(ExtractRegion(full, ss.slice), "ExtractRegion");
   (*c)["restores"].push_back(
-      {{"key", key}, {"shape_and_slice", spec}, {"expected", TensorRecord(key, region)}});
+      {{"key", key}, {"shape_and_slice", spec}, {"expected", tensor::TensorRecord(key, region)}});
 }
 
 Tensor FloatSpecials() {
@@ -303,7 +319,7 @@ void WriteSharded(Corpus* corpus) {
     const std::string key = StrCat("shard", i, "/v");
     const Tensor t = MakeTensor(kinds[i], TensorShape{3, i + 1}, 32 + i);
     CHECK_OK(w.Add(key, t));
-    c["tensors"].push_back(TensorRecord(key, t));
+    c["tensors"].push_back(tensor::TensorRecord(key, t));
     const TensorSlice slice = Unwrap(TensorSlice::Parse(StrCat(3 * i, ",3:-")), "slice");
     CHECK_OK(w.AddSlice("sharded/p", p.shape(), slice, Unwrap(ExtractRegion(p, slice), "region")));
     CHECK_OK(w.Finish());
@@ -314,7 +330,7 @@ void WriteSharded(Corpus* corpus) {
     CHECK_OK(corpus->env()->DeleteFile(io::JoinPath(parts, child)));
   }
   CHECK_OK(corpus->env()->DeleteDir(parts));
-  c["tensors"].push_back(TensorRecord("sharded/p", p));
+  c["tensors"].push_back(tensor::TensorRecord("sharded/p", p));
   c["prefix"] = "sharded/model.ckpt";
   c["endianness"] = "LITTLE";
   c["num_shards"] = 3;
@@ -433,9 +449,9 @@ void WriteState(Corpus* corpus, const std::string& name, bool relative) {
                  {"all_model_checkpoint_timestamps", timestamps},
                  {"last_preserved_timestamp", last_preserved},
                  {"latest_checkpoint", paths.back()}};
-  c["tensors"].push_back(TensorRecord(
+  c["tensors"].push_back(tensor::TensorRecord(
       "global_step", Tensor::FromVector<int64_t>(tensorflow::DT_INT64, TensorShape{}, {3})));
-  c["tensors"].push_back(TensorRecord("w", MakeTensor(tensorflow::DT_FLOAT, TensorShape{2, 2}, 63)));
+  c["tensors"].push_back(tensor::TensorRecord("w", MakeTensor(tensorflow::DT_FLOAT, TensorShape{2, 2}, 63)));
 }
 
 void WriteV1(Corpus* corpus) {
@@ -457,19 +473,19 @@ void WriteV1(Corpus* corpus) {
       c["v1_refused"].push_back({{"dtype", tensorflow::DataType_Name(d)}, {"error", st.ToString()}});
       continue;
     }
-    c["tensors"].push_back(TensorRecord(n + "_2x3", a));
+    c["tensors"].push_back(tensor::TensorRecord(n + "_2x3", a));
     CHECK_OK(w.Add(n + "_scalar", s));
-    c["tensors"].push_back(TensorRecord(n + "_scalar", s));
+    c["tensors"].push_back(tensor::TensorRecord(n + "_scalar", s));
   }
   const Tensor specials = SpecialStrings();
   CHECK_OK(w.Add("string_special", specials));
-  c["tensors"].push_back(TensorRecord("string_special", specials));
+  c["tensors"].push_back(tensor::TensorRecord("string_special", specials));
   const Tensor p = MakeTensor(tensorflow::DT_FLOAT, TensorShape{6, 4}, 899);
   for (const char* spec : {"-:0,1", "-:1,2", "-:3,1"}) {
     const TensorSlice slice = Unwrap(TensorSlice::Parse(spec), spec);
     CHECK_OK(w.AddSlice("part/p", p.shape(), slice, Unwrap(ExtractRegion(p, slice), "region")));
   }
-  c["tensors"].push_back(TensorRecord("part/p", p));
+  c["tensors"].push_back(tensor::TensorRecord("part/p", p));
   CHECK_OK(w.Finish());
   AddRestore(&c, "part/p", p, "6 4 1,3:0,2");
   AddRestore(&c, "part/p", p, "");

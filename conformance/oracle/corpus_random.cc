@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <map>
 
-#include "conformance/oracle/tensor_record.h"
 #include "src/bundle/bundle_writer.h"
 #include "src/bundle/merge.h"
 #include "src/bundle/naming.h"
 #include "src/table/table.h"
+#include "src/tensor/tensor_record.h"
 #include "src/testing/generators.h"
 
 namespace tfckpt::conformance {
@@ -262,7 +262,7 @@ Status WriteCase(io::Env* env, const std::string& root, const std::string& name,
   (*c)["tensors"] = json::array();
   (*c)["tf_refuses"] = json::array();
   for (const TensorSpec& t : d.tensors) {
-    (*c)["tensors"].push_back(TensorRecord(t.name, t.value));
+    (*c)["tensors"].push_back(tensor::TensorRecord(t.name, t.value));
     // Lookup of a partitioned tensor goes through GetSliceValue.
     if (!t.parts.empty() && TfRefuses(t, TensorSlice(t.value.shape().rank()))) {
       (*c)["tf_refuses"].push_back(Refusal("get_tensor " + t.name, t.value.dtype()));
@@ -276,7 +276,7 @@ Status WriteCase(io::Env* env, const std::string& root, const std::string& name,
     (*c)["restores"].push_back(
         {{"key", t.name},
          {"shape_and_slice", spec},
-         {"expected", TensorRecord(t.name, testing::ReferenceRegion(t.value, slice))}});
+         {"expected", tensor::TensorRecord(t.name, testing::ReferenceRegion(t.value, slice))}});
     if (TfRefuses(t, slice)) {
       (*c)["tf_refuses"].push_back(
           Refusal(StrCat("RestoreV2 ", t.name, "[", spec, "]"), t.value.dtype()));

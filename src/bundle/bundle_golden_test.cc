@@ -3,7 +3,6 @@
 // ../shared/tf-golden. tfckpt must read every tensor exactly as TF wrote it
 // and, writing the same tensors in the same order, reproduce TF's files
 // byte for byte.
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -17,7 +16,9 @@
 #include "src/bundle/bundle_reader.h"
 #include "src/bundle/bundle_writer.h"
 #include "src/bundle/naming.h"
+#include "src/io/hex.h"
 #include "src/io/mem_env.h"
+#include "src/io/sha256.h"
 #include "src/testing/shared_dir.h"
 
 namespace tfckpt::bundle {
@@ -28,22 +29,6 @@ using tensor::Tensor;
 std::string Runfile(const std::string& rel) {
   const char* srcdir = std::getenv("TEST_SRCDIR");
   return std::string(srcdir != nullptr ? srcdir : ".") + "/tfckpt/" + rel;
-}
-
-std::string Hex(std::string_view s) {
-  static const char* d = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    out += d[c >> 4];
-    out += d[c & 15];
-  }
-  return out;
-}
-
-std::string Sha256Hex(std::string_view s) {
-  unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), md);
-  return Hex(std::string_view(reinterpret_cast<const char*>(md), sizeof(md)));
 }
 
 nlohmann::json Manifest() {
@@ -97,13 +82,13 @@ TEST(BundleGolden, EveryTensorMatchesTheManifest) {
       if (got->is_string()) {
         std::vector<std::string> want = t["values"];
         ASSERT_EQ(got->strings().size(), want.size());
-        for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(Hex(got->strings()[i]), want[i]) << i;
+        for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(io::Hex(got->strings()[i]), want[i]) << i;
       } else {
         const std::string_view raw(got->raw_data(), got->TotalBytes());
         if (t.contains("raw_hex")) {
-          EXPECT_EQ(Hex(raw), t["raw_hex"].get<std::string>());
+          EXPECT_EQ(io::Hex(raw), t["raw_hex"].get<std::string>());
         } else {
-          EXPECT_EQ(Sha256Hex(raw), t["raw_sha256"].get<std::string>());
+          EXPECT_EQ(io::Sha256Hex(raw), t["raw_sha256"].get<std::string>());
         }
       }
       ++checked;
@@ -159,8 +144,8 @@ void ExpectRewriteIsByteIdentical(const std::string& prefix, const std::string& 
   const auto read = [](io::Env* env, const std::string& path) { return *env->ReadFileToString(path); };
   EXPECT_EQ(read(&mem, DataFilename("/rewrite", 0, 1)),
             read(io::Env::Default(), DataFilename(prefix, 0, 1))) << what << " data";
-  EXPECT_EQ(Hex(read(&mem, MetaFilename("/rewrite"))),
-            Hex(read(io::Env::Default(), MetaFilename(prefix)))) << what << " index";
+  EXPECT_EQ(io::Hex(read(&mem, MetaFilename("/rewrite"))),
+            io::Hex(read(io::Env::Default(), MetaFilename(prefix)))) << what << " index";
 }
 
 TEST(BundleGolden, RewriteReproducesTensorFlowBytes) {

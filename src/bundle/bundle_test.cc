@@ -11,6 +11,7 @@
 #include "src/bundle/replace.h"
 #include "src/bundle/slice_copy.h"
 #include "src/bundle/test_tensors.h"
+#include "src/io/hex.h"
 #include "src/io/mem_env.h"
 #include "src/state/latest_checkpoint.h"
 
@@ -21,25 +22,10 @@ using tensor::Tensor;
 using tensor::TensorShape;
 using tensor::TensorSlice;
 
-std::string Hex(std::string_view s) {
-  static const char* d = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    if (!out.empty()) out += ' ';
-    out += d[c >> 4];
-    out += d[c & 15];
-  }
-  return out;
-}
-
-std::string FromHex(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size();) {
-    if (hex[i] == ' ') { ++i; continue; }
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-    i += 2;
-  }
-  return out;
+// Bytes written as in docs/FORMATS.md ("00 00 06 08 ...").
+std::string FromSpacedHex(std::string hex) {
+  hex.erase(std::remove(hex.begin(), hex.end(), ' '), hex.end());
+  return *io::Unhex(hex);
 }
 
 // docs/FORMATS.md §2.7: the exact files TF writes for {a: float 0.5}.
@@ -48,8 +34,8 @@ TEST(BundleWriter, WorkedExampleByteForByte) {
   BundleWriter w(&env, "/ckpt/model");
   ASSERT_TRUE(w.Add("a", Tensor::FromVector<float>(tensorflow::DT_FLOAT, TensorShape{}, {0.5f})).ok());
   ASSERT_TRUE(w.Finish().ok()) << w.status();
-  EXPECT_EQ(Hex(*env.ReadFileToString("/ckpt/model.data-00000-of-00001")), "00 00 00 3f");
-  const std::string expected_index = FromHex(
+  EXPECT_EQ(io::SpacedHex(*env.ReadFileToString("/ckpt/model.data-00000-of-00001")), "00 00 00 3f");
+  const std::string expected_index = FromSpacedHex(
       "00 00 06 08 01 1a 02 08 01 00 01 0b 61 08 01 12 00 28 04 35 06 38 27 1f"
       " 00 00 00 00 01 00 00 00 00 45 05 e1 ca"
       " 00 00 00 00 01 00 00 00 00 c0 f2 a1 b0"
@@ -57,7 +43,8 @@ TEST(BundleWriter, WorkedExampleByteForByte) {
       " 25 08 32 0e 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"
       " 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 57 fb 80 8b 24 75 47 db");
   ASSERT_EQ(expected_index.size(), 117u);
-  EXPECT_EQ(Hex(*env.ReadFileToString("/ckpt/model.index")), Hex(expected_index));
+  EXPECT_EQ(io::SpacedHex(*env.ReadFileToString("/ckpt/model.index")),
+            io::SpacedHex(expected_index));
 }
 
 // docs/FORMATS.md §2.3: DT_STRING ["hello", "world"].
@@ -66,7 +53,7 @@ TEST(BundleWriter, StringEncodingFromSpec) {
   BundleWriter w(&env, "/s");
   ASSERT_TRUE(w.Add("s", Tensor::FromStrings(TensorShape{2}, {"hello", "world"})).ok());
   ASSERT_TRUE(w.Finish().ok());
-  EXPECT_EQ(Hex(*env.ReadFileToString("/s.data-00000-of-00001")),
+  EXPECT_EQ(io::SpacedHex(*env.ReadFileToString("/s.data-00000-of-00001")),
             "05 05 b5 6f 99 4f 68 65 6c 6c 6f 77 6f 72 6c 64");
 }
 
@@ -175,7 +162,7 @@ TEST(Bundle, BigEndianBytesAreSwappedOnDisk) {
   BundleWriter w(&env, "/be", opts);
   ASSERT_TRUE(w.Add("x", Tensor::FromVector<int32_t>(tensorflow::DT_INT32, TensorShape{1}, {1})).ok());
   ASSERT_TRUE(w.Finish().ok());
-  EXPECT_EQ(Hex(*env.ReadFileToString("/be.data-00000-of-00001")), "00 00 00 01");
+  EXPECT_EQ(io::SpacedHex(*env.ReadFileToString("/be.data-00000-of-00001")), "00 00 00 01");
 }
 
 // tensor_bundle_test.cc PartitionedVariables: slices "-:0,1" and "-:1,9" of [5,10].

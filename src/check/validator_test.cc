@@ -14,6 +14,7 @@
 #include "src/bundle/naming.h"
 #include "src/bundle/test_tensors.h"
 #include "src/io/crc32c.h"
+#include "src/io/hex.h"
 #include "src/io/mem_env.h"
 #include "src/table/format.h"
 #include "src/table/table.h"
@@ -505,7 +506,7 @@ TEST(Validator, StateFileNamingAnUnrelatedFileEchoesNoneOfIt) {
   }
   EXPECT_TRUE(Has(r, DefectCode::kStalePath)) << all;
   // Nor the hex of the 8 bytes where a table's magic would be.
-  EXPECT_EQ(all.find(table::HexBytes(secret.substr(secret.size() - 8))), std::string::npos) << all;
+  EXPECT_EQ(all.find(io::SpacedHex(secret.substr(secret.size() - 8))), std::string::npos) << all;
 }
 
 TEST(Validator, StateDirectoryWithStalePath) {

@@ -15,6 +15,7 @@
 #include "src/io/mem_env.h"
 #include "src/checkpoint_v1/tensor_slice_reader.h"
 #include "src/checkpoint_v1/tensor_slice_writer.h"
+#include "src/tensor/tensor_record.h"
 #include "src/testing/shared_dir.h"
 
 namespace tfckpt::checkpoint_v1 {
@@ -35,31 +36,11 @@ std::string ReadAll(const std::string& path) {
   return s.str();
 }
 
-std::string FromHex(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
-
-// A tensor from a MANIFEST.json tensor record (raw_hex for numbers, hex
-// strings in `values` for DT_STRING).
+// A tensor from a MANIFEST.json tensor record (tensor/tensor_record.h).
 Tensor FromManifest(const nlohmann::json& j) {
-  tensorflow::DataType dtype;
-  EXPECT_TRUE(tensorflow::DataType_Parse(j["dtype"].get<std::string>(), &dtype));
-  std::vector<int64_t> dims = j["shape"].get<std::vector<int64_t>>();
-  const TensorShape shape = *TensorShape::Make(dims);
-  if (dtype == tensorflow::DT_STRING) {
-    std::vector<std::string> values;
-    for (const auto& v : j["values"]) values.push_back(FromHex(v.get<std::string>()));
-    return Tensor::FromStrings(shape, std::move(values));
-  }
-  Tensor t = *Tensor::Allocate(dtype, shape);
-  const std::string raw = FromHex(j["raw_hex"].get<std::string>());
-  EXPECT_EQ(raw.size(), t.TotalBytes()) << j["name"];
-  if (!raw.empty()) std::memcpy(t.mutable_raw_data(), raw.data(), raw.size());
-  return t;
+  auto t = tensor::TensorFromRecord(j);
+  EXPECT_TRUE(t.ok()) << t.status();
+  return t.ok() ? *std::move(t) : Tensor();
 }
 
 const nlohmann::json& Scenario(const std::string& name) {

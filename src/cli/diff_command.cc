@@ -16,6 +16,7 @@
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
 #include "src/cli/value_format.h"
+#include "src/io/hex.h"
 
 namespace tfckpt::cli {
 namespace {
@@ -183,7 +184,7 @@ Json SideJson(const Checkpoint& c) {
 
 Json TensorJson(const TensorSummary& s) {
   Json j{{"name", JsonSafe(s.name)}};
-  if (!IsValidUtf8(s.name)) j["name_hex"] = HexString(s.name);
+  if (!IsValidUtf8(s.name)) j["name_hex"] = io::Hex(s.name);
   j["dtype"] = tensor::DataTypeName(s.dtype);
   j["shape"] = s.shape.dims();
   return j;

@@ -10,6 +10,7 @@
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
 #include "src/cli/value_format.h"
+#include "src/io/hex.h"
 
 namespace tfckpt::cli {
 namespace {
@@ -30,7 +31,7 @@ std::string DumpJson(const Checkpoint& ckpt, const std::string& name, const tens
   meta["path"] = ckpt.resolved().given;
   meta["prefix"] = ckpt.resolved().prefix;
   meta["name"] = JsonSafe(name);
-  if (!IsValidUtf8(name)) meta["name_hex"] = HexString(name);
+  if (!IsValidUtf8(name)) meta["name_hex"] = io::Hex(name);
   meta["dtype"] = tensor::DataTypeName(t.dtype());
   meta["shape"] = t.shape().dims();
   meta["num_elements"] = t.num_elements();

@@ -9,17 +9,13 @@
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
 #include "src/cli/value_format.h"
+#include "src/io/hex.h"
+#include "src/table/format.h"
 
 namespace tfckpt::cli {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-std::string Hex32(uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "0x%08x", v);
-  return buf;
-}
 
 std::string EndiannessName(const tensorflow::BundleHeaderProto& h) {
   return h.endianness() == tensorflow::BundleHeaderProto::BIG ? "BIG" : "LITTLE";
@@ -42,7 +38,7 @@ Json PieceJson(const StoredPiece& p, bool v2) {
     j["shard"] = p.shard;
     j["offset"] = p.offset;
     j["size"] = p.size;
-    j["crc32c"] = Hex32(p.crc32c);
+    j["crc32c"] = table::Hex32(p.crc32c);
   } else {
     j["file"] = p.file;
   }
@@ -65,7 +61,7 @@ Json LayoutJson(const Checkpoint& ckpt, const std::vector<TensorLayout>& layout)
   for (const TensorLayout& l : layout) {
     Json t;
     t["name"] = JsonSafe(l.summary.name);
-    if (!IsValidUtf8(l.summary.name)) t["name_hex"] = HexString(l.summary.name);
+    if (!IsValidUtf8(l.summary.name)) t["name_hex"] = io::Hex(l.summary.name);
     t["dtype"] = tensor::DataTypeName(l.summary.dtype);
     t["shape"] = l.summary.shape.dims();
     if (!l.partitioned && l.pieces.size() == 1) {
@@ -136,7 +132,7 @@ void PrintHuman(const Checkpoint& ckpt, const std::vector<TensorLayout>& layout)
   }
   const auto piece_cells = [&](const StoredPiece& p) -> std::vector<std::string> {
     if (v2) return {std::to_string(p.shard), std::to_string(p.offset), std::to_string(p.size),
-                    Hex32(p.crc32c)};
+                    table::Hex32(p.crc32c)};
     return {p.slice.empty() ? "-" : p.slice, p.file};
   };
   for (const TensorLayout& l : layout) {

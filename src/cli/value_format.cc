@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "src/bundle/entry.h"
+#include "src/io/hex.h"
 
 namespace tfckpt::cli {
 namespace {
@@ -240,17 +241,6 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-std::string HexString(std::string_view bytes) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
-}
-
 std::string ElementJson(const Tensor& t, int64_t i) {
   switch (KindOf(t.dtype())) {
     case ElementKind::kFloat: return JsonFloat(FloatElementText(t, i, 0));
@@ -263,7 +253,7 @@ std::string ElementJson(const Tensor& t, int64_t i) {
     case ElementKind::kString: {
       const std::string& s = t.strings()[i];
       if (IsValidUtf8(s)) return nlohmann::json(s).dump();
-      return StrCat("{\"hex\": \"", HexString(s), "\"}");
+      return StrCat("{\"hex\": \"", io::Hex(s), "\"}");
     }
     case ElementKind::kUnsupported: break;
   }

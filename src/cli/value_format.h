@@ -40,7 +40,6 @@ std::string FormatFloat(float v);
 std::string FormatDouble(double v);
 // Strict UTF-8 (no overlongs, surrogates or code points above U+10FFFF).
 bool IsValidUtf8(std::string_view s);
-std::string HexString(std::string_view bytes);
 
 // JSON text of element i (see above).
 std::string ElementJson(const tensor::Tensor& t, int64_t i);

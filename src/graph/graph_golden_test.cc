@@ -10,7 +10,6 @@
 // Eigen's vectorized polynomial in TF's AVX2+FMA build and in ours. The
 // observed maximum is printed and recorded as a test property (it is 0 on
 // x86-64 with TF 2.21's goldens).
-#include <openssl/sha.h>
 
 #include <fstream>
 #include <sstream>

@@ -11,7 +11,6 @@
 // Values are compared bit for bit (sha256 of the bytes, as the MANIFEST
 // records them), except outputs that went through Softmax's exp, allowed
 // kMaxSoftmaxUlps (the observed maximum is printed; it is 0 on x86-64).
-#include <openssl/sha.h>
 
 #include <cmath>
 #include <fstream>

@@ -8,6 +8,7 @@
 
 #include "src/io/coding.h"
 #include "src/io/crc32c.h"
+#include "src/io/hex.h"
 
 namespace tfckpt::table {
 
@@ -52,18 +53,6 @@ std::string Hex32(uint32_t v) {
   char buf[16];
   std::snprintf(buf, sizeof(buf), "0x%08x", v);
   return buf;
-}
-
-std::string HexBytes(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    if (i > 0) out.push_back(' ');
-    const auto b = static_cast<unsigned char>(bytes[i]);
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 15]);
-  }
-  return out;
 }
 
 std::string PrintableKey(std::string_view key) {
@@ -145,9 +134,9 @@ Status Footer::DecodeFrom(std::string_view input, uint64_t file_offset,
     return TableDataLoss(
         error, TableErrorKind::kBadMagic, file_offset + kFooterLength - 8,
         StrCat("not an sstable (bad magic number): found bytes ",
-               HexBytes(magic_bytes), " at offset ",
+               io::SpacedHex(magic_bytes), " at offset ",
                file_offset + kFooterLength - 8, ", expected ",
-               HexBytes(Footer().Encode().substr(kFooterLength - 8))));
+               io::SpacedHex(Footer().Encode().substr(kFooterLength - 8))));
   }
   std::string_view handles = input.substr(0, 2 * kMaxBlockHandleLength);
   bool meta_canonical = true, index_canonical = true;

@@ -92,8 +92,6 @@ Status TableDataLoss(TableError* error, TableErrorKind kind, uint64_t offset,
 
 // "0x0000abcd".
 std::string Hex32(uint32_t v);
-// "57 fb 80 8b" (space-separated lowercase hex bytes).
-std::string HexBytes(std::string_view bytes);
 // A key for error messages: quoted, non-printable bytes as \xNN, long keys
 // cut after 64 bytes with "...".
 std::string PrintableKey(std::string_view key);

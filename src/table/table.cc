@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "src/io/hex.h"
+
 namespace tfckpt::table {
 namespace {
 
@@ -25,7 +27,7 @@ Status BadIndexHandle(const io::RandomAccessFile& file,
   return TableDataLoss(
       error, TableErrorKind::kBadBlockHandle, index_handle.offset,
       StrCat(file.path(), ": bad block handle in index entry for key ",
-             PrintableKey(it.key()), " (value ", HexBytes(it.value()),
+             PrintableKey(it.key()), " (value ", io::SpacedHex(it.value()),
              ") at offset ", it.entry_offset(), " of the index block at ",
              index_handle.offset),
       it.entry_offset());

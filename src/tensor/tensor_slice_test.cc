@@ -5,39 +5,29 @@
 #include <random>
 
 #include "gtest/gtest.h"
+#include "src/io/hex.h"
 #include "src/tensor/ordered_code.h"
 
 namespace tfckpt::tensor {
 namespace {
 
-std::string Hex(std::string_view s) {
-  static const char* d = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    if (!out.empty()) out += ' ';
-    out += d[c >> 4];
-    out += d[c & 15];
-  }
-  return out;
-}
-
 // Byte examples from docs/FORMATS.md §2.5.
 TEST(OrderedCode, SpecExamples) {
   std::string s;
   ordered_code::WriteNumIncreasing(&s, 0);
-  EXPECT_EQ(Hex(s), "00");
+  EXPECT_EQ(io::SpacedHex(s), "00");
   s.clear();
   ordered_code::WriteNumIncreasing(&s, 1);
-  EXPECT_EQ(Hex(s), "01 01");
+  EXPECT_EQ(io::SpacedHex(s), "01 01");
   s.clear();
   ordered_code::WriteNumIncreasing(&s, 300);
-  EXPECT_EQ(Hex(s), "02 01 2c");
+  EXPECT_EQ(io::SpacedHex(s), "02 01 2c");
   s.clear();
   ordered_code::WriteSignedNumIncreasing(&s, 0);
   ordered_code::WriteSignedNumIncreasing(&s, -1);
   ordered_code::WriteSignedNumIncreasing(&s, 5);
-  EXPECT_EQ(Hex(s), "80 7f 85");
-  EXPECT_EQ(Hex(EncodeTensorNameSlice("a", TensorSlice(1))),
+  EXPECT_EQ(io::SpacedHex(s), "80 7f 85");
+  EXPECT_EQ(io::SpacedHex(EncodeTensorNameSlice("a", TensorSlice(1))),
             "00 61 00 01 01 01 80 7f");
 }
 

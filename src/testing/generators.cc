@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "src/checkpoint_v1/slice_data.h"
+#include "src/io/hex.h"
 
 namespace tfckpt::testing {
 
@@ -436,19 +437,6 @@ Tensor ReferenceRegion(const Tensor& whole, const TensorSlice& slice) {
   return out;
 }
 
-namespace {
-std::string Hex(const char* p, int64_t n) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string s;
-  for (int64_t i = 0; i < n; ++i) {
-    const auto c = static_cast<unsigned char>(p[i]);
-    s += kDigits[c >> 4];
-    s += kDigits[c & 15];
-  }
-  return s;
-}
-}  // namespace
-
 std::string TensorDiff(const Tensor& a, const Tensor& b) {
   if (a.BitwiseEquals(b)) return "";
   if (a.dtype() != b.dtype()) {
@@ -472,8 +460,8 @@ std::string TensorDiff(const Tensor& a, const Tensor& b) {
   const int64_t es = tensor::DataTypeSize(a.dtype());
   for (int64_t i = 0; i < n; ++i) {
     if (std::memcmp(a.raw_data() + i * es, b.raw_data() + i * es, es) != 0) {
-      return StrCat("element ", i, " of ", n, ": bytes ", Hex(a.raw_data() + i * es, es),
-                    " vs ", Hex(b.raw_data() + i * es, es));
+      return StrCat("element ", i, " of ", n, ": bytes ", io::Hex(std::string_view(a.raw_data() + i * es, es)),
+                    " vs ", io::Hex(std::string_view(b.raw_data() + i * es, es)));
     }
   }
   return "values differ";
@@ -486,7 +474,7 @@ std::string ShowName(const std::string& name) {
     if (c >= 0x20 && c < 0x7f && c != '\\') {
       s += static_cast<char>(c);
     } else {
-      s += StrCat("\\x", Hex(&name[i], 1));
+      s += StrCat("\\x", io::Hex(std::string_view(&name[i], 1)));
     }
   }
   if (name.size() > 80) s += StrCat("...(", name.size(), " bytes)");

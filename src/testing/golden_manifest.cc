@@ -1,7 +1,5 @@
 #include "src/testing/golden_manifest.h"
 
-#include <openssl/sha.h>
-
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -9,6 +7,10 @@
 #include <iostream>
 #include <limits>
 #include <sstream>
+
+#include "src/io/hex.h"
+#include "src/io/sha256.h"
+#include "src/tensor/tensor_record.h"
 
 namespace tfckpt::testing::golden {
 
@@ -69,57 +71,35 @@ std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
+// The record codec is tensor/tensor_record.h; these turn its errors into
+// test failures.
 std::string Unhex(const std::string& hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  }
-  return out;
+  auto bytes = io::Unhex(hex);
+  EXPECT_TRUE(bytes.ok()) << bytes.status();
+  return bytes.ok() ? *bytes : std::string();
 }
 
-std::string Sha256Hex(const std::string& s) {
-  unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), md);
-  static const char* d = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : md) {
-    out += d[c >> 4];
-    out += d[c & 15];
-  }
-  return out;
-}
+std::string Sha256Hex(const std::string& s) { return io::Sha256Hex(s); }
 
 DataType Dtype(const json& t) {
-  tensorflow::DataType dt;
-  EXPECT_TRUE(tensorflow::DataType_Parse(t["dtype"].get<std::string>(), &dt));
-  return dt;
+  auto dt = tensor::RecordDtype(t);
+  EXPECT_TRUE(dt.ok()) << dt.status();
+  return dt.ok() ? *dt : tensorflow::DT_INVALID;
 }
 
-TensorShape Shape(const json& t) { return *TensorShape::Make(t["shape"].get<std::vector<int64_t>>()); }
+TensorShape Shape(const json& t) {
+  auto shape = tensor::RecordShape(t);
+  EXPECT_TRUE(shape.ok()) << shape.status();
+  return shape.ok() ? *shape : TensorShape();
+}
 
 Tensor FromManifest(const json& t) {
-  const DataType dt = Dtype(t);
-  if (dt == tensorflow::DT_STRING) {
-    std::vector<std::string> v;
-    for (const json& e : t["values"]) v.push_back(Unhex(e.get<std::string>()));
-    return Tensor::FromStrings(Shape(t), v);
-  }
-  Tensor out = *Tensor::Allocate(dt, Shape(t));
-  const std::string raw = Unhex(t["raw_hex"].get<std::string>());
-  if (!raw.empty()) std::memcpy(out.mutable_raw_data(), raw.data(), raw.size());
-  return out;
+  auto tensor = tensor::TensorFromRecord(t);
+  EXPECT_TRUE(tensor.ok()) << tensor.status();
+  return tensor.ok() ? *std::move(tensor) : Tensor();
 }
 
-std::string RawBytes(const Tensor& t) {
-  if (!t.is_string()) return std::string(t.raw_data(), t.TotalBytes());
-  std::string out;
-  for (const std::string& s : t.strings()) {
-    uint64_t n = s.size();
-    out.append(reinterpret_cast<const char*>(&n), 8);
-    out += s;
-  }
-  return out;
-}
+std::string RawBytes(const Tensor& t) { return tensor::RecordBytes(t); }
 
 ::testing::AssertionResult Matches(const Tensor& t, const json& m) {
   if (t.dtype() != Dtype(m) || t.shape() != Shape(m)) {

@@ -10,6 +10,7 @@
 
 #include "gtest/gtest.h"
 #include "proto/saved_model.pb.h"
+#include "src/io/hex.h"
 #include "src/train/meta_graph.h"
 #include "src/train/ops.h"
 #include "src/train/saver.h"
@@ -52,13 +53,7 @@ json CollectionsNote(Graph* g) {
           vals.push_back(c.f);
           break;
         case CollectionItem::Kind::kBytes: {
-          static const char* kHex = "0123456789abcdef";
-          std::string hex;
-          for (unsigned char ch : c.text) {
-            hex.push_back(kHex[ch >> 4]);
-            hex.push_back(kHex[ch & 15]);
-          }
-          vals.push_back({{"kind", "bytes"}, {"hex", hex}});
+          vals.push_back({{"kind", "bytes"}, {"hex", io::Hex(c.text)}});
           break;
         }
         default:

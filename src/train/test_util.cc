@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <sstream>
 
@@ -10,8 +11,11 @@
 
 #include <unistd.h>
 
+#include "proto/types.pb.h"
+#include "src/io/hex.h"
 #include "src/io/status.h"
 #include "src/tensor/dtype.h"
+#include "src/tensor/tensor_record.h"
 
 namespace tfckpt::train::testing {
 
@@ -138,45 +142,26 @@ std::string TempDir(const std::string& name) {
   return p.string();
 }
 
-std::string RawHex(const tensor::Tensor& t) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  const auto* p = reinterpret_cast<const unsigned char*>(t.raw_data());
-  for (uint64_t i = 0; i < t.TotalBytes(); ++i) {
-    out.push_back(kHex[p[i] >> 4]);
-    out.push_back(kHex[p[i] & 15]);
-  }
-  return out;
-}
-
 std::string TensorMismatch(const tensor::Tensor& t, const json& record) {
   std::ostringstream out;
-  const std::string dtype = StrCat("DT_", [&] {
-    std::string n = tensor::DataTypeName(t.dtype());
-    for (char& c : n) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return n;
-  }());
+  const std::string dtype = tensorflow::DataType_Name(t.dtype());
   if (record.value("dtype", "") != dtype) out << "dtype " << dtype << " vs " << record["dtype"] << "; ";
   std::vector<int64_t> shape = record.value("shape", std::vector<int64_t>{});
   if (shape != t.shape().dims()) out << "shape " << t.shape().DebugString() << "; ";
-  if (record.contains("raw_hex") && record["raw_hex"] != RawHex(t)) {
-    out << "bytes " << RawHex(t) << " vs " << record["raw_hex"].get<std::string>();
+  const std::string raw_hex = io::Hex(std::string_view(t.raw_data(), t.TotalBytes()));
+  if (record.contains("raw_hex") && record["raw_hex"] != raw_hex) {
+    out << "bytes " << raw_hex << " vs " << record["raw_hex"].get<std::string>();
   }
   return out.str();
 }
 
 tensor::Tensor TensorFromRecord(const json& record) {
-  std::string name = record["dtype"].get<std::string>().substr(3);
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const auto dtype = tensor::DataTypeFromName(name);
-  std::vector<int64_t> dims = record["shape"].get<std::vector<int64_t>>();
-  tensor::Tensor t = *tensor::Tensor::Allocate(dtype.value_or(tensorflow::DT_INVALID),
-                                               *tensor::TensorShape::Make(dims));
-  const std::string hex = record.value("raw_hex", std::string());
-  for (size_t i = 0; i + 1 < hex.size() && i / 2 < t.TotalBytes(); i += 2) {
-    t.mutable_raw_data()[i / 2] = static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  auto t = tensor::TensorFromRecord(record);
+  if (!t.ok()) {
+    std::cerr << "bad MANIFEST record: " << t.status() << "\n";
+    std::abort();
   }
-  return t;
+  return *std::move(t);
 }
 
 const json& OutputOf(const json& run, const std::string& name) {

@@ -43,12 +43,11 @@ std::string MetaGraphDiff(const tensorflow::MetaGraphDef& expected,
 // A fresh, empty directory under $TEST_TMPDIR.
 std::string TempDir(const std::string& name);
 
-// The MANIFEST <tensor> record's raw bytes (raw_hex) and the tensor's.
-std::string RawHex(const tensor::Tensor& t);
 // Checks dtype, shape and raw bytes of `t` against a MANIFEST tensor record.
 std::string TensorMismatch(const tensor::Tensor& t, const json& record);
 
-// A tensor from a MANIFEST record (numeric dtypes, from raw_hex).
+// A tensor from a MANIFEST record (tensor/tensor_record.h); aborts on a bad
+// record.
 tensor::Tensor TensorFromRecord(const json& record);
 // The record of `name` in a run's outputs.
 const json& OutputOf(const json& run, const std::string& name);
