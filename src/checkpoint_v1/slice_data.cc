@@ -4,6 +4,8 @@
 #include <limits>
 #include <string_view>
 
+#include "src/tensor/tensor_proto.h"
+
 namespace tfckpt::checkpoint_v1 {
 namespace {
 
@@ -13,13 +15,14 @@ using tensor::Tensor;
 using tensor::TensorShape;
 using tensorflow::TensorProto;
 
-enum class Field { kNone, kFloat, kDouble, kInt, kInt64, kUint32, kUint64, kBool,
-                   kSComplex, kDComplex, kHalf, kString };
+using Field = tensor::ProtoField;
 
+// The typed field of a dtype V1 stores (TF's SaveTypeTraits, the dtypes
+// saved_tensor_slice_util.h lists); kNone for the others.
 Field FieldOf(DataType dtype) {
   switch (dtype) {
-    case tensorflow::DT_FLOAT: return Field::kFloat;
-    case tensorflow::DT_DOUBLE: return Field::kDouble;
+    case tensorflow::DT_FLOAT:
+    case tensorflow::DT_DOUBLE:
     case tensorflow::DT_INT32:
     case tensorflow::DT_UINT8:
     case tensorflow::DT_INT8:
@@ -27,59 +30,23 @@ Field FieldOf(DataType dtype) {
     case tensorflow::DT_UINT16:
     case tensorflow::DT_QINT8:
     case tensorflow::DT_QUINT8:
-    case tensorflow::DT_QINT32: return Field::kInt;
-    case tensorflow::DT_INT64: return Field::kInt64;
-    case tensorflow::DT_UINT32: return Field::kUint32;
-    case tensorflow::DT_UINT64: return Field::kUint64;
-    case tensorflow::DT_BOOL: return Field::kBool;
-    case tensorflow::DT_COMPLEX64: return Field::kSComplex;
-    case tensorflow::DT_COMPLEX128: return Field::kDComplex;
-    case tensorflow::DT_HALF: return Field::kHalf;
-    case tensorflow::DT_STRING: return Field::kString;
+    case tensorflow::DT_QINT32:
+    case tensorflow::DT_INT64:
+    case tensorflow::DT_UINT32:
+    case tensorflow::DT_UINT64:
+    case tensorflow::DT_BOOL:
+    case tensorflow::DT_COMPLEX64:
+    case tensorflow::DT_COMPLEX128:
+    case tensorflow::DT_HALF:
+    case tensorflow::DT_STRING: return tensor::ProtoFieldOf(dtype);
     default: return Field::kNone;
   }
 }
 
-const char* FieldName(Field f) {
-  switch (f) {
-    case Field::kFloat: return "float_val";
-    case Field::kDouble: return "double_val";
-    case Field::kInt: return "int_val";
-    case Field::kInt64: return "int64_val";
-    case Field::kUint32: return "uint32_val";
-    case Field::kUint64: return "uint64_val";
-    case Field::kBool: return "bool_val";
-    case Field::kSComplex: return "scomplex_val";
-    case Field::kDComplex: return "dcomplex_val";
-    case Field::kHalf: return "half_val";
-    case Field::kString: return "string_val";
-    case Field::kNone: break;
-  }
-  return "none";
-}
-
-// Number of entries in the repeated field `f`.
-int64_t FieldSize(const TensorProto& p, Field f) {
-  switch (f) {
-    case Field::kFloat: return p.float_val_size();
-    case Field::kDouble: return p.double_val_size();
-    case Field::kInt: return p.int_val_size();
-    case Field::kInt64: return p.int64_val_size();
-    case Field::kUint32: return p.uint32_val_size();
-    case Field::kUint64: return p.uint64_val_size();
-    case Field::kBool: return p.bool_val_size();
-    case Field::kSComplex: return p.scomplex_val_size();
-    case Field::kDComplex: return p.dcomplex_val_size();
-    case Field::kHalf: return p.half_val_size();
-    case Field::kString: return p.string_val_size();
-    case Field::kNone: break;
-  }
-  return 0;
-}
-
+// The fields other than the typed one that a V1 message names, in its order.
 constexpr Field kValueFields[] = {Field::kFloat, Field::kDouble, Field::kInt, Field::kInt64,
                                   Field::kUint32, Field::kUint64, Field::kBool,
-                                  Field::kSComplex, Field::kDComplex, Field::kHalf,
+                                  Field::kScomplex, Field::kDcomplex, Field::kHalf,
                                   Field::kString};
 
 // Names of set fields other than `typed` ("" if none).
@@ -94,7 +61,7 @@ std::string OtherFields(const TensorProto& p, Field typed) {
   if (p.version_number() != 0) add("version_number");
   if (!p.tensor_content().empty()) add("tensor_content");
   for (Field f : kValueFields) {
-    if (f != typed && FieldSize(p, f) > 0) add(FieldName(f));
+    if (f != typed && tensor::ProtoFieldSize(p, f) > 0) add(tensor::ProtoFieldName(f));
   }
   if (p.resource_handle_val_size() > 0) add("resource_handle_val");
   if (p.variant_val_size() > 0) add("variant_val");
@@ -245,17 +212,17 @@ StatusOr<Tensor> DecodeTensorProto(const TensorProto& proto, DataType dtype,
   if (!others.empty()) {
     return fail(SliceErrorKind::kBadRecord,
                 StrCat("the TensorProto of a ", DataTypeName(dtype), " slice must set only ",
-                       FieldName(field), ", but also sets ", others));
+                       tensor::ProtoFieldName(field), ", but also sets ", others));
   }
   const int64_t n = shape.num_elements();
-  const bool pairs = field == Field::kSComplex || field == Field::kDComplex;
-  const int64_t stored = FieldSize(proto, field);
+  const bool pairs = field == Field::kScomplex || field == Field::kDcomplex;
+  const int64_t stored = tensor::ProtoFieldSize(proto, field);
   if ((pairs && (stored % 2 != 0 || stored / 2 != n)) || (!pairs && stored != n)) {
     return fail(SliceErrorKind::kSizeMismatch,
                 StrCat("slice of shape ", shape.DebugString(), " (", n, " elements) holds ",
-                       pairs ? StrCat(stored, " ", FieldName(field), " entries (",
+                       pairs ? StrCat(stored, " ", tensor::ProtoFieldName(field), " entries (",
                                       stored / 2, " complex values") + ")"
-                             : StrCat(stored, " ", FieldName(field), " values")));
+                             : StrCat(stored, " ", tensor::ProtoFieldName(field), " values")));
   }
   if (field == Field::kInt || field == Field::kHalf) {
     const auto& values = field == Field::kInt ? proto.int_val() : proto.half_val();
@@ -265,7 +232,7 @@ StatusOr<Tensor> DecodeTensorProto(const TensorProto& proto, DataType dtype,
       const int64_t v = values.Get(i);
       if (v < lo || v > hi) {
         return fail(SliceErrorKind::kValueOutOfRange,
-                    StrCat(FieldName(field), "[", i, "] = ", v, " is outside the range [", lo,
+                    StrCat(tensor::ProtoFieldName(field), "[", i, "] = ", v, " is outside the range [", lo,
                            ", ", hi, "] of ", DataTypeName(dtype)));
       }
     }

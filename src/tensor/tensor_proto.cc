@@ -9,80 +9,12 @@ namespace {
 
 using tensorflow::TensorProto;
 
-// The typed field that holds `dtype`, and its value count in elements.
-enum class Field { kFloat, kDouble, kInt, kInt64, kUint32, kUint64, kBool, kHalf,
-                   kScomplex, kDcomplex, kString, kFloat8, kNone };
+using Field = ProtoField;
 
-Field FieldOf(DataType dtype) {
-  switch (dtype) {
-    case tensorflow::DT_FLOAT: return Field::kFloat;
-    case tensorflow::DT_DOUBLE: return Field::kDouble;
-    case tensorflow::DT_INT32:
-    case tensorflow::DT_INT16:
-    case tensorflow::DT_INT8:
-    case tensorflow::DT_UINT8:
-    case tensorflow::DT_UINT16:
-    case tensorflow::DT_QINT8:
-    case tensorflow::DT_QUINT8:
-    case tensorflow::DT_QINT16:
-    case tensorflow::DT_QUINT16:
-    case tensorflow::DT_QINT32:
-    case tensorflow::DT_INT4:
-    case tensorflow::DT_UINT4: return Field::kInt;
-    case tensorflow::DT_INT64: return Field::kInt64;
-    case tensorflow::DT_UINT32: return Field::kUint32;
-    case tensorflow::DT_UINT64: return Field::kUint64;
-    case tensorflow::DT_BOOL: return Field::kBool;
-    case tensorflow::DT_HALF:
-    case tensorflow::DT_BFLOAT16: return Field::kHalf;
-    case tensorflow::DT_COMPLEX64: return Field::kScomplex;
-    case tensorflow::DT_COMPLEX128: return Field::kDcomplex;
-    case tensorflow::DT_STRING: return Field::kString;
-    case tensorflow::DT_FLOAT8_E5M2:
-    case tensorflow::DT_FLOAT8_E4M3FN:
-    case tensorflow::DT_FLOAT8_E4M3FNUZ:
-    case tensorflow::DT_FLOAT8_E4M3B11FNUZ:
-    case tensorflow::DT_FLOAT8_E5M2FNUZ: return Field::kFloat8;
-    default: return Field::kNone;
-  }
-}
-
+// Values in the field, in elements (complex: pairs, as TF).
 int64_t FieldCount(const TensorProto& p, Field f) {
-  switch (f) {
-    case Field::kFloat: return p.float_val_size();
-    case Field::kDouble: return p.double_val_size();
-    case Field::kInt: return p.int_val_size();
-    case Field::kInt64: return p.int64_val_size();
-    case Field::kUint32: return p.uint32_val_size();
-    case Field::kUint64: return p.uint64_val_size();
-    case Field::kBool: return p.bool_val_size();
-    case Field::kHalf: return p.half_val_size();
-    case Field::kScomplex: return p.scomplex_val_size() / 2;  // as TF: pairs
-    case Field::kDcomplex: return p.dcomplex_val_size() / 2;
-    case Field::kString: return p.string_val_size();
-    case Field::kFloat8: return static_cast<int64_t>(p.float8_val().size());
-    case Field::kNone: return 0;
-  }
-  return 0;
-}
-
-const char* FieldName(Field f) {
-  switch (f) {
-    case Field::kFloat: return "float_val";
-    case Field::kDouble: return "double_val";
-    case Field::kInt: return "int_val";
-    case Field::kInt64: return "int64_val";
-    case Field::kUint32: return "uint32_val";
-    case Field::kUint64: return "uint64_val";
-    case Field::kBool: return "bool_val";
-    case Field::kHalf: return "half_val";
-    case Field::kScomplex: return "scomplex_val";
-    case Field::kDcomplex: return "dcomplex_val";
-    case Field::kString: return "string_val";
-    case Field::kFloat8: return "float8_val";
-    case Field::kNone: return "(none)";
-  }
-  return "";
+  const int64_t n = ProtoFieldSize(p, f);
+  return f == Field::kScomplex || f == Field::kDcomplex ? n / 2 : n;
 }
 
 // out[i] = get(i) for the first min(n, in_n) elements, then the last value
@@ -182,7 +114,79 @@ T Load(const char* raw, int64_t i) {
 
 }  // namespace
 
-bool IsProtoCodableDataType(DataType dtype) { return FieldOf(dtype) != Field::kNone; }
+ProtoField ProtoFieldOf(DataType dtype) {
+  switch (dtype) {
+    case tensorflow::DT_FLOAT: return ProtoField::kFloat;
+    case tensorflow::DT_DOUBLE: return ProtoField::kDouble;
+    case tensorflow::DT_INT32:
+    case tensorflow::DT_INT16:
+    case tensorflow::DT_INT8:
+    case tensorflow::DT_UINT8:
+    case tensorflow::DT_UINT16:
+    case tensorflow::DT_QINT8:
+    case tensorflow::DT_QUINT8:
+    case tensorflow::DT_QINT16:
+    case tensorflow::DT_QUINT16:
+    case tensorflow::DT_QINT32:
+    case tensorflow::DT_INT4:
+    case tensorflow::DT_UINT4: return ProtoField::kInt;
+    case tensorflow::DT_INT64: return ProtoField::kInt64;
+    case tensorflow::DT_UINT32: return ProtoField::kUint32;
+    case tensorflow::DT_UINT64: return ProtoField::kUint64;
+    case tensorflow::DT_BOOL: return ProtoField::kBool;
+    case tensorflow::DT_HALF:
+    case tensorflow::DT_BFLOAT16: return ProtoField::kHalf;
+    case tensorflow::DT_COMPLEX64: return ProtoField::kScomplex;
+    case tensorflow::DT_COMPLEX128: return ProtoField::kDcomplex;
+    case tensorflow::DT_STRING: return ProtoField::kString;
+    case tensorflow::DT_FLOAT8_E5M2:
+    case tensorflow::DT_FLOAT8_E4M3FN:
+    case tensorflow::DT_FLOAT8_E4M3FNUZ:
+    case tensorflow::DT_FLOAT8_E4M3B11FNUZ:
+    case tensorflow::DT_FLOAT8_E5M2FNUZ: return ProtoField::kFloat8;
+    default: return ProtoField::kNone;
+  }
+}
+
+int64_t ProtoFieldSize(const TensorProto& p, ProtoField f) {
+  switch (f) {
+    case ProtoField::kFloat: return p.float_val_size();
+    case ProtoField::kDouble: return p.double_val_size();
+    case ProtoField::kInt: return p.int_val_size();
+    case ProtoField::kInt64: return p.int64_val_size();
+    case ProtoField::kUint32: return p.uint32_val_size();
+    case ProtoField::kUint64: return p.uint64_val_size();
+    case ProtoField::kBool: return p.bool_val_size();
+    case ProtoField::kHalf: return p.half_val_size();
+    case ProtoField::kScomplex: return p.scomplex_val_size();
+    case ProtoField::kDcomplex: return p.dcomplex_val_size();
+    case ProtoField::kString: return p.string_val_size();
+    case ProtoField::kFloat8: return static_cast<int64_t>(p.float8_val().size());
+    case ProtoField::kNone: return 0;
+  }
+  return 0;
+}
+
+const char* ProtoFieldName(ProtoField f) {
+  switch (f) {
+    case ProtoField::kFloat: return "float_val";
+    case ProtoField::kDouble: return "double_val";
+    case ProtoField::kInt: return "int_val";
+    case ProtoField::kInt64: return "int64_val";
+    case ProtoField::kUint32: return "uint32_val";
+    case ProtoField::kUint64: return "uint64_val";
+    case ProtoField::kBool: return "bool_val";
+    case ProtoField::kHalf: return "half_val";
+    case ProtoField::kScomplex: return "scomplex_val";
+    case ProtoField::kDcomplex: return "dcomplex_val";
+    case ProtoField::kString: return "string_val";
+    case ProtoField::kFloat8: return "float8_val";
+    case ProtoField::kNone: return "(none)";
+  }
+  return "";
+}
+
+bool IsProtoCodableDataType(DataType dtype) { return ProtoFieldOf(dtype) != Field::kNone; }
 
 bool UsesTensorContent(DataType dtype, int64_t num_elements) {
   if (num_elements <= 1) return false;
@@ -224,7 +228,7 @@ StatusOr<Tensor> TensorFromProto(const TensorProto& p, const TensorProtoOptions&
                                        DataTypeName(dtype_value)));
   }
   const DataType dtype = static_cast<DataType>(dtype_value);
-  const Field field = FieldOf(dtype);
+  const Field field = ProtoFieldOf(dtype);
   if (field == Field::kNone) {
     return UnimplementedError(StrCat("TensorProto of dtype ", DataTypeName(dtype),
                                      " is not supported by tfckpt"));
@@ -275,7 +279,7 @@ StatusOr<Tensor> TensorFromProto(const TensorProto& p, const TensorProtoOptions&
   const int64_t in_n = FieldCount(p, field);
   if (in_n > n) {
     return InvalidArgumentError(StrCat(Describe(p, shape), " has ", in_n, " values in ",
-                                       FieldName(field), " but only ", n, " elements"));
+                                       ProtoFieldName(field), " but only ", n, " elements"));
   }
   if (in_n < n) {
     // Elements the proto does not spell out: bound what they cost.
@@ -292,7 +296,7 @@ StatusOr<Tensor> TensorFromProto(const TensorProto& p, const TensorProtoOptions&
     if (over) {
       return ResourceExhaustedError(StrCat(
           Describe(p, shape), " would broadcast ", in_n, " value", in_n == 1 ? "" : "s",
-          " of ", FieldName(field), " to ", n, " elements (",
+          " of ", ProtoFieldName(field), " to ", n, " elements (",
           bytes > 0 ? StrCat(bytes, " bytes") : std::string("an overflowing size"),
           "), over the limit of ", options.max_broadcast_bytes, " bytes"));
     }
@@ -369,7 +373,7 @@ StatusOr<Tensor> TensorFromProto(const TensorProto& p, const TensorProtoOptions&
 
 Status TensorToProtoField(const Tensor& t, TensorProto* p) {
   const DataType dtype = t.dtype();
-  const Field field = FieldOf(dtype);
+  const Field field = ProtoFieldOf(dtype);
   if (field == Field::kNone) {
     return UnimplementedError(StrCat("cannot encode a tensor of dtype ",
                                      DataTypeName(dtype), " as a TensorProto"));
@@ -424,7 +428,7 @@ Status TensorToProtoField(const Tensor& t, TensorProto* p) {
 
 Status TensorToProtoContent(const Tensor& t, TensorProto* p) {
   const DataType dtype = t.dtype();
-  if (FieldOf(dtype) == Field::kNone) {
+  if (ProtoFieldOf(dtype) == Field::kNone) {
     return UnimplementedError(StrCat("cannot encode a tensor of dtype ",
                                      DataTypeName(dtype), " as a TensorProto"));
   }

@@ -67,6 +67,18 @@ struct TensorProtoOptions {
 StatusOr<Tensor> TensorFromProto(const tensorflow::TensorProto& proto,
                                  const TensorProtoOptions& options = {});
 
+// The typed TensorProto field that holds a dtype's values (TF's
+// ProtoHelper<T>, the table in the header comment): the one dtype -> field
+// table, also used by the V1 checkpoint codec (checkpoint_v1/slice_data.h).
+enum class ProtoField { kFloat, kDouble, kInt, kInt64, kUint32, kUint64, kBool, kHalf,
+                        kScomplex, kDcomplex, kString, kFloat8, kNone };
+// kNone for dtypes without a field (IsProtoCodableDataType is false).
+ProtoField ProtoFieldOf(DataType dtype);
+// "float_val", ..., "(none)".
+const char* ProtoFieldName(ProtoField f);
+// Entries in the field (complex: two a value, re and im).
+int64_t ProtoFieldSize(const tensorflow::TensorProto& p, ProtoField f);
+
 // Whether TensorFromProto can decode (and the encoders encode) `dtype`.
 bool IsProtoCodableDataType(DataType dtype);
 

@@ -75,30 +75,10 @@ bool IsTfContentType(DataType d) {
 
 // ---- TF's ProtoHelper table -------------------------------------------------
 
-enum class Field { kFloat, kDouble, kInt, kInt64, kUint32, kUint64, kBool, kHalf,
-                   kScomplex, kDcomplex, kString, kFloat8 };
-
-Field TfField(DataType d) {
-  switch (d) {
-    case tensorflow::DT_FLOAT: return Field::kFloat;
-    case tensorflow::DT_DOUBLE: return Field::kDouble;
-    case tensorflow::DT_INT64: return Field::kInt64;
-    case tensorflow::DT_UINT32: return Field::kUint32;
-    case tensorflow::DT_UINT64: return Field::kUint64;
-    case tensorflow::DT_BOOL: return Field::kBool;
-    case tensorflow::DT_HALF:
-    case tensorflow::DT_BFLOAT16: return Field::kHalf;
-    case tensorflow::DT_COMPLEX64: return Field::kScomplex;
-    case tensorflow::DT_COMPLEX128: return Field::kDcomplex;
-    case tensorflow::DT_STRING: return Field::kString;
-    case tensorflow::DT_FLOAT8_E5M2:
-    case tensorflow::DT_FLOAT8_E4M3FN:
-    case tensorflow::DT_FLOAT8_E4M3FNUZ:
-    case tensorflow::DT_FLOAT8_E4M3B11FNUZ:
-    case tensorflow::DT_FLOAT8_E5M2FNUZ: return Field::kFloat8;
-    default: return Field::kInt;  // int32 int16 int8 uint8 uint16, quantized, int4, uint4
-  }
-}
+// The dtype -> field table is the library's (tensor_proto.h ProtoFieldOf);
+// tensor_proto_test's TypedFieldOfEachDtype pins its choices against the
+// spec's examples. These properties check what lands in the field.
+using Field = ProtoField;
 
 // Field values per element (complex: 2), as 64-bit patterns; floats as
 // their bits. Strings separately.
@@ -118,7 +98,8 @@ std::vector<uint64_t> FieldBits(const TensorProto& p, Field f) {
     case Field::kUint64: for (uint64_t v : p.uint64_val()) out.push_back(v); break;
     case Field::kBool: for (bool v : p.bool_val()) out.push_back(v ? 1 : 0); break;
     case Field::kFloat8: for (char c : p.float8_val()) out.push_back(static_cast<uint8_t>(c)); break;
-    case Field::kString: break;
+    case Field::kString:
+    case Field::kNone: break;
   }
   return out;
 }
@@ -154,7 +135,7 @@ uint64_t ExpectedFieldBits(DataType d, const char* e, int unit) {
 std::string CheckFieldLayout(const Tensor& t, const TensorProto& p) {
   if (!p.tensor_content().empty()) return "tensor_content is set";
   const int64_t n = t.num_elements();
-  const Field f = TfField(t.dtype());
+  const Field f = ProtoFieldOf(t.dtype());
   if (f == Field::kString) {
     if (p.string_val_size() != n || TypedValueCount(p) != static_cast<size_t>(n)) {
       return StrCat("string_val has ", p.string_val_size(), " values, want ", n);
