@@ -50,11 +50,6 @@ std::string DisplayName(const std::string& name) { return bundle::DisplayKey(nam
 
 StatusOr<ResolvedPath> ResolveCheckpointPath(io::Env* env, const std::string& path) {
   TFCKPT_ASSIGN_OR_RETURN(path::ResolvedPath r, path::ResolveCheckpoint(env, path));
-  if (r.format == path::Format::kV1 && !kV1Supported) {
-    return UnimplementedError(StrCat(
-        r.checkpoint, ": no ", r.checkpoint, ".index, so this is a V1 (TensorSlice) "
-        "checkpoint; this build of tfckpt reads V2 checkpoints only"));
-  }
   return ResolvedPath{path, r.checkpoint,
                       r.format == path::Format::kV1 ? CheckpointFormat::kV1 : CheckpointFormat::kV2,
                       r.how};

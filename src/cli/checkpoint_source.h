@@ -21,9 +21,6 @@ class TensorSliceReader;
 
 namespace tfckpt::cli {
 
-// Whether V1 (TensorSlice) checkpoints can be read by this build.
-extern const bool kV1Supported;
-
 enum class CheckpointFormat { kV2, kV1 };
 
 struct ResolvedPath {

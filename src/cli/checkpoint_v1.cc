@@ -5,8 +5,6 @@
 
 namespace tfckpt::cli {
 
-const bool kV1Supported = true;
-
 namespace {
 
 Status Annotate(const Status& s, const checkpoint_v1::SliceError& e) {

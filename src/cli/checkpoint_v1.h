@@ -1,5 +1,4 @@
-// The V1 (TensorSlice) arm of checkpoint_source.h, kept apart so the CLI
-// builds with or without the slices layer (kV1Supported).
+// The V1 (TensorSlice) arm of checkpoint_source.h.
 #ifndef TFCKPT_CLI_CHECKPOINT_V1_H_
 #define TFCKPT_CLI_CHECKPOINT_V1_H_
 

@@ -280,8 +280,7 @@ void RegisterDiff(CLI::App& app, int* exit_code) {
              "compared exactly. Reports tensors only in A / only in B, dtype and shape "
              "mismatches, and for values the count of differing elements, the max abs "
              "difference and the first differing index. Exit 0 identical (within tolerance), "
-             "1 different, 2 on errors.",
-             kV1Supported ? "" : " V2 checkpoints only (this build has no V1 reader)."));
+             "1 different, 2 on errors."));
   struct Options {
     std::string a, b;
     double atol = 0, rtol = 0;

@@ -224,7 +224,6 @@ void RegisterDump(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand("dump", "Print the values of one tensor, or all (exact with --json).");
   cmd->footer(StrCat("Prints the dtype, shape and values (numpy-like nested brackets; past ",
                      kSummaryThreshold, " elements summarised as numpy does, --full prints all). ",
-                     kV1Supported ? "" : "V2 checkpoints only (this build has no V1 reader). ",
                      kJsonHelp, " --all --json: {\"tensors\": [one such object per tensor]}."));
   auto opt = std::make_shared<DumpOptions>();
   cmd->add_option("PATH", opt->path,

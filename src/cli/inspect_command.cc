@@ -173,8 +173,7 @@ void RegisterInspect(CLI::App& app, int* exit_code) {
       "version), then one row per tensor: name, dtype, shape, shard, offset, size, crc32c "
       "(as stored: masked CRC32C, hex); partitioned tensors get one row per slice "
       "(TensorFlow's slice syntax start,length:...; - = whole dimension). ",
-      kV1Supported ? "V1 (TensorSlice) checkpoints: name, dtype, shape, slice and file."
-                   : "V2 checkpoints only (this build has no V1 reader)."));
+      "V1 (TensorSlice) checkpoints: name, dtype, shape, slice and file."));
   struct Options {
     std::string path;
     bool json = false;
