@@ -6,7 +6,7 @@
 
 #include "examples/example_util.h"
 #include "src/freeze/freeze.h"
-#include "src/freeze/import_graph_def.h"
+#include "src/train/import_graph_def.h"
 #include "src/train/meta_graph.h"
 #include "src/train/ops.h"
 #include "src/train/client_session.h"
@@ -37,9 +37,9 @@ int main() {
   }
   {
     Graph g;
-    freeze::ImportOptions o;
+    train::ImportOptions o;
     o.return_elements = {"add:0"};
-    auto r = freeze::ImportGraphDef(&g, *freeze::ReadGraphDef("combined_model.pb"), o);
+    auto r = train::ImportGraphDef(&g, *freeze::ReadGraphDef("combined_model.pb"), o);
     check.ExpectOk(r.status(), "import_graph_def(return_elements=['add:0'])");
     ClientSession sess(&g);
     auto t = sess.Eval(r->elements[0].tensor);
@@ -47,7 +47,7 @@ int main() {
     check.Expect(r->elements[0].tensor.name() == "import/add:0" && t->flat<float>()[0] == 3.0f,
                  "import/add:0 evaluates to 3.0");
     o.return_elements = {"missing:0"};
-    auto missing = freeze::ImportGraphDef(&g, *freeze::ReadGraphDef("combined_model.pb"), o);
+    auto missing = train::ImportGraphDef(&g, *freeze::ReadGraphDef("combined_model.pb"), o);
     check.Expect(missing.status().message() ==
                      examples::Record(examples::Scenario("freeze_add")["errors"],
                                       "import_missing_return_element")["str"],
@@ -66,11 +66,11 @@ int main() {
                "frozen_mlp.pb is byte-identical to TF's");
   Graph served;
   Output fed = Placeholder(&served, tensorflow::DT_FLOAT, std::vector<int64_t>{-1, 4}, "fed");
-  freeze::ImportOptions o;
+  train::ImportOptions o;
   o.input_map = {{"input:0", fed}};
   o.return_elements = {"probs:0"};
   o.name = "frozen";
-  auto r = freeze::ImportGraphDef(&served, *freeze::ReadGraphDef("frozen_mlp.pb"), o);
+  auto r = train::ImportGraphDef(&served, *freeze::ReadGraphDef("frozen_mlp.pb"), o);
   const auto& run = examples::Record(examples::Scenario("freeze_mlp")["runs"], "import_graph_def");
   const auto& in = run["inputs"][0];
   Tensor x = *Tensor::Allocate(tensorflow::DT_FLOAT, {3, 4});

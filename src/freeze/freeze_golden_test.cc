@@ -4,7 +4,7 @@
 // TF's outputs (bit-exact) with TF's names and error texts.
 #include "gtest/gtest.h"
 #include "src/freeze/freeze.h"
-#include "src/freeze/import_graph_def.h"
+#include "src/train/import_graph_def.h"
 #include "src/train/meta_graph.h"
 #include "src/train/ops.h"
 #include "src/train/client_session.h"
@@ -16,6 +16,8 @@ namespace {
 
 using namespace train::testing;  // NOLINT
 using tensor::Tensor;
+using train::ImportGraphDef;
+using train::ImportOptions;
 using train::Graph;
 using train::Operation;
 using train::Output;

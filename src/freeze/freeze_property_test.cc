@@ -15,7 +15,7 @@
 #include <set>
 
 #include "src/freeze/freeze.h"
-#include "src/freeze/import_graph_def.h"
+#include "src/train/import_graph_def.h"
 #include "src/graph/session.h"
 #include "src/testing/graph_generators.h"
 #include "src/train/ops.h"
@@ -26,6 +26,8 @@ namespace tfckpt::freeze {
 namespace {
 
 using tensor::Tensor;
+using train::ImportGraphDef;
+using train::ImportOptions;
 using ::tfckpt::testing::TensorDiff;
 
 Status AsStatus(const Status& s) { return s; }

@@ -8,7 +8,7 @@
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/message_differencer.h>
 
-#include "src/freeze/import_graph_def.h"
+#include "src/train/import_graph_def.h"
 #include "src/io/atomic_file.h"
 #include "src/train/proto_serialize.h"
 
@@ -379,14 +379,14 @@ StatusOr<ImportedMetaGraph> ImportMetaGraph(Graph* g, const tensorflow::MetaGrap
   }
   const std::string scope = g->UniqueName(o.import_scope, /*mark_as_used=*/false);
   for (const auto& op : meta.meta_info_def().stripped_op_list().op()) g->RememberOpDef(op);
-  freeze::ImportOptions io;
+  train::ImportOptions io;
   io.name = o.import_scope.empty() ? scope : o.import_scope;
   io.input_map = o.input_map;
   io.return_elements = o.return_elements;
   if (meta.has_meta_info_def() && meta.meta_info_def().has_stripped_op_list()) {
     io.producer_op_list = &meta.meta_info_def().stripped_op_list();
   }
-  TFCKPT_ASSIGN_OR_RETURN(freeze::ImportResult imported, freeze::ImportGraphDef(g, graph_def, io));
+  TFCKPT_ASSIGN_OR_RETURN(train::ImportResult imported, train::ImportGraphDef(g, graph_def, io));
   ImportedMetaGraph result;
   for (const auto& e : imported.elements) {
     if (e.is_tensor) result.return_tensors.push_back(e.tensor);

@@ -35,7 +35,7 @@
 //    kept as is; a "savers" SaverDef outside the scope is dropped, inside
 //    it its names are stripped, as Saver.to_proto).
 //
-// Import (ImportMetaGraph): the graph via freeze::ImportGraphDef with
+// Import (ImportMetaGraph): the graph via train::ImportGraphDef with
 // name = import_scope (no scope: no prefix), clear_devices, input_map;
 // "Graph contains unbound inputs: $unbound_inputs_x. Must provide these
 // inputs through input_map."; collections restored (variables from their

@@ -1,4 +1,4 @@
-#include "src/freeze/import_graph_def.h"
+#include "src/train/import_graph_def.h"
 
 #include <algorithm>
 #include <memory>
@@ -8,11 +8,8 @@
 
 #include "src/graph/graph.h"
 
-namespace tfckpt::freeze {
+namespace tfckpt::train {
 namespace {
-
-using train::Graph;
-using train::Output;
 
 // Number of outputs of a GraphDef node, -1 if unknown (unregistered op).
 int NumOutputs(const Graph& g, tensorflow::NodeDef node) {
@@ -66,7 +63,7 @@ StatusOr<ImportResult> ImportGraphDef(Graph* g, const tensorflow::GraphDef& gd,
                                       const ImportOptions& o) {
   ImportResult res;
   {
-    train::NameScope ns(g, o.name ? *o.name : std::string("import"));
+    NameScope ns(g, o.name ? *o.name : std::string("import"));
     res.prefix = ns.scope().empty() ? "" : ns.scope().substr(0, ns.scope().size() - 1);
   }
   std::map<std::string, int> index;
@@ -209,8 +206,8 @@ StatusOr<ImportResult> ImportGraphDef(Graph* g, const tensorflow::GraphDef& gd,
       colocated.push_back({node.name(), coloc});
       node.clear_device();
     } else {
-      auto original = train::DeviceSpec::FromString(node.device());
-      auto current = train::DeviceSpec::FromString(g->CurrentDevice());
+      auto original = DeviceSpec::FromString(node.device());
+      auto current = DeviceSpec::FromString(g->CurrentDevice());
       if (original.ok() && current.ok()) node.set_device(current->MergedWith(*original).ToString());
     }
     // _add_new_tf_operations: the active control dependencies, unless a data
@@ -262,11 +259,11 @@ StatusOr<ImportResult> ImportGraphDef(Graph* g, const tensorflow::GraphDef& gd,
       e.tensor = mapped != input_map.end() ? mapped->second
                                            : Output{g, res.names[t.node], t.index};
     } else {
-      e.op = train::Operation{g, res.names[t.node]};
+      e.op = Operation{g, res.names[t.node]};
     }
     res.elements.push_back(e);
   }
   return res;
 }
 
-}  // namespace tfckpt::freeze
+}  // namespace tfckpt::train

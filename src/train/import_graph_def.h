@@ -1,7 +1,7 @@
 // tf.import_graph_def (tensorflow/python/framework/importer.py over the C++
 // graph_constructor) into a train::Graph.
 //
-//   auto r = freeze::ImportGraphDef(&g, frozen, {.return_elements = {"add:0"}});
+//   auto r = train::ImportGraphDef(&g, frozen, {.return_elements = {"add:0"}});
 //   // r->elements[0].tensor is "import/add:0"
 //
 // Rules reproduced:
@@ -25,8 +25,8 @@
 //    list, attrs our OpDef lacks whose value is the producer's default are
 //    dropped; devices: the node's, merged under the active device scopes.
 //  - `_output_shapes` attrs become the nodes' known shapes (and are removed).
-#ifndef TFCKPT_FREEZE_IMPORT_GRAPH_DEF_H_
-#define TFCKPT_FREEZE_IMPORT_GRAPH_DEF_H_
+#ifndef TFCKPT_TRAIN_IMPORT_GRAPH_DEF_H_
+#define TFCKPT_TRAIN_IMPORT_GRAPH_DEF_H_
 
 #include <map>
 #include <optional>
@@ -38,10 +38,10 @@
 #include "src/io/status.h"
 #include "src/train/graph_builder.h"
 
-namespace tfckpt::freeze {
+namespace tfckpt::train {
 
 struct ImportOptions {
-  std::map<std::string, train::Output> input_map;
+  std::map<std::string, Output> input_map;
   std::vector<std::string> return_elements;
   std::optional<std::string> name;  // nullopt: "import"
   const tensorflow::OpList* producer_op_list = nullptr;
@@ -49,8 +49,8 @@ struct ImportOptions {
 
 struct ReturnElement {
   bool is_tensor = false;
-  train::Output tensor;
-  train::Operation op;
+  Output tensor;
+  Operation op;
 };
 
 struct ImportResult {
@@ -60,9 +60,9 @@ struct ImportResult {
   std::map<std::string, std::string> names;
 };
 
-StatusOr<ImportResult> ImportGraphDef(train::Graph* g, const tensorflow::GraphDef& graph_def,
+StatusOr<ImportResult> ImportGraphDef(Graph* g, const tensorflow::GraphDef& graph_def,
                                       const ImportOptions& options = {});
 
-}  // namespace tfckpt::freeze
+}  // namespace tfckpt::train
 
-#endif  // TFCKPT_FREEZE_IMPORT_GRAPH_DEF_H_
+#endif  // TFCKPT_TRAIN_IMPORT_GRAPH_DEF_H_
