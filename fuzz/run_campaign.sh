@@ -13,8 +13,8 @@
 #       independent of what else the machine runs. The driver sends SIGINT,
 #       on which libFuzzer prints its final stats and exits.
 #   -j  run JOBS targets at once (default 1).
-#   -b  use the fuzzer binaries in BIN_DIR (e.g. fuzz/build.sh's $OUT)
-#       instead of building them with `bazel build --config=fuzz`.
+#   -b  use the fuzzer binaries in BIN_DIR (e.g. fuzz/build.sh's $OUT, packaged
+#       from the same Bazel build) instead of building them here.
 # TFCKPT_FUZZ_WORK (default fuzz/work) holds corpora, logs (<target>.log) and
 # seeds; TFCKPT_FUZZ_NICE (default 0) is the niceness of the fuzzers.
 set -euo pipefail
