@@ -10,7 +10,7 @@
 #include "proto/saved_model.pb.h"
 #include "src/graph/serving_ops.h"
 #include "src/saved_model/constants.h"
-#include "src/saved_model/session_bundle.h"
+#include "src/saved_model/loader_internal.h"
 #include "src/path/model_path.h"
 
 namespace tfckpt::saved_model {
@@ -65,8 +65,6 @@ namespace {
 
 constexpr int kTextRecursionLimit = 100;
 
-io::Env* EnvOf(const LoadOptions& o) { return o.env != nullptr ? o.env : io::Env::Default(); }
-
 // Keeps the text parser's first error (instead of protobuf's log line).
 class FirstError : public google::protobuf::io::ErrorCollector {
  public:
@@ -80,7 +78,10 @@ class FirstError : public google::protobuf::io::ErrorCollector {
   std::string first_;
 };
 
-// Binary, then (if allowed) text format. Errors name the file.
+}  // namespace
+
+io::Env* EnvOf(const LoadOptions& o) { return o.env != nullptr ? o.env : io::Env::Default(); }
+
 Status ReadProto(io::Env* env, const std::string& path, google::protobuf::Message* msg,
                  bool binary, bool text) {
   auto data = env->ReadFileToString(path);
@@ -99,6 +100,8 @@ Status ReadProto(io::Env* env, const std::string& path, google::protobuf::Messag
                               msg->GetTypeName(), " (", data->size(), " bytes",
                               errors.first().empty() ? "" : "; as text: ", errors.first(), ")"));
 }
+
+namespace {
 
 // "{'custom_tag', 'serve'}" (Python's set repr, elements sorted).
 std::string TagSetRepr(const std::set<std::string>& tags) {
@@ -119,164 +122,147 @@ const graph::Node* TargetNode(const graph::Graph& g, const std::string& name) {
 
 }  // namespace
 
-// Builds bundles; a friend of Bundle.
-class Loader {
- public:
-  static StatusOr<std::unique_ptr<Bundle>> NewBundle(ModelKind kind, const std::string& path,
-                                                     const std::string& file,
-                                                     tensorflow::MetaGraphDef meta,
-                                                     const tensorflow::GraphDef& graph_def,
-                                                     const LoadOptions& options) {
-    auto b = std::unique_ptr<Bundle>(new Bundle());
-    b->kind_ = kind;
-    b->path_ = path;
-    b->meta_graph_def_ = std::move(meta);
-    b->registry_ = graph::NewServingOpRegistry(graph_def.library());
-    TFCKPT_RETURN_IF_ERROR(b->registry_->status());
-    // TF reads a scalar `shape` attr of a Placeholder in a GraphDef of
-    // producer <= 21 as an unknown shape (array_ops.cc, Placeholder's shape
-    // function); such graphs (TF 1.0's half_plus_three) feed any shape.
-    std::optional<tensorflow::GraphDef> legacy;
-    if (graph_def.versions().producer() <= 21) {
-      int n = 0;
-      for (int i = 0; i < graph_def.node_size(); ++i) {
-        const tensorflow::NodeDef& node = graph_def.node(i);
-        auto it = node.attr().find("shape");
-        if (node.op() != "Placeholder" || it == node.attr().end() || !it->second.has_shape() ||
-            it->second.shape().unknown_rank() || it->second.shape().dim_size() > 0) {
-          continue;
-        }
-        if (!legacy) legacy = graph_def;
-        (*legacy->mutable_node(i)->mutable_attr())["shape"].mutable_shape()->set_unknown_rank(true);
-        ++n;
-      }
-      if (n > 0) {
-        b->log_.push_back(StrCat(n, " Placeholder(s) with a scalar shape attr read as unknown "
-                                 "shape (GraphDef producer ",
-                                 graph_def.versions().producer(), " <= 21)"));
-      }
-    }
-    graph::SessionOptions so;
-    so.env = EnvOf(options);
-    so.max_tensor_bytes = options.max_tensor_bytes;
-    so.graph.registry = b->registry_.get();
-    so.graph.allow_unregistered_ops = options.allow_unregistered_ops;
-    auto session = graph::Session::Create(legacy ? *legacy : graph_def, so);
-    if (!session.ok()) {
-      return session.status().WithContext(StrCat(file, ": the graph is invalid"));
-    }
-    b->session_ = std::move(*session);
-    // Ops the engine lacks, in the graph and in its function library's
-    // bodies (TF2 signatures), named once here; running one is the error.
-    auto missing = b->session_->graph().MissingOps();
-    for (const auto& f : graph_def.library().function()) {
-      for (const auto& n : f.node_def()) {
-        if (b->registry_->Find(n.op()) == nullptr && !IsFunction(graph_def, n.op())) {
-          missing[n.op()].push_back(StrCat(f.signature().name(), "/", n.name()));
-        }
-      }
-    }
-    if (!missing.empty()) {
-      b->log_.push_back(StrCat("the graph has ", graph::MissingOpsText(missing),
-                               "; running them is an error"));
-    }
-    return b;
-  }
-
-  // A tensor name the MetaGraph uses must name an output of a node.
-  static Status CheckTensor(const Bundle& b, const std::string& file, const std::string& what,
-                            const std::string& name) {
-    const graph::Graph& g = b.session_->graph();
-    auto t = graph::ParseTensorName(name);
-    const graph::Node* n = t.ok() && !t->control() ? g.FindNode(t->node) : nullptr;
-    if (n == nullptr) {
-      return InvalidArgumentError(StrCat(file, ": ", what, " '", name,
-                                         "' does not name a tensor of the graph"));
-    }
-    if (n->registration() != nullptr && t->index >= n->num_outputs()) {
-      return InvalidArgumentError(StrCat(file, ": ", what, " '", name, "' names output ",
-                                         t->index, " of node ", n->name(), ", which has ",
-                                         n->num_outputs(), " output(s)"));
-    }
-    return OkStatus();
-  }
-
-  static Status CheckTarget(const Bundle& b, const std::string& file, const std::string& what,
-                            const std::string& name) {
-    if (TargetNode(b.session_->graph(), name) == nullptr) {
-      return InvalidArgumentError(StrCat(file, ": ", what, " '", name,
-                                         "' does not name a node of the graph"));
-    }
-    return OkStatus();
-  }
-
-  // Adds <assets_dir>/<filename> feeds (deduplicated by tensor).
-  static Status AddAssets(Bundle* b, const std::string& file, const std::string& assets_dir,
-                          const std::vector<tensorflow::AssetFileDef>& assets) {
-    std::map<std::string, std::string> seen;
-    for (const auto& a : assets) {
-      const std::string& tensor = a.tensor_info().name();
-      TFCKPT_RETURN_IF_ERROR(CheckTensor(*b, file, "asset tensor", tensor));
-      if (a.filename().empty()) {
-        return InvalidArgumentError(StrCat(file, ": asset for tensor '", tensor,
-                                           "' has an empty filename"));
-      }
-      const std::string path = io::JoinPath(assets_dir, a.filename());
-      auto [it, inserted] = seen.emplace(tensor, path);
-      if (!inserted) {
-        if (it->second != path) {
-          return InvalidArgumentError(StrCat(file, ": asset tensor '", tensor,
-                                             "' is given two files: ", it->second, " and ", path));
-        }
+StatusOr<std::unique_ptr<Bundle>> Loader::NewBundle(ModelKind kind, const std::string& path,
+                                                    const std::string& file,
+                                                    tensorflow::MetaGraphDef meta,
+                                                    const tensorflow::GraphDef& graph_def,
+                                                    const LoadOptions& options) {
+  auto b = std::unique_ptr<Bundle>(new Bundle());
+  b->kind_ = kind;
+  b->path_ = path;
+  b->meta_graph_def_ = std::move(meta);
+  b->registry_ = graph::NewServingOpRegistry(graph_def.library());
+  TFCKPT_RETURN_IF_ERROR(b->registry_->status());
+  // TF reads a scalar `shape` attr of a Placeholder in a GraphDef of
+  // producer <= 21 as an unknown shape (array_ops.cc, Placeholder's shape
+  // function); such graphs (TF 1.0's half_plus_three) feed any shape.
+  std::optional<tensorflow::GraphDef> legacy;
+  if (graph_def.versions().producer() <= 21) {
+    int n = 0;
+    for (int i = 0; i < graph_def.node_size(); ++i) {
+      const tensorflow::NodeDef& node = graph_def.node(i);
+      auto it = node.attr().find("shape");
+      if (node.op() != "Placeholder" || it == node.attr().end() || !it->second.has_shape() ||
+          it->second.shape().unknown_rank() || it->second.shape().dim_size() > 0) {
         continue;
       }
-      b->asset_feeds_.push_back({tensor, tensor::Tensor::FromStrings({}, {path})});
-      b->log_.push_back(StrCat("asset ", tensor, " = ", path));
+      if (!legacy) legacy = graph_def;
+      (*legacy->mutable_node(i)->mutable_attr())["shape"].mutable_shape()->set_unknown_rank(true);
+      ++n;
     }
-    return OkStatus();
-  }
-
-  static Status Restore(Bundle* b, const std::string& file, const std::string& prefix) {
-    const tensorflow::SaverDef& saver = b->meta_graph_def_.saver_def();
-    TFCKPT_RETURN_IF_ERROR(
-        CheckTensor(*b, file, "saver_def.filename_tensor_name", saver.filename_tensor_name()));
-    TFCKPT_RETURN_IF_ERROR(
-        CheckTarget(*b, file, "saver_def.restore_op_name", saver.restore_op_name()));
-    std::vector<graph::Session::Feed> feeds = b->asset_feeds_;
-    feeds.push_back({saver.filename_tensor_name(), tensor::Tensor::FromStrings({}, {prefix})});
-    Status s = b->session_->Run(feeds, {}, {saver.restore_op_name()}, nullptr);
-    if (!s.ok()) {
-      return Status(s.code(), StrCat(file, ": restoring ", prefix, " (saver_def.restore_op_name ",
-                                     saver.restore_op_name(), "): ", s.message()));
+    if (n > 0) {
+      b->log_.push_back(StrCat(n, " Placeholder(s) with a scalar shape attr read as unknown "
+                               "shape (GraphDef producer ",
+                               graph_def.versions().producer(), " <= 21)"));
     }
-    b->restored_ = true;
-    b->log_.push_back(StrCat("restored variables from ", prefix, " (", saver.restore_op_name(), ")"));
-    return OkStatus();
   }
-
-  static Status RunInit(Bundle* b, const std::string& file, const std::string& op,
-                        const std::string& source) {
-    TFCKPT_RETURN_IF_ERROR(CheckTarget(*b, file, StrCat("init op (", source, ")"), op));
-    Status s = b->session_->Run(b->asset_feeds_, {}, {op}, nullptr);
-    if (!s.ok()) {
-      return Status(s.code(), StrCat(file, ": running init op ", op, " (", source, "): ",
-                                     s.message()));
+  graph::SessionOptions so;
+  so.env = EnvOf(options);
+  so.max_tensor_bytes = options.max_tensor_bytes;
+  so.graph.registry = b->registry_.get();
+  so.graph.allow_unregistered_ops = options.allow_unregistered_ops;
+  auto session = graph::Session::Create(legacy ? *legacy : graph_def, so);
+  if (!session.ok()) {
+    return session.status().WithContext(StrCat(file, ": the graph is invalid"));
+  }
+  b->session_ = std::move(*session);
+  // Ops the engine lacks, in the graph and in its function library's
+  // bodies (TF2 signatures), named once here; running one is the error.
+  auto missing = b->session_->graph().MissingOps();
+  for (const auto& f : graph_def.library().function()) {
+    for (const auto& n : f.node_def()) {
+      if (b->registry_->Find(n.op()) == nullptr && !IsFunction(graph_def, n.op())) {
+        missing[n.op()].push_back(StrCat(f.signature().name(), "/", n.name()));
+      }
     }
-    b->log_.push_back(StrCat("ran init op ", op, " (", source, ")"));
-    return OkStatus();
   }
+  if (!missing.empty()) {
+    b->log_.push_back(StrCat("the graph has ", graph::MissingOpsText(missing),
+                             "; running them is an error"));
+  }
+  return b;
+}
 
-  static StatusOr<std::unique_ptr<Bundle>> SavedModel(const std::string& dir,
-                                                      const std::vector<std::string>& tags,
-                                                      const LoadOptions& options);
-  static StatusOr<std::unique_ptr<Bundle>> MetaGraph(const std::string& meta_path,
-                                                     const std::string& checkpoint,
-                                                     const LoadOptions& options);
-  static StatusOr<std::unique_ptr<Bundle>> SessionBundle(const std::string& dir,
-                                                         const LoadOptions& options);
-  static StatusOr<std::unique_ptr<Bundle>> Frozen(const std::string& path,
-                                                  const LoadOptions& options);
-};
+Status Loader::CheckTensor(const Bundle& b, const std::string& file, const std::string& what,
+                           const std::string& name) {
+  const graph::Graph& g = b.session_->graph();
+  auto t = graph::ParseTensorName(name);
+  const graph::Node* n = t.ok() && !t->control() ? g.FindNode(t->node) : nullptr;
+  if (n == nullptr) {
+    return InvalidArgumentError(StrCat(file, ": ", what, " '", name,
+                                       "' does not name a tensor of the graph"));
+  }
+  if (n->registration() != nullptr && t->index >= n->num_outputs()) {
+    return InvalidArgumentError(StrCat(file, ": ", what, " '", name, "' names output ",
+                                       t->index, " of node ", n->name(), ", which has ",
+                                       n->num_outputs(), " output(s)"));
+  }
+  return OkStatus();
+}
+
+Status Loader::CheckTarget(const Bundle& b, const std::string& file, const std::string& what,
+                           const std::string& name) {
+  if (TargetNode(b.session_->graph(), name) == nullptr) {
+    return InvalidArgumentError(StrCat(file, ": ", what, " '", name,
+                                       "' does not name a node of the graph"));
+  }
+  return OkStatus();
+}
+
+Status Loader::AddAssets(Bundle* b, const std::string& file, const std::string& assets_dir,
+                         const std::vector<tensorflow::AssetFileDef>& assets) {
+  std::map<std::string, std::string> seen;
+  for (const auto& a : assets) {
+    const std::string& tensor = a.tensor_info().name();
+    TFCKPT_RETURN_IF_ERROR(CheckTensor(*b, file, "asset tensor", tensor));
+    if (a.filename().empty()) {
+      return InvalidArgumentError(StrCat(file, ": asset for tensor '", tensor,
+                                         "' has an empty filename"));
+    }
+    const std::string path = io::JoinPath(assets_dir, a.filename());
+    auto [it, inserted] = seen.emplace(tensor, path);
+    if (!inserted) {
+      if (it->second != path) {
+        return InvalidArgumentError(StrCat(file, ": asset tensor '", tensor,
+                                           "' is given two files: ", it->second, " and ", path));
+      }
+      continue;
+    }
+    b->asset_feeds_.push_back({tensor, tensor::Tensor::FromStrings({}, {path})});
+    b->log_.push_back(StrCat("asset ", tensor, " = ", path));
+  }
+  return OkStatus();
+}
+
+Status Loader::Restore(Bundle* b, const std::string& file, const std::string& prefix) {
+  const tensorflow::SaverDef& saver = b->meta_graph_def_.saver_def();
+  TFCKPT_RETURN_IF_ERROR(
+      CheckTensor(*b, file, "saver_def.filename_tensor_name", saver.filename_tensor_name()));
+  TFCKPT_RETURN_IF_ERROR(
+      CheckTarget(*b, file, "saver_def.restore_op_name", saver.restore_op_name()));
+  std::vector<graph::Session::Feed> feeds = b->asset_feeds_;
+  feeds.push_back({saver.filename_tensor_name(), tensor::Tensor::FromStrings({}, {prefix})});
+  Status s = b->session_->Run(feeds, {}, {saver.restore_op_name()}, nullptr);
+  if (!s.ok()) {
+    return Status(s.code(), StrCat(file, ": restoring ", prefix, " (saver_def.restore_op_name ",
+                                   saver.restore_op_name(), "): ", s.message()));
+  }
+  b->restored_ = true;
+  b->log_.push_back(StrCat("restored variables from ", prefix, " (", saver.restore_op_name(), ")"));
+  return OkStatus();
+}
+
+Status Loader::RunInit(Bundle* b, const std::string& file, const std::string& op,
+                       const std::string& source) {
+  TFCKPT_RETURN_IF_ERROR(CheckTarget(*b, file, StrCat("init op (", source, ")"), op));
+  Status s = b->session_->Run(b->asset_feeds_, {}, {op}, nullptr);
+  if (!s.ok()) {
+    return Status(s.code(), StrCat(file, ": running init op ", op, " (", source, "): ",
+                                   s.message()));
+  }
+  b->log_.push_back(StrCat("ran init op ", op, " (", source, ")"));
+  return OkStatus();
+}
 
 StatusOr<tensorflow::SavedModel> ReadSavedModel(const std::string& dir, io::Env* env,
                                                 std::string* file) {
@@ -463,151 +449,6 @@ StatusOr<std::unique_ptr<Bundle>> Loader::MetaGraph(const std::string& meta_path
                                           prefix, " cannot be restored"));
   }
   TFCKPT_RETURN_IF_ERROR(Restore(b.get(), meta_path, prefix));
-  return b;
-}
-
-StatusOr<std::unique_ptr<Bundle>> Loader::SessionBundle(const std::string& dir,
-                                                        const LoadOptions& options) {
-  io::Env* env = EnvOf(options);
-  const std::string file = io::JoinPath(dir, kSessionBundleMetaGraphFilename);
-  tensorflow::MetaGraphDef meta;
-  TFCKPT_RETURN_IF_ERROR(ReadProto(env, file, &meta, /*binary=*/true, /*text=*/false));
-  tensorflow::GraphDef graph_def;
-  const auto& collections = meta.collection_def();
-  auto graph_it = collections.find(kSessionBundleGraphKey);
-  if (graph_it != collections.end()) {
-    if (graph_it->second.any_list().value_size() != 1) {
-      return FailedPreconditionError(StrCat("Expected exactly one serving GraphDef in : ", dir,
-                                            " (", file, ": collection ", kSessionBundleGraphKey,
-                                            ")"));
-    }
-    const auto& any = graph_it->second.any_list().value(0);
-    if (any.type_url() != kGraphDefTypeUrl || !graph_def.ParseFromString(any.value())) {
-      return InvalidArgumentError(StrCat(file, ": collection ", kSessionBundleGraphKey,
-                                         " does not hold a valid tensorflow.GraphDef"));
-    }
-  } else {
-    graph_def = meta.graph_def();
-  }
-  TFCKPT_ASSIGN_OR_RETURN(std::unique_ptr<Bundle> b,
-                          NewBundle(ModelKind::kSessionBundle, dir, file, std::move(meta),
-                                    graph_def, options));
-  b->meta_graph_def_.clear_graph_def();
-  *b->meta_graph_def_.mutable_graph_def() = std::move(graph_def);
-  const tensorflow::MetaGraphDef& m = b->meta_graph_def_;
-  if (graph_it != collections.end()) {
-    b->log_.push_back(StrCat("graph from collection ", kSessionBundleGraphKey));
-  }
-
-  // Assets: tensorflow.serving.AssetFile has AssetFileDef's wire format
-  // (tensor_binding {tensor_name} = 1, filename = 2).
-  std::vector<tensorflow::AssetFileDef> assets;
-  auto assets_it = m.collection_def().find(kSessionBundleAssetsKey);
-  if (assets_it != m.collection_def().end()) {
-    for (const auto& any : assets_it->second.any_list().value()) {
-      tensorflow::AssetFileDef a;
-      if (any.type_url() != kSessionBundleAssetFileTypeUrl || !a.ParseFromString(any.value())) {
-        return InvalidArgumentError(StrCat(file, ": collection ", kSessionBundleAssetsKey,
-                                           " holds a ", any.type_url(),
-                                           " that is not a valid tensorflow.serving.AssetFile"));
-      }
-      assets.push_back(std::move(a));
-    }
-  }
-  TFCKPT_RETURN_IF_ERROR(
-      AddAssets(b.get(), file, io::JoinPath(dir, kSavedModelAssetsDirectory), assets));
-
-  // Variables: "export" (V1 file or V2 prefix), else the sharded pattern.
-  const std::string plain = io::JoinPath(dir, kSessionBundleVariablesFilename);
-  const std::string prefix = env->FileExists(plain) || env->FileExists(plain + ".index")
-                                 ? plain
-                                 : io::JoinPath(dir, kSessionBundleVariablesPattern);
-  if (!m.has_saver_def()) {
-    return FailedPreconditionError(StrCat(file, ": the session bundle has no saver_def"));
-  }
-  TFCKPT_RETURN_IF_ERROR(Restore(b.get(), file, prefix));
-
-  auto init_it = m.collection_def().find(kSessionBundleInitOpKey);
-  if (init_it != m.collection_def().end()) {
-    if (init_it->second.node_list().value_size() != 1) {
-      return FailedPreconditionError(StrCat("Expected exactly one serving init op in : ", dir,
-                                            " (", file, ")"));
-    }
-    TFCKPT_RETURN_IF_ERROR(RunInit(b.get(), file, init_it->second.node_list().value(0),
-                                   StrCat("collection ", kSessionBundleInitOpKey)));
-  }
-
-  // Signatures, up-converted as bundle_shim.cc does.
-  auto sig_it = m.collection_def().find(kSessionBundleSignaturesKey);
-  if (sig_it != m.collection_def().end() && sig_it->second.any_list().value_size() > 0) {
-    const auto& any = sig_it->second.any_list().value(0);
-    if (any.type_url() != kSessionBundleSignaturesTypeUrl) {
-      return InvalidArgumentError(StrCat(file, ": collection ", kSessionBundleSignaturesKey,
-                                         " holds a ", any.type_url(),
-                                         ", not a tensorflow.serving.Signatures"));
-    }
-    auto legacy = DecodeLegacySignatures(any.value());
-    if (!legacy.ok()) return legacy.status().WithContext(file);
-    const graph::Graph& g = b->session_->graph();
-    auto info = [&](const std::string& name) {
-      tensorflow::TensorInfo t;
-      t.set_name(name);
-      auto tn = graph::ParseTensorName(name);
-      const graph::Node* n = tn.ok() ? g.FindNode(tn->node) : nullptr;
-      if (n != nullptr && tn->index >= 0 && tn->index < n->num_outputs()) {
-        t.set_dtype(n->output_type(tn->index).dtype);
-      }
-      return t;
-    };
-    auto convert = [&](const LegacySignature& s, tensorflow::SignatureDef* d) {
-      if (s.kind == LegacySignature::kRegression) {
-        d->set_method_name(kRegressMethodName);
-        if (!s.input.empty()) (*d->mutable_inputs())[kRegressInputs] = info(s.input);
-        if (!s.output.empty()) (*d->mutable_outputs())[kRegressOutputs] = info(s.output);
-        return true;
-      }
-      if (s.kind == LegacySignature::kClassification) {
-        d->set_method_name(kClassifyMethodName);
-        if (!s.input.empty()) (*d->mutable_inputs())[kClassifyInputs] = info(s.input);
-        if (!s.classes.empty()) (*d->mutable_outputs())[kClassifyOutputClasses] = info(s.classes);
-        if (!s.scores.empty()) (*d->mutable_outputs())[kClassifyOutputScores] = info(s.scores);
-        return true;
-      }
-      return false;
-    };
-    if (legacy->default_signature) {
-      tensorflow::SignatureDef d;
-      if (convert(*legacy->default_signature, &d)) {
-        b->signatures_[kDefaultServingSignatureDefKey] = d;
-      } else {
-        b->log_.push_back("default signature is not regression/classification: not converted");
-      }
-    }
-    auto in = legacy->named.find(kPredictInputs);
-    auto out = legacy->named.find(kPredictOutputs);
-    const bool predict = in != legacy->named.end() && out != legacy->named.end() &&
-                         in->second.kind == LegacySignature::kGeneric &&
-                         out->second.kind == LegacySignature::kGeneric;
-    if (predict) {
-      tensorflow::SignatureDef d;
-      d.set_method_name(kPredictMethodName);
-      for (const auto& [k, v] : in->second.map) (*d.mutable_inputs())[k] = info(v);
-      for (const auto& [k, v] : out->second.map) (*d.mutable_outputs())[k] = info(v);
-      const std::string key = b->signatures_.count(kDefaultServingSignatureDefKey) > 0
-                                  ? StrCat(kDefaultServingSignatureDefKey, "_from_named")
-                                  : std::string(kDefaultServingSignatureDefKey);
-      b->signatures_[key] = d;
-    }
-    for (const auto& [key, s] : legacy->named) {
-      if (predict && (key == kPredictInputs || key == kPredictOutputs)) continue;
-      tensorflow::SignatureDef d;
-      if (convert(s, &d)) {
-        b->signatures_[key] = d;
-      } else {
-        b->log_.push_back(StrCat("named signature ", key, " not converted (generic)"));
-      }
-    }
-  }
   return b;
 }
 

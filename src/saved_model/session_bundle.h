@@ -14,6 +14,9 @@
 //   TensorBinding           { string tensor_name = 1; }
 //
 // Unknown fields are skipped; malformed bytes are an error.
+//
+// session_bundle.cc also holds the loader of session bundles
+// (LoadSessionBundle, loader.h) that uses this.
 #ifndef TFCKPT_SAVED_MODEL_SESSION_BUNDLE_H_
 #define TFCKPT_SAVED_MODEL_SESSION_BUNDLE_H_
 

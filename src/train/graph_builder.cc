@@ -254,20 +254,111 @@ std::vector<std::string> Graph::ControlInputsFor(const std::set<std::string>& in
   return control;
 }
 
-StatusOr<Operation> Graph::CreateOp(const std::string& type, const std::string& name,
-                                    const std::vector<Output>& inputs, AttrMap attrs,
-                                    const OpOptions& options) {
+namespace {
+
+// Every input names an existing output.
+Status CheckInputs(const Graph& g, const std::string& type, const std::vector<Output>& inputs) {
   for (const Output& in : inputs) {
     if (!in.valid()) {
       return InvalidArgumentError(StrCat("An input of the new ", type, " op is invalid"));
     }
-    const int n = NumOutputs(in.op);
+    const int n = g.NumOutputs(in.op);
     if (n < 0) return InvalidArgumentError(StrCat("Input node '", in.op, "' is not in the graph"));
     if (in.index < 0 || in.index >= n) {
       return InvalidArgumentError(StrCat("Input '", in.name(), "': op ", in.op, " has ", n,
                                          " outputs"));
     }
   }
+  return OkStatus();
+}
+
+// Colocation: the scopes' (`coloc`), then (innermost) the reference inputs',
+// whose device the op takes; otherwise the current device. Sets the node's
+// device and "_class".
+void ColocateAndPlace(const Graph& g, const graph::OpRegistration* reg,
+                      const std::vector<Output>& inputs, std::vector<std::string> coloc,
+                      tensorflow::NodeDef* nd) {
+  bool devices_suspended = false;
+  if (reg != nullptr) {
+    size_t k = 0;
+    for (const auto& arg : reg->op_def.input_arg()) {
+      if (k >= inputs.size()) break;
+      if (arg.is_ref()) {
+        coloc.push_back(inputs[k].op);
+        devices_suspended = true;
+      }
+      ++k;  // the ops we build have no list-valued reference arguments
+    }
+  }
+  std::string device = devices_suspended ? "" : g.CurrentDevice();
+  if (!coloc.empty()) {
+    std::set<std::string> groups;
+    bool device_set = false;
+    for (auto it = coloc.rbegin(); it != coloc.rend(); ++it) {
+      for (auto& group : g.ColocationGroups(*it)) groups.insert(group);
+      const tensorflow::NodeDef* c = g.FindNode(*it);
+      if (!device_set && c != nullptr && !c->device().empty()) {
+        device = c->device();
+        device_set = true;
+      }
+    }
+    tensorflow::AttrValue cls;
+    for (const auto& group : groups) cls.mutable_list()->add_s(group);
+    (*nd->mutable_attr())["_class"] = cls;
+  }
+  nd->set_device(device);
+}
+
+// Control inputs (TF's _control_dependencies_for_inputs) in the order TF
+// adds them (the scopes', outer first, then explicit ones); ToGraphDef
+// sorts them, as TF's Graph::ToGraphDef does.
+Status AddControlInputs(const Graph& g, const std::vector<Output>& inputs,
+                        const std::vector<std::string>& explicit_inputs, tensorflow::NodeDef* nd) {
+  std::set<std::string> input_ops;
+  for (const Output& in : inputs) input_ops.insert(in.op);
+  std::vector<std::string> control = g.ControlInputsFor(input_ops);
+  for (const std::string& ci : explicit_inputs) {
+    if (std::find(control.begin(), control.end(), ci) == control.end()) control.push_back(ci);
+  }
+  for (const std::string& ci : control) {
+    if (g.FindNode(ci) == nullptr) {
+      return InvalidArgumentError(StrCat("Control input '", ci, "' is not in the graph"));
+    }
+    nd->add_input(StrCat("^", ci));
+  }
+  return OkStatus();
+}
+
+// The node's output types; each input's type must be what the op takes.
+Status CheckTypes(const Graph& g, const tensorflow::NodeDef& nd, const graph::OpRegistration& reg,
+                  const std::vector<Output>& inputs, std::vector<graph::EdgeType>* out_types) {
+  std::vector<graph::EdgeType> in_types;
+  Status s = graph::InOutTypes(nd, reg.op_def, &in_types, out_types);
+  if (!s.ok()) return InvalidArgumentError(StrCat("Node '", nd.name(), "': ", s.message()));
+  if (in_types.size() != inputs.size()) {
+    return InvalidArgumentError(StrCat("Node '", nd.name(), "': op ", nd.op(), " takes ",
+                                       in_types.size(), " inputs, ", inputs.size(), " given"));
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const graph::EdgeType got = g.OutputType(inputs[i]);
+    const graph::EdgeType& want = in_types[i];
+    if (got.dtype == tensorflow::DT_INVALID) continue;  // unregistered producer
+    if (got.dtype != want.dtype || (want.ref && !got.ref)) {
+      return InvalidArgumentError(StrCat("Input ", i, " of node ", nd.name(), " was passed ",
+                                         got.DebugString(), " from ", inputs[i].name(),
+                                         " incompatible with expected ", want.DebugString(),
+                                         "."));
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<Operation> Graph::CreateOp(const std::string& type, const std::string& name,
+                                    const std::vector<Output>& inputs, AttrMap attrs,
+                                    const OpOptions& options) {
+  TFCKPT_RETURN_IF_ERROR(CheckInputs(*this, type, inputs));
   std::string op_name;
   if (!name.empty() && name.back() == '/') {
     op_name = name.substr(0, name.size() - 1);
@@ -290,78 +381,16 @@ StatusOr<Operation> Graph::CreateOp(const std::string& type, const std::string& 
   for (auto it = attr_scopes_.rbegin(); it != attr_scopes_.rend(); ++it) {
     for (const auto& [k, v] : *it) attr.insert({k, v});
   }
-  // Colocation: the scopes', then (innermost) the reference inputs'.
-  std::vector<std::string> coloc = colocation_;
-  bool devices_suspended = false;
   if (reg != nullptr) {
-    size_t k = 0;
-    for (const auto& arg : reg->op_def.input_arg()) {
-      if (k >= inputs.size()) break;
-      if (arg.is_ref()) {
-        coloc.push_back(inputs[k].op);
-        devices_suspended = true;
-      }
-      ++k;  // the ops we build have no list-valued reference arguments
-    }
     for (const auto& a : reg->op_def.attr()) {
       if (a.has_default_value() && attr.count(a.name()) == 0) attr[a.name()] = a.default_value();
     }
   }
-  std::string device = devices_suspended ? "" : CurrentDevice();
-  if (!coloc.empty()) {
-    std::set<std::string> groups;
-    bool device_set = false;
-    for (auto it = coloc.rbegin(); it != coloc.rend(); ++it) {
-      for (auto& g : ColocationGroups(*it)) groups.insert(g);
-      const tensorflow::NodeDef* c = FindNode(*it);
-      if (!device_set && c != nullptr && !c->device().empty()) {
-        device = c->device();
-        device_set = true;
-      }
-    }
-    tensorflow::AttrValue cls;
-    for (const auto& g : groups) cls.mutable_list()->add_s(g);
-    attr["_class"] = cls;
-  }
-  nd.set_device(device);
-
-  // Control inputs (TF's _control_dependencies_for_inputs).
-  std::set<std::string> input_ops;
-  for (const Output& in : inputs) input_ops.insert(in.op);
-  // In the order TF adds them (the scopes', outer first, then explicit
-  // ones); ToGraphDef sorts them, as TF's Graph::ToGraphDef does.
-  std::vector<std::string> control = ControlInputsFor(input_ops);
-  for (const std::string& ci : options.control_inputs) {
-    if (std::find(control.begin(), control.end(), ci) == control.end()) control.push_back(ci);
-  }
-  for (const std::string& ci : control) {
-    if (FindNode(ci) == nullptr) {
-      return InvalidArgumentError(StrCat("Control input '", ci, "' is not in the graph"));
-    }
-    nd.add_input(StrCat("^", ci));
-  }
+  ColocateAndPlace(*this, reg, inputs, colocation_, &nd);
+  TFCKPT_RETURN_IF_ERROR(AddControlInputs(*this, inputs, options.control_inputs, &nd));
 
   NodeInfo info;
-  if (reg != nullptr) {
-    std::vector<graph::EdgeType> in_types;
-    Status s = graph::InOutTypes(nd, reg->op_def, &in_types, &info.types);
-    if (!s.ok()) return InvalidArgumentError(StrCat("Node '", op_name, "': ", s.message()));
-    if (in_types.size() != inputs.size()) {
-      return InvalidArgumentError(StrCat("Node '", op_name, "': op ", type, " takes ",
-                                         in_types.size(), " inputs, ", inputs.size(), " given"));
-    }
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      const graph::EdgeType got = OutputType(inputs[i]);
-      const graph::EdgeType& want = in_types[i];
-      if (got.dtype == tensorflow::DT_INVALID) continue;  // unregistered producer
-      if (got.dtype != want.dtype || (want.ref && !got.ref)) {
-        return InvalidArgumentError(StrCat("Input ", i, " of node ", op_name, " was passed ",
-                                           got.DebugString(), " from ", inputs[i].name(),
-                                           " incompatible with expected ", want.DebugString(),
-                                           "."));
-      }
-    }
-  }
+  if (reg != nullptr) TFCKPT_RETURN_IF_ERROR(CheckTypes(*this, nd, *reg, inputs, &info.types));
   info.shapes = InferOutputShapes(*this, nd, static_cast<int>(info.types.size()));
   const int index = def_.node_size();
   *def_.add_node() = std::move(nd);
