@@ -125,6 +125,13 @@ std::vector<std::string> ErrorClassesOfDefect(std::string_view code) {
       {"STATE_FILE", {"corrupt"}},
       {"STALE_PATH", {"not_found"}},
       {"UNSUPPORTED", {"unsupported"}},
+      // Model-level (src/check/model_check.h): what a loader refuses.
+      {"MISSING_VARIABLES", {"not_found"}},
+      {"MISSING_ASSET", {"not_found"}},
+      {"BAD_SIGNATURE", {"corrupt"}},
+      {"BAD_META_GRAPH", {"corrupt"}},
+      {"BAD_GRAPH", {"corrupt"}},
+      {"RECURSIVE_FUNCTION", {"corrupt"}},
   };
   auto it = kTable.find(code);
   return it == kTable.end() ? std::vector<std::string>() : it->second;

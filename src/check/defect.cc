@@ -41,6 +41,12 @@ std::string_view DefectCodeName(DefectCode code) {
     case DefectCode::kStaleTempFile: return "STALE_TEMP_FILE";
     case DefectCode::kSavedModel: return "SAVED_MODEL";
     case DefectCode::kVariableMismatch: return "VARIABLE_MISMATCH";
+    case DefectCode::kMissingVariables: return "MISSING_VARIABLES";
+    case DefectCode::kMissingAsset: return "MISSING_ASSET";
+    case DefectCode::kBadSignature: return "BAD_SIGNATURE";
+    case DefectCode::kBadMetaGraph: return "BAD_META_GRAPH";
+    case DefectCode::kBadGraph: return "BAD_GRAPH";
+    case DefectCode::kRecursiveFunction: return "RECURSIVE_FUNCTION";
     case DefectCode::kUnsupported: return "UNSUPPORTED";
   }
   return "UNKNOWN";

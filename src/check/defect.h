@@ -50,6 +50,12 @@ enum class DefectCode {
   kStaleTempFile,       // *.tempstate* file of an unfinished (or killed) save (warning)
   kSavedModel,          // saved_model.pb missing/unparseable
   kVariableMismatch,    // graph variable absent from bundle or dtype/shape differ
+  kMissingVariables,    // a Saver restores keys, but the model has no checkpoint
+  kMissingAsset,        // an AssetFileDef's file is not in assets/
+  kBadSignature,        // a signature names a tensor the graph lacks
+  kBadMetaGraph,        // .meta unparseable; saver/asset/init-op name not in the graph
+  kBadGraph,            // GraphDef unparseable or structurally invalid
+  kRecursiveFunction,   // a library function calls itself (CVE-2022-23591)
   kUnsupported,         // valid feature tfckpt cannot check (DT_VARIANT...)
 };
 

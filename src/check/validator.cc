@@ -3,14 +3,11 @@
 #include <map>
 #include <set>
 
-#include "proto/graph.pb.h"
-
-#include "proto/saved_model.pb.h"
-#include "proto/variable.pb.h"
-#include "src/bundle/bundle_reader.h"
 #include "src/bundle/naming.h"
 #include "src/check/bundle_check.h"
+#include "src/check/model_check.h"
 #include "src/check/slices_check.h"
+#include "src/path/model_path.h"
 #include "src/state/checkpoint_state.h"
 
 namespace tfckpt::check {
@@ -96,94 +93,6 @@ void CheckStateDir(io::Env* env, const std::string& dir, const ValidateOptions& 
   }
 }
 
-// The keys each MetaGraph's Saver restores (the string Const feeding every
-// RestoreV2 of the saver's scope, with its `dtypes`) must be in the bundle
-// with that dtype, and with the shape of the graph variable of that name.
-void CheckSavedModelVariables(const tensorflow::SavedModel& sm, const bundle::BundleReader& reader,
-                              const std::string& pb_path, Report* r) {
-  for (int m = 0; m < sm.meta_graphs_size(); ++m) {
-    const auto& mg = sm.meta_graphs(m);
-    const std::string& restore_op = mg.saver_def().restore_op_name();
-    if (restore_op.empty()) continue;
-    const std::string scope = restore_op.substr(0, restore_op.find('/') + 1);
-    std::map<std::string, const tensorflow::NodeDef*> nodes;
-    for (const auto& node : mg.graph_def().node()) nodes[node.name()] = &node;
-    for (const auto& node : mg.graph_def().node()) {
-      if (node.op() != "RestoreV2" || node.name().compare(0, scope.size(), scope) != 0 ||
-          node.input_size() < 2) {
-        continue;
-      }
-      const std::string names_node = node.input(1).substr(0, node.input(1).find(':'));
-      auto n = nodes.find(names_node);
-      auto dtypes = node.attr().find("dtypes");
-      if (n == nodes.end() || n->second->attr().count("value") == 0 || dtypes == node.attr().end()) {
-        continue;
-      }
-      const auto& names = n->second->attr().at("value").tensor().string_val();
-      for (int i = 0; i < names.size(); ++i) {
-        const std::string& key = names[i];
-        auto e = reader.GetEntry(key);
-        if (!e.ok()) {
-          r->Add(Defect{DefectCode::kVariableMismatch, pb_path, std::nullopt, key,
-                                      StrCat("MetaGraph ", m, " restores ", key, " (", node.name(),
-                                             ") but the variables bundle has no such key")});
-          continue;
-        }
-        if (i < dtypes->second.list().type_size() &&
-            dtypes->second.list().type(i) != e->proto.dtype()) {
-          r->Add(Defect{
-              DefectCode::kVariableMismatch, pb_path, std::nullopt, key,
-              StrCat("MetaGraph ", m, " restores ", key, " as ",
-                     tensor::DataTypeName(dtypes->second.list().type(i)), " but the bundle holds ",
-                     tensor::DataTypeName(e->proto.dtype()))});
-        }
-        auto var = nodes.find(key);
-        if (var == nodes.end()) continue;
-        auto sh = var->second->attr().find("shape");
-        if (sh == var->second->attr().end() || sh->second.shape().unknown_rank()) continue;
-        auto graph_shape = tensor::TensorShape::FromProto(sh->second.shape());
-        if (graph_shape.ok() && *graph_shape != e->shape) {
-          r->Add(Defect{
-              DefectCode::kVariableMismatch, pb_path, std::nullopt, key,
-              StrCat("variable ", key, " has shape ", graph_shape->DebugString(),
-                     " in the graph but ", e->shape.DebugString(), " in the bundle")});
-        }
-      }
-    }
-  }
-}
-
-void CheckSavedModel(io::Env* env, const std::string& dir, const ValidateOptions& options,
-                     Report* r) {
-  r->kind = "saved_model";
-  const std::string pb_path = io::JoinPath(dir, "saved_model.pb");
-  tensorflow::SavedModel sm;
-  bool have_graph = false;
-  if (env->FileExists(pb_path)) {
-    r->files.push_back(pb_path);
-    auto bytes = env->ReadFileToString(pb_path);
-    if (!bytes.ok()) {
-      Add(r, DefectCode::kIoError, pb_path, bytes.status().message());
-    } else if (bytes->size() > (uint64_t{2} << 30) - 1 || !sm.ParseFromString(*bytes)) {
-      Add(r, DefectCode::kSavedModel, pb_path, "saved_model.pb does not parse as a SavedModel");
-    } else {
-      have_graph = true;
-    }
-  } else {
-    r->notes.push_back("saved_model.pbtxt is not parsed by the validator; only variables/ is checked");
-  }
-  const std::string prefix = io::JoinPath(dir, "variables/variables");
-  if (!IsV2Prefix(env, prefix)) {
-    r->notes.push_back("no variables/variables.index: a SavedModel without variables");
-    return;
-  }
-  const uint64_t before = r->errors() + r->warnings();
-  CheckBundle(env, prefix, options, r);
-  if (!have_graph || r->errors() + r->warnings() != before) return;
-  auto reader = bundle::BundleReader::Open(env, prefix);
-  if (reader.ok()) CheckSavedModelVariables(sm, **reader, pb_path, r);
-}
-
 }  // namespace
 
 bool Report::ok() const { return errors() == 0; }
@@ -222,6 +131,11 @@ Report Validate(io::Env* env, const std::string& path, const ValidateOptions& op
     if (env->FileExists(io::JoinPath(path, "saved_model.pb")) ||
         env->FileExists(io::JoinPath(path, "saved_model.pbtxt"))) {
       CheckSavedModel(env, path, options, &r);
+    } else if (env->FileExists(io::JoinPath(path, "export.meta"))) {
+      // A legacy session bundle: its export.meta with its checkpoint.
+      auto model = path::Resolve(env, path);
+      CheckMetaGraphFile(env, io::JoinPath(path, "export.meta"), model.ok() ? model->checkpoint : "",
+                         options, &r);
     } else if (env->FileExists(state::CheckpointStatePath(path))) {
       CheckStateDir(env, path, options, &r);
     } else {
@@ -243,6 +157,33 @@ Report Validate(io::Env* env, const std::string& path, const ValidateOptions& op
   }
   if (io::Basename(path) == state::kDefaultLatestFilename && env->FileExists(path)) {
     CheckStateDir(env, io::Dirname(path).empty() ? "." : io::Dirname(path), options, &r);
+    return r;
+  }
+  // A model file: a .meta (with the checkpoint `run` would restore), a
+  // GraphDef, saved_model.pb(txt) or export.meta: path::Resolve's rules
+  // F2, F4, F5 (a checkpoint of that name came first).
+  if (auto model = path::Resolve(env, path); model.ok() && model->kind != path::Kind::kCheckpoint) {
+    switch (model->kind) {
+      case path::Kind::kGraphDef:
+        CheckGraphDefFile(env, model->model, &r);
+        break;
+      case path::Kind::kMetaGraph:
+        CheckMetaGraphFile(env, model->model, model->checkpoint, options, &r);
+        break;
+      case path::Kind::kSessionBundle:
+        CheckMetaGraphFile(env, io::JoinPath(model->model, "export.meta"), model->checkpoint,
+                           options, &r);
+        break;
+      default:
+        CheckSavedModel(env, model->model, options, &r);
+    }
+    return r;
+  } else if (!model.ok() && path.size() > 5 && path.substr(path.size() - 5) == ".meta" &&
+             env->FileExists(path)) {
+    // The .meta's directory names a checkpoint that is not there: the graph
+    // is still checked; the state file's fault is its own validation's.
+    CheckMetaGraphFile(env, path, "", options, &r);
+    r.notes.push_back(std::string(model.status().message()));
     return r;
   }
   if (env->FileExists(path)) {

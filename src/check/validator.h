@@ -10,8 +10,10 @@
 //    (a V1 file reports its first structural defect: its reader stops there);
 //  - a directory holding a `checkpoint` state file (every listed
 //    checkpoint is validated; stale or unresolvable paths are defects);
-//  - a SavedModel directory (saved_model.pb + variables/): the bundle, and
-//    every variable of every MetaGraph present with the same dtype/shape.
+//  - a SavedModel directory (saved_model.pb or .pbtxt + variables/), a .meta
+//    (with the checkpoint `run` would restore) or a GraphDef .pb/.pbtxt: the
+//    model-level checks of model_check.h (graphs, signatures, assets, the
+//    Saver's keys against the checkpoint) and the checkpoint itself.
 //
 // A read that fails (I/O error, file shrunk or vanished meanwhile) is an
 // IO_ERROR defect: the validator never vouches for bytes it did not read.
@@ -56,7 +58,8 @@ struct Suppressed {
 
 struct Report {
   std::string path;                 // as given
-  std::string kind;                 // "v2", "v1", "state_dir", "saved_model", "unknown"
+  std::string kind;                 // "v2", "v1", "state_dir", "saved_model", "meta_graph",
+                                    // "graph_def", "unknown"
   std::vector<std::string> notes;   // e.g. "validated prefix /x/model.ckpt"
   std::vector<std::string> files;   // every file examined
   std::vector<Defect> defects;     // at most max_defects_per_file per file

@@ -125,17 +125,11 @@ Json ReportJson(const check::Report& r) {
 
 // PATH through path::Resolve (docs/CLI.md "Paths") for the forms
 // check::Validate does not take itself: a directory holding only variables/
-// or a single .index is validated as that prefix. A GraphDef or MetaGraph is
-// not a checkpoint, and a path naming nothing is an I/O error (exit 2):
-// both are returned as errors.
+// or a single .index is validated as that prefix. Models (SavedModels,
+// .meta, GraphDef files) go to check::Validate as given; a path naming
+// nothing is an I/O error (exit 2), returned as an error.
 StatusOr<std::string> ValidatorPath(io::Env* env, const std::string& p) {
   auto r = path::Resolve(env, p);
-  if (r.ok() && (r->kind == path::Kind::kGraphDef || r->kind == path::Kind::kMetaGraph)) {
-    return InvalidArgumentError(StrCat(p, ": a ", path::KindName(r->kind),
-                                       " file, not a checkpoint; validate checks checkpoints, "
-                                       "state files and SavedModels (`tfckpt show ", p,
-                                       "` describes a graph)"));
-  }
   if (r.ok() && env->IsDirectory(p) && r->kind == path::Kind::kCheckpoint &&
       r->state_file.empty()) {
     return r->checkpoint;
@@ -151,17 +145,20 @@ StatusOr<std::string> ValidatorPath(io::Env* env, const std::string& p) {
 
 void RegisterValidate(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand(
-      "validate", "Check checkpoints, state files and SavedModels; report every defect "
-                  "with a stable code.");
+      "validate", "Check checkpoints, state files, SavedModels, .meta and GraphDef files; "
+                  "report every defect with a stable code.");
   cmd->footer(
       "Accepts checkpoints (V2 prefix, .index/.data-* file, V1 file), directories with a "
-      "`checkpoint` state file and SavedModels; report every defect with a stable code, "
-      "one line each: `CODE file[@offset] [key]: message` (warnings prefixed `warning: `), "
+      "`checkpoint` state file, SavedModels, .meta and .pb/.pbtxt files; report every "
+      "defect with a stable code, one line each: `CODE file[@offset] [key]: message` (warnings prefixed `warning: `), "
       "then `OK: <path> (N tensors, M bytes verified)` or `INVALID: <path>: K defects`. "
       "A progress bar is drawn on stderr when it is a terminal and more than 64 MiB of data "
       "are verified. Exit 0 if every path is valid (warnings allowed), 1 if any has a "
-      "defect, 2 on usage or I/O errors (an IO_ERROR defect: a file that cannot be read; a path that does not exist, a GraphDef or MetaGraph "
-      "file, which is not a checkpoint). PATH forms: docs/CLI.md \"Paths\".");
+      "defect, 2 on usage or I/O errors (an IO_ERROR defect: a file that cannot be read; a "
+      "path that does not exist). SavedModels, .meta files (with their checkpoint) and "
+      "GraphDef .pb/.pbtxt files get model-level checks: graph structure, signatures, assets, "
+      "the Saver's variables against the checkpoint, recursive functions (docs/VALIDATOR.md). "
+      "PATH forms: docs/CLI.md \"Paths\".");
   struct Options {
     std::vector<std::string> paths;
     bool json = false, no_data = false, quiet = false;

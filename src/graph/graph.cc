@@ -493,6 +493,15 @@ StatusOr<std::unique_ptr<Graph>> Graph::Build(const tensorflow::GraphDef& def,
     for (const Edge& e : n.inputs_) consumers[e.node].push_back(i);
     for (int c : n.control_inputs_) consumers[c].push_back(i);
     pending[i] = static_cast<int>(n.inputs_.size() + n.control_inputs_.size());
+    if (options.allow_loops && (n.op() == "Merge" || n.op() == "RefMerge")) {
+      for (const Edge& e : n.inputs_) {
+        const std::string& src = g->nodes_[e.node]->op();
+        if (src == "NextIteration" || src == "RefNextIteration") {
+          pending[i] = static_cast<int>(n.control_inputs_.size()) + 1;
+          break;
+        }
+      }
+    }
   }
   std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
   for (int i = 0; i < num; ++i) {
@@ -503,14 +512,14 @@ StatusOr<std::unique_ptr<Graph>> Graph::Build(const tensorflow::GraphDef& def,
     ready.pop();
     g->order_.push_back(i);
     for (int c : consumers[i]) {
-      if (--pending[c] == 0) ready.push(c);
+      if (--pending[c] == 0) ready.push(c);  // a loop Merge goes negative later
     }
   }
   if (static_cast<int>(g->order_.size()) < num) {
     // Walk producer-ward from an unordered node until a node repeats: every
     // unordered node has an unordered input, so the walk finds a cycle.
     int cur = 0;
-    while (pending[cur] == 0) ++cur;
+    while (pending[cur] <= 0) ++cur;
     std::vector<int> path;
     std::unordered_map<int, size_t> position;
     while (position.count(cur) == 0) {

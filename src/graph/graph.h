@@ -25,7 +25,10 @@
 //    source node v1 which has 1 outputs."), types compatible, a reference
 //    input fed by a reference output ("Input 0 of node v/Assign was passed
 //    float from c:0 incompatible with expected float_ref.");
-//  - no cycles (Kahn's algorithm, iterative): "2 nodes in a cycle: a -> b -> a".
+//  - no cycles (Kahn's algorithm, iterative): "2 nodes in a cycle: a -> b -> a";
+//    with GraphOptions::allow_loops, TF's one exception: a Merge fed by a
+//    NextIteration (a while loop's back edge) is ready once any one data input
+//    is (graph_constructor.cc), so TF1 while loops are accepted.
 // GraphOptions::allow_unregistered_ops keeps nodes of unknown ops (their
 // outputs untyped) so a loader can run the parts of a graph it supports;
 // running such a node is then the error.
@@ -149,6 +152,9 @@ struct GraphOptions {
   const OpRegistry* registry = nullptr;  // nullptr: OpRegistry::Global()
   // Keep nodes of unknown ops instead of failing (see the file comment).
   bool allow_unregistered_ops = false;
+  // Accept TF1 while loops (see the file comment). The Session does not run
+  // loops: this is for checking graphs (`tfckpt validate`), not executing.
+  bool allow_loops = false;
 };
 
 class Graph {

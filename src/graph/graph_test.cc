@@ -166,6 +166,34 @@ TEST(GraphMalformed, CycleIsReportedWithItsPath) {
   EXPECT_EQ(BuildError(control.def()).message(), "2 nodes in a cycle: x -> y -> x");
 }
 
+// TF1 while loop: Enter -> Merge <- NextIteration, a cycle TF's importer
+// accepts (a Merge fed by a NextIteration is ready on any one data input);
+// accepted only with allow_loops, and no other cycle is.
+TEST(Graph, WhileLoopBackEdgeOnlyWithAllowLoops) {
+  GraphBuilder b;
+  b.Const("x", F({}, {1}));
+  b.Op("enter", "Enter", {"x"});
+  b.Op("merge", "Merge", {"enter", "next"},
+       {{"T", AType(tensorflow::DT_FLOAT)}, {"N", AInt(2)}});
+  b.Op("add", "Identity", {"merge"}, {{"T", AType(tensorflow::DT_FLOAT)}});
+  b.Op("next", "NextIteration", {"add"});
+  GraphOptions options;
+  options.allow_unregistered_ops = true;
+  EXPECT_EQ(BuildError(b.def(), options).message(),
+            "3 nodes in a cycle: merge -> add -> next -> merge");
+  options.allow_loops = true;
+  auto g = Graph::Build(b.def(), options);
+  ASSERT_TRUE(g.ok()) << g.status();
+  std::vector<std::string> names;
+  for (int id : (*g)->topological_order()) names.push_back((*g)->node(id).name());
+  EXPECT_EQ(names, (std::vector<std::string>{"x", "enter", "merge", "add", "next"}));
+  // A cycle through an Identity instead of NextIteration stays an error.
+  b.def().mutable_node(4)->set_op("Identity");
+  (*b.def().mutable_node(4)->mutable_attr())["T"] = AType(tensorflow::DT_FLOAT);
+  EXPECT_EQ(BuildError(b.def(), options).message(),
+            "3 nodes in a cycle: merge -> add -> next -> merge");
+}
+
 TEST(GraphMalformed, LongChainsAndCyclesNeedNoRecursion) {
   // 200k nodes: a recursive DFS would overflow the stack.
   constexpr int kN = 200000;

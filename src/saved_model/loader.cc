@@ -264,6 +264,29 @@ Status Loader::RunInit(Bundle* b, const std::string& file, const std::string& op
   return OkStatus();
 }
 
+StatusOr<std::vector<tensorflow::AssetFileDef>> AssetFileDefs(const tensorflow::MetaGraphDef& m,
+                                                              const std::string& file) {
+  std::vector<tensorflow::AssetFileDef> assets(m.asset_file_def().begin(),
+                                               m.asset_file_def().end());
+  if (!assets.empty()) return assets;
+  auto it = m.collection_def().find(kSavedModelAssetsKey);
+  if (it == m.collection_def().end()) return assets;
+  if (it->second.kind_case() != tensorflow::CollectionDef::kAnyList) {
+    return InvalidArgumentError(StrCat(file, ": collection ", kSavedModelAssetsKey,
+                                       " is not an any_list of AssetFileDef"));
+  }
+  for (const auto& any : it->second.any_list().value()) {
+    tensorflow::AssetFileDef a;
+    if (any.type_url() != kAssetFileDefTypeUrl || !a.ParseFromString(any.value())) {
+      return InvalidArgumentError(StrCat(file, ": collection ", kSavedModelAssetsKey, " holds a ",
+                                         any.type_url(),
+                                         " that is not a valid tensorflow.AssetFileDef"));
+    }
+    assets.push_back(std::move(a));
+  }
+  return assets;
+}
+
 StatusOr<tensorflow::SavedModel> ReadSavedModel(const std::string& dir, io::Env* env,
                                                 std::string* file) {
   if (env == nullptr) env = io::Env::Default();
@@ -344,26 +367,7 @@ StatusOr<std::unique_ptr<Bundle>> Loader::SavedModel(const std::string& dir,
   b->log_.push_back(StrCat("MetaGraph ", found, " of ", file, ", tags ", TagSetRepr(TagsOf(m))));
 
   // Assets.
-  std::vector<tensorflow::AssetFileDef> assets(m.asset_file_def().begin(),
-                                               m.asset_file_def().end());
-  if (assets.empty()) {
-    auto it = m.collection_def().find(kSavedModelAssetsKey);
-    if (it != m.collection_def().end()) {
-      if (it->second.kind_case() != tensorflow::CollectionDef::kAnyList) {
-        return InvalidArgumentError(StrCat(file, ": collection ", kSavedModelAssetsKey,
-                                           " is not an any_list of AssetFileDef"));
-      }
-      for (const auto& any : it->second.any_list().value()) {
-        tensorflow::AssetFileDef a;
-        if (any.type_url() != kAssetFileDefTypeUrl || !a.ParseFromString(any.value())) {
-          return InvalidArgumentError(StrCat(file, ": collection ", kSavedModelAssetsKey,
-                                             " holds a ", any.type_url(),
-                                             " that is not a valid tensorflow.AssetFileDef"));
-        }
-        assets.push_back(std::move(a));
-      }
-    }
-  }
+  TFCKPT_ASSIGN_OR_RETURN(std::vector<tensorflow::AssetFileDef> assets, AssetFileDefs(m, file));
   TFCKPT_RETURN_IF_ERROR(
       AddAssets(b.get(), file, io::JoinPath(dir, kSavedModelAssetsDirectory), assets));
 

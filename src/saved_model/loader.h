@@ -129,6 +129,12 @@ StatusOr<tensorflow::SavedModel> ReadSavedModel(const std::string& export_dir,
 Status ReadModelFile(const std::string& path, google::protobuf::Message* msg,
                      io::Env* env = nullptr);
 
+// Step 4's AssetFileDefs of a MetaGraph: field asset_file_def, else the
+// saved_model_assets collection of Any(AssetFileDef); a malformed collection
+// is InvalidArgument naming `file`. (Also used by `tfckpt validate`.)
+StatusOr<std::vector<tensorflow::AssetFileDef>> AssetFileDefs(const tensorflow::MetaGraphDef& m,
+                                                              const std::string& file);
+
 StatusOr<std::unique_ptr<Bundle>> LoadSavedModel(const std::string& export_dir,
                                                  const std::vector<std::string>& tags,
                                                  const LoadOptions& options = {});
