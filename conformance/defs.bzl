@@ -43,6 +43,8 @@ def tfckpt_conformance_test(
         conform,
         manifest,
         Label("//golden:tf_goldens"),
+        Label("//golden:tf_1_15"),
+        Label("//golden:tf_2_11"),
         Label("//golden/bad:corpus"),
     ]
     if failure_list:

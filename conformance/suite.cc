@@ -162,22 +162,44 @@ class SuiteBuilder {
                                          ": MANIFEST.json lacks scenarios/golden_dir or "
                                          "bad/EXPECTED.json lacks cases"));
     }
-    const std::string scenarios = options_.golden_dir + "/" + manifest["golden_dir"].get<std::string>();
     out_ = out;
-    for (const json& s : manifest["scenarios"]) {
-      const std::string dir = scenarios + "/" + s["dir"].get<std::string>();
-      for (const json& c : s["checkpoints"]) {
-        TFCKPT_RETURN_IF_ERROR(AddCheckpointCases(s["name"].get<std::string>(), dir, c));
+    TFCKPT_RETURN_IF_ERROR(AddCorpus(manifest, options_.golden_dir, ""));
+    // Corpora other TensorFlow releases wrote (golden/tf-<V>/MANIFEST.json,
+    // its golden_dir relative to it; docs/TF_VERSIONS.md): the same cases,
+    // named "<corpus>/<scenario>/...". Optional: a suite directory without
+    // them (an older copy of golden/) still builds.
+    for (const char* corpus : {"tf-1.15", "tf-2.11"}) {
+      const std::string root = options_.golden_dir + "/" + corpus;
+      if (!env_->FileExists(root + "/MANIFEST.json")) continue;
+      TFCKPT_ASSIGN_OR_RETURN(json m, LoadJson(env_, root + "/MANIFEST.json"));
+      if (!m.contains("scenarios") || !m["scenarios"].is_array() || !m.contains("golden_dir")) {
+        return InvalidArgumentError(StrCat(root, "/MANIFEST.json lacks scenarios/golden_dir"));
       }
-      if (s.contains("notes") && s["notes"].contains("checkpoint_state")) {
-        AddStateCase(s["name"].get<std::string>(), dir, s["notes"]["checkpoint_state"]);
-      }
+      TFCKPT_RETURN_IF_ERROR(AddCorpus(m, root, StrCat(corpus, "/")));
     }
     for (const json& c : bad["cases"]) TFCKPT_RETURN_IF_ERROR(AddBadCases(c));
     return OkStatus();
   }
 
  private:
+  // The cases of one MANIFEST's scenarios (files under root/golden_dir);
+  // case names carry `label` before the scenario name.
+  Status AddCorpus(const json& manifest, const std::string& root, const std::string& label) {
+    const std::string golden_dir = manifest["golden_dir"].get<std::string>();
+    const std::string scenarios = golden_dir == "." ? root : root + "/" + golden_dir;
+    for (const json& s : manifest["scenarios"]) {
+      const std::string dir = scenarios + "/" + s["dir"].get<std::string>();
+      const std::string name = label + s["name"].get<std::string>();
+      for (const json& c : s["checkpoints"]) {
+        TFCKPT_RETURN_IF_ERROR(AddCheckpointCases(name, dir, c));
+      }
+      if (s.contains("notes") && s["notes"].contains("checkpoint_state")) {
+        AddStateCase(name, dir, s["notes"]["checkpoint_state"]);
+      }
+    }
+    return OkStatus();
+  }
+
   void Add(std::string name, Level level, const std::string& profile, json request, Check check,
            std::vector<std::string> clauses, std::string source_case = "") {
     out_->push_back(TestCase{std::move(name), level, std::move(request), std::move(check),

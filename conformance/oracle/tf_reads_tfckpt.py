@@ -36,6 +36,9 @@ from tforacle.env import import_tf
 import oracle_common as oc
 
 tf = import_tf()
+if tf.__version__.startswith("1."):
+    # TF 1.x (conformance/oracle/versions.sh): the raw ops run eagerly.
+    tf.enable_eager_execution()
 
 from tforacle import checkpoint as ckpt_mod  # noqa: E402  (after TF import)
 from tforacle import table as table_mod  # noqa: E402
@@ -229,7 +232,10 @@ def check_v1(root, case):
 
 
 def check_state(root, case):
-    from tensorflow.python.checkpoint import checkpoint_management as cm
+    try:
+        from tensorflow.python.checkpoint import checkpoint_management as cm
+    except ImportError:  # TF 1.x
+        from tensorflow.python.training import checkpoint_management as cm
     chk = Checker(case)
     d = os.path.join(root, case["dir"])
     exp = case["expect"]

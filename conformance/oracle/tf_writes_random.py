@@ -23,7 +23,6 @@ import json
 import os
 import sys
 
-import ml_dtypes
 import numpy as np
 from tforacle.env import import_tf
 
@@ -31,13 +30,18 @@ import oracle_common as oc
 
 tf = import_tf()
 
+try:
+    from ml_dtypes import bfloat16 as BFLOAT16
+except ImportError:  # TF before 2.12 (conformance/oracle/versions.sh) has its own
+    BFLOAT16 = tf.bfloat16.as_numpy_dtype
+
 SEED = 20260521
 
 # numpy dtype used to build random values of each core dtype (quantized
 # types are made with tf.bitcast from their storage type).
 NUMPY = {
     "DT_FLOAT": np.float32, "DT_DOUBLE": np.float64, "DT_HALF": np.float16,
-    "DT_BFLOAT16": ml_dtypes.bfloat16,
+    "DT_BFLOAT16": BFLOAT16,
     "DT_INT8": np.int8, "DT_INT16": np.int16, "DT_INT32": np.int32, "DT_INT64": np.int64,
     "DT_UINT8": np.uint8, "DT_UINT16": np.uint16, "DT_UINT32": np.uint32, "DT_UINT64": np.uint64,
     "DT_COMPLEX64": np.complex64, "DT_COMPLEX128": np.complex128,

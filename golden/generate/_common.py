@@ -42,6 +42,8 @@ from tforacle import checkpoint as ckpt  # noqa: E402,F401
 from tforacle.manifest import Scenario  # noqa: E402
 
 _REGISTRY = []
+TF1_MAP_ORDER = ("TF 1.x writes protobuf map fields (NodeDef attrs, collections, signatures) "
+                 "in per-process hash order: same message, other bytes on every run")
 
 
 def scenario(name, description, versions=None):
@@ -144,4 +146,12 @@ def main(graph_mode=True):
         if graph_mode:
             v1.reset_default_graph()
         fn(sc)
+        if TF1:
+            # TF 1.x serialises map fields (NodeDef.attr, collection_def,
+            # signature_def) in hash order with a per-process seed (protobuf
+            # 3.x's Map seeds its hash from the cycle counter), so binary
+            # graph protos differ from run to run even without ASLR.
+            for rel in list_dir(sc.dir):
+                if rel.endswith((".meta", ".pb")):
+                    sc.mark_nondeterministic(rel, TF1_MAP_ORDER)
         sc.finish()

@@ -4,6 +4,7 @@ a 2-D grid, a V1 Saver with global_step, 8 shards (V2 and V1), an index with
 several data blocks, strings longer than 127 bytes and zero-sized dimensions
 in V1 and V2."""
 import hashlib
+import os
 
 from _common import (TF1, ckpt, crash_probe, main, np, read_text, scenario, session, tf, v1,
                      var_outputs)
@@ -39,6 +40,8 @@ def _save_v1(sc, filename, items):
                 "tf.enable_eager_execution()\n"
                 "tf.raw_ops.Save(filename=%r, tensor_names=[%r], data=[tf.constant(np.zeros(%r, %r), tf.%s)])\n"
                 % (probe, n, list(np.shape(x)), str(x.dtype), dt.name)))
+            if os.path.exists(probe):  # what the child wrote before it died
+                os.remove(probe)
             continue
         try:
             _run_save(lambda: tf.raw_ops.Save(filename=probe, tensor_names=[n],
@@ -47,7 +50,6 @@ def _save_v1(sc, filename, items):
         except Exception as e:  # noqa: BLE001
             sc.add_error("v1_save_" + hashlib.sha1(n.encode()).hexdigest()[:8], e,
                          "tf.raw_ops.Save of %r (%s %s)" % (n, dt.name, list(np.shape(x))))
-        import os
         if os.path.exists(probe):
             os.remove(probe)
     _run_save(lambda: tf.raw_ops.Save(filename=filename, tensor_names=[n for n, _, _ in ok],

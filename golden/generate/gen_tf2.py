@@ -117,7 +117,9 @@ def tf2_module_saved_model(sc):
         out = sig(x=tf.constant(TF2_X))
         sc.add_run("load_signature", inputs={"x": (tf.float32, TF2_X)},
                    outputs={k: (out[k].dtype, out[k].numpy()) for k in sorted(out)},
-                   what="tf.saved_model.load(...).signatures['serving_default'](x=...)")
+                   what="tf.saved_model.load(...).signatures['serving_default'](x=...)",
+                   model="saved_model", tags=["serve"], signature="serving_default",
+                   input_keys={"x": "x"}, output_keys={k: k for k in sorted(out)})
         sc.note("signature_structured_input_signature", repr(sig.structured_input_signature))
         sc.note("signature_structured_outputs",
                 {k: repr(v) for k, v in sorted(sig.structured_outputs.items())})

@@ -530,32 +530,53 @@ TEST(Validator, NothingThere) {
 }
 
 TEST(ValidatorGolden, EveryTensorFlowWrittenV2CheckpointIsValid) {
-  // Every golden .index file names a V2 checkpoint.
-  int n = 0;
-  auto files = io::Env::Default()->GetChildren(Runfile("golden/tf-2.21"));
-  ASSERT_TRUE(files.ok());
-  for (const std::string& scenario : *files) {
-    const std::string dir = Runfile("golden/tf-2.21/" + scenario);
-    std::vector<std::string> stack = {dir};
-    while (!stack.empty()) {
-      const std::string d = stack.back();
-      stack.pop_back();
-      auto children = io::Env::Default()->GetChildren(d);
-      if (!children.ok()) continue;
-      for (const std::string& c : *children) {
-        const std::string p = d + "/" + c;
-        if (io::Env::Default()->IsDirectory(p)) {
-          stack.push_back(p);
-        } else if (auto prefix = bundle::PrefixFromBundleFilename(p);
-                   prefix && p.size() > 6 && p.substr(p.size() - 6) == ".index") {
-          Report r = Validate(io::Env::Default(), *prefix);
-          EXPECT_TRUE(r.ok()) << *prefix << "\n" << Codes(r);
-          ++n;
+  // Every golden .index file names a V2 checkpoint (TF 2.21's and 1.15's).
+  for (const char* corpus : {"golden/tf-2.21", "golden/tf-1.15"}) {
+    int n = 0;
+    auto files = io::Env::Default()->GetChildren(Runfile(corpus));
+    ASSERT_TRUE(files.ok()) << corpus;
+    for (const std::string& scenario : *files) {
+      const std::string dir = Runfile(std::string(corpus) + "/" + scenario);
+      std::vector<std::string> stack = {dir};
+      while (!stack.empty()) {
+        const std::string d = stack.back();
+        stack.pop_back();
+        auto children = io::Env::Default()->GetChildren(d);
+        if (!children.ok()) continue;
+        for (const std::string& c : *children) {
+          const std::string p = d + "/" + c;
+          if (io::Env::Default()->IsDirectory(p)) {
+            stack.push_back(p);
+          } else if (auto prefix = bundle::PrefixFromBundleFilename(p);
+                     prefix && p.size() > 6 && p.substr(p.size() - 6) == ".index") {
+            Report r = Validate(io::Env::Default(), *prefix);
+            EXPECT_TRUE(r.ok()) << *prefix << "\n" << Codes(r);
+            ++n;
+          }
         }
       }
     }
+    EXPECT_GE(n, 20) << corpus;
   }
-  EXPECT_GE(n, 20);
+}
+
+// TF 1.15's sharded V1 save over three devices: its state file names the
+// pattern the Saver returned, "model.ckpt-7-?????-of-00003".
+TEST(ValidatorGolden, StateFileNamingAV1ShardPattern) {
+  Report r = Validate(io::Env::Default(), Runfile("golden/tf-1.15/sharded_devices_v1"));
+  EXPECT_EQ(r.kind, "state_dir");
+  EXPECT_TRUE(r.ok()) << Codes(r);
+  EXPECT_EQ(r.tensors_checked, 4u);
+}
+
+// TF 1.15's SavedModelBuilder with a V1 Saver: variables/variables is one V1
+// file (no .index), checked like any V1 checkpoint.
+TEST(ValidatorGolden, SavedModelWithV1Variables) {
+  Report r = Validate(io::Env::Default(),
+                      Runfile("golden/tf-1.15/saved_model_v1_variables/saved_model"));
+  EXPECT_EQ(r.kind, "saved_model");
+  EXPECT_TRUE(r.ok()) << Codes(r);
+  EXPECT_EQ(r.tensors_checked, 2u);
 }
 
 TEST(ValidatorGolden, V1CheckpointsFromTensorFlow) {

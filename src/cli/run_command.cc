@@ -34,6 +34,7 @@
 #include "src/saved_model/npy.h"
 #include "src/saved_model/loader.h"
 #include "src/saved_model/signature.h"
+#include "src/train/meta_graph.h"
 
 namespace tfckpt::cli {
 namespace {
@@ -232,12 +233,25 @@ Status CheckTensorNames(const saved_model::Bundle& bundle, const Options& opt) {
   return OkStatus();
 }
 
+// tf.train.import_meta_graph of a MetaGraph without a saver_def: Saver()
+// over its variables, in the graph (src/train builds it node for node).
+StatusOr<tensorflow::MetaGraphDef> AddDefaultSaver(const tensorflow::MetaGraphDef& meta) {
+  train::Graph graph;
+  TFCKPT_ASSIGN_OR_RETURN(train::ImportedMetaGraph imported, train::ImportMetaGraph(&graph, meta));
+  if (!imported.saver) return meta;  // no variables: nothing to restore
+  train::ExportOptions options;
+  options.saver_def = imported.saver->saver_def();
+  return train::ExportMetaGraph(&graph, options);
+}
+
 Status Run(const Options& opt) {
   saved_model::ModelSpec spec;
   spec.path = opt.path;
   spec.tags = SplitTags(opt.tags);
   spec.checkpoint = opt.checkpoint;
-  auto loaded = saved_model::LoadModel(spec);
+  saved_model::LoadOptions load_options;
+  load_options.add_default_saver = AddDefaultSaver;
+  auto loaded = saved_model::LoadModel(spec, load_options);
   if (!loaded.ok()) return WithTagHint(loaded.status(), opt.path, spec.tags);
   std::unique_ptr<saved_model::Bundle> bundle = std::move(*loaded);
   if (opt.verbose) {

@@ -143,6 +143,24 @@ void ForEachBroadcast(const TensorShape& out, const std::array<std::vector<int64
   }
 }
 
+// A binary kernel's output 0 = f(x, y) over the broadcast shape of inputs
+// 0 and 1 (both of C++ type T), of dtype out_dtype (C++ type Out).
+template <typename T, typename Out, typename F>
+Status BroadcastBinary(OpKernelContext* ctx, DataType out_dtype, F f) {
+  const Tensor& x = ctx->input(0);
+  const Tensor& y = ctx->input(1);
+  TFCKPT_ASSIGN_OR_RETURN(TensorShape shape, BroadcastShape({x.shape(), y.shape()}));
+  TFCKPT_ASSIGN_OR_RETURN(Tensor * out, ctx->AllocateOutput(0, out_dtype, shape));
+  const T* a = x.flat<T>();
+  const T* b = y.flat<T>();
+  Out* o = out->mutable_flat<Out>();
+  ForEachBroadcast<2>(shape, {BroadcastStrides(x.shape(), shape), BroadcastStrides(y.shape(), shape)},
+                      [&](int64_t i, const std::array<int64_t, 2>& off) {
+                        o[i] = f(a[off[0]], b[off[1]]);
+                      });
+  return OkStatus();
+}
+
 }  // namespace tfckpt::graph
 
 #endif  // TFCKPT_GRAPH_KERNEL_UTIL_H_

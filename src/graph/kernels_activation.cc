@@ -88,23 +88,6 @@ class UnaryKernel : public OpKernel {
   float alpha_ = 0;
 };
 
-// out = f(x, y) over the broadcast shape.
-template <typename T, typename Out, typename F>
-Status Broadcast(OpKernelContext* ctx, DataType out_dtype, F f) {
-  const Tensor& x = ctx->input(0);
-  const Tensor& y = ctx->input(1);
-  TFCKPT_ASSIGN_OR_RETURN(TensorShape shape, BroadcastShape({x.shape(), y.shape()}));
-  TFCKPT_ASSIGN_OR_RETURN(Tensor * out, ctx->AllocateOutput(0, out_dtype, shape));
-  const T* a = x.flat<T>();
-  const T* b = y.flat<T>();
-  Out* o = out->mutable_flat<Out>();
-  ForEachBroadcast<2>(shape, {BroadcastStrides(x.shape(), shape), BroadcastStrides(y.shape(), shape)},
-                      [&](int64_t i, const std::array<int64_t, 2>& off) {
-                        o[i] = f(a[off[0]], b[off[1]]);
-                      });
-  return OkStatus();
-}
-
 Status SquaredDifferenceOp(OpKernelContext* ctx) {
   return Dispatch<kFloatingTypes | kSignedTypes | kComplexTypes>(
       ctx->input(0).dtype(), "SquaredDifference", [&](auto tag) -> Status {
@@ -112,19 +95,19 @@ Status SquaredDifferenceOp(OpKernelContext* ctx) {
         if constexpr (std::is_integral_v<T>) {
           // Wrapping, as TF's Eigen code on two's complement machines.
           using U = std::make_unsigned_t<T>;
-          return Broadcast<T, T>(ctx, ctx->input(0).dtype(), [](T a, T b) {
+          return BroadcastBinary<T, T>(ctx, ctx->input(0).dtype(), [](T a, T b) {
             const U d = static_cast<U>(static_cast<U>(a) - static_cast<U>(b));
             return static_cast<T>(static_cast<U>(d * d));
           });
         } else if constexpr (std::is_same_v<T, std::complex<float>> ||
                              std::is_same_v<T, std::complex<double>>) {
           // TF: (x - y) * conj(x - y).
-          return Broadcast<T, T>(ctx, ctx->input(0).dtype(), [](T a, T b) {
+          return BroadcastBinary<T, T>(ctx, ctx->input(0).dtype(), [](T a, T b) {
             const T d = a - b;
             return d * std::conj(d);
           });
         } else {
-          return Broadcast<T, T>(ctx, ctx->input(0).dtype(), [](T a, T b) {
+          return BroadcastBinary<T, T>(ctx, ctx->input(0).dtype(), [](T a, T b) {
             const T d = a - b;
             return T(d * d);
           });
@@ -135,7 +118,7 @@ Status SquaredDifferenceOp(OpKernelContext* ctx) {
 Status LessOp(OpKernelContext* ctx) {
   return Dispatch<kRealTypes>(ctx->input(0).dtype(), "Less", [&](auto tag) -> Status {
     using T = typename decltype(tag)::type;
-    return Broadcast<T, bool>(ctx, tensorflow::DT_BOOL, [](T a, T b) { return a < b; });
+    return BroadcastBinary<T, bool>(ctx, tensorflow::DT_BOOL, [](T a, T b) { return a < b; });
   });
 }
 

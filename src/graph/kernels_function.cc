@@ -313,6 +313,7 @@ void RegisterLayerOps(OpRegistry* r) {
   RegisterPoolOps(r);
   RegisterShapeOps(r);
   RegisterNormOps(r);
+  RegisterTf1Ops(r);
 }
 
 const OpRegistry& ServingOpRegistry() {

@@ -49,7 +49,10 @@ void RegisterActivationOps(OpRegistry* registry);
 void RegisterPoolOps(OpRegistry* registry);
 void RegisterShapeOps(OpRegistry* registry);
 void RegisterNormOps(OpRegistry* registry);
-// All four layer families.
+// Elementwise ops of TF 1.x graphs (golden/tf-1.15): Abs, Greater,
+// GreaterEqual, LessEqual, DivNoNan.
+void RegisterTf1Ops(OpRegistry* registry);
+// All five layer families.
 void RegisterLayerOps(OpRegistry* registry);
 // Function calls over `library` (nullptr: every call fails NotFound).
 void RegisterFunctionOps(OpRegistry* registry, std::shared_ptr<const FunctionLibrary> library);

@@ -374,7 +374,10 @@ StatusOr<std::unique_ptr<Bundle>> Loader::SavedModel(const std::string& dir,
   // Variables.
   const std::string prefix = io::JoinPath(
       io::JoinPath(dir, kSavedModelVariablesDirectory), kSavedModelVariablesFilename);
-  if (!env->FileExists(prefix + ".index")) {
+  // TF 1.x's SavedModelBuilder takes any Saver: with write_version=V1 the
+  // variables are one V1 file, variables/variables, which TF's Python loader
+  // restores like a bundle (golden/tf-1.15/saved_model_v1_variables).
+  if (!env->FileExists(prefix + ".index") && !env->FileExists(prefix)) {
     b->log_.push_back(StrCat("no ", prefix, ".index: the SavedModel has no variables; nothing "
                              "restored"));
   } else if (!m.has_saver_def()) {
@@ -426,6 +429,16 @@ StatusOr<std::unique_ptr<Bundle>> Loader::MetaGraph(const std::string& meta_path
   io::Env* env = EnvOf(options);
   tensorflow::MetaGraphDef meta;
   TFCKPT_RETURN_IF_ERROR(ReadProto(env, meta_path, &meta, /*binary=*/true, /*text=*/true));
+  const bool default_saver =
+      !meta.has_saver_def() && !checkpoint.empty() && options.add_default_saver;
+  if (default_saver) {
+    auto with_saver = options.add_default_saver(meta);
+    if (!with_saver.ok()) {
+      return with_saver.status().WithContext(
+          StrCat(meta_path, ": adding TF's default Saver (the MetaGraph has no saver_def)"));
+    }
+    meta = std::move(*with_saver);
+  }
   tensorflow::GraphDef graph_def;
   graph_def.Swap(meta.mutable_graph_def());
   TFCKPT_ASSIGN_OR_RETURN(std::unique_ptr<Bundle> b,
@@ -434,6 +447,9 @@ StatusOr<std::unique_ptr<Bundle>> Loader::MetaGraph(const std::string& meta_path
   b->meta_graph_def_.mutable_graph_def()->Swap(&graph_def);
   b->signatures_.insert(b->meta_graph_def_.signature_def().begin(),
                         b->meta_graph_def_.signature_def().end());
+  if (default_saver && b->meta_graph_def_.has_saver_def()) {
+    b->log_.push_back("the MetaGraph has no saver_def: restoring with TF's default Saver");
+  }
   if (checkpoint.empty()) {
     b->log_.push_back("no checkpoint given: nothing restored");
     return b;

@@ -25,9 +25,11 @@
 //  4. asset feeds: every AssetFileDef (field asset_file_def, else the
 //     saved_model_assets collection of Any(AssetFileDef)) feeds
 //     <dir>/assets/<filename> to its tensor, in the restore and init runs;
-//  5. restore: when <dir>/variables/variables.index exists and there is a
-//     saver_def, run saver_def.restore_op_name with filename_tensor_name fed
-//     <dir>/variables/variables; otherwise nothing is restored (noted);
+//  5. restore: when <dir>/variables/variables.index (or a V1 file
+//     <dir>/variables/variables, as TF 1.x writes with a V1 Saver) exists and
+//     there is a saver_def, run saver_def.restore_op_name with
+//     filename_tensor_name fed <dir>/variables/variables; otherwise nothing
+//     is restored (noted);
 //  6. init op: signature __saved_model_init_op's output of that name, else
 //     collection saved_model_main_op, else legacy_init_op (exactly one node:
 //     FailedPrecondition "Expected exactly one main op in : <dir>"), run as
@@ -42,6 +44,7 @@
 #ifndef TFCKPT_SAVED_MODEL_LOADER_H_
 #define TFCKPT_SAVED_MODEL_LOADER_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -69,6 +72,15 @@ struct LoadOptions {
   bool allow_unregistered_ops = true;
   io::Env* env = nullptr;  // nullptr: io::Env::Default()
   uint64_t max_tensor_bytes = uint64_t{1} << 30;
+  // For a .meta without a saver_def restored from a checkpoint: the
+  // MetaGraph with TF's default Saver added, as tf.train.import_meta_graph
+  // builds Saver() over the graph's variables then (TF 1.x's
+  // export_meta_graph before any Saver existed; golden/tf-1.15/
+  // meta_no_saver_def). The Saver builder is src/train, above this layer:
+  // callers linking it set this (the CLI). Unset, or no variables: such a
+  // .meta cannot be restored (FailedPrecondition).
+  std::function<StatusOr<tensorflow::MetaGraphDef>(const tensorflow::MetaGraphDef&)>
+      add_default_saver;
 };
 
 class Bundle {

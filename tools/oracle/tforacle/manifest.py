@@ -62,6 +62,7 @@ def normalize_text(text):
 
 
 _NODE_LINE = re.compile(r"^Node: '[^']*'$")
+_ORIGINAL_ERROR = "Original error:\n\n"
 
 
 def status_message(message):
@@ -76,6 +77,11 @@ def status_message(message):
     for i, line in enumerate(lines):
         if _NODE_LINE.match(line):
             start = i + 1
+    # TF 1.x has no "Node:" line; Saver.restore's wrapped error reads
+    # "Restoring from checkpoint failed. ... Original error:\n\n<status
+    # message>\n\t [[node x (defined at ...) ]]".
+    if start == 0 and _ORIGINAL_ERROR in message:
+        lines = message.split(_ORIGINAL_ERROR, 1)[1].split("\n")
     body = []
     for line in lines[start:]:
         if line.startswith("\t [[") or line.startswith("\t[["):

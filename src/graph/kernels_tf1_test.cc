@@ -1,0 +1,69 @@
+// kernels_tf1.cc against values derived from TF's definitions (math_ops.cc,
+// cwise_ops.h); golden/versions_golden_test runs them inside TF 1.15's
+// graphs against TF's outputs.
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "gtest/gtest.h"
+#include "src/graph/serving_ops.h"
+#include "src/graph/test_util.h"
+
+namespace tfckpt::graph {
+namespace {
+
+using namespace testing;  // NOLINT
+
+StatusOr<Tensor> Op(const std::string& op, const std::vector<Tensor>& inputs, DataType t) {
+  GraphBuilder b;
+  std::vector<std::string> names;
+  for (size_t i = 0; i < inputs.size(); ++i) names.push_back(b.Const(StrCat("in", i), inputs[i]));
+  b.Op("op", op, names, {{"T", AType(t)}});
+  SessionOptions so;
+  so.graph.registry = &ServingOpRegistry();
+  TFCKPT_ASSIGN_OR_RETURN(auto session, Session::Create(b.def(), so));
+  TFCKPT_ASSIGN_OR_RETURN(auto out, session->Run({}, {"op:0"}));
+  return out[0];
+}
+
+TEST(Tf1Kernels, Abs) {
+  auto f = Op("Abs", {F({4}, {-1.5f, 2.0f, -0.0f, -INFINITY})}, tensorflow::DT_FLOAT);
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_EQ(Values<float>(*f), (std::vector<float>{1.5f, 2.0f, 0.0f, INFINITY}));
+  EXPECT_FALSE(std::signbit(Values<float>(*f)[2]));
+  // The most negative int32 wraps to itself, as Eigen's abs on two's complement.
+  const int32_t min = std::numeric_limits<int32_t>::min();
+  auto i = Op("Abs", {I32({3}, {-7, 7, min})}, tensorflow::DT_INT32);
+  ASSERT_TRUE(i.ok()) << i.status();
+  EXPECT_EQ(Values<int32_t>(*i), (std::vector<int32_t>{7, 7, min}));
+}
+
+TEST(Tf1Kernels, ComparisonsBroadcast) {
+  const Tensor x = F({2, 2}, {1, 2, 3, 4});
+  const Tensor y = F({2}, {2, 3});
+  auto ge = Op("GreaterEqual", {x, y}, tensorflow::DT_FLOAT);
+  auto gt = Op("Greater", {x, y}, tensorflow::DT_FLOAT);
+  auto le = Op("LessEqual", {x, y}, tensorflow::DT_FLOAT);
+  ASSERT_TRUE(ge.ok() && gt.ok() && le.ok());
+  EXPECT_EQ(BoolValues(*ge), (std::vector<bool>{false, false, true, true}));
+  EXPECT_EQ(BoolValues(*gt), (std::vector<bool>{false, false, true, true}));
+  EXPECT_EQ(BoolValues(*le), (std::vector<bool>{true, true, false, false}));
+  auto eq = Op("GreaterEqual", {F({1}, {2}), F({1}, {2})}, tensorflow::DT_FLOAT);
+  ASSERT_TRUE(eq.ok());
+  EXPECT_EQ(BoolValues(*eq), (std::vector<bool>{true}));
+  auto bad = Op("GreaterEqual", {F({3}, {1, 2, 3}), F({2}, {1, 2})}, tensorflow::DT_FLOAT);
+  EXPECT_FALSE(bad.ok());
+}
+
+TEST(Tf1Kernels, DivNoNanIsZeroWhereTheDivisorIs) {
+  auto d = Op("DivNoNan", {F({4}, {1, NAN, INFINITY, 6}), F({4}, {0, 0, 0, 4})},
+              tensorflow::DT_FLOAT);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(Values<float>(*d), (std::vector<float>{0, 0, 0, 1.5f}));
+  auto s = Op("DivNoNan", {F({2}, {3, 5}), F({}, {2})}, tensorflow::DT_FLOAT);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(Values<float>(*s), (std::vector<float>{1.5f, 2.5f}));
+}
+
+}  // namespace
+}  // namespace tfckpt::graph
