@@ -30,8 +30,12 @@ CRASH = {
     "string_huge_length",
 }
 ACCEPT = {
-    # TF never looks for data files of other saves.
-    "mixed_shards",
+    # TF never looks for data files of other saves, nor for shards past
+    # num_shards.
+    "mixed_shards", "stray_shard",
+    # Warnings only (the checkpoint is intact): bytes no entry covers, the
+    # temp index of a killed save, parked files of an interrupted tfckpt save.
+    "data_unreferenced_bytes", "stale_temp_file", "interrupted_save",
     # No "" record: TF parses the first entry (v1's BundleEntryProto) as the
     # header, and v1 silently disappears from the checkpoint.
     "header_missing",

@@ -1,4 +1,6 @@
 // Byte flips, truncations, shard and string damage on TF-written bundles.
+#include <algorithm>
+
 #include "golden/bad/generate/generator.h"
 #include "src/bundle/tensor_data.h"
 #include "src/io/coding.h"
@@ -158,6 +160,40 @@ std::vector<CaseDef> DamageCases() {
          return EditEntry(d.prefix, kNote, [](tensorflow::BundleEntryProto* e) {
            e->mutable_shape()->add_dim()->set_size(int64_t{1} << 50);
          });
+       }},
+
+      // Files beside the bundle and holes in its data file.
+      {{"stray_shard", "",
+        "a data file numbered for this save but past its shard count (…-00001-of-00001) lies "
+        "beside the bundle",
+        "saver_v2_basic + its data file copied in as model.ckpt.data-00001-of-00001",
+        {"STRAY_SHARD"}},
+       kBasic,
+       [=](const CaseDir& d) { return Copy(data(d), d.prefix + ".data-00001-of-00001"); }},
+      {{"data_unreferenced_bytes", "",
+        "tensor v1's entry removed from the index: its 8 bytes at offset 0 of the data file "
+        "belong to no tensor (a warning: the rest reads correctly)",
+        "saver_v2_basic; the v1 record dropped from the index, index rewritten",
+        {"UNREFERENCED_DATA"}},
+       kBasic,
+       [](const CaseDir& d) {
+         return RewriteIndex(d.prefix, [](Records* r) {
+           r->erase(std::remove_if(r->begin(), r->end(),
+                                   [](const auto& kv) { return kv.first == "v1"; }),
+                    r->end());
+         });
+       }},
+      {{"data_file_is_directory", "",
+        "the data file is a directory: it exists but cannot be read",
+        "saver_v2_basic; model.ckpt.data-00000-of-00001 replaced by a directory holding the "
+        "original file",
+        {"IO_ERROR"}},
+       kBasic,
+       [=](const CaseDir& d) -> Status {
+         TFCKPT_RETURN_IF_ERROR(Copy(data(d), d.O("data")));
+         TFCKPT_RETURN_IF_ERROR(Remove(data(d)));
+         TFCKPT_RETURN_IF_ERROR(Copy(d.O("data"), data(d) + "/model.ckpt.data-00000-of-00001"));
+         return Remove(d.O("data"));
        }},
   };
 }

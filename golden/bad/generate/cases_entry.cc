@@ -168,6 +168,31 @@ std::vector<CaseDef> EntryCases() {
               e->mutable_shape()->clear_dim();
               e->mutable_shape()->set_unknown_rank(true);
             }),
+
+      Entry({"bad_variant", "",
+             "tensor v2 (24 bytes of float) relabelled DT_VARIANT: its bytes are not variant "
+             "elements TensorFlow could hold",
+             "saver_v2_basic; v2's entry dtype set to DT_VARIANT (21), size and crc32c kept",
+             {"BAD_VARIANT"}},
+            kBasic, "v2", [](BundleEntryProto* e) { e->set_dtype(tensorflow::DT_VARIANT); }),
+      {{"slice_data_missing", "",
+        "pv's entry lists 3 slices but the index lacks the record of its second (rows 4..6)",
+        "partitioned; the second slice record of pv (key EncodeTensorNameSlice(\"pv\", 4,3:-)) "
+        "dropped, index rewritten",
+        {"NOT_FOUND"}},
+       kParted,
+       [](const CaseDir& d) {
+         return RewriteIndex(d.prefix, [](Records* r) {
+           // Slice records sort after "" and before the names (their keys start with 0x00).
+           int seen = 0;
+           for (auto it = r->begin(); it != r->end(); ++it) {
+             if (!it->first.empty() && it->first[0] == '\0' && ++seen == 2) {
+               r->erase(it);
+               return;
+             }
+           }
+         });
+       }},
   };
 }
 

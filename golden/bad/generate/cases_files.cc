@@ -107,6 +107,31 @@ std::vector<CaseDef> FileCases() {
                 }
               });
             }),
+
+      // Leftovers of saves that did not finish (warnings: the checkpoint itself is intact).
+      {{"stale_temp_file", "",
+        "the temporary index of a killed save (model.ckpt.index.tempstate…) lies beside the "
+        "bundle, open by no process",
+        "saver_v2_basic + the first half of its .index copied in as "
+        "model.ckpt.index.tempstate8517260334551730935",
+        {"STALE_TEMP_FILE"}},
+       kBasic,
+       [](const CaseDir& d) -> Status {
+         TFCKPT_ASSIGN_OR_RETURN(std::string index, ReadAll(d.prefix + ".index"));
+         return WriteAll(d.prefix + ".index.tempstate8517260334551730935",
+                         index.substr(0, index.size() / 2));
+       }},
+      {{"interrupted_save", "",
+        "the parked files of an interrupted tfckpt save (*.tfckpt-old) lie beside the bundle",
+        "saver_v2_basic + its .index and data file copied in with the suffix .tfckpt-old",
+        {"INTERRUPTED_SAVE"}},
+       kBasic,
+       [](const CaseDir& d) -> Status {
+         for (const char* f : {".index", ".data-00000-of-00001"}) {
+           TFCKPT_RETURN_IF_ERROR(Copy(d.prefix + f, d.prefix + f + ".tfckpt-old"));
+         }
+         return OkStatus();
+       }},
   };
 }
 

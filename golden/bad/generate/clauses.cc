@@ -70,6 +70,13 @@ const std::map<std::string, Clauses>& ByName() {
       {"footer_nonzero_padding", {"TABLE-4.3"}},
       {"v1_short_values", {"V1-3.1", "V1-3.2"}},
       {"saved_model_variable_missing", {"META-2.3", "SMODEL-3.4"}},
+      {"stray_shard", {"BUNDLE-1.1"}},
+      {"data_unreferenced_bytes", {"BUNDLE-2.3"}},
+      {"data_file_is_directory", {"BUNDLE-1.1"}},
+      {"bad_variant", {"BUNDLE-5.5", "BUNDLE-6.4"}},
+      {"slice_data_missing", {"BUNDLE-7.3", "BUNDLE-7.4"}},
+      {"stale_temp_file", {"BUNDLE-1.1"}},  // not part of the bundle (BUNDLE-2.9: not testable)
+      {"interrupted_save", {"BUNDLE-1.1"}},
   };
   return *kMap;
 }
