@@ -11,6 +11,11 @@ conformance/failure_lists/tensorflow-2.21.txt, each with the reason.
                          (a key get_tensor refuses is answered alone: {"name", "error"})
   write_checkpoint       tf.raw_ops.SaveV2 (V2) / tf.raw_ops.Save (V1), eager
   read_checkpoint_state  tf.train.get_checkpoint_state (None is an error)
+  read_saved_model       loader_impl.parse_saved_model / SavedModelLoader.get_meta_graph_def_from_tags
+                         (TF's loader steps 1-2) + tf.train.list_variables of variables/
+  read_meta_graph        meta_graph.read_meta_graph_file (binary, else text)
+  read_graph             GraphDef (binary, else text) + tf.make_ndarray of each Const
+  read_object_graph      the _CHECKPOINTABLE_OBJECT_GRAPH tensor as a TrackableObjectGraph
   validate               not claimed: TensorFlow has no checkpoint validator
 
 error_class comes from TensorFlow's exception type (ERROR_CLASS below); a
@@ -115,12 +120,17 @@ def main():
         return {"model_checkpoint_path": st.model_checkpoint_path,
                 "all_model_checkpoint_paths": list(st.all_model_checkpoint_paths)}
 
+    from tf_model_ops import model_ops
+    extra_ops = model_ops(tf, oc)
+
     def hello(req):
         return {"name": "tensorflow", "version": tf.__version__,
-                "profiles": ["read-v2", "read-v1", "write-v2", "write-v1", "state"]}
+                "profiles": ["read-v2", "read-v1", "write-v2", "write-v1", "state",
+                             "read-savedmodel", "read-metagraph", "read-object-graph"]}
 
     ops = {"hello": hello, "read_checkpoint": read_checkpoint, "write_checkpoint": write_checkpoint,
            "read_checkpoint_state": read_checkpoint_state}
+    ops.update(extra_ops)
 
     while True:
         head = proto_in.read(4)

@@ -1,6 +1,6 @@
 // tfckpt's own testee for `tfckpt conform` (protocol.h): claims every
 // profile and answers every op with the library's readers, writers, state
-// parser and validator. A refused read is classified (error_class) by what
+// parser, validator and model readers (model_ops.h). A refused read is classified (error_class) by what
 // tfckpt's validator finds in the same file, through protocol.h's one
 // defect-to-class table.
 //
@@ -41,6 +41,7 @@
 #include <thread>
 
 #include "conformance/checkpoint_tensors.h"
+#include "conformance/model_ops.h"
 #include "conformance/protocol.h"
 #include "src/bundle/bundle_reader.h"
 #include "src/bundle/bundle_writer.h"
@@ -262,6 +263,15 @@ json Handle(io::Env* env, const json& request) {
     return Validate(env, request.value("path", ""));
   }
   if (op == "read_checkpoint_state") return ReadState(env, request.value("dir", ""));
+  for (const auto& [name, fn] : {std::pair{"read_saved_model", &ReadSavedModelOp},
+                                 std::pair{"read_meta_graph", &ReadMetaGraphOp},
+                                 std::pair{"read_graph", &ReadGraphOp},
+                                 std::pair{"read_object_graph", &ReadObjectGraphOp}}) {
+    if (op != name) continue;
+    auto result = fn(env, request);
+    if (result.ok()) return json{{"result", *result}};
+    return Error(env, "", result.status());
+  }
   return json{{"skipped", StrCat("unknown op \"", op, "\"")}};
 }
 

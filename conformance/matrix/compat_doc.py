@@ -25,6 +25,9 @@ PROFILES = [  # (profile, title)
     ("write-v1", "Writing V1 files"),
     ("state", "Reading the `checkpoint` state file"),
     ("validate", "Validating"),
+    ("read-savedmodel", "Reading SavedModels (tag-sets, signatures, variables)"),
+    ("read-metagraph", "Reading MetaGraphs (.meta) and frozen GraphDefs"),
+    ("read-object-graph", "Reading TF2 object graphs"),
 ]
 MARK = {"pass": "✓", "fail": "✗", "skip": "–", "not_claimed": "·"}
 

@@ -88,7 +88,15 @@ TEST(BadCorpus, EveryFileIsReportedWithItsCode) {
   int n = 0;
   for (const auto& c : doc.at("cases")) {
     const std::string name = c.at("name");
-    const std::string path = Runfile("golden/bad/" + c.at("validate").get<std::string>());
+    // A copy with real files: runfiles are symlinks, and the validator
+    // opens leftovers (temp files, parked backups) with O_NOFOLLOW, so it
+    // cannot tell whether a save is still writing them through a link.
+    const fs::path copy = fs::path(std::getenv("TEST_TMPDIR")) / "bad" / name;
+    fs::remove_all(copy);
+    fs::create_directories(copy.parent_path());
+    fs::copy(Runfile("golden/bad/" + name), copy, fs::copy_options::recursive);
+    const std::string validate = c.at("validate").get<std::string>();
+    const std::string path = (copy.parent_path() / validate).string();
     std::set<std::string> want;
     for (const auto& code : c.at("expect_any")) want.insert(code.get<std::string>());
     const Report r = Validate(io::Env::Default(), path);
@@ -127,7 +135,8 @@ const std::map<std::string, std::string>& CodesWithoutBadFile() {
 // Issue #18: every defect code has at least one bad file (or a reason).
 TEST(BadCorpus, EveryDefectCodeHasABadFile) {
   std::set<std::string> covered;
-  for (const auto& c : LoadExpected().at("cases")) {
+  const nlohmann::json doc = LoadExpected();
+  for (const auto& c : doc.at("cases")) {
     for (const auto& code : c.at("expect_any")) covered.insert(code.get<std::string>());
   }
   for (const std::string& code : AllCodeNames()) {

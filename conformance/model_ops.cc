@@ -1,0 +1,211 @@
+#include "conformance/model_ops.h"
+
+#include <algorithm>
+
+#include "conformance/protocol.h"
+#include "proto/meta_graph.pb.h"
+#include "proto/saved_model.pb.h"
+#include "proto/trackable_object_graph.pb.h"
+#include "proto/variable.pb.h"
+#include "src/bundle/bundle_reader.h"
+#include "src/saved_model/loader.h"
+#include "src/tensor/tensor_proto.h"
+
+namespace tfckpt::conformance {
+
+using nlohmann::json;
+
+namespace {
+
+std::string Hex(const std::string& s) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+json ShapeJson(const tensorflow::TensorShapeProto& s) {
+  if (s.unknown_rank()) return nullptr;
+  json dims = json::array();
+  for (const auto& d : s.dim()) dims.push_back(d.size());
+  return dims;
+}
+
+json TensorInfoJson(const tensorflow::TensorInfo& t) {
+  return {{"name", t.name()},
+          {"dtype", tensorflow::DataType_Name(t.dtype())},
+          {"shape", ShapeJson(t.tensor_shape())}};
+}
+
+json SaverDefJson(const tensorflow::SaverDef& s) {
+  return {{"filename_tensor_name", s.filename_tensor_name()},
+          {"save_tensor_name", s.save_tensor_name()},
+          {"restore_op_name", s.restore_op_name()},
+          {"max_to_keep", s.max_to_keep()},
+          {"sharded", s.sharded()},
+          {"keep_checkpoint_every_n_hours", s.keep_checkpoint_every_n_hours()},
+          {"version", tensorflow::SaverDef::CheckpointFormatVersion_Name(s.version())}};
+}
+
+// What a SavedModel's MetaGraph and a .meta file share.
+json MetaGraphJson(const tensorflow::MetaGraphDef& mg) {
+  json tags = json::array();
+  for (const std::string& t : mg.meta_info_def().tags()) tags.push_back(t);
+  json sigs = json::object();
+  for (const auto& [key, sig] : mg.signature_def()) {
+    json in = json::object(), out = json::object();
+    for (const auto& [k, t] : sig.inputs()) in[k] = TensorInfoJson(t);
+    for (const auto& [k, t] : sig.outputs()) out[k] = TensorInfoJson(t);
+    sigs[key] = {{"inputs", in}, {"outputs", out}, {"method_name", sig.method_name()}};
+  }
+  std::vector<std::string> keys;
+  for (const auto& [k, c] : mg.collection_def()) keys.push_back(k);
+  std::sort(keys.begin(), keys.end());
+  json out = {{"tags", tags},
+              {"signature_def", sigs},
+              {"collection_keys", keys},
+              {"num_nodes", mg.graph_def().node_size()}};
+  if (mg.has_saver_def()) out["saver_def"] = SaverDefJson(mg.saver_def());
+  return out;
+}
+
+json CollectionJson(const tensorflow::CollectionDef& c) {
+  json values = json::array();
+  switch (c.kind_case()) {
+    case tensorflow::CollectionDef::kNodeList:
+      for (const auto& v : c.node_list().value()) values.push_back(v);
+      return {{"kind", "node_list"}, {"value", values}};
+    case tensorflow::CollectionDef::kBytesList:
+      for (const auto& v : c.bytes_list().value()) values.push_back(Hex(v));
+      return {{"kind", "bytes_list"}, {"value", values}};
+    case tensorflow::CollectionDef::kInt64List:
+      for (const auto v : c.int64_list().value()) values.push_back(v);
+      return {{"kind", "int64_list"}, {"value", values}};
+    case tensorflow::CollectionDef::kFloatList:
+      for (const float v : c.float_list().value()) values.push_back(static_cast<double>(v));
+      return {{"kind", "float_list"}, {"value", values}};
+    case tensorflow::CollectionDef::kAnyList:
+      for (const auto& v : c.any_list().value()) values.push_back(v.type_url());
+      return {{"kind", "any_list"}, {"value", values}};
+    default:
+      return {{"kind", "none"}, {"value", values}};
+  }
+}
+
+// The VariableDef names of the variable collections (META-3.2).
+json VariableCollections(const tensorflow::MetaGraphDef& mg) {
+  json out = json::object();
+  for (const char* key : {"variables", "trainable_variables", "local_variables",
+                          "model_variables"}) {
+    auto it = mg.collection_def().find(key);
+    if (it == mg.collection_def().end() || !it->second.has_bytes_list()) continue;
+    json names = json::array();
+    for (const std::string& bytes : it->second.bytes_list().value()) {
+      tensorflow::VariableDef v;
+      names.push_back(v.ParseFromString(bytes) ? json(v.variable_name()) : json(nullptr));
+    }
+    out[key] = names;
+  }
+  return out;
+}
+
+StatusOr<std::string> StringField(const json& request, const char* field) {
+  if (!request.contains(field) || !request[field].is_string()) {
+    return InvalidArgumentError(StrCat("request needs a string \"", field, "\""));
+  }
+  return request[field].get<std::string>();
+}
+
+}  // namespace
+
+StatusOr<json> ReadSavedModelOp(io::Env* env, const json& request) {
+  TFCKPT_ASSIGN_OR_RETURN(std::string dir, StringField(request, "dir"));
+  json out;
+  if (request.contains("tags")) {
+    std::vector<std::string> tags;
+    for (const json& t : request["tags"]) tags.push_back(t.get<std::string>());
+    TFCKPT_ASSIGN_OR_RETURN(auto mg, saved_model::ReadSavedModelMetaGraph(dir, tags, env));
+    out["meta_graphs"] = json::array({MetaGraphJson(mg.meta_graph)});
+  } else {
+    TFCKPT_ASSIGN_OR_RETURN(tensorflow::SavedModel sm, saved_model::ReadSavedModel(dir, env));
+    out["saved_model_schema_version"] = sm.saved_model_schema_version();
+    out["meta_graphs"] = json::array();
+    for (const auto& mg : sm.meta_graphs()) out["meta_graphs"].push_back(MetaGraphJson(mg));
+  }
+  json vars = json::array();
+  const std::string prefix = dir + "/variables/variables";
+  if (env->FileExists(prefix + ".index")) {
+    TFCKPT_ASSIGN_OR_RETURN(auto reader, bundle::BundleReader::Open(env, prefix));
+    TFCKPT_ASSIGN_OR_RETURN(auto infos, reader->ListTensors());
+    for (const auto& i : infos) {
+      vars.push_back({{"name", i.key},
+                      {"dtype", tensorflow::DataType_Name(i.dtype)},
+                      {"shape", i.shape.dims()}});
+    }
+  }
+  out["variables"] = vars;
+  return out;
+}
+
+StatusOr<json> ReadMetaGraphOp(io::Env* env, const json& request) {
+  TFCKPT_ASSIGN_OR_RETURN(std::string path, StringField(request, "path"));
+  tensorflow::MetaGraphDef mg;
+  TFCKPT_RETURN_IF_ERROR(saved_model::ReadModelFile(path, &mg, env));
+  json out = MetaGraphJson(mg);
+  json collections = json::object();
+  for (const auto& [k, c] : mg.collection_def()) collections[k] = CollectionJson(c);
+  out["collections"] = collections;
+  out["variables"] = VariableCollections(mg);
+  return out;
+}
+
+StatusOr<json> ReadGraphOp(io::Env* env, const json& request) {
+  TFCKPT_ASSIGN_OR_RETURN(std::string path, StringField(request, "path"));
+  tensorflow::GraphDef g;
+  TFCKPT_RETURN_IF_ERROR(saved_model::ReadModelFile(path, &g, env));
+  json nodes = json::array(), consts = json::array();
+  for (const auto& n : g.node()) {
+    nodes.push_back({{"name", n.name()}, {"op", n.op()}});
+    if (n.op() != "Const") continue;
+    auto value = n.attr().find("value");
+    if (value == n.attr().end() || !value->second.has_tensor()) {
+      return InvalidArgumentError(StrCat(path, ": Const node ", n.name(), " has no value"));
+    }
+    auto t = tensor::TensorFromProto(value->second.tensor());
+    if (!t.ok()) return t.status().WithContext(StrCat(path, ": Const node ", n.name()));
+    consts.push_back(WireTensor(n.name(), *t));
+  }
+  return json{{"nodes", nodes}, {"consts", consts}};
+}
+
+StatusOr<json> ReadObjectGraphOp(io::Env* env, const json& request) {
+  TFCKPT_ASSIGN_OR_RETURN(std::string prefix, StringField(request, "prefix"));
+  TFCKPT_ASSIGN_OR_RETURN(auto reader, bundle::BundleReader::Open(env, prefix));
+  constexpr char kKey[] = "_CHECKPOINTABLE_OBJECT_GRAPH";
+  TFCKPT_ASSIGN_OR_RETURN(tensor::Tensor t, reader->Lookup(kKey));
+  if (!t.is_string() || t.strings().size() != 1) {
+    return InvalidArgumentError(StrCat(prefix, ": ", kKey, " is not a string scalar"));
+  }
+  tensorflow::TrackableObjectGraph g;
+  if (!g.ParseFromString(t.strings()[0])) {
+    return DataLossError(StrCat(prefix, ": ", kKey, " is not a TrackableObjectGraph"));
+  }
+  json nodes = json::array();
+  for (const auto& n : g.nodes()) {
+    json children = json::array(), attributes = json::array();
+    for (const auto& c : n.children()) {
+      children.push_back({{"node_id", c.node_id()}, {"local_name", c.local_name()}});
+    }
+    for (const auto& a : n.attributes()) {
+      attributes.push_back(
+          {{"name", a.name()}, {"full_name", a.full_name()}, {"checkpoint_key", a.checkpoint_key()}});
+    }
+    nodes.push_back({{"children", children}, {"attributes", attributes}});
+  }
+  return json{{"nodes", nodes}};
+}
+
+}  // namespace tfckpt::conformance
