@@ -46,13 +46,14 @@ has "TESTEE is required" "$out.err"
 
 # --- the reference testee claims everything and conforms -----------------------
 check 0 "tfckpt_testee conforms" conform -v -- "$testee"
-has "^conform: testee \"tfckpt_testee\" tfckpt claims read-v2, read-v1, write-v2, write-v1, state, validate$"
+has "^conform: testee \"tfckpt_testee\" tfckpt claims read-v2, read-v1, write-v2, write-v1, state, validate, read-savedmodel, read-metagraph, read-object-graph$"
 has "^conform: $total passed, 0 failed .*0 skipped, 0 not claimed; 0 unexpected failures, 0 unexpected passes$"
-has "^conform: CONFORMANT for read-v2, read-v1, write-v2, write-v1, state, validate$"
+has "^conform: CONFORMANT for read-v2, read-v1, write-v2, write-v1, state, validate, read-savedmodel, read-metagraph, read-object-graph$"
 for kind in Required.Read.V2 Required.Read.V1 Required.Write.V2 Required.Write.V1 \
             Recommended.WriteBytes.V2 Recommended.WriteBytes.V1 Required.Reject \
             Recommended.RejectClass Required.Validate.Clean Required.State \
-            Recommended.ValidateCode; do
+            Recommended.ValidateCode Required.SavedModel Required.SavedModelTags \
+            Required.MetaGraph Required.Graph Required.ObjectGraph; do
   has "^ok $kind\."
 done
 expect_count "$reads" '^ok Required\.Read\.'
@@ -73,7 +74,7 @@ check 1 "a read-v2 testee that skips a Read case fails it" \
 has "^conform: testee \"tfckpt_testee\" tfckpt claims read-v2$"
 has "^FAIL Required\.Read\.V2\.dtypes/dtypes: skipped a required case of claimed profile read-v2: --break=skip-reads$"
 has "^conform: 0 passed, 1 failed \(1 required, 0 recommended\), 0 skipped, [0-9]+ not claimed"
-has "^conform: NOT CONFORMANT: failures differ from the failure list for read-v2 \(1 unexpected\); not claimed: read-v1, write-v2, write-v1, state, validate$"
+has "^conform: NOT CONFORMANT: failures differ from the failure list for read-v2 \(1 unexpected\); not claimed: read-v1, write-v2, write-v1, state, validate, read-savedmodel, read-metagraph, read-object-graph$"
 check 1 "skipped Recommended cases are skips; unclaimed profiles are not sent" \
   conform -v --filter data_byte_flip -- "$testee" --break=skip-reads
 has "^skip Recommended\.RejectClass\.data_byte_flip: --break=skip-reads$"
@@ -197,7 +198,7 @@ if command -v node >/dev/null 2>&1; then
     conform --failure-list "$root/conformance/examples/node_testee.failures.txt" -- \
     node "$root/conformance/examples/node_testee.js"
   has "^conform: testee \"node_testee\" v[0-9.]+ claims read-v2, state$"
-  has "^conform: CONFORMANT for read-v2, state; not claimed: read-v1, write-v2, write-v1, validate$"
+  has "^conform: CONFORMANT for read-v2, state; not claimed: read-v1, write-v2, write-v1, validate, read-savedmodel, read-metagraph, read-object-graph$"
   has "^suspect Required\.Reject\.slices_overlapping: refused \(unsupported\): tensor \"pv\": "
 else
   echo "SKIPPED: node_testee.js: node is not installed (tools/install_deps.sh installs nodejs)"
@@ -206,7 +207,7 @@ fi
 # --- JSON report and set-up errors -------------------------------------------
 check 0 "--json keeps the testee's answer for passes too" conform --json --filter data_byte_flip -- "$testee"
 has '"conformant": true'
-has '"verdict": "CONFORMANT for read-v2, read-v1, write-v2, write-v1, state, validate"'
+has '"verdict": "CONFORMANT for read-v2, read-v1, write-v2, write-v1, state, validate, read-savedmodel, read-metagraph, read-object-graph"'
 has '"name": "Required.Reject.data_byte_flip"'
 has '"error_class": "corrupt"'
 has '"error": "DATA_LOSS: '
