@@ -95,13 +95,6 @@ std::set<std::string> AsSet(const json& list) {
   return out;
 }
 
-// The MANIFEST checkpoint of `scenario` with prefix `prefix`, or nullptr.
-const json* Checkpoint(const json& scenario, const std::string& prefix) {
-  for (const json& c : scenario.value("checkpoints", json::array())) {
-    if (c.value("prefix", "") == prefix) return &c;
-  }
-  return nullptr;
-}
 
 json TensorList(const json& checkpoint, bool with_sha) {
   json out = json::array();
