@@ -43,9 +43,15 @@ const char* StatusName(StatusCode code) {
   }
 }
 
+// Messages and keys may hold bytes that are not UTF-8 (binary slice keys,
+// tensor names): shown with \\xNN escapes rather than failing the decode.
+py::str Text(const std::string& bytes) {
+  return py::bytes(bytes).attr("decode")("utf-8", "backslashreplace");
+}
+
 [[noreturn]] void Raise(const Status& s, const std::string& defect = "") {
   py::object error = py::module_::import("tfckpt.errors")
-                         .attr("from_status")(StatusName(s.code()), s.message(),
+                         .attr("from_status")(StatusName(s.code()), Text(std::string(s.message())),
                                               defect.empty() ? py::object(py::none()) : py::str(defect));
   PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(error.ptr())), error.ptr());
   throw py::error_already_set();
@@ -219,13 +225,15 @@ py::tuple Validate(const std::string& path, bool verify_data) {
     py::dict item;
     item["code"] = std::string(check::DefectCodeName(d.code));
     item["warning"] = check::IsWarning(d.code);
-    item["file"] = d.file;
+    item["file"] = Text(d.file);
     item["offset"] = d.offset ? py::object(py::int_(*d.offset)) : py::object(py::none());
-    item["key"] = d.key;
-    item["message"] = d.message;
+    item["key"] = Text(d.key);
+    item["message"] = Text(d.message);
     defects.append(item);
   }
-  return py::make_tuple(report.ok(), defects, report.notes, report.errors(), report.warnings());
+  py::list notes;
+  for (const std::string& n : report.notes) notes.append(Text(n));
+  return py::make_tuple(report.ok(), defects, notes, report.errors(), report.warnings());
 }
 
 }  // namespace
