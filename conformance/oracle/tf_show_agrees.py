@@ -64,7 +64,8 @@ def tf_view(export_dir):
         metas.append({"tags": sorted(tags), "signatures": sigs, "assets": assets(mg)})
     variables = None
     prefix = os.path.join(export_dir, "variables", "variables")
-    if os.path.exists(prefix + ".index"):
+    # V2 (variables.index) or a V1 file TF 1.x SavedModels still write.
+    if os.path.exists(prefix + ".index") or os.path.isfile(prefix):
         reader = tf.train.load_checkpoint(prefix)
         dtypes = reader.get_variable_to_dtype_map()
         variables = [{"name": name, "dtype": dtype(dtypes[name].as_datatype_enum),
