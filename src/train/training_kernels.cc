@@ -1,16 +1,12 @@
 // Kernels of the ops a TF1 training graph (tf.gradients of a softmax
 // cross-entropy, GradientDescentOptimizer) uses that the graph engine does
-// not register: SparseSoftmaxCrossEntropyWithLogits, Tile, FloorMod,
-// GatherV2 (batch_dims 0), Prod, ExpandDims, ApplyGradientDescent. OpDefs
-// are TF's (tensorflow/core/ops/{nn,array,math,training}_ops.cc).
+// not register: Tile, FloorMod, Prod, ApplyGradientDescent. OpDefs are TF's
+// (tensorflow/core/ops/{array,math,training}_ops.cc). The engine's own
+// SparseSoftmaxCrossEntropyWithLogits, GatherV2 and ExpandDims
+// (graph/kernels_norm.cc, kernels_shape.cc) serve training graphs too
+// (TrainingOpRegistry).
 //
 // Numerics follow TF's CPU kernels element by element:
-//  - SparseSoftmaxCrossEntropyWithLogits (sparse_xent_op.h): max over
-//    classes, shifted = logits - max, sum_exp = sum_c exp(shifted) in class
-//    order, loss = log(sum_exp) - shifted[label], backprop = exp(shifted) /
-//    sum_exp - onehot. TF's Eigen sums in class order when the classes fit
-//    in less than one AVX packet (< 8); beyond that TF sums packet-wise and
-//    the last bits may differ.
 //  - ApplyGradientDescent: var - alpha * delta (product rounded, then the
 //    difference; Eigen's packet ops do not fuse them).
 #include <cmath>
@@ -35,61 +31,6 @@ std::vector<int64_t> Ints(const Tensor& t) {
     out.push_back(t.dtype() == tensorflow::DT_INT64 ? t.flat<int64_t>()[i] : t.flat<int32_t>()[i]);
   }
   return out;
-}
-
-template <typename T>
-Status XentT(OpKernelContext* ctx) {
-  const Tensor& logits = ctx->input(0);
-  const Tensor& labels = ctx->input(1);
-  if (logits.shape().rank() != 2) {
-    return InvalidArgumentError(StrCat("logits must be 2-D, but got shape ",
-                                       logits.shape().DebugString()));
-  }
-  if (labels.shape().rank() != 1 || labels.shape().dim(0) != logits.shape().dim(0)) {
-    return InvalidArgumentError(StrCat("logits and labels must have the same first dimension, "
-                                       "got logits shape ", logits.shape().DebugString(),
-                                       " and labels shape ", labels.shape().DebugString()));
-  }
-  const int64_t batch = logits.shape().dim(0), classes = logits.shape().dim(1);
-  const std::vector<int64_t> label = Ints(labels);
-  for (int64_t b = 0; b < batch; ++b) {
-    if (label[b] < 0 || label[b] >= classes) {
-      return InvalidArgumentError(StrCat("Received a label value of ", label[b],
-                                         " which is outside the valid range of [0, ", classes,
-                                         ").  Label values: ", label[b]));
-    }
-  }
-  TFCKPT_ASSIGN_OR_RETURN(Tensor * loss, ctx->AllocateOutput(0, logits.dtype(), {batch}));
-  TFCKPT_ASSIGN_OR_RETURN(Tensor * backprop,
-                          ctx->AllocateOutput(1, logits.dtype(), logits.shape()));
-  const T* x = logits.flat<T>();
-  T* l = loss->mutable_flat<T>();
-  T* g = backprop->mutable_flat<T>();
-  for (int64_t b = 0; b < batch; ++b) {
-    const T* row = x + b * classes;
-    T max = row[0];
-    for (int64_t c = 1; c < classes; ++c) max = std::max(max, row[c]);
-    T* shifted = g + b * classes;
-    T sum = T(0);
-    for (int64_t c = 0; c < classes; ++c) {
-      shifted[c] = row[c] - max;
-      sum += std::exp(shifted[c]);
-    }
-    l[b] = std::log(sum) - shifted[label[b]];
-    for (int64_t c = 0; c < classes; ++c) {
-      shifted[c] = std::exp(shifted[c]) / sum - (c == label[b] ? T(1) : T(0));
-    }
-  }
-  return OkStatus();
-}
-
-Status XentOp(OpKernelContext* ctx) {
-  switch (ctx->input(0).dtype()) {
-    case tensorflow::DT_FLOAT: return XentT<float>(ctx);
-    case tensorflow::DT_DOUBLE: return XentT<double>(ctx);
-    default:
-      return UnimplementedError("SparseSoftmaxCrossEntropyWithLogits: float or double only in tfckpt");
-  }
 }
 
 // Copies element bytes: works for every fixed-size dtype.
@@ -164,44 +105,6 @@ Status FloorModOp(OpKernelContext* ctx) {
   }
 }
 
-Status GatherV2Op(OpKernelContext* ctx) {
-  const Tensor& params = ctx->input(0);
-  const std::vector<int64_t> indices = Ints(ctx->input(1));
-  const std::vector<int64_t> axis_v = Ints(ctx->input(2));
-  const int rank = params.shape().rank();
-  int64_t axis = axis_v.empty() ? 0 : axis_v[0];
-  if (axis < 0) axis += rank;
-  if (axis < 0 || axis >= rank) {
-    return InvalidArgumentError(StrCat("Expected axis in the range [", -rank, ", ", rank,
-                                       "), but got ", axis_v.empty() ? 0 : axis_v[0]));
-  }
-  const size_t elem = static_cast<size_t>(tensor::DataTypeSize(params.dtype()));
-  if (elem == 0) return UnimplementedError("GatherV2: fixed-size dtypes only in tfckpt");
-  int64_t outer = 1, inner = 1;
-  for (int d = 0; d < axis; ++d) outer *= params.shape().dim(d);
-  for (int d = axis + 1; d < rank; ++d) inner *= params.shape().dim(d);
-  const int64_t limit = params.shape().dim(axis);
-  std::vector<int64_t> dims;
-  for (int d = 0; d < axis; ++d) dims.push_back(params.shape().dim(d));
-  for (int64_t d : ctx->input(1).shape().dims()) dims.push_back(d);
-  for (int d = axis + 1; d < rank; ++d) dims.push_back(params.shape().dim(d));
-  TFCKPT_ASSIGN_OR_RETURN(TensorShape shape, TensorShape::Make(dims));
-  TFCKPT_ASSIGN_OR_RETURN(Tensor * out, ctx->AllocateOutput(0, params.dtype(), shape));
-  char* o = out->mutable_raw_data();
-  for (int64_t a = 0; a < outer; ++a) {
-    for (size_t k = 0; k < indices.size(); ++k) {
-      if (indices[k] < 0 || indices[k] >= limit) {
-        return InvalidArgumentError(StrCat("indices[", k, "] = ", indices[k],
-                                           " is not in [0, ", limit, ")"));
-      }
-      const char* src = params.raw_data() + ((a * limit + indices[k]) * inner) * elem;
-      std::memcpy(o, src, inner * elem);
-      o += inner * elem;
-    }
-  }
-  return OkStatus();
-}
-
 template <typename T>
 Status ProdT(OpKernelContext* ctx, const std::vector<bool>& reduce, bool keep) {
   const Tensor& in = ctx->input(0);
@@ -254,29 +157,6 @@ Status ProdOp(OpKernelContext* ctx) {
   }
 }
 
-Status ExpandDimsOp(OpKernelContext* ctx) {
-  const Tensor& in = ctx->input(0);
-  const std::vector<int64_t> dim_v = Ints(ctx->input(1));
-  const int rank = in.shape().rank();
-  if (dim_v.size() != 1) return InvalidArgumentError("'dim' must be a tensor with a single value");
-  int64_t dim = dim_v[0];
-  if (dim < -1 - rank || dim > rank) {
-    return InvalidArgumentError(StrCat("Tried to expand dim index ", dim, " for tensor with ",
-                                       rank, " dimensions."));
-  }
-  if (dim < 0) dim += rank + 1;
-  std::vector<int64_t> dims = in.shape().dims();
-  dims.insert(dims.begin() + dim, 1);
-  TFCKPT_ASSIGN_OR_RETURN(TensorShape shape, TensorShape::Make(dims));
-  TFCKPT_ASSIGN_OR_RETURN(Tensor * out, ctx->AllocateOutput(0, in.dtype(), shape));
-  if (in.is_string()) {
-    *out->mutable_strings() = in.strings();
-  } else if (in.TotalBytes() > 0) {
-    std::memcpy(out->mutable_raw_data(), in.raw_data(), in.TotalBytes());
-  }
-  return OkStatus();
-}
-
 template <typename T>
 Status ApplyGradientDescentT(OpKernelContext* ctx) {
   const std::shared_ptr<graph::RefVariable>& var = ctx->ref_input(0);
@@ -320,14 +200,6 @@ constexpr char kNumberTypes[] =
 }  // namespace
 
 void RegisterTrainingKernels(graph::OpRegistry* r) {
-  r->Register(OpDefBuilder("SparseSoftmaxCrossEntropyWithLogits")
-                  .Input("features: T")
-                  .Input("labels: Tlabels")
-                  .Output("loss: T")
-                  .Output("backprop: T")
-                  .Attr("T: {half, bfloat16, float, double}")
-                  .Attr("Tlabels: {int32, int64} = DT_INT64"),
-              graph::FnKernel(XentOp));
   r->Register(OpDefBuilder("Tile")
                   .Input("input: T")
                   .Input("multiples: Tmultiples")
@@ -342,16 +214,6 @@ void RegisterTrainingKernels(graph::OpRegistry* r) {
                   .Attr("T: {int8, int16, int32, int64, uint8, uint16, uint32, uint64, bfloat16, "
                         "half, float, double}"),
               graph::FnKernel(FloorModOp));
-  r->Register(OpDefBuilder("GatherV2")
-                  .Input("params: Tparams")
-                  .Input("indices: Tindices")
-                  .Input("axis: Taxis")
-                  .Attr("batch_dims: int = 0")
-                  .Output("output: Tparams")
-                  .Attr("Tparams: type")
-                  .Attr("Tindices: {int16, int32, int64}")
-                  .Attr("Taxis: {int32, int64}"),
-              graph::FnKernel(GatherV2Op));
   r->Register(OpDefBuilder("Prod")
                   .Input("input: T")
                   .Input("reduction_indices: Tidx")
@@ -360,13 +222,6 @@ void RegisterTrainingKernels(graph::OpRegistry* r) {
                   .Attr(kNumberTypes)
                   .Attr("Tidx: {int32, int64} = DT_INT32"),
               graph::FnKernel(ProdOp));
-  r->Register(OpDefBuilder("ExpandDims")
-                  .Input("input: T")
-                  .Input("dim: Tdim")
-                  .Output("output: T")
-                  .Attr("T: type")
-                  .Attr("Tdim: {int32, int64} = DT_INT32"),
-              graph::FnKernel(ExpandDimsOp));
   r->Register(OpDefBuilder("ApplyGradientDescent")
                   .Input("var: Ref(T)")
                   .Input("alpha: T")
