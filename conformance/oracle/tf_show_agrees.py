@@ -2,8 +2,9 @@
 
   tf_show_agrees.py TFCKPT GOLDEN_DIR
 
-For each SavedModel under GOLDEN_DIR (a directory holding saved_model.pb):
-the tag sets, and for each MetaGraph what tf.compat.v1.saved_model.loader.load
+For each SavedModel under GOLDEN_DIR (a directory holding saved_model.pb) --
+every TF release's corpus (tf-2.21, tf-1.15, tf-2.11: each must hold one)
+and the zoo -- the tag sets, and for each MetaGraph what tf.compat.v1.saved_model.loader.load
 returns (signature keys, method names, every input/output TensorInfo's name,
 dtype and shape; asset filenames), and the variables TensorFlow's checkpoint
 reader lists (name, dtype, shape) must equal what `tfckpt show --json` prints.
@@ -17,6 +18,9 @@ import tensorflow as tf
 from tensorflow.core.framework import types_pb2
 from tensorflow.core.protobuf import meta_graph_pb2
 from tensorflow.python.tools import saved_model_utils
+
+
+CORPORA = ("tf-2.21", "tf-1.15", "tf-2.11")
 
 
 def dtype(enum):
@@ -124,8 +128,12 @@ def main():
         failed += diff is not None
         print("@@\tshow->tf\t%s\t%s\t%s" % (name, "FAIL" if diff else "PASS",
                                              diff or "tags, signatures, assets, variables agree"))
-    print("tf_show_agrees: %d SavedModels, %d differ" % (len(dirs), failed))
-    return 1 if failed or not dirs else 0
+    # Every TF release's corpus is covered (a moved directory would drop it).
+    missing = [c for c in CORPORA if not any(os.path.relpath(d, golden).startswith(c + "/")
+                                             for d in dirs)]
+    print("tf_show_agrees: %d SavedModels, %d differ%s" % (
+        len(dirs), failed, "; no SavedModel in " + ", ".join(missing) if missing else ""))
+    return 1 if failed or missing else 0
 
 
 if __name__ == "__main__":

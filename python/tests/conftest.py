@@ -13,12 +13,21 @@ def manifest():
     return json.loads((GOLDEN / "MANIFEST.json").read_text())
 
 
+# Every TensorFlow release's corpus: its MANIFEST, relative to golden/ (its
+# golden_dir is relative to the MANIFEST's directory; docs/TF_VERSIONS.md).
+CORPORA = {"2.21": "MANIFEST.json", "1.15": "tf-1.15/MANIFEST.json", "2.11": "tf-2.11/MANIFEST.json"}
+
+
 def golden_checkpoints():
-    """(id, path, MANIFEST checkpoint record) for every golden checkpoint."""
-    m = json.loads((GOLDEN / "MANIFEST.json").read_text())
+    """(id "tf-V/scenario:prefix", path, MANIFEST checkpoint record) for every
+    golden checkpoint of every corpus."""
     out = []
-    for s in m["scenarios"]:
-        for c in s.get("checkpoints", []):
-            if c.get("tensors"):
-                out.append((f"{s['name']}:{c['prefix']}", GOLDEN / m.get("golden_dir", "tf-2.21") / s["dir"] / c["prefix"], c))
+    for version, rel in CORPORA.items():
+        path = GOLDEN / rel
+        m = json.loads(path.read_text())
+        root = path.parent / m["golden_dir"]
+        for s in m["scenarios"]:
+            for c in s.get("checkpoints", []):
+                if c.get("tensors"):
+                    out.append((f"tf-{version}/{s['name']}:{c['prefix']}", root / s["dir"] / c["prefix"], c))
     return out

@@ -1,5 +1,5 @@
-"""tfckpt (the Python package) against what TensorFlow 2.21 wrote and
-recorded (golden/MANIFEST.json), the broken-file corpus (golden/bad) and the
+"""tfckpt (the Python package) against what TensorFlow 2.21, 1.15 and 2.11
+wrote and recorded (golden/MANIFEST.json, golden/tf-V/MANIFEST.json), the broken-file corpus (golden/bad) and the
 safetensors spec. No TensorFlow needed; the oracle tier compares with
 TensorFlow itself (conformance/oracle/load_vs_tf.py)."""
 import hashlib
@@ -56,6 +56,19 @@ def test_paths_go_through_the_one_resolver():
     assert saved_model.names == ["W", "b"]
 
 
+def test_tf1_era_paths():
+    """What only TF 1.x writes (docs/TF_VERSIONS.md, "Files only TF 1.x writes")."""
+    m = json.loads((GOLDEN / "tf-1.15" / "MANIFEST.json").read_text())
+    sc = {s["name"]: s for s in m["scenarios"]}
+    # A `checkpoint` state file naming the pattern model.ckpt-7-?????-of-00003.
+    want = sorted(t["name"] for t in sc["sharded_devices_v1"]["checkpoints"][0]["tensors"])
+    assert sorted(tfckpt.load(GOLDEN / "tf-1.15" / "sharded_devices_v1")) == want
+    # A SavedModel whose variables are one V1 file (no .index).
+    sm = tfckpt.open(GOLDEN / "tf-1.15" / "saved_model_v1_variables" / "saved_model")
+    assert sm.format == "V1"
+    assert sorted(sm.names) == sorted(t["name"] for t in sc["saved_model_v1_variables"]["checkpoints"][0]["tensors"])
+
+
 def test_lazy_views_and_copies():
     ckpt = tfckpt.open(GOLDEN / "tf-2.21" / "dtypes" / "dtypes")
     view = ckpt["large/float32_1024x768"]
@@ -82,9 +95,15 @@ def test_bfloat16_is_returned_as_its_bits(manifest):
 # Checkpoints that TF wrote with one Saver / tf.train.Checkpoint save, whole
 # tensors only, one data file: what tfckpt.load read, saved in TF's order
 # (the data offsets TF recorded), must be TF's bytes.
-BYTE_IDENTICAL = ["dtypes:dtypes", "saver_v2_basic:model.ckpt", "variable_scopes:model.ckpt",
-                  "names_unicode:names", "strings_zero_size:strings", "tf2_checkpoint:ckpt/ckpt-1",
-                  "ema:zero_debias.ckpt", "partial_restore:full.ckpt"]
+# TF 1.15 and 2.11 write the same bundle bytes as 2.21 (docs/TF_VERSIONS.md).
+BYTE_IDENTICAL = ["tf-2.21/" + c for c in (
+    "dtypes:dtypes", "saver_v2_basic:model.ckpt", "variable_scopes:model.ckpt", "names_unicode:names",
+    "strings_zero_size:strings", "tf2_checkpoint:ckpt/ckpt-1", "ema:zero_debias.ckpt",
+    "partial_restore:full.ckpt")] + ["tf-1.15/" + c for c in (
+    "dtypes:dtypes", "saver_v2_basic:model.ckpt", "variable_scopes:model.ckpt", "names_unicode:names",
+    "strings_zero_size:strings", "ema:zero_debias.ckpt", "layers_batch_norm:model.ckpt",
+    "conv_batch_norm_fused:model.ckpt")] + [
+    "tf-2.11/tf2_checkpoint:ckpt/ckpt-1", "tf-2.11/tf2_module_saved_model:saved_model/variables/variables"]
 
 
 @pytest.mark.parametrize("case_id", BYTE_IDENTICAL)

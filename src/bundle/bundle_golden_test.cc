@@ -1,12 +1,12 @@
-// Checkpoints written by real TensorFlow: the project's goldens
-// (golden/tf-2.21, described by golden/MANIFEST.json) and, when present,
+// Checkpoints written by real TensorFlow: the project's goldens of every
+// TF release (golden/tf-2.21 described by golden/MANIFEST.json, golden/tf-1.15
+// and golden/tf-2.11 by their own MANIFEST.json) and, when present,
 // ../shared/tf-golden. tfckpt must read every tensor exactly as TF wrote it
 // and, writing the same tensors in the same order, reproduce TF's files
-// byte for byte.
+// byte for byte (TF 1.15, 2.11 and 2.21 write the same bundle bytes for the
+// same tensors: docs/TF_VERSIONS.md).
 
 #include <algorithm>
-#include <cstdlib>
-#include <fstream>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +19,7 @@
 #include "src/io/hex.h"
 #include "src/io/mem_env.h"
 #include "src/io/sha256.h"
+#include "src/testing/golden_manifest.h"
 #include "src/testing/shared_dir.h"
 
 namespace tfckpt::bundle {
@@ -26,75 +27,88 @@ namespace {
 
 using tensor::Tensor;
 
-std::string Runfile(const std::string& rel) {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  return std::string(srcdir != nullptr ? srcdir : ".") + "/tfckpt/" + rel;
-}
-
-nlohmann::json Manifest() {
-  std::ifstream in(Runfile("golden/MANIFEST.json"));
-  return nlohmann::json::parse(in);
-}
-
 struct GoldenCheckpoint {
   std::string scenario, prefix;
   nlohmann::json tensors;
   bool tf_written;  // else tfckpt wrote it (MANIFEST "written_by")
 };
 
-std::vector<GoldenCheckpoint> V2Checkpoints() {
+// The V2 checkpoints of one TF release's corpus (golden_manifest.h).
+std::vector<GoldenCheckpoint> V2Checkpoints(const testing::golden::Corpus& corpus) {
   std::vector<GoldenCheckpoint> out;
-  const nlohmann::json m = Manifest();
-  for (const auto& s : m["scenarios"]) {
+  for (const auto& s : corpus.manifest["scenarios"]) {
     if (!s.contains("checkpoints")) continue;
     for (const auto& c : s["checkpoints"]) {
       if (c["format"] != "V2") continue;
-      out.push_back({s["name"], Runfile("golden/tf-2.21/" + s["dir"].get<std::string>() + "/" +
-                                        c["prefix"].get<std::string>()),
-                     c["tensors"], c.value("written_by", "tensorflow") == "tensorflow"});
+      out.push_back({"tf-" + corpus.version + "/" + s["name"].get<std::string>(),
+                     corpus.Path(s, c["prefix"]), c["tensors"],
+                     c.value("written_by", "tensorflow") == "tensorflow"});
     }
   }
   return out;
 }
 
+std::vector<GoldenCheckpoint> V2Checkpoints() {
+  std::vector<GoldenCheckpoint> out;
+  for (const auto& corpus : testing::golden::Corpora()) {
+    for (auto& g : V2Checkpoints(corpus)) out.push_back(std::move(g));
+  }
+  return out;
+}
+
+// Every corpus holds V2 checkpoints: TF 2.11's only object-based ones
+// (golden/tf-2.11 holds just what a middle 2.x writes differently).
 TEST(BundleGolden, ManifestListsCheckpoints) {
-  EXPECT_GE(V2Checkpoints().size(), 20u);
+  const std::map<std::string, size_t> at_least = {{"2.21", 20}, {"1.15", 20}, {"2.11", 4}};
+  ASSERT_EQ(testing::golden::Corpora().size(), at_least.size());
+  for (const auto& corpus : testing::golden::Corpora()) {
+    EXPECT_GE(V2Checkpoints(corpus).size(), at_least.at(corpus.version)) << corpus.version;
+  }
+}
+
+// Every tensor of one checkpoint equals its MANIFEST record.
+void ExpectTensorsAsRecorded(const GoldenCheckpoint& g, int* checked) {
+  auto r = BundleReader::Open(io::Env::Default(), g.prefix);
+  ASSERT_TRUE(r.ok()) << g.scenario << ": " << r.status();
+  auto list = (*r)->ListTensors();
+  ASSERT_TRUE(list.ok()) << g.scenario << ": " << list.status();
+  EXPECT_EQ(list->size(), g.tensors.size()) << g.scenario;
+  for (const auto& t : g.tensors) {
+    const std::string name = t["name"];
+    SCOPED_TRACE(g.scenario + " " + name);
+    auto got = (*r)->Lookup(name);
+    ASSERT_TRUE(got.ok()) << got.status();
+    tensorflow::DataType dtype;
+    ASSERT_TRUE(tensorflow::DataType_Parse(t["dtype"].get<std::string>(), &dtype));
+    EXPECT_EQ(got->dtype(), dtype);
+    std::vector<int64_t> shape = t["shape"];
+    EXPECT_EQ(got->shape().dims(), shape);
+    if (got->is_string()) {
+      std::vector<std::string> want = t["values"];
+      ASSERT_EQ(got->strings().size(), want.size());
+      for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(io::Hex(got->strings()[i]), want[i]) << i;
+    } else {
+      const std::string_view raw(got->raw_data(), got->TotalBytes());
+      if (t.contains("raw_hex")) {
+        EXPECT_EQ(io::Hex(raw), t["raw_hex"].get<std::string>());
+      } else {
+        EXPECT_EQ(io::Sha256Hex(raw), t["raw_sha256"].get<std::string>());
+      }
+    }
+    ++*checked;
+  }
 }
 
 TEST(BundleGolden, EveryTensorMatchesTheManifest) {
-  int checked = 0;
-  for (const GoldenCheckpoint& g : V2Checkpoints()) {
-    auto r = BundleReader::Open(io::Env::Default(), g.prefix);
-    ASSERT_TRUE(r.ok()) << g.scenario << ": " << r.status();
-    auto list = (*r)->ListTensors();
-    ASSERT_TRUE(list.ok()) << g.scenario << ": " << list.status();
-    EXPECT_EQ(list->size(), g.tensors.size()) << g.scenario;
-    for (const auto& t : g.tensors) {
-      const std::string name = t["name"];
-      SCOPED_TRACE(g.scenario + " " + name);
-      auto got = (*r)->Lookup(name);
-      ASSERT_TRUE(got.ok()) << got.status();
-      tensorflow::DataType dtype;
-      ASSERT_TRUE(tensorflow::DataType_Parse(t["dtype"].get<std::string>(), &dtype));
-      EXPECT_EQ(got->dtype(), dtype);
-      std::vector<int64_t> shape = t["shape"];
-      EXPECT_EQ(got->shape().dims(), shape);
-      if (got->is_string()) {
-        std::vector<std::string> want = t["values"];
-        ASSERT_EQ(got->strings().size(), want.size());
-        for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(io::Hex(got->strings()[i]), want[i]) << i;
-      } else {
-        const std::string_view raw(got->raw_data(), got->TotalBytes());
-        if (t.contains("raw_hex")) {
-          EXPECT_EQ(io::Hex(raw), t["raw_hex"].get<std::string>());
-        } else {
-          EXPECT_EQ(io::Sha256Hex(raw), t["raw_sha256"].get<std::string>());
-        }
-      }
-      ++checked;
+  std::map<std::string, int> checked;  // by TF version
+  for (const auto& corpus : testing::golden::Corpora()) {
+    for (const GoldenCheckpoint& g : V2Checkpoints(corpus)) {
+      ExpectTensorsAsRecorded(g, &checked[corpus.version]);
     }
   }
-  EXPECT_GT(checked, 400);
+  EXPECT_GT(checked["2.21"], 2000);
+  EXPECT_GT(checked["1.15"], 400);
+  EXPECT_GT(checked["2.11"], 40);
 }
 
 // Re-adding TF's tensors in TF's data-file order must give TF's bytes.

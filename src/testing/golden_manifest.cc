@@ -63,6 +63,30 @@ std::string Golden(const std::string& scenario, const std::string& path) {
   return Runfile(StrCat("golden/tf-2.21/", Scenario(scenario)["dir"].get<std::string>(), "/", path));
 }
 
+std::string Corpus::Path(const json& scenario, const std::string& path) const {
+  return StrCat(root, "/", scenario["dir"].get<std::string>(), "/", path);
+}
+
+const std::vector<Corpus>& Corpora() {
+  static const std::vector<Corpus>* corpora = [] {
+    auto* out = new std::vector<Corpus>;
+    const std::pair<const char*, const char*> manifests[] = {
+        {"2.21", "golden"}, {"1.15", "golden/tf-1.15"}, {"2.11", "golden/tf-2.11"}};
+    for (const auto& [version, dir] : manifests) {
+      std::ifstream in(Runfile(StrCat(dir, "/MANIFEST.json")));
+      if (!in) {
+        ADD_FAILURE() << dir << "/MANIFEST.json is not in the test's runfiles";
+        continue;
+      }
+      json m = json::parse(in);
+      const std::string root = Runfile(StrCat(dir, "/", m["golden_dir"].get<std::string>()));
+      out->push_back({version, root, std::move(m)});
+    }
+    return out;
+  }();
+  return *corpora;
+}
+
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   EXPECT_TRUE(in) << path;

@@ -1,11 +1,14 @@
 // golden/MANIFEST.json for tests: scenarios, runs, recorded errors, and
 // TF's tensors as tfckpt Tensors, with bit-exact and ulp comparisons.
 // Files are read from the test's runfiles (data = ["//golden:tf_goldens"]).
+// Corpora() adds the other TensorFlow releases' corpora (golden/tf-V/, data
+// "//golden:tf_1_15" and "//golden:tf_2_11"; docs/TF_VERSIONS.md).
 #ifndef TFCKPT_TESTING_GOLDEN_MANIFEST_H_
 #define TFCKPT_TESTING_GOLDEN_MANIFEST_H_
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +24,19 @@ const nlohmann::json& RunOf(const std::string& scenario, const std::string& run)
 const nlohmann::json& ErrorOf(const std::string& scenario, const std::string& name);
 // Runfile path of `path` inside a scenario's golden directory.
 std::string Golden(const std::string& scenario, const std::string& path);
+
+// One TensorFlow release's corpus: its MANIFEST and the directory its
+// scenarios' "dir"s are relative to (the MANIFEST's golden_dir).
+struct Corpus {
+  std::string version;  // "2.21", "1.15", "2.11"
+  std::string root;     // runfile path
+  nlohmann::json manifest;
+  // Runfile path of `path` inside `scenario`'s directory.
+  std::string Path(const nlohmann::json& scenario, const std::string& path) const;
+};
+// Every corpus TF wrote: 2.21 (golden/MANIFEST.json), 1.15 and 2.11
+// (golden/tf-V/MANIFEST.json). A test listing only some in its data fails.
+const std::vector<Corpus>& Corpora();
 std::string ReadFile(const std::string& path);
 std::string Unhex(const std::string& hex);
 std::string Sha256Hex(const std::string& s);
