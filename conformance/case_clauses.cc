@@ -19,22 +19,18 @@ struct Traits {
   bool big_endian = false;   // a V2 header with endianness BIG
 };
 
-Traits TraitsOf(const json& c) {
+Traits TraitsOf(const json& c, const CheckpointLayout& layout) {
   Traits t;
   t.v1 = c.value("format", "") == "V1";
   t.saved_model = c.value("prefix", "").find("variables/variables") != std::string::npos;
-  t.snappy = c.value("any_snappy", false);
+  t.snappy = layout.snappy;
+  t.big_endian = layout.big_endian;
+  t.partitioned = layout.partitioned;
   for (const json& tensor : c.value("tensors", json::array())) {
     const std::string name = tensor.value("name", "");
     t.strings |= tensor.value("dtype", "") == "DT_STRING";
     t.object_keys |= name.find("/.ATTRIBUTES/") != std::string::npos;
     t.object_graph |= name == "_CHECKPOINTABLE_OBJECT_GRAPH";
-  }
-  if (c.contains("index") && c["index"].is_object()) {
-    t.big_endian = c["index"].value("header", json::object()).value("endianness", "") == "BIG";
-    for (const json& e : c["index"].value("entries", json::array())) {
-      t.partitioned |= e.contains("slices");
-    }
   }
   return t;
 }
@@ -66,8 +62,8 @@ Clauses FileClauses(const Traits& t) {
 
 }  // namespace
 
-Clauses ReadClauses(const json& checkpoint) {
-  const Traits t = TraitsOf(checkpoint);
+Clauses ReadClauses(const json& checkpoint, const CheckpointLayout& layout) {
+  const Traits t = TraitsOf(checkpoint, layout);
   Clauses c = FileClauses(t);
   // Reader clauses about interpreting a valid file; the ones about refusing
   // a broken one are cited by the bad-file cases.
@@ -83,18 +79,20 @@ Clauses ReadClauses(const json& checkpoint) {
   return c;
 }
 
-Clauses CleanClauses(const json& checkpoint) {
-  const Traits t = TraitsOf(checkpoint);
+Clauses CleanClauses(const json& checkpoint, const CheckpointLayout& layout) {
+  const Traits t = TraitsOf(checkpoint, layout);
   Clauses c = FileClauses(t);
   // Not in FileClauses: a Write case's file is not snappy-compressed.
   if (t.snappy) Append(&c, {"TABLE-3.2"});
   return c;
 }
 
-Clauses WriteClauses(const json& checkpoint) { return FileClauses(TraitsOf(checkpoint)); }
+Clauses WriteClauses(const json& checkpoint, const CheckpointLayout& layout) {
+  return FileClauses(TraitsOf(checkpoint, layout));
+}
 
-Clauses WriteBytesClauses(const json& checkpoint) {
-  const Traits t = TraitsOf(checkpoint);
+Clauses WriteBytesClauses(const json& checkpoint, const CheckpointLayout& layout) {
+  const Traits t = TraitsOf(checkpoint, layout);
   Clauses c;
   Append(&c, {"BASE-2.3", "BASE-4.2", "TABLE-1.2", "TABLE-2.4", "TABLE-3.6", "TABLE-7.1",
               "TABLE-7.2", "TABLE-7.3"});

@@ -2,6 +2,7 @@
 
 #include "src/bundle/bundle_reader.h"
 #include "src/checkpoint_v1/tensor_slice_reader.h"
+#include "src/table/table.h"
 
 namespace tfckpt::conformance {
 
@@ -21,6 +22,39 @@ StatusOr<NamedTensors> ReadCheckpointTensors(io::Env* env, const std::string& pr
     TFCKPT_ASSIGN_OR_RETURN(tensor::Tensor t, reader->Lookup(info.key));
     out.emplace_back(info.key, std::move(t));
   }
+  return out;
+}
+
+namespace {
+
+StatusOr<bool> HasSnappyBlock(const table::Table& t) {
+  TFCKPT_ASSIGN_OR_RETURN(std::vector<table::BlockInfo> blocks, t.ListBlocks());
+  for (const table::BlockInfo& b : blocks) {
+    if (b.type == table::CompressionType::kSnappy) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+StatusOr<CheckpointLayout> ReadCheckpointLayout(io::Env* env, const std::string& prefix,
+                                                bool v1) {
+  CheckpointLayout out;
+  if (v1) {
+    TFCKPT_ASSIGN_OR_RETURN(auto reader, checkpoint_v1::TensorSliceReader::Open(env, prefix));
+    for (const std::string& f : reader->files()) {
+      TFCKPT_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(f));
+      TFCKPT_ASSIGN_OR_RETURN(auto t, table::Table::Open(std::move(file)));
+      TFCKPT_ASSIGN_OR_RETURN(bool snappy, HasSnappyBlock(*t));
+      out.snappy |= snappy;
+    }
+    return out;
+  }
+  TFCKPT_ASSIGN_OR_RETURN(auto reader, bundle::BundleReader::Open(env, prefix));
+  out.big_endian = reader->header().endianness() == tensorflow::BundleHeaderProto::BIG;
+  TFCKPT_ASSIGN_OR_RETURN(out.snappy, HasSnappyBlock(reader->index()));
+  TFCKPT_ASSIGN_OR_RETURN(auto infos, reader->ListTensors());
+  for (const auto& info : infos) out.partitioned |= !info.slices.empty();
   return out;
 }
 

@@ -231,6 +231,8 @@ class SuiteBuilder {
     const bool v1 = format == "V1";
     const std::string prefix = dir + "/" + prefix_rel;
     const std::string what = scenario + "/" + prefix_rel;
+    auto layout = ReadCheckpointLayout(env_, prefix, v1);
+    if (!layout.ok()) return layout.status().WithContext(StrCat("reading TF's golden ", prefix));
     std::vector<json> expected;
     std::set<std::string> optional;
     for (const json& t : c["tensors"]) {
@@ -273,7 +275,7 @@ class SuiteBuilder {
           return Verdict(DiffTensors(*result, expected, optional, tf_content, Lookup(&returned)),
                          diffs);
         },
-        ReadClauses(c));
+        ReadClauses(c, *layout));
     Add(StrCat("Required.Validate.Clean.", what), Level::kRequired, "validate",
         {{"op", "validate"}, {"path", prefix}}, [](const json& response, std::vector<json>*) {
           std::string why;
@@ -285,12 +287,13 @@ class SuiteBuilder {
           }
           return std::string();
         },
-        CleanClauses(c));
-    return AddWriteCases(format, what, prefix, c);
+        CleanClauses(c, *layout));
+    return AddWriteCases(format, what, prefix, c, *layout);
   }
 
   Status AddWriteCases(const std::string& format, const std::string& what,
-                       const std::string& golden_prefix, const json& c) {
+                       const std::string& golden_prefix, const json& c,
+                       const CheckpointLayout& layout) {
     // Byte-for-byte comparison only with files TensorFlow wrote; the
     // tfckpt-written goldens use layouts a writer is not asked for (a
     // snappy index, big-endian, aligned data).
@@ -346,7 +349,7 @@ class SuiteBuilder {
                                          Lookup(&written)),
                              diffs);
             },
-            WriteClauses(c));
+            WriteClauses(c, layout));
         continue;
       }
       std::vector<std::pair<std::string, std::string>> files;  // written, TF's
@@ -368,7 +371,7 @@ class SuiteBuilder {
             }
             return diffs;
           },
-          WriteBytesClauses(c));
+          WriteBytesClauses(c, layout));
     }
     return OkStatus();
   }

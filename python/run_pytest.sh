@@ -9,6 +9,7 @@ rm -rf "$pkg" && mkdir -p "$pkg/tfckpt"
 cp "$runfiles"/python/tfckpt/*.py "$pkg/tfckpt/"
 cp "$runfiles/python/_tfckpt.so" "$pkg/tfckpt/_tfckpt.so"
 export TFCKPT_GOLDEN="$runfiles/golden"
+export TFCKPT_BIN="$runfiles/tfckpt"  # the C++ reader's view of an index (inspect --json)
 cd "${TEST_TMPDIR:-/tmp}"
 python="$(cat "${TEST_SRCDIR:-$PWD/..}/local_python/interpreter.txt")"
 PYTHONPATH="$pkg" exec "$python" -m pytest -q -p no:cacheprovider "$runfiles/python/tests"

@@ -10,6 +10,7 @@
 #include <iostream>
 #include <set>
 
+#include "conformance/checkpoint_tensors.h"
 #include "conformance/oracle/corpus_random.h"
 #include "nlohmann/json.hpp"
 #include "src/bundle/bundle_writer.h"
@@ -134,6 +135,20 @@ class Corpus {
   }
 
   void Write() {
+    // A V2 case is what it claims (so TF reading it means what the case
+    // says): its layout measured with the library, not a second reader.
+    for (const json& c : cases_) {
+      if (!c.contains("index_snappy")) continue;
+      const std::string prefix = Path(c["prefix"].get<std::string>());
+      const CheckpointLayout layout = Unwrap(ReadCheckpointLayout(env_, prefix, false), prefix.c_str());
+      if (layout.snappy != c["index_snappy"].get<bool>() ||
+          layout.big_endian != (c["endianness"] == "BIG")) {
+        throw CorpusError{InternalError(StrCat(prefix, ": index snappy ", layout.snappy,
+                                               ", big-endian ", layout.big_endian,
+                                               "; the case claims ", c["index_snappy"].dump(),
+                                               ", ", c["endianness"].dump()))};
+      }
+    }
     json doc;
     doc["schema_version"] = 1;
     doc["writer"] = "tfckpt //conformance/oracle:write_corpus";

@@ -2,21 +2,20 @@
 golden/MANIFEST.json's conventions computed from what TensorFlow returns,
 and the "@@" result lines run.sh turns into its PASS/FAIL table.
 
-Records are computed from the raw numpy bytes (not tforacle.tensors.encode)
-so that every dtype TF hands back works, including float8/int4 (ml_dtypes)."""
-import hashlib
+Records come from the one Python record codec, tforacle.tensors.encode with
+values=False (from the raw numpy bytes, so every dtype TF hands back works,
+including float8/int4 via ml_dtypes)."""
+import os
 import sys
 
-import numpy as np
+# tools/oracle on the path wherever this module is imported from (the
+# oracle scripts, the TensorFlow testees under any venv).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "tools", "oracle"))
+from tforacle import tensors  # noqa: E402
 
-LARGE_THRESHOLD = 4096
-
-
-def dtype_name(dtype):
-    """DataType enum name ("DT_FLOAT") of a tf.DType or enum value."""
-    from tensorflow.core.framework import types_pb2
-    enum = getattr(dtype, "as_datatype_enum", dtype)
-    return types_pb2.DataType.Name(int(enum))
+LARGE_THRESHOLD = tensors.LARGE_THRESHOLD
+dtype_name = tensors.dtype_name
 
 
 def tf_dtype(name):
@@ -26,49 +25,9 @@ def tf_dtype(name):
     return tf.dtypes.as_dtype(types_pb2.DataType.Value(name))
 
 
-def _string_elements(value):
-    """Elements of a string tensor as bytes, refusing lossy numpy 'S' arrays."""
-    if isinstance(value, bytes):
-        return [value], []
-    arr = np.asarray(value)
-    if arr.dtype.kind == "S":
-        raise TypeError("string tensor came back as numpy %s (NUL-stripping)" % arr.dtype)
-    flat = []
-    for e in arr.reshape(-1).tolist():
-        if isinstance(e, str):
-            e = e.encode("utf-8")
-        if not isinstance(e, bytes):
-            raise TypeError("string element of type %s" % type(e).__name__)
-        flat.append(e)
-    return flat, list(arr.shape)
-
-
 def record(name, dtype, value):
     """The tensor record of a value TF returned (numpy array/scalar/bytes)."""
-    dname = dtype if isinstance(dtype, str) else dtype_name(dtype)
-    rec = {"name": name, "dtype": dname}
-    if dname == "DT_STRING":
-        flat, shape = _string_elements(value)
-        n = len(flat)
-        h = hashlib.sha256()
-        for e in flat:
-            h.update(len(e).to_bytes(8, "little"))
-            h.update(e)
-        rec.update({"shape": shape, "num_elements": n, "encoding": "bytes"})
-        if n <= LARGE_THRESHOLD:
-            rec["values"] = [e.hex() for e in flat]
-        rec["raw_size"] = sum(len(e) for e in flat)
-        rec["raw_sha256"] = h.hexdigest()
-        return rec
-    arr = np.asarray(value)  # keeps 0-d scalars 0-d (ascontiguousarray would not)
-    if arr.dtype.byteorder == ">":
-        arr = arr.astype(arr.dtype.newbyteorder("<"))
-    raw = arr.tobytes(order="C")
-    rec.update({"shape": [int(d) for d in arr.shape], "num_elements": int(arr.size),
-                "raw_size": len(raw), "raw_sha256": hashlib.sha256(raw).hexdigest()})
-    if arr.size <= LARGE_THRESHOLD:
-        rec["raw_hex"] = raw.hex()
-    return rec
+    return tensors.encode(name, dtype, value, values=False)
 
 
 def diff(got, expected):

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -92,6 +93,14 @@ def test_bfloat16_is_returned_as_its_bits(manifest):
     np.testing.assert_array_equal(tfckpt.bfloat16_to_float32(bits), want)
 
 
+def data_offsets(prefix):
+    """{name: data offset} as the C++ library reads TF's index (`tfckpt inspect
+    --json`; the MANIFEST records only what TensorFlow reads)."""
+    out = subprocess.run([os.environ["TFCKPT_BIN"], "inspect", "--json", str(prefix)],
+                         check=True, stdout=subprocess.PIPE)
+    return {t["name"]: t["offset"] for t in json.loads(out.stdout)["tensors"]}
+
+
 # Checkpoints that TF wrote with one Saver / tf.train.Checkpoint save, whole
 # tensors only, one data file: what tfckpt.load read, saved in TF's order
 # (the data offsets TF recorded), must be TF's bytes.
@@ -110,7 +119,7 @@ BYTE_IDENTICAL = ["tf-2.21/" + c for c in (
 def test_save_writes_tensorflows_bytes(case_id, tmp_path):
     _, path, record = next(c for c in CHECKPOINTS if c[0] == case_id)
     loaded = tfckpt.load(str(path), copy=False)
-    offsets = {e["key"]: e["offset"] for e in record["index"]["entries"]}
+    offsets = data_offsets(path)
     tensors = {n: loaded[n] for n in sorted(loaded, key=lambda n: offsets[n])}
     ckpt = tfckpt.open(str(path))
     storage = {n: d for n, d in ckpt.dtypes.items() if d not in tfckpt._dtypes.NATIVE and d != "string"}

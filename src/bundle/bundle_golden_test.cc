@@ -19,6 +19,7 @@
 #include "src/io/hex.h"
 #include "src/io/mem_env.h"
 #include "src/io/sha256.h"
+#include "src/table/table.h"
 #include "src/testing/golden_manifest.h"
 #include "src/testing/shared_dir.h"
 
@@ -169,6 +170,58 @@ TEST(BundleGolden, RewriteReproducesTensorFlowBytes) {
     SCOPED_TRACE(g.scenario);
     ExpectRewriteIsByteIdentical(g.prefix, g.scenario);
   }
+}
+
+// Every block of `table_file`, read with the library.
+std::vector<table::BlockInfo> BlocksOf(const std::string& table_file) {
+  auto file = io::Env::Default()->NewRandomAccessFile(table_file);
+  EXPECT_TRUE(file.ok()) << table_file << ": " << file.status();
+  if (!file.ok()) return {};
+  auto t = table::Table::Open(std::move(file).value());
+  EXPECT_TRUE(t.ok()) << table_file << ": " << t.status();
+  if (!t.ok()) return {};
+  auto blocks = (*t)->ListBlocks();
+  EXPECT_TRUE(blocks.ok()) << table_file << ": " << blocks.status();
+  return blocks.ok() ? *blocks : std::vector<table::BlockInfo>{};
+}
+
+// The table layouts the goldens are there for, measured on the files with
+// the library (the MANIFESTs record only what TensorFlow reads): TF 1.15,
+// 2.11 and 2.21 write every block of V2 indexes and V1 files uncompressed
+// (TABLE-3.6), snappy_index (tfckpt convert --index-compression snappy)
+// holds a snappy block, and index_many_blocks' index spans more than one
+// data block.
+TEST(BundleGolden, TableBlocksAreWhatTheScenariosSay) {
+  int tf_tables = 0, snappy_index = 0, many_blocks = 0;
+  for (const auto& corpus : testing::golden::Corpora()) {
+    for (const auto& s : corpus.manifest["scenarios"]) {
+      for (const auto& c : s.value("checkpoints", nlohmann::json::array())) {
+        std::vector<std::string> tables;
+        if (c["format"] == "V2") {
+          tables.push_back(MetaFilename(corpus.Path(s, c["prefix"])));
+        } else {
+          for (const auto& f : c["files"]) tables.push_back(corpus.Path(s, f));
+        }
+        for (const std::string& path : tables) {
+          SCOPED_TRACE(path);
+          int snappy = 0, data = 0;
+          for (const table::BlockInfo& b : BlocksOf(path)) {
+            snappy += b.type == table::CompressionType::kSnappy;
+            data += b.kind == table::BlockInfo::Kind::kData;
+          }
+          if (c.value("written_by", "tensorflow") == "tensorflow") {
+            EXPECT_EQ(snappy, 0);
+            ++tf_tables;
+          }
+          if (s["name"] == "snappy_index") snappy_index += snappy;
+          if (s["name"] == "index_many_blocks") many_blocks += data;
+        }
+      }
+    }
+  }
+  EXPECT_GT(tf_tables, 30);
+  EXPECT_GT(snappy_index, 0);
+  EXPECT_GE(many_blocks, 2);
 }
 
 // ../shared/tf-golden: TF Serving's test models (see its README).

@@ -7,13 +7,11 @@ before TensorFlow so that logging is quiet and numerics are reproducible.
 Modules:
   hashing     sha256 of files/bytes, file listings with size+sha256
   tensors     exact JSON encoding of tensor values (+ raw little-endian bytes)
-  table       pure-Python reader of TF's LevelDB-format tables (.index files,
-              V1 checkpoint files): footer, block handles, block trailer
-              type bytes (compression) and CRCs, entries
-  checkpoint  describe a checkpoint's tensors via TF's CheckpointReader, and
-              its raw index entries (BundleEntryProto / SavedTensorSlices)
+  checkpoint  describe a checkpoint's tensors via TF's CheckpointReader (and
+              the files holding them); no parsing of TF's file formats here:
+              tfckpt's C++ library is the one codec, TF the oracle
   manifest    Scenario recorder writing MANIFEST fragments, and merging them
 """
 
-__all__ = ["hashing", "tensors", "table", "checkpoint", "manifest", "env"]
+__all__ = ["hashing", "tensors", "checkpoint", "manifest", "env"]
 MANIFEST_SCHEMA_VERSION = 1

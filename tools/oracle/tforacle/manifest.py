@@ -169,8 +169,7 @@ class Scenario:
             os.chdir(old)
 
     def add_checkpoint(self, prefix, label=None, written_by="tensorflow", writer=None,
-                       large_threshold=tensors_mod.LARGE_THRESHOLD, max_index_entries=None,
-                       **extra):
+                       large_threshold=tensors_mod.LARGE_THRESHOLD, **extra):
         """Describe the checkpoint at prefix (relative to the scenario dir).
 
         Provenance: written_by "tensorflow" (this TF wrote the files) or
@@ -178,8 +177,7 @@ class Scenario:
         tensors recorded are what TF's NewCheckpointReader reads back.
         """
         full = prefix if os.path.isabs(prefix) else self.path(prefix)
-        desc = ckpt_mod.describe_checkpoint(full, root=self.dir, large_threshold=large_threshold,
-                                            max_index_entries=max_index_entries)
+        desc = ckpt_mod.describe_checkpoint(full, root=self.dir, large_threshold=large_threshold)
         head = {"label": label} if label else {}
         head.update(prefix=desc.pop("prefix"), format=desc.pop("format"), written_by=written_by)
         if written_by == "tensorflow":
@@ -231,7 +229,6 @@ class Scenario:
             "runs": self.runs,
             "errors": self.errors,
             "notes": self.notes,
-            "any_snappy": any(c.get("any_snappy") for c in self.checkpoints),
         }
 
     def _files(self):
@@ -268,7 +265,6 @@ def merge(fragments_dir, out_path, golden_dir_rel="tf-2.21"):
         "golden_dir": golden_dir_rel,
         "tf_version": tf_versions[0] if len(tf_versions) == 1 else tf_versions,
         "environment": info,
-        "any_snappy": any(s.get("any_snappy") for s in scenarios),
         "total_size": sum(f["size"] for s in scenarios for f in s["files"]),
         "scenarios": scenarios,
     }

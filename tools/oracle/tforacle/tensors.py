@@ -30,11 +30,17 @@ of its length as uint64 little-endian followed by its bytes.
 
 Tensors with more than LARGE_THRESHOLD elements have no ``values`` and no
 ``raw_hex`` (only raw_size/raw_sha256) -- "encoding" is still given.
+
+This is the one Python codec of tensor records (C++: src/tensor/
+tensor_record.h): encode() writes them (the golden generators; with
+values=False the oracle tier and the TensorFlow testees, for every dtype TF
+returns, float8/int4 included), same_value() compares a decoded value with
+one (src/cli/golden_check.py, standard library only: numpy is imported only
+by encode()).
 """
 import hashlib
 import math
-
-import numpy as np
+import struct
 
 LARGE_THRESHOLD = 4096
 
@@ -68,6 +74,7 @@ def dtype_name(dtype):
 
 def _plain_array(arr, dt):
     """Return arr as a plain numpy array of the given little-endian dtype."""
+    import numpy as np
     arr = np.asarray(arr)
     if arr.dtype.names:  # TF's quantized numpy types are structured dtypes
         arr = arr[arr.dtype.names[0]]
@@ -75,23 +82,54 @@ def _plain_array(arr, dt):
 
 
 def _bf16_bits(arr):
+    import numpy as np
     arr = np.asarray(arr)
     return np.ascontiguousarray(arr).view(np.uint16).astype("<u2")
 
 
-def encode(name, dtype, value, large_threshold=LARGE_THRESHOLD):
-    """Tensor record for a numpy value with TF dtype (tf.DType/enum/name)."""
+def _string_elements(value, strict):
+    """Elements of a string tensor as bytes, and its shape.
+
+    strict: refuse numpy 'S' arrays (numpy drops their trailing NULs, so
+    they cannot be what TF returned) and elements that are not bytes/str.
+    """
+    import numpy as np
+    if isinstance(value, (bytes, str)):
+        value = np.array(value, dtype=object)
+    arr = np.asarray(value)
+    if strict and arr.dtype.kind == "S":
+        raise TypeError("string tensor came back as numpy %s (NUL-stripping)" % arr.dtype)
+    flat = []
+    for e in arr.reshape(-1).tolist():
+        if isinstance(e, str) or not strict:
+            e = e if isinstance(e, bytes) else str(e).encode("utf-8")
+        if not isinstance(e, bytes):
+            raise TypeError("string element of type %s" % type(e).__name__)
+        flat.append(e)
+    return flat, [int(d) for d in arr.shape]
+
+
+def encode(name, dtype, value, large_threshold=LARGE_THRESHOLD, values=True):
+    """Tensor record for a numpy value with TF dtype (tf.DType/enum/name).
+
+    values=False: the record without "encoding"/"values" for fixed-size
+    dtypes (compared by raw bytes), built from the array's own bytes, so any
+    dtype TF hands back works (float8, int4 via ml_dtypes); strings must be
+    exactly what TF returned (no numpy 'S' arrays).
+    """
+    import numpy as np
     dname = dtype if isinstance(dtype, str) else dtype_name(dtype)
-    arr = np.asarray(value) if not isinstance(value, (bytes, str)) else np.array(value, dtype=object)
-    shape = [int(d) for d in arr.shape]
+    if dname == "DT_STRING":
+        flat, shape = _string_elements(value, strict=not values)
+    else:
+        arr = np.asarray(value)  # keeps 0-d scalars 0-d
+        shape = [int(d) for d in arr.shape]
     n = int(np.prod(shape)) if shape else 1
     rec = {"name": name, "dtype": dname, "shape": shape, "num_elements": n}
     small = n <= large_threshold
 
     if dname == "DT_STRING":
         rec["encoding"] = "bytes"
-        flat = [e if isinstance(e, bytes) else str(e).encode("utf-8")
-                for e in arr.reshape(-1).tolist()]
         h = hashlib.sha256()
         total = 0
         for e in flat:
@@ -104,6 +142,10 @@ def encode(name, dtype, value, large_threshold=LARGE_THRESHOLD):
         rec["raw_sha256"] = h.hexdigest()
         return rec
 
+    if not values:
+        if arr.dtype.byteorder == ">":
+            arr = arr.astype(arr.dtype.newbyteorder("<"))
+        return _with_raw(rec, arr.tobytes(order="C"), small)
     if dname == "DT_BFLOAT16":
         raw = _bf16_bits(arr).tobytes()
         rec["encoding"] = "float"
@@ -136,11 +178,52 @@ def encode(name, dtype, value, large_threshold=LARGE_THRESHOLD):
     else:
         raise ValueError("tforacle.tensors.encode: unsupported dtype %s for %s" % (dname, name))
 
+    return _with_raw(rec, raw, small)
+
+
+def _with_raw(rec, raw, small):
     rec["raw_size"] = len(raw)
     rec["raw_sha256"] = hashlib.sha256(raw).hexdigest()
     if small:
         rec["raw_hex"] = raw.hex()
     return rec
+
+
+FLOAT32 = {"DT_FLOAT", "DT_HALF", "DT_BFLOAT16", "DT_COMPLEX64"}
+
+
+def same_float(got, want, dtype):
+    """got (a decoded JSON float) is exactly want: float32 bit patterns for
+    DT_FLOAT/HALF/BFLOAT16/COMPLEX64 parts, float64 otherwise; "nan", "inf",
+    "-inf" as strings; a JSON integer ("1", not "1.0") is not a float."""
+    if isinstance(want, str) or isinstance(got, str):
+        return got == want
+    if not isinstance(got, float):  # "1.0", never "1": keeps -0.0 in JSON
+        return False
+    fmt = "<f" if dtype in FLOAT32 else "<d"
+    return struct.pack(fmt, float(got)) == struct.pack(fmt, float(want))
+
+
+def same_value(got, want, encoding, dtype):
+    """One decoded element `got` (tfckpt's JSON: a number, [re, im], a UTF-8
+    string or {"hex": ...} for other bytes) against a record's element."""
+    if encoding == "float":
+        return same_float(got, want, dtype)
+    if encoding == "complex":
+        return (isinstance(got, list) and len(got) == 2 and
+                all(same_float(g, w, dtype) for g, w in zip(got, want)))
+    if encoding == "bytes":
+        raw = bytes.fromhex(got["hex"]) if isinstance(got, dict) else got.encode("utf-8")
+        if isinstance(got, dict):  # hex only for bytes that are not UTF-8
+            try:
+                raw.decode("utf-8")
+                return False
+            except UnicodeDecodeError:
+                pass
+        return raw.hex() == want
+    if encoding in ("int", "bool"):
+        return type(got) is type(want) and got == want
+    raise ValueError("unknown encoding " + encoding)
 
 
 def encode_tf(name, tensor_value, tf_dtype):
