@@ -13,53 +13,27 @@
 #include <stdlib.h>
 
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "bench/bench_main.h"
 #include "bench/hostile_bench.h"
 #include "bench/hostile_files.h"
-
-namespace {
-
-bool TakeFlag(const char* arg, const char* name, std::string* value) {
-  const size_t n = std::strlen(name);
-  if (std::strncmp(arg, "--", 2) != 0 || std::strncmp(arg + 2, name, n) != 0 ||
-      arg[2 + n] != '=') {
-    return false;
-  }
-  *value = arg + 3 + n;
-  return true;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   tfckpt::bench::HostileSizes sizes;
   std::string dir;
   bool write_only = false;
-  std::vector<char*> rest = {argv[0]};
-  for (int i = 1; i < argc; ++i) {
-    std::string v;
-    if (std::strcmp(argv[i], "--write_only") == 0) {
-      write_only = true;
-    } else if (TakeFlag(argv[i], "dir", &v)) {
-      dir = v;
-    } else if (TakeFlag(argv[i], "real_bytes", &v)) {
-      sizes.real_bytes = std::strtoull(v.c_str(), nullptr, 10);
-    } else if (TakeFlag(argv[i], "shared_range_entries", &v)) {
-      sizes.shared_range_entries = std::atoi(v.c_str());
-    } else if (TakeFlag(argv[i], "shared_range_bytes", &v)) {
-      sizes.shared_range_bytes = std::strtoull(v.c_str(), nullptr, 10);
-    } else if (TakeFlag(argv[i], "slices", &v)) {
-      sizes.slices = std::atoi(v.c_str());
-    } else if (TakeFlag(argv[i], "block_entries", &v)) {
-      sizes.block_entries = std::atoi(v.c_str());
-    } else {
-      rest.push_back(argv[i]);
-    }
-  }
+  std::vector<char*> rest = tfckpt::bench::BenchFlags()
+                                .AddSwitch("write_only", &write_only)
+                                .Add("dir", &dir)
+                                .Add("real_bytes", &sizes.real_bytes)
+                                .Add("shared_range_entries", &sizes.shared_range_entries)
+                                .Add("shared_range_bytes", &sizes.shared_range_bytes)
+                                .Add("slices", &sizes.slices)
+                                .Add("block_entries", &sizes.block_entries)
+                                .Parse(argc, argv);
   bool made = false;
   if (write_only && dir.empty()) {
     std::fprintf(stderr, "hostile_bench: --write_only needs --dir\n");
@@ -89,12 +63,8 @@ int main(int argc, char** argv) {
                                 std::to_string(f.bytes_on_disk) + " bytes on disk: " + f.what);
   }
   tfckpt::bench::RegisterHostileBenchmarks(*files, /*smoke=*/false);
-  int rest_argc = static_cast<int>(rest.size());
-  benchmark::Initialize(&rest_argc, rest.data());
-  if (benchmark::ReportUnrecognizedArguments(rest_argc, rest.data())) return 2;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
+  const int rc = tfckpt::bench::RunBenchmarks(rest);
   std::error_code ignored;
   if (made) std::filesystem::remove_all(dir, ignored);
-  return 0;
+  return rc;
 }

@@ -5,16 +5,10 @@
 # code; the protocol's rules (hello and profiles, required skips, resource
 # limits, start-up deaths, failure lists) hold (docs/CONFORMANCE.md).
 set -u
-root="${TEST_SRCDIR}/tfckpt"
-bin="$root/tfckpt"
+. "${TEST_SRCDIR}/tfckpt/src/cli/test_lib.sh" || exit 1  # root, bin, tmp, out; check, has...
 testee="$root/conformance/tfckpt_testee"
 golden="$root/golden"
-tmp="${TEST_TMPDIR}"
 export TMPDIR="$tmp"
-fail=0
-out="$tmp/out"
-
-. "$root/src/cli/test_lib.sh" || exit 1  # check, has, lacks
 conform() { "$bin" conform --golden "$golden" "$@"; }
 count() {  # pattern [file]: lines of the last output (or file) matching it
   grep -cE -- "$1" "${2:-$out}"
@@ -219,4 +213,4 @@ has "nope/MANIFEST.json" "$out.err"
 check 2 "testee that cannot run" conform -- "$tmp/no-such-testee"
 has "cannot run testee" "$out.err"
 
-exit $fail
+finish

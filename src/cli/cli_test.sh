@@ -2,14 +2,7 @@
 # inspect / dump / diff / validate on TensorFlow 2.21's golden checkpoints
 # (golden/MANIFEST.json) and on fixtures written by diff_fixtures.
 set -u
-root="${TEST_SRCDIR}/tfckpt"
-bin="$root/tfckpt"
-g="$root/golden/tf-2.21"
-tmp="${TEST_TMPDIR}"
-fail=0
-out="$tmp/out"
-
-. "$root/src/cli/test_lib.sh" || exit 1  # check, has, lacks
+. "${TEST_SRCDIR}/tfckpt/src/cli/test_lib.sh" || exit 1  # root, bin, g, tmp, out; check, has...
 json_ok() {  # the last stdout is one JSON document
   python3 -c 'import json,sys; json.load(sys.stdin)' <"$out" ||
     { echo "FAIL: not JSON:"; sed 's/^/    /' "$out"; fail=1; }
@@ -318,4 +311,4 @@ if [ -n "$pd" ]; then
   [ "$pd" = "$tmp/perm" ] || rm -rf "$pd"
 fi
 
-exit $fail
+finish

@@ -4,14 +4,7 @@
 # reproduce TF's bytes, and freezing must reproduce what TF's freeze_graph
 # tool wrote (golden/tf-2.21/freeze_graph_tool) byte for byte.
 set -u
-root="${TEST_SRCDIR}/tfckpt"
-bin="$root/tfckpt"
-g="$root/golden/tf-2.21"
-tmp="${TEST_TMPDIR}"
-fail=0
-out="$tmp/out"
-
-. "$root/src/cli/test_lib.sh" || exit 1  # check, has, lacks
+. "${TEST_SRCDIR}/tfckpt/src/cli/test_lib.sh" || exit 1  # root, bin, g, tmp, out; check, has...
 same() {  # file file: byte-identical
   if ! cmp -s "$1" "$2"; then echo "FAIL: $1 differs from $2"; fail=1; else echo "ok: $1 == $(basename "$2")"; fi
 }
@@ -207,5 +200,4 @@ check 0 "freeze a TF1 SavedModel by --signature" "$bin" freeze "$fz/saved_model"
   -o "$tmp/frozen_sig.pb"
 same "$tmp/frozen_sig.pb" "$fz/frozen_from_saved_model.pb"
 
-[ "$fail" = 0 ] && echo "PASS" || echo "FAILED"
-exit "$fail"
+finish

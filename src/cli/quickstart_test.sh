@@ -5,13 +5,7 @@
 # from golden/MANIFEST.json (what TensorFlow 2.21 wrote and computed). A
 # command added to the README's CLI block without a walk here fails the test.
 set -u
-root="${TEST_SRCDIR}/tfckpt"
-bin="$root/tfckpt"
-g="$root/golden/tf-2.21"
-tmp="${TEST_TMPDIR}"
-fail=0
-out="$tmp/out"
-. "$root/src/cli/test_lib.sh" || exit 1  # check, has, lacks
+. "${TEST_SRCDIR}/tfckpt/src/cli/test_lib.sh" || exit 1  # root, bin, g, tmp, out; check, has...
 walked=""
 walk() { walked="$walked $1"; }
 
@@ -108,5 +102,4 @@ for c in $readme_cmds; do
 done
 [ -n "$readme_cmds" ] || { echo "FAIL: no commands found in README.md's CLI block"; fail=1; }
 
-[ "$fail" = 0 ] && echo "PASS" || echo "FAILED"
-exit "$fail"
+finish

@@ -3,15 +3,8 @@
 # golden/MANIFEST.json, as float32 bit patterns) and, when ../shared/tf-golden
 # exists, on TF Serving's half_plus_two family; exit codes and error texts.
 set -u
-root="${TEST_SRCDIR}/tfckpt"
-bin="$root/tfckpt"
-g="$root/golden/tf-2.21"
+. "${TEST_SRCDIR}/tfckpt/src/cli/test_lib.sh" || exit 1  # root, bin, g, tmp, out; check, has...
 manifest="$root/golden/MANIFEST.json"
-tmp="${TEST_TMPDIR}"
-fail=0
-out="$tmp/out"
-
-. "$root/src/cli/test_lib.sh" || exit 1  # check, has, lacks
 # The last --json output's outputs equal a MANIFEST run's (key -> tensor name
 # pairs), float32 bit for bit, ints and shapes exactly.
 matches_run() {  # scenario run key=tensor...
@@ -210,8 +203,4 @@ else
   echo "skip: $s not found (set TFCKPT_SHARED_DIR)"
 fi
 
-if [ "$fail" -ne 0 ]; then
-  echo "run_test: FAILED"
-  exit 1
-fi
-echo "run_test: all passed"
+finish run_test

@@ -5,10 +5,7 @@
 # copy) never die of a signal (SIGBUS under a mapping was exit 135); when
 # they fail, the error names the file that was cut and the offset or size.
 set -u
-root="${TEST_SRCDIR}/tfckpt"
-bin="$root/tfckpt"
-tmp="${TEST_TMPDIR}"
-fail=0
+. "${TEST_SRCDIR}/tfckpt/src/cli/test_lib.sh" || exit 1  # root, bin, tmp, fail; finish
 runs="${SHRINK_RUNS:-12}"
 
 "$root/src/cli/diff_fixtures" --big "$tmp" >/dev/null || { echo "FAIL: diff_fixtures"; exit 1; }
@@ -71,4 +68,4 @@ under "$tmp/v1.ckpt" "V1 convert (cut)" "$bin" convert "$tmp/v1.ckpt" "$tmp/conv
 
 # Nothing left cut: every command works again.
 "$bin" diff "$big" "$tmp/big2" >/dev/null || { echo "FAIL: files not restored"; fail=1; }
-exit $fail
+finish

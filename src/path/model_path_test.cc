@@ -7,6 +7,7 @@
 
 #include "gtest/gtest.h"
 #include "src/io/mem_env.h"
+#include "src/testing/save_race_env.h"
 
 namespace tfckpt::path {
 namespace {
@@ -69,65 +70,24 @@ TEST_F(ModelPathTest, DirectoryWhoseOnlyIndexIsParked) {
   EXPECT_EQ(Ok("d").checkpoint, "d/model.ckpt");
 }
 
-// A MemEnv where a save of d/m (BUNDLE-2.6's renames) advances
-// schedule[i] steps just before the i-th existence check of its index or
-// parked index.
-class ReplacingEnv : public io::MemEnv {
+// A save of d/m (BUNDLE-2.6's renames) advancing schedule[i] steps just
+// before the i-th existence check of its index or parked index.
+class ReplacingEnv : public testing::SaveRaceEnv {
  public:
-  explicit ReplacingEnv(std::vector<int> schedule) : schedule_(std::move(schedule)) {
-    PutFile("d/m.index", "i0");
-    PutFile("d/m.data-00000-of-00001", "d0");
-  }
+  explicit ReplacingEnv(std::vector<int> schedule) : SaveRaceEnv("d/m", std::move(schedule)) {}
   bool FileExists(const std::string& path) override {
-    if (path == "d/m.index" || path == "d/m.index.tfckpt-old") {
-      for (int i = 0; call_ < schedule_.size() && i < schedule_[call_]; ++i) Step();
-      ++call_;
-    }
+    if (path == "d/m.index" || path == "d/m.index.tfckpt-old") Advance();
     return MemEnv::FileExists(path);
   }
-  void Step() {
-    const std::string index = "d/m.index", data = "d/m.data-00000-of-00001";
-    Status s;
-    switch (step_++ % 6) {
-      case 0: s = RenameFile(index, index + ".tfckpt-old"); break;
-      case 1: s = RenameFile(data, data + ".tfckpt-old"); break;
-      case 2: PutFile(data, "d"); break;
-      case 3: PutFile(index, "i"); break;  // the commit point
-      case 4: s = DeleteFile(data + ".tfckpt-old"); break;
-      case 5: s = DeleteFile(index + ".tfckpt-old"); break;
-    }
-    ASSERT_TRUE(s.ok()) << s.message();
-  }
-
- private:
-  const std::vector<int> schedule_;
-  size_t call_ = 0;
-  int step_ = 0;
 };
-
-// Every way of spreading at most `total` steps over `slots` lookups.
-void Schedules(int slots, int total, std::vector<int>* cur, std::vector<std::vector<int>>* out) {
-  if (static_cast<int>(cur->size()) == slots) {
-    out->push_back(*cur);
-    return;
-  }
-  for (int n = 0; n <= total; ++n) {
-    cur->push_back(n);
-    Schedules(slots, total - n, cur, out);
-    cur->pop_back();
-  }
-}
 
 // Issue 16: the prefix was "not found" when a save published and dropped
 // the parked index between the two lookups. Every interleaving of one
 // whole save (6 steps, from each step it may be at) with the lookups finds
 // the checkpoint.
 TEST(ModelPathRaceTest, PrefixResolvesWhateverOneSaveDoesMeanwhile) {
-  std::vector<std::vector<int>> schedules;
-  std::vector<int> cur;
-  Schedules(6, 6, &cur, &schedules);
   for (int start = 0; start < 6; ++start) {
-    for (const std::vector<int>& schedule : schedules) {
+    for (const std::vector<int>& schedule : testing::Schedules(6, 6)) {
       ReplacingEnv env(schedule);
       for (int i = 0; i < start; ++i) env.Step();
       auto r = Resolve(&env, "d/m");

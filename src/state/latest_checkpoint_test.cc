@@ -6,6 +6,7 @@
 #include "gtest/gtest.h"
 #include "src/io/mem_env.h"
 #include "src/state/text_format.h"
+#include "src/testing/save_race_env.h"
 #include "src/testing/shared_dir.h"
 
 namespace tfckpt::state {
@@ -118,63 +119,26 @@ TEST(LatestCheckpointTest, AfterUpdateCheckpointState) {
   EXPECT_EQ(latest->value_or("-"), "/r/model.ckpt-7");
 }
 
-// A MemEnv in which a tfckpt save replaces /d/ckpt (one shard) in the
-// order of BUNDLE-2.6: just before the i-th directory listing (so the i-th
-// Glob) it performs schedule[i] more steps of it.
-class ReplacingEnv : public io::MemEnv {
+// A save replacing /d/ckpt (one shard, BUNDLE-2.6's order) that performs
+// schedule[i] more steps just before the i-th directory listing (so the
+// i-th Glob).
+class ReplacingEnv : public testing::SaveRaceEnv {
  public:
-  explicit ReplacingEnv(std::vector<int> schedule) : schedule_(std::move(schedule)) {
-    PutFile("/d/ckpt.index", "i0");
-    PutFile("/d/ckpt.data-00000-of-00001", "d0");
+  explicit ReplacingEnv(std::vector<int> schedule) : SaveRaceEnv("/d/ckpt", std::move(schedule)) {
     PutFile("/d/checkpoint", "model_checkpoint_path: \"ckpt\"\n");
   }
-  void Step() {
-    const std::string index = "/d/ckpt.index", data = "/d/ckpt.data-00000-of-00001";
-    Status s;
-    switch (step_++ % 6) {
-      case 0: s = RenameFile(index, index + ".tfckpt-old"); break;
-      case 1: s = RenameFile(data, data + ".tfckpt-old"); break;
-      case 2: PutFile(data, "d"); break;
-      case 3: PutFile(index, "i"); break;  // the commit point
-      case 4: s = DeleteFile(data + ".tfckpt-old"); break;
-      case 5: s = DeleteFile(index + ".tfckpt-old"); break;
-    }
-    ASSERT_TRUE(s.ok()) << s.message();
-  }
   StatusOr<std::vector<std::string>> GetChildren(const std::string& dir) override {
-    for (int i = 0; call_ < schedule_.size() && i < schedule_[call_]; ++i) Step();
-    ++call_;
+    Advance();
     return MemEnv::GetChildren(dir);
   }
-
- private:
-  const std::vector<int> schedule_;
-  size_t call_ = 0;
-  int step_ = 0;
 };
-
-// Every way of spreading at most `total` steps over `slots` listings.
-void Schedules(int slots, int total, std::vector<int>* cur, std::vector<std::vector<int>>* out) {
-  if (static_cast<int>(cur->size()) == slots) {
-    out->push_back(*cur);
-    return;
-  }
-  for (int n = 0; n <= total; ++n) {
-    cur->push_back(n);
-    Schedules(slots, total - n, cur, out);
-    cur->pop_back();
-  }
-}
 
 // Issue 16: LatestCheckpoint said "no checkpoint" while a save had parked
 // the index. Whatever step a save is at, and however one whole save (6
 // steps) interleaves with the lookups, the checkpoint is found.
 TEST(LatestCheckpointTest, SeesTheCheckpointWhateverOneSaveDoesMeanwhile) {
-  std::vector<std::vector<int>> schedules;
-  std::vector<int> cur;
-  Schedules(7, 6, &cur, &schedules);
   for (int start = 0; start < 6; ++start) {
-    for (const std::vector<int>& schedule : schedules) {
+    for (const std::vector<int>& schedule : testing::Schedules(7, 6)) {
       ReplacingEnv env(schedule);
       for (int i = 0; i < start; ++i) env.Step();
       std::string warning;
