@@ -417,7 +417,8 @@ class SuiteBuilder {
     }
     const bool state_dir = env_->IsDirectory(path);
     // A SavedModel directory: validated, not read (no read operation yet).
-    const bool saved_model = env_->FileExists(path + "/saved_model.pb");
+    const bool saved_model = env_->FileExists(path + "/saved_model.pb") ||
+                             env_->FileExists(path + "/saved_model.pbtxt");
     const std::string format = env_->FileExists(path + ".index") ? "V2" : "V1";
     const bool warning = OnlyWarnings(expect_any);
     // The error classes that fit: one table (protocol.h) maps the codes.

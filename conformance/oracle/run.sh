@@ -14,6 +14,8 @@
 # 3. tf_reads_bad.py: TF's reaction (reject / accept / crash) to every file
 #    of golden/bad/ must be the pinned one; tf_reads_goldens.py: TF re-reads
 #    every golden checkpoint (tfckpt-written ones included) as the MANIFEST says;
+#    tf_loads_bad_models.py: TF's SavedModel loaders refuse the bad SavedModels
+#    as pinned (the evidence for validate's model-level codes);
 # 4. tf_writes_random.py has TensorFlow write random checkpoints, and
 #    read_compare reads each with tfckpt and compares;
 # 4b. tf_show_agrees.py: `tfckpt show --json` of every golden SavedModel
@@ -100,6 +102,16 @@ if grep -q $'^@@\t' "$tmp/tf_reads_bad.log"; then
   collect <"$tmp/tf_reads_bad.log"
 else
   record "bad->tf" "golden_bad_corpus" FAIL "tf_reads_bad.py: $(tail -n 1 "$tmp/tf_reads_bad.log")"
+fi
+
+# --- TensorFlow's loaders on the bad SavedModels (model-level defects) -------
+py conformance/oracle/tf_loads_bad_models.py "$root/golden" >"$tmp/tf_loads_bad_models.log" 2>&1
+if grep -q $'^@@\t' "$tmp/tf_loads_bad_models.log"; then
+  grep -a '^    DIFF' "$tmp/tf_loads_bad_models.log" | sed 's/^/  /'
+  collect <"$tmp/tf_loads_bad_models.log"
+else
+  record "bad->tf" "golden_bad_models_loaded" FAIL \
+    "tf_loads_bad_models.py: $(tail -n 1 "$tmp/tf_loads_bad_models.log")"
 fi
 
 # --- TensorFlow re-reads the golden corpus, tfckpt-written goldens included --

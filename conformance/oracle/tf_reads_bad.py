@@ -46,6 +46,11 @@ ACCEPT = {
     # missing from variables/): no state file, so get_checkpoint_state gives
     # None; this harness does not run TF's SavedModel loader.
     "saved_model_garbage", "saved_model_variable_missing",
+    # The model-level cases: TF's loaders' reactions are pinned by
+    # tf_loads_bad_models.py.
+    "saved_model_no_variables", "saved_model_pbtxt_garbage", "saved_model_variable_dtype",
+    "saved_model_variable_shape", "saved_model_recursive_function", "saved_model_bad_signature",
+    "saved_model_dangling_input", "saved_model_bad_restore_op", "saved_model_missing_asset",
     # Footer::DecodeFrom reads the two handles and the magic only.
     "footer_nonzero_padding",
 }

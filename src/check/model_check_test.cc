@@ -121,7 +121,9 @@ class Model {
       env_.PutFile(dir_ + p.substr(src.size()), *bytes);
     });
     auto pb = env_.ReadFileToString(io::JoinPath(dir_, "saved_model.pb"));
-    if (pb.ok()) EXPECT_TRUE(sm_.ParseFromString(*pb));
+    if (pb.ok()) {
+      EXPECT_TRUE(sm_.ParseFromString(*pb));
+    }
   }
   io::MemEnv* env() { return &env_; }
   const std::string& dir() const { return dir_; }

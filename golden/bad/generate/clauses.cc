@@ -11,6 +11,15 @@ using Clauses = std::vector<std::string>;
 // Precise clauses per bad file (docs/spec/*.md).
 const std::map<std::string, Clauses>& ByName() {
   static const auto* const kMap = new std::map<std::string, Clauses>{
+      {"saved_model_no_variables", {"SMODEL-3.5"}},
+      {"saved_model_pbtxt_garbage", {"SMODEL-2.1"}},
+      {"saved_model_variable_dtype", {"META-2.3", "SMODEL-3.4"}},
+      {"saved_model_variable_shape", {"META-2.3", "SMODEL-3.4"}},
+      {"saved_model_recursive_function", {"META-4.3"}},
+      {"saved_model_bad_signature", {"SMODEL-2.3"}},
+      {"saved_model_dangling_input", {"FROZEN-2.3"}},
+      {"saved_model_bad_restore_op", {"META-2.1"}},
+      {"saved_model_missing_asset", {"SMODEL-3.6"}},
       {"data_byte_flip", {"BUNDLE-3.8", "BUNDLE-6.1"}},
       {"index_data_block_flip", {"TABLE-3.1", "TABLE-3.3"}},
       {"index_index_block_flip", {"TABLE-3.1", "TABLE-3.3"}},

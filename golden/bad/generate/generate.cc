@@ -94,7 +94,7 @@ Status WriteReadme(const std::string& out, const std::vector<BadCase>& cases) {
 StatusOr<std::vector<BadCase>> GenerateAll(const std::string& golden_dir,
                                            const std::string& out_dir) {
   std::vector<CaseDef> all;
-  for (auto area : {DamageCases, TableCases, EntryCases, FileCases}) {
+  for (auto area : {DamageCases, TableCases, EntryCases, FileCases, ModelCases}) {
     for (CaseDef& c : area()) all.push_back(std::move(c));
   }
   // Rows keep the corpus's historical order (conformance reports and

@@ -51,6 +51,7 @@ std::vector<CaseDef> DamageCases();     // flips, truncations, shards, strings
 std::vector<CaseDef> TableCases();      // blocks, footers, snappy (CVE-2018-7575/7577)
 std::vector<CaseDef> EntryCases();      // entries, slices, headers (CVE-2021-41203)
 std::vector<CaseDef> FileCases();       // state files, V1 files, SavedModels
+std::vector<CaseDef> ModelCases();      // SavedModels TF's loaders refuse (model_check.h)
 
 // Sources (golden/tf-2.21).
 inline constexpr char kBasic[] = "saver_v2_basic/model.ckpt";  // v1 [1,2] @0, v2 [2,3] @8
