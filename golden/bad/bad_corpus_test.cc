@@ -124,16 +124,7 @@ TEST(BadCorpus, EveryFileIsReportedWithItsCode) {
 
 // Codes with no bad file, each with the reason one cannot be made.
 const std::map<std::string, std::string>& CodesWithoutBadFile() {
-  // Issue #23's model-level codes: their bad files come with that work
-  // (golden/bad/generate/generator.h says how); drop each line then.
-  static const char kModelPending[] = "model-level bad file pending (issue #23)";
   static const auto* const kMap = new std::map<std::string, std::string>{
-      {"MISSING_VARIABLES", kModelPending},
-      {"MISSING_ASSET", kModelPending},
-      {"BAD_SIGNATURE", kModelPending},
-      {"BAD_META_GRAPH", kModelPending},
-      {"BAD_GRAPH", kModelPending},
-      {"RECURSIVE_FUNCTION", kModelPending},
       {"UNSUPPORTED",
        "a well-formed DT_VARIANT tensor: no TensorFlow-written golden holds one and the "
        "library has no variant writer (a golden must come first: golden/generate/)"},
