@@ -1,14 +1,19 @@
-"""TensorFlow 2.21 as a `tfckpt conform` testee (docs/CONFORMANCE.md).
+"""TensorFlow as a `tfckpt conform` testee (docs/CONFORMANCE.md), for every
+TensorFlow release the matrix measures (2.21, 2.11, 1.15: the venvs of
+tools/oracle/setup_venv.sh [VERSION]).
 
-Speaks conformance/protocol.h on stdin/stdout with TensorFlow's own Python
-API, so the suite measures TensorFlow itself; its expected failures are in
-conformance/failure_lists/tensorflow-2.21.txt, each with the reason.
+Speaks conformance/protocol.h on stdin/stdout (conformance/testees/frames.py)
+with TensorFlow's own Python API, so the suite measures TensorFlow itself; the
+expected failures are in conformance/failure_lists/tensorflow-<V>.txt or
+conformance/testees/tensorflow-<V>/failure_list.txt, each with the reason.
 
-    PYTHONPATH=tools/oracle:conformance/oracle "$VENV/bin/python" conformance/tf_testee.py
+    "$VENV/bin/python" conformance/tf_testee.py     (sets up its own sys.path)
 
-  hello                  claims read-v2, read-v1, write-v2, write-v1, state
+  hello                  claims read-v2, read-v1, write-v2, write-v1, state; TF 2.x also
+                         read-savedmodel, read-metagraph, read-object-graph
   read_checkpoint        tf.compat.v1.train.NewCheckpointReader + get_tensor of every key
-                         (a key get_tensor refuses is answered alone: {"name", "error"})
+                         (TF 2.x: a key get_tensor refuses is answered alone: {"name",
+                         "error"}; TF 1.x: the first refusal answers the read)
   write_checkpoint       tf.raw_ops.SaveV2 (V2) / tf.raw_ops.Save (V1), eager
   read_checkpoint_state  tf.train.get_checkpoint_state (None is an error)
   read_saved_model       loader_impl.parse_saved_model / SavedModelLoader.get_meta_graph_def_from_tags
@@ -18,19 +23,29 @@ conformance/failure_lists/tensorflow-2.21.txt, each with the reason.
   read_object_graph      the _CHECKPOINTABLE_OBJECT_GRAPH tensor as a TrackableObjectGraph
   validate               not claimed: TensorFlow has no checkpoint validator
 
+Where the releases differ it is said below, each by feature detection or
+version: TF 1.x starts in graph mode (the raw save ops would only add graph
+nodes, so eager execution is turned on), its reader's refusals end a read
+(checkpoint_ops), and the model profiles are claimed by TF 2.x only (the
+matrix measures the model cases on TF 2.21's records).
+
 error_class comes from TensorFlow's exception type (ERROR_CLASS below); a
 type without an honest class gets none.
 """
-import json
 import os
-import struct
 import sys
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_ROOT = os.path.dirname(_HERE)
+for _d in ("conformance/testees", "conformance/oracle", "tools/oracle"):
+    sys.path.insert(0, os.path.join(_ROOT, _d))
 
 # TensorFlow's exception types -> protocol.h's error classes, only where the
 # type says which: CheckpointReader raises most file errors as a bare
 # OpError (code UNKNOWN) and INVALID_ARGUMENT covers both damaged files and
 # unsupported versions, so those get no class. pybind11 raises an
 # OUT_OF_RANGE status ("Read less bytes than requested") as IndexError.
+# The same types in TF 1.15 and 2.x.
 ERROR_CLASS = {
     "NotFoundError": "not_found",
     "DataLossError": "corrupt",
@@ -41,6 +56,9 @@ ERROR_CLASS = {
     "MemoryError": "resource_limit",
     "PermissionDeniedError": "io",
 }
+
+CHECKPOINT_PROFILES = ["read-v2", "read-v1", "write-v2", "write-v1", "state"]
+MODEL_PROFILES = ["read-savedmodel", "read-metagraph", "read-object-graph"]
 
 
 class NoCheckpointState(Exception):
@@ -54,23 +72,16 @@ def error_response(e):
     return resp
 
 
-def main():
-    # The protocol owns the original stdout; anything else printed to fd 1
-    # (TF, numpy, absl) goes to stderr instead of corrupting frames.
-    proto_out = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
-    proto_in = os.fdopen(os.dup(0), "rb")
-    # And the protocol owns the original stdin: fd 0 becomes /dev/null, so
-    # nothing (a debugger prompt, input()) can eat request frames.
-    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-    sys.stdin = open(os.devnull)
-
-    import numpy as np
-    import oracle_common as oc
+def checkpoint_ops(tf, np, oc):
+    """{op: handler} for the checkpoint profiles (every TF release)."""
     from tf_writes_random import NUMPY, to_tf
-    from tforacle.env import import_tf
-    tf = import_tf()
+    # TF 2.x: each key get_tensor refuses is answered alone. TF 1.x: the
+    # first refusal is the answer for the whole read, because TF 1.15's
+    # BundleReader keeps the refusal's status and the next get_tensor aborts
+    # the process (CHECK failure at tensor_bundle.cc:790; golden/bad
+    # slice_data_missing: 'pv' refused, then 'w' aborts), which would hide
+    # the refusal the case judges.
+    each_refusal = int(tf.__version__.split(".")[0]) >= 2
 
     def read_checkpoint(req):
         reader = tf.compat.v1.train.NewCheckpointReader(req["prefix"])
@@ -83,6 +94,8 @@ def main():
             try:
                 values[name] = reader.get_tensor(name)
             except (tf.errors.OpError, MemoryError, IndexError, ValueError) as e:
+                if not each_refusal:
+                    raise
                 refused[name] = error_response(e)
         dtypes = reader.get_variable_to_dtype_map()
         tensors = [dict(name=name, **err) for name, err in refused.items()]
@@ -120,36 +133,31 @@ def main():
         return {"model_checkpoint_path": st.model_checkpoint_path,
                 "all_model_checkpoint_paths": list(st.all_model_checkpoint_paths)}
 
-    from tf_model_ops import model_ops
-    extra_ops = model_ops(tf, oc)
+    return {"read_checkpoint": read_checkpoint, "write_checkpoint": write_checkpoint,
+            "read_checkpoint_state": read_checkpoint_state}
 
-    def hello(req):
-        return {"name": "tensorflow", "version": tf.__version__,
-                "profiles": ["read-v2", "read-v1", "write-v2", "write-v1", "state",
-                             "read-savedmodel", "read-metagraph", "read-object-graph"]}
 
-    ops = {"hello": hello, "read_checkpoint": read_checkpoint, "write_checkpoint": write_checkpoint,
-           "read_checkpoint_state": read_checkpoint_state}
-    ops.update(extra_ops)
+def main():
+    import frames
+    import numpy as np
+    import oracle_common as oc
+    from tforacle.env import import_tf
+    tf = import_tf()
+    # TF 1.x starts in graph mode, where tf.raw_ops.SaveV2 only adds a node.
+    if not tf.executing_eagerly():
+        tf.compat.v1.enable_eager_execution()
 
-    while True:
-        head = proto_in.read(4)
-        if not head:
-            return 0
-        (n,) = struct.unpack("<I", head)
-        req = json.loads(proto_in.read(n))
-        op = ops.get(req.get("op"))
-        if op is None:
-            resp = {"skipped": "TensorFlow has no %s" % (
-                "checkpoint validator" if req.get("op") == "validate" else repr(req.get("op")))}
-        else:
-            try:
-                resp = {"result": op(req)}
-            except Exception as e:  # noqa: BLE001 -- every refusal is an answer
-                resp = error_response(e)
-        body = json.dumps(resp).encode("utf-8")
-        proto_out.write(struct.pack("<I", len(body)) + body)
-        proto_out.flush()
+    ops = checkpoint_ops(tf, np, oc)
+    profiles = list(CHECKPOINT_PROFILES)
+    # The model reads: TF 2.x only (the matrix measures the model cases on
+    # TF 2.21's records, and the TF 1.15 row claims the checkpoint profiles).
+    if int(tf.__version__.split(".")[0]) >= 2:
+        from tf_model_ops import model_ops
+        ops.update(model_ops(tf, oc))
+        profiles += MODEL_PROFILES
+    info = {"name": "tensorflow", "version": tf.__version__, "profiles": profiles}
+    return frames.serve(info, ops, {"validate": "TensorFlow has no checkpoint validator"},
+                        ERROR_CLASS, detach_stdin=True)
 
 
 if __name__ == "__main__":

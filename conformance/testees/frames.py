@@ -8,7 +8,8 @@ serve(info, ops) answers framed-JSON requests on stdin/stdout
     message), because every refusal of the implementation is an answer;
     `error_classes` maps exception type names to the protocol's coarse
     error_class, only where the implementation's own type says which;
-  - any other op is "skipped".
+  - any other op is "skipped";
+  - detach_stdin: fd 0 becomes /dev/null once the frames' stream is taken.
 Only framing lives here; what an op does is the testee's glue.
 """
 import json
@@ -17,13 +18,20 @@ import struct
 import sys
 
 
-def serve(info, ops, skip_reasons=None, error_classes=None):
+def serve(info, ops, skip_reasons=None, error_classes=None, detach_stdin=False):
     # The protocol owns the original stdout; anything printed to fd 1 by the
     # implementation goes to stderr instead of corrupting frames.
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     inp = os.fdopen(os.dup(0), "rb")
+    if detach_stdin:
+        # And the original stdin: fd 0 becomes /dev/null, so nothing (a
+        # debugger prompt, input()) can eat request frames. Not the default:
+        # a testee that stops in pdb on a corrupt file then waits and times
+        # out, which the matrix records as that library's behaviour.
+        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+        sys.stdin = open(os.devnull)
     skip_reasons = skip_reasons or {}
     while True:
         head = inp.read(4)
