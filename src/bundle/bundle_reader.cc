@@ -8,6 +8,7 @@
 #include "src/bundle/naming.h"
 #include "src/bundle/replace.h"
 #include "src/bundle/slice_copy.h"
+#include "src/io/escape.h"
 
 namespace tfckpt::bundle {
 
@@ -141,9 +142,11 @@ StatusOr<ParsedEntry> BundleReader::GetEntry(std::string_view key, BundleError* 
                       std::string(key), terr.offset, value.status().message());
   }
   if (!value->has_value() || key.empty()) {
+    // Verbatim, as TF's BundleReader (Saver errors quote it, control bytes
+    // and all: SaverPropertyRegression); a missing slice entry, whose key is
+    // binary, gets LookupSlice's escaped message instead.
     return BundleFail(error, StatusCode::kNotFound, BundleErrorKind::kNotFound, index_path_,
                       std::string(key), std::nullopt,
-                      // Verbatim, as TF's BundleReader (Saver errors quote it).
                       StrCat("Key ", key, " not found in checkpoint"));
   }
   ParsedEntry entry;
@@ -235,7 +238,17 @@ StatusOr<Tensor> BundleReader::LookupSlice(std::string_view key, const TensorSli
     TensorSlice inter;
     if (!stored.Intersect(slice, &inter)) continue;
     const std::string slice_key = tensor::EncodeTensorNameSlice(key, stored);
-    TFCKPT_ASSIGN_OR_RETURN(ParsedEntry part, GetEntry(slice_key, error));
+    auto found = GetEntry(slice_key, error);
+    if (!found.ok() && found.status().code() == StatusCode::kNotFound) {
+      return BundleFail(error, StatusCode::kNotFound, BundleErrorKind::kNotFound, index_path_,
+                        slice_key, std::nullopt,
+                        StrCat("Key ", DisplayKey(slice_key), " not found in checkpoint: ",
+                               "partitioned tensor ", DisplayKey(key), " lists slice ",
+                               stored.DebugString(), ", but the index holds no entry for it "
+                               "(expected under the slice key ",
+                               io::EscapeBytes(slice_key, io::kEscapeQuoted), ")"));
+    }
+    TFCKPT_ASSIGN_OR_RETURN(ParsedEntry part, std::move(found));
     auto stored_shape = stored.SliceShape(entry.shape);
     if (part.partitioned() || part.proto.dtype() != entry.proto.dtype() ||
         !stored_shape.ok() || part.shape != *stored_shape) {

@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "src/io/escape.h"
 #include "src/tensor/dtype.h"
 #include "src/tensor/tensor.h"
 
@@ -75,22 +76,7 @@ std::string DisplayKey(std::string_view key) {
       return StrCat(DisplayKey(name), "[", slice.DebugString(), "]");
     }
   }
-  std::string out;
-  for (unsigned char c : key) {
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      static const char* kHex = "0123456789abcdef";
-      out += "\\x";
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-    if (out.size() > 200) {
-      out += "...";
-      break;
-    }
-  }
-  return out;
+  return io::EscapeBytes(key, 0, 200);
 }
 
 Status ParseEntry(std::string_view key, std::string_view bytes,

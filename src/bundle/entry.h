@@ -57,8 +57,9 @@ Status ParseEntry(std::string_view key, std::string_view bytes,
                   const std::string& index_path, ParsedEntry* entry,
                   BundleError* error);
 
-// A key for messages: printable bytes as-is, others as \xNN; slice keys
-// (binary OrderedCode starting with 0x00) decoded as "name[slice]".
+// A key for messages: io::EscapeBytes (unquoted, first 200 bytes), except
+// that slice keys (binary OrderedCode starting with 0x00) are decoded and
+// shown as "name[slice]".
 std::string DisplayKey(std::string_view key);
 
 }  // namespace tfckpt::bundle

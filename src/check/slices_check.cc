@@ -1,8 +1,11 @@
 #include "src/check/slices_check.h"
 
+#include <algorithm>
+
 #include "src/check/bundle_check.h"
 #include "src/checkpoint_v1/tensor_slice_reader.h"
 #include "src/table/table.h"
+#include "src/tensor/dtype.h"
 
 namespace tfckpt::check {
 
@@ -74,9 +77,20 @@ void CheckSlices(io::Env* env, const std::string& pattern, const ValidateOptions
                                   "not canonically encoded (bytes altered after writing?)"});
     }
   }
-  for (const auto& t : (*reader)->ListTensors()) {
+  // Progress in bytes of tensor data (a string element counts as one).
+  const auto tensors = (*reader)->ListTensors();
+  const auto weight = [](const checkpoint_v1::SlicedTensorInfo& t) {
+    const int width = tensor::DataTypeSize(t.dtype);
+    return static_cast<uint64_t>(std::max<int64_t>(t.shape.num_elements(), 0)) *
+           static_cast<uint64_t>(width > 0 ? width : 1);
+  };
+  uint64_t total = 0, done = 0;
+  for (const auto& t : tensors) total += weight(t);
+  for (const auto& t : tensors) {
     checkpoint_v1::SliceError e;
     auto value = (*reader)->Lookup(t.name, &e);
+    done += weight(t);
+    if (options.progress) options.progress(done, total);
     if (!value.ok()) {
       AddError(r, e);
       continue;

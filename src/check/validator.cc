@@ -21,14 +21,6 @@ bool IsV2Prefix(io::Env* env, const std::string& prefix) {
   return env->FileExists(bundle::MetaFilename(prefix));
 }
 
-// A sharded V1 save's state file names the pattern TF's Saver returned
-// ("model.ckpt-7-?????-of-00003"): it is there when the pattern matches.
-bool NamesV1Shards(io::Env* env, const std::string& p) {
-  if (io::Basename(p).find_first_of("?*[") == std::string::npos) return false;
-  auto shards = env->Glob(p);
-  return shards.ok() && !shards->empty();
-}
-
 void CheckStateDir(io::Env* env, const std::string& dir, const ValidateOptions& options,
                    Report* r) {
   r->kind = "state_dir";
@@ -67,11 +59,15 @@ void CheckStateDir(io::Env* env, const std::string& dir, const ValidateOptions& 
   if (std::find(paths.begin(), paths.end(), cs.model_checkpoint_path()) == paths.end()) {
     paths.push_back(cs.model_checkpoint_path());
   }
-  for (const std::string& p : paths) {
-    if (IsV2Prefix(env, p)) {
+  for (const std::string& listed : paths) {
+    // Each listed path means what it means to every command: rule C of
+    // path::Resolve (src/path/model_path.h).
+    auto resolved = path::ResolvePrefix(env, listed);
+    const std::string& p = resolved.ok() ? resolved->checkpoint : listed;
+    if (resolved.ok() && resolved->format == path::Format::kV2) {
       r->notes.push_back(StrCat("validated checkpoint ", p, " (listed in ", state_path, ")"));
       CheckBundle(env, p, options, r);
-    } else if (env->FileExists(p) || NamesV1Shards(env, p)) {
+    } else if (resolved.ok()) {
       // The state file is input too: a path it names that is not a table
       // at all (say /etc/passwd) is reported without echoing its bytes.
       Report v1;

@@ -311,4 +311,20 @@ if [ -n "$pd" ]; then
   [ "$pd" = "$tmp/perm" ] || rm -rf "$pd"
 fi
 
+# --- a missing slice entry (golden/bad/slice_data_missing): the binary slice
+# key is escaped (io::EscapeBytes), never written raw, and the message names
+# what was expected.
+sdm="$root/golden/bad/slice_data_missing/model.ckpt"
+printable() {  # the last stdout and stderr hold only printable ASCII and newlines
+  if LC_ALL=C grep -aq '[^[:print:]]' "$out" "$out.err"; then
+    echo "FAIL: non-printable bytes in the output:"; cat -v "$out" "$out.err" | sed 's/^/    /'; fail=1
+  fi
+}
+check 1 "validate missing slice entry" "$bin" validate "$sdm"
+has '^NOT_FOUND .*pv\[4,3:0,4\]: Key pv\[4,3:0,4\] not found in checkpoint: partitioned tensor pv lists slice 4,3:0,4, but the index holds no entry for it \(expected under the slice key "\\x00pv'
+printable
+check 2 "dump missing slice entry" "$bin" dump "$sdm" pv
+has 'lists slice 4,3:0,4, but the index holds no entry for it' "$out.err"
+printable
+
 finish

@@ -16,6 +16,7 @@ void RegisterRun(CLI::App& app, int* exit_code);
 void RegisterFreeze(CLI::App& app, int* exit_code);
 void RegisterConvert(CLI::App& app, int* exit_code);
 void RegisterConform(CLI::App& app, int* exit_code);
+void RegisterResolve(CLI::App& app, int* exit_code);
 
 }  // namespace tfckpt::cli
 

@@ -17,6 +17,7 @@
 #include "src/cli/checkpoint_source.h"
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
+#include "src/cli/progress.h"
 #include "src/safetensors/safetensors_writer.h"
 #include "src/checkpoint_v1/tensor_slice_reader.h"
 #include "src/checkpoint_v1/tensor_slice_writer.h"
@@ -75,9 +76,13 @@ Status AboutTensor(const std::string& out, const std::string& name, const Status
 // slices written.
 template <typename Writer>
 StatusOr<int> CopyTensors(const Checkpoint& ckpt, const std::vector<SourceTensor>& tensors,
-                          const std::string& out, Writer& writer) {
+                          const std::string& out, Writer& writer, Progress* progress) {
   int slices = 0;
+  uint64_t total = 0, done = 0;
+  for (const SourceTensor& t : tensors) total += WorkBytes(t.summary.dtype, t.summary.shape);
   for (const SourceTensor& t : tensors) {
+    progress->Update(done, total);
+    done += WorkBytes(t.summary.dtype, t.summary.shape);
     const std::string& name = t.summary.name;
     if (t.slices.empty()) {
       TFCKPT_ASSIGN_OR_RETURN(tensor::Tensor value, ckpt.Lookup(name));
@@ -98,24 +103,33 @@ StatusOr<int> CopyTensors(const Checkpoint& ckpt, const std::vector<SourceTensor
       ++slices;
     }
   }
+  progress->Update(total, total);
   return slices;
 }
 
 // Every tensor, whole (partitioned ones assembled), under its TF name.
-StatusOr<std::string> ConvertToSafetensors(const ConvertOptions& o) {
+StatusOr<std::string> ConvertToSafetensors(const ConvertOptions& o, Progress* progress) {
   io::Env* env = io::Env::Default();
   TFCKPT_ASSIGN_OR_RETURN(std::unique_ptr<Checkpoint> ckpt, Checkpoint::Open(env, o.in));
   TFCKPT_ASSIGN_OR_RETURN(std::vector<TensorSummary> tensors, ckpt->List());
   std::vector<safetensors::SafetensorsEntry> entries;
-  for (const TensorSummary& t : tensors) entries.push_back({t.name, t.dtype, t.shape});
-  TFCKPT_RETURN_IF_ERROR(safetensors::WriteSafetensors(
-      env, o.out, entries, [&](size_t i) { return ckpt->Lookup(tensors[i].name); }));
+  uint64_t total = 0, done = 0;
+  for (const TensorSummary& t : tensors) {
+    entries.push_back({t.name, t.dtype, t.shape});
+    total += WorkBytes(t.dtype, t.shape);
+  }
+  TFCKPT_RETURN_IF_ERROR(safetensors::WriteSafetensors(env, o.out, entries, [&](size_t i) {
+    progress->Update(done, total);
+    done += WorkBytes(tensors[i].dtype, tensors[i].shape);
+    return ckpt->Lookup(tensors[i].name);
+  }));
+  progress->Update(total, total);
   return StrCat("wrote ", o.out, " (safetensors): ", tensors.size(),
                 tensors.size() == 1 ? " tensor" : " tensors", " from ", ckpt->Describe());
 }
 
-StatusOr<std::string> Convert(const ConvertOptions& o) {
-  if (o.format == "safetensors") return ConvertToSafetensors(o);
+StatusOr<std::string> Convert(const ConvertOptions& o, Progress* progress) {
+  if (o.format == "safetensors") return ConvertToSafetensors(o, progress);
   io::Env* env = io::Env::Default();
   TFCKPT_ASSIGN_OR_RETURN(std::unique_ptr<Checkpoint> ckpt, Checkpoint::Open(env, o.in));
   TFCKPT_ASSIGN_OR_RETURN(std::vector<SourceTensor> tensors, ListSource(*ckpt, o.merge_slices));
@@ -128,11 +142,11 @@ StatusOr<std::string> Convert(const ConvertOptions& o) {
                                     ? table::CompressionType::kSnappy
                                     : table::CompressionType::kNone;
     bundle::BundleWriter writer(env, o.out, options);
-    TFCKPT_ASSIGN_OR_RETURN(slices, CopyTensors(*ckpt, tensors, o.out, writer));
+    TFCKPT_ASSIGN_OR_RETURN(slices, CopyTensors(*ckpt, tensors, o.out, writer, progress));
     TFCKPT_RETURN_IF_ERROR(writer.Finish());
   } else {
     checkpoint_v1::TensorSliceWriter writer(env, o.out);
-    TFCKPT_ASSIGN_OR_RETURN(slices, CopyTensors(*ckpt, tensors, o.out, writer));
+    TFCKPT_ASSIGN_OR_RETURN(slices, CopyTensors(*ckpt, tensors, o.out, writer, progress));
     TFCKPT_RETURN_IF_ERROR(writer.Finish());
   }
   return StrCat("wrote ", o.out, " (", o.format == "v2" ? "V2 bundle" : "V1 TensorSlice file",
@@ -183,7 +197,9 @@ void RegisterConvert(CLI::App& app, int* exit_code) {
       return;
     }
     const std::string new_dir = MissingOutputDirectory(io::Env::Default(), o->out);
-    auto summary = Convert(*o);
+    Progress progress(StrCat("converting ", o->in), true);
+    auto summary = Convert(*o, &progress);
+    progress.Clear();
     if (!summary.ok()) {
       *exit_code = ReportError("convert", summary.status());
       return;

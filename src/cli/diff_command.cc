@@ -15,7 +15,9 @@
 #include "src/cli/checkpoint_source.h"
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
+#include "src/cli/progress.h"
 #include "src/cli/value_format.h"
+#include "src/io/escape.h"
 #include "src/io/hex.h"
 
 namespace tfckpt::cli {
@@ -133,14 +135,21 @@ int64_t Exclude(const std::vector<std::string>& excludes, std::vector<TensorSumm
 }
 
 StatusOr<DiffResult> Diff(const Checkpoint& a, const Checkpoint& b, double atol,
-                          double rtol, const std::vector<std::string>& excludes) {
+                          double rtol, const std::vector<std::string>& excludes,
+                          Progress* progress) {
   TFCKPT_ASSIGN_OR_RETURN(std::vector<TensorSummary> la, a.List());
   TFCKPT_ASSIGN_OR_RETURN(std::vector<TensorSummary> lb, b.List());
   DiffResult r;
   r.excluded = Exclude(excludes, &la) + Exclude(excludes, &lb);
   std::map<std::string, TensorSummary> in_b;
   for (TensorSummary& s : lb) in_b.emplace(s.name, s);
+  // Progress: the bytes of A's tensors read so far (a tensor B lacks, or
+  // with another dtype or shape, is not read).
+  uint64_t total = 0, done = 0;
+  for (const TensorSummary& sa : la) total += WorkBytes(sa.dtype, sa.shape);
   for (const TensorSummary& sa : la) {
+    progress->Update(done, total);
+    done += WorkBytes(sa.dtype, sa.shape);
     auto it = in_b.find(sa.name);
     if (it == in_b.end()) {
       r.only_a.push_back(sa);
@@ -162,6 +171,7 @@ StatusOr<DiffResult> Diff(const Checkpoint& a, const Checkpoint& b, double atol,
     ValueDiff d = CompareValues(sa.name, ta, tb, atol, rtol);
     if (d.count > 0) r.value_diffs.push_back(std::move(d));
   }
+  progress->Update(total, total);
   for (auto& [name, s] : in_b) r.only_b.push_back(s);
   return r;
 }
@@ -184,7 +194,7 @@ Json SideJson(const Checkpoint& c) {
 
 Json TensorJson(const TensorSummary& s) {
   Json j{{"name", JsonSafe(s.name)}};
-  if (!IsValidUtf8(s.name)) j["name_hex"] = io::Hex(s.name);
+  if (!io::IsValidUtf8(s.name)) j["name_hex"] = io::Hex(s.name);
   j["dtype"] = tensor::DataTypeName(s.dtype);
   j["shape"] = s.shape.dims();
   return j;
@@ -321,7 +331,9 @@ void RegisterDiff(CLI::App& app, int* exit_code) {
       *exit_code = ReportError("diff", b.status());
       return;
     }
-    auto r = Diff(**a, **b, opt->atol, opt->rtol, opt->excludes);
+    Progress progress(StrCat("comparing ", opt->a, " and ", opt->b), !opt->json);
+    auto r = Diff(**a, **b, opt->atol, opt->rtol, opt->excludes, &progress);
+    progress.Clear();
     if (!r.ok()) {
       *exit_code = ReportError("diff", r.status());
       return;

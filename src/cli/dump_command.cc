@@ -9,7 +9,9 @@
 #include "src/cli/checkpoint_source.h"
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
+#include "src/cli/progress.h"
 #include "src/cli/value_format.h"
+#include "src/io/escape.h"
 #include "src/io/hex.h"
 
 namespace tfckpt::cli {
@@ -31,7 +33,7 @@ std::string DumpJson(const Checkpoint& ckpt, const std::string& name, const tens
   meta["path"] = ckpt.resolved().given;
   meta["prefix"] = ckpt.resolved().prefix;
   meta["name"] = JsonSafe(name);
-  if (!IsValidUtf8(name)) meta["name_hex"] = io::Hex(name);
+  if (!io::IsValidUtf8(name)) meta["name_hex"] = io::Hex(name);
   meta["dtype"] = tensor::DataTypeName(t.dtype());
   meta["shape"] = t.shape().dims();
   meta["num_elements"] = t.num_elements();
@@ -203,8 +205,16 @@ Status Dump(const DumpOptions& opt) {
   }
   TFCKPT_ASSIGN_OR_RETURN(std::vector<TensorSummary> list, ckpt->List());
   if (opt.json) std::cout << "{\"tensors\": [\n";
+  // --all on a terminal: the bytes read so far, cleared while a tensor prints.
+  Progress progress(StrCat("dumping ", opt.path), !opt.json);
+  uint64_t total = 0, done = 0;
+  for (const TensorSummary& s : list) total += WorkBytes(s.dtype, s.shape);
   for (size_t i = 0; i < list.size(); ++i) {
+    progress.Update(done, total);
     TFCKPT_ASSIGN_OR_RETURN(tensor::Tensor t, Load(*ckpt, list[i].name));
+    done += WorkBytes(list[i].dtype, list[i].shape);
+    progress.Update(done, total);
+    progress.Clear();
     if (opt.json) {
       std::string j = DumpJson(*ckpt, list[i].name, t);
       j.pop_back();  // "\n"

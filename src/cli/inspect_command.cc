@@ -9,6 +9,7 @@
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
 #include "src/cli/value_format.h"
+#include "src/io/escape.h"
 #include "src/io/hex.h"
 #include "src/table/format.h"
 
@@ -61,7 +62,7 @@ Json LayoutJson(const Checkpoint& ckpt, const std::vector<TensorLayout>& layout)
   for (const TensorLayout& l : layout) {
     Json t;
     t["name"] = JsonSafe(l.summary.name);
-    if (!IsValidUtf8(l.summary.name)) t["name_hex"] = io::Hex(l.summary.name);
+    if (!io::IsValidUtf8(l.summary.name)) t["name_hex"] = io::Hex(l.summary.name);
     t["dtype"] = tensor::DataTypeName(l.summary.dtype);
     t["shape"] = l.summary.shape.dims();
     if (!l.partitioned && l.pieces.size() == 1) {

@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   RegisterFreeze(app, &exit_code);
   RegisterConvert(app, &exit_code);
   RegisterConform(app, &exit_code);
+  RegisterResolve(app, &exit_code);
   if (argc > 1 && argv[1][0] != '-') {
     std::vector<std::string> names;
     for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {

@@ -1,6 +1,5 @@
 // tfckpt validate PATH... [--json] [--no-data] [--quiet]: check::Validate
 // on each path; one line per defect, one summary line per path.
-#include <unistd.h>
 
 #include <cstdio>
 #include <iostream>
@@ -12,6 +11,7 @@
 #include "src/cli/checkpoint_source.h"
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
+#include "src/cli/progress.h"
 #include "src/cli/value_format.h"
 #include "src/io/env.h"
 #include "src/path/model_path.h"
@@ -20,45 +20,6 @@ namespace tfckpt::cli {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-constexpr uint64_t kProgressThreshold = 64ull << 20;
-
-// A progress bar on stderr, drawn only when stderr is a terminal and the
-// data to verify exceeds kProgressThreshold.
-class ProgressBar {
- public:
-  ProgressBar(std::string label, bool enabled)
-      : label_(std::move(label)), enabled_(enabled && isatty(STDERR_FILENO)) {}
-  ~ProgressBar() { Clear(); }
-
-  void Update(uint64_t done, uint64_t total) {
-    if (!enabled_ || total <= kProgressThreshold) return;
-    const int percent = static_cast<int>(done >= total ? 100 : done * 100 / total);
-    if (percent == last_percent_) return;
-    last_percent_ = percent;
-    constexpr int kWidth = 30;
-    const int filled = percent * kWidth / 100;
-    std::fprintf(stderr, "\r%s [%s%s] %3d%% (%llu/%llu MiB)", label_.c_str(),
-                 std::string(filled, '#').c_str(), std::string(kWidth - filled, '.').c_str(),
-                 percent, static_cast<unsigned long long>(done >> 20),
-                 static_cast<unsigned long long>(total >> 20));
-    std::fflush(stderr);
-    drawn_ = true;
-  }
-
-  void Clear() {
-    if (!drawn_) return;
-    std::fprintf(stderr, "\r\033[K");
-    std::fflush(stderr);
-    drawn_ = false;
-  }
-
- private:
-  std::string label_;
-  bool enabled_;
-  bool drawn_ = false;
-  int last_percent_ = -1;
-};
 
 std::string DefectLine(const check::Defect& d) {
   std::string line = check::IsWarning(d.code) ? "warning: " : "";
@@ -152,8 +113,8 @@ void RegisterValidate(CLI::App& app, int* exit_code) {
       "`checkpoint` state file, SavedModels, .meta and .pb/.pbtxt files; report every "
       "defect with a stable code, one line each: `CODE file[@offset] [key]: message` (warnings prefixed `warning: `), "
       "then `OK: <path> (N tensors, M bytes verified)` or `INVALID: <path>: K defects`. "
-      "A progress bar is drawn on stderr when it is a terminal and more than 64 MiB of data "
-      "are verified. Exit 0 if every path is valid (warnings allowed), 1 if any has a "
+      "A progress line is drawn on stderr when stdout and stderr are terminals (not with "
+      "--json or -q) and more than 64 MiB of data are verified. Exit 0 if every path is valid (warnings allowed), 1 if any has a "
       "defect, 2 on usage or I/O errors (an IO_ERROR defect: a file that cannot be read; a "
       "path that does not exist). SavedModels, .meta files (with their checkpoint) and "
       "GraphDef .pb/.pbtxt files get model-level checks: graph structure, signatures, assets, "
@@ -197,7 +158,7 @@ void RegisterValidate(CLI::App& app, int* exit_code) {
       check::ValidateOptions options;
       options.verify_data = !opt->no_data;
       options.max_defects_per_file = opt->max_defects;
-      ProgressBar bar(StrCat("validating ", path), !opt->quiet);
+      Progress bar(StrCat("validating ", path), !opt->quiet && !opt->json);
       options.progress = [&bar](uint64_t done, uint64_t total) { bar.Update(done, total); };
       check::Report report = check::Validate(env, path, options);
       if (path != given) {

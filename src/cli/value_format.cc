@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "src/bundle/entry.h"
+#include "src/io/escape.h"
 #include "src/io/hex.h"
 
 namespace tfckpt::cli {
@@ -92,30 +93,6 @@ std::string FloatElementText(const Tensor& t, int64_t i, int part) {
   const bool wide = t.dtype() == tensorflow::DT_DOUBLE || t.dtype() == tensorflow::DT_COMPLEX128;
   const double v = FloatElement(t, i, part);
   return wide ? FormatDouble(v) : FormatFloat(static_cast<float>(v));
-}
-
-std::string QuoteBytes(const std::string& s) {
-  const bool utf8 = IsValidUtf8(s);
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; continue;
-      case '\\': out += "\\\\"; continue;
-      case '\n': out += "\\n"; continue;
-      case '\t': out += "\\t"; continue;
-      case '\r': out += "\\r"; continue;
-      default: break;
-    }
-    if (c < 0x20 || c == 0x7f || (c >= 0x80 && !utf8)) {
-      static const char* kHex = "0123456789abcdef";
-      out += "\\x";
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    } else {
-      out.push_back(static_cast<char>(c));
-    }
-  }
-  return out + "\"";
 }
 
 // Dimension `dim` from flat element `base`. edge > 0: a dimension longer
@@ -215,32 +192,6 @@ __int128 IntElement(const Tensor& t, int64_t i) {
 std::string FormatFloat(float v) { return ShortestOf(v); }
 std::string FormatDouble(double v) { return ShortestOf(v); }
 
-bool IsValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = s[i];
-    int n;
-    uint32_t cp;
-    if (c < 0x80) { ++i; continue; }
-    if (c >= 0xc2 && c <= 0xdf) { n = 1; cp = c & 0x1f; }
-    else if (c >= 0xe0 && c <= 0xef) { n = 2; cp = c & 0x0f; }
-    else if (c >= 0xf0 && c <= 0xf4) { n = 3; cp = c & 0x07; }
-    else return false;
-    if (i + n >= s.size()) return false;
-    for (int k = 1; k <= n; ++k) {
-      const unsigned char d = s[i + k];
-      if ((d & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3f);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-        (cp >= 0xd800 && cp <= 0xdfff)) {
-      return false;
-    }
-    i += n + 1;
-  }
-  return true;
-}
-
 std::string ElementJson(const Tensor& t, int64_t i) {
   switch (KindOf(t.dtype())) {
     case ElementKind::kFloat: return JsonFloat(FloatElementText(t, i, 0));
@@ -252,7 +203,7 @@ std::string ElementJson(const Tensor& t, int64_t i) {
     case ElementKind::kBool: return IntElement(t, i) ? "true" : "false";
     case ElementKind::kString: {
       const std::string& s = t.strings()[i];
-      if (IsValidUtf8(s)) return nlohmann::json(s).dump();
+      if (io::IsValidUtf8(s)) return nlohmann::json(s).dump();
       return StrCat("{\"hex\": \"", io::Hex(s), "\"}");
     }
     case ElementKind::kUnsupported: break;
@@ -268,7 +219,8 @@ std::string ElementText(const Tensor& t, int64_t i) {
       const bool sign = im[0] == '-' || im == "nan";
       return StrCat("(", FloatElementText(t, i, 0), sign ? "" : "+", im, "j)");
     }
-    case ElementKind::kString: return QuoteBytes(t.strings()[i]);
+    case ElementKind::kString:
+      return io::EscapeBytes(t.strings()[i], io::kEscapeQuoted | io::kEscapeKeepUtf8);
     default: return ElementJson(t, i);
   }
 }
@@ -290,7 +242,7 @@ std::string ValuesText(const Tensor& t, int64_t edge) {
 }
 
 std::string JsonSafe(const std::string& s) {
-  return IsValidUtf8(s) ? s : bundle::DisplayKey(s);
+  return io::IsValidUtf8(s) ? s : bundle::DisplayKey(s);
 }
 
 std::string JsonText(const nlohmann::ordered_json& j) {

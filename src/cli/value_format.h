@@ -38,14 +38,12 @@ __int128 IntElement(const tensor::Tensor& t, int64_t i);
 
 std::string FormatFloat(float v);
 std::string FormatDouble(double v);
-// Strict UTF-8 (no overlongs, surrogates or code points above U+10FFFF).
-bool IsValidUtf8(std::string_view s);
-
 // JSON text of element i (see above).
 std::string ElementJson(const tensor::Tensor& t, int64_t i);
 // Human text of element i: numbers as in JSON but NaN/Inf bare; strings
-// double-quoted with C escapes (\n, \", \\, \xNN for control bytes and for
-// every non-ASCII byte of a string that is not valid UTF-8).
+// through io::EscapeBytes, quoted, valid UTF-8 kept (\n, \", \\, \xNN for
+// control bytes and for every non-ASCII byte of a string that is not valid
+// UTF-8).
 std::string ElementText(const tensor::Tensor& t, int64_t i);
 
 // "[1, 2, 3]": every value, row-major, as one flat JSON array.

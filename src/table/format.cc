@@ -8,6 +8,7 @@
 
 #include "src/io/coding.h"
 #include "src/io/crc32c.h"
+#include "src/io/escape.h"
 #include "src/io/hex.h"
 
 namespace tfckpt::table {
@@ -56,21 +57,7 @@ std::string Hex32(uint32_t v) {
 }
 
 std::string PrintableKey(std::string_view key) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  constexpr size_t kMaxShown = 64;
-  std::string out = "\"";
-  for (size_t i = 0; i < key.size() && i < kMaxShown; ++i) {
-    const auto b = static_cast<unsigned char>(key[i]);
-    if (b >= 0x20 && b < 0x7f && b != '"' && b != '\\') {
-      out.push_back(static_cast<char>(b));
-    } else {
-      out += "\\x";
-      out.push_back(kDigits[b >> 4]);
-      out.push_back(kDigits[b & 15]);
-    }
-  }
-  out += key.size() > kMaxShown ? "\"..." : "\"";
-  return out;
+  return io::EscapeBytes(key, io::kEscapeQuoted, 64);
 }
 
 // ---------------------------------------------------------------------------

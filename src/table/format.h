@@ -92,8 +92,7 @@ Status TableDataLoss(TableError* error, TableErrorKind kind, uint64_t offset,
 
 // "0x0000abcd".
 std::string Hex32(uint32_t v);
-// A key for error messages: quoted, non-printable bytes as \xNN, long keys
-// cut after 64 bytes with "...".
+// A key for error messages: io::EscapeBytes quoted, cut after 64 bytes.
 std::string PrintableKey(std::string_view key);
 
 // ---------------------------------------------------------------------------

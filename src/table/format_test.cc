@@ -244,7 +244,7 @@ TEST(TableErrorTest, KindNamesAreDistinct) {
 }
 
 TEST(PrintableKeyTest, Escapes) {
-  EXPECT_EQ(PrintableKey(std::string("a\xff\"", 3)), "\"a\\xff\\x22\"");
+  EXPECT_EQ(PrintableKey(std::string("a\xff\"", 3)), "\"a\\xff\\\"\"");
   EXPECT_EQ(PrintableKey(std::string(70, 'k')),
             "\"" + std::string(64, 'k') + "\"...");
 }
