@@ -8,6 +8,8 @@
 #include "proto/trackable_object_graph.pb.h"
 #include "proto/variable.pb.h"
 #include "src/bundle/bundle_reader.h"
+#include "src/checkpoint_v1/tensor_slice_reader.h"
+#include "src/path/model_path.h"
 #include "src/saved_model/loader.h"
 #include "src/tensor/tensor_proto.h"
 
@@ -123,6 +125,12 @@ StatusOr<std::string> StringField(const json& request, const char* field) {
 
 StatusOr<json> ReadSavedModelOp(io::Env* env, const json& request) {
   TFCKPT_ASSIGN_OR_RETURN(std::string dir, StringField(request, "dir"));
+  // The SavedModel and its variables/variables as every command finds them
+  // (path::Resolve rules D1, F2): the directory, or its saved_model.pb(txt);
+  // the variables a V2 bundle or the V1 file TF 1.x SavedModels may hold.
+  auto resolved = path::Resolve(env, dir);
+  const bool saved_model = resolved.ok() && resolved->kind == path::Kind::kSavedModel;
+  if (saved_model) dir = resolved->model;
   json out;
   if (request.contains("tags")) {
     std::vector<std::string> tags;
@@ -136,12 +144,19 @@ StatusOr<json> ReadSavedModelOp(io::Env* env, const json& request) {
     for (const auto& mg : sm.meta_graphs()) out["meta_graphs"].push_back(MetaGraphJson(mg));
   }
   json vars = json::array();
-  const std::string prefix = dir + "/variables/variables";
-  if (env->FileExists(prefix + ".index")) {
-    TFCKPT_ASSIGN_OR_RETURN(auto reader, bundle::BundleReader::Open(env, prefix));
+  if (saved_model && resolved->format == path::Format::kV2) {
+    TFCKPT_ASSIGN_OR_RETURN(auto reader, bundle::BundleReader::Open(env, resolved->checkpoint));
     TFCKPT_ASSIGN_OR_RETURN(auto infos, reader->ListTensors());
     for (const auto& i : infos) {
       vars.push_back({{"name", i.key},
+                      {"dtype", tensorflow::DataType_Name(i.dtype)},
+                      {"shape", i.shape.dims()}});
+    }
+  } else if (saved_model && resolved->format == path::Format::kV1) {
+    TFCKPT_ASSIGN_OR_RETURN(auto reader,
+                            checkpoint_v1::TensorSliceReader::Open(env, resolved->checkpoint));
+    for (const auto& i : reader->ListTensors()) {
+      vars.push_back({{"name", i.name},
                       {"dtype", tensorflow::DataType_Name(i.dtype)},
                       {"shape", i.shape.dims()}});
     }

@@ -17,8 +17,11 @@ void Add(Report* r, DefectCode code, std::string file, std::string message) {
   r->Add(Defect{code, std::move(file), std::nullopt, "", std::move(message)});
 }
 
+// Rule C of path::Resolve: an index, or one parked by a save in progress
+// or interrupted (src/bundle/replace.h), which BundleReader reads.
 bool IsV2Prefix(io::Env* env, const std::string& prefix) {
-  return env->FileExists(bundle::MetaFilename(prefix));
+  auto r = path::ResolvePrefix(env, prefix);
+  return r.ok() && r->format == path::Format::kV2;
 }
 
 void CheckStateDir(io::Env* env, const std::string& dir, const ValidateOptions& options,

@@ -11,7 +11,9 @@ Modules:
               the files holding them); no parsing of TF's file formats here:
               tfckpt's C++ library is the one codec, TF the oracle
   manifest    Scenario recorder writing MANIFEST fragments, and merging them
+  resolve     what a PATH means: `tfckpt resolve --json`, and its rule C in
+              Python (standard library only)
 """
 
-__all__ = ["hashing", "tensors", "checkpoint", "manifest", "env"]
+__all__ = ["hashing", "tensors", "checkpoint", "manifest", "env", "resolve"]
 MANIFEST_SCHEMA_VERSION = 1

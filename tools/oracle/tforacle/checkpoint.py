@@ -2,6 +2,7 @@
 import glob
 import os
 
+from . import resolve as resolve_mod
 from . import tensors as tensors_mod
 
 
@@ -10,20 +11,20 @@ def _rel(path, root):
 
 
 def checkpoint_format(prefix):
-    """'V2' when <prefix>.index exists, 'V1' when a V1 table file exists."""
-    if os.path.exists(prefix + ".index"):
-        return "V2"
-    if v1_files(prefix):
-        return "V1"
-    raise FileNotFoundError("no checkpoint at prefix %r" % prefix)
+    """'V2' or 'V1': rule C of tfckpt's resolver (resolve.resolve_prefix)."""
+    return resolve_mod.resolve_prefix(prefix)["format"]
 
 
 def v1_files(prefix):
-    if os.path.isfile(prefix):
-        return [prefix]
-    if glob.has_magic(prefix):  # a sharded V1 save: "<prefix>-?????-of-0000N"
-        return sorted(glob.glob(prefix))
-    return sorted(glob.glob(glob.escape(prefix) + "-?????-of-?????"))
+    """The V1 files of `prefix` (a file, a shard pattern, or X-?????-of-?????)."""
+    try:
+        r = resolve_mod.resolve_prefix(prefix)
+    except FileNotFoundError:
+        return []
+    if r["format"] != "V1":
+        return []
+    c = r["checkpoint"]
+    return [c] if os.path.isfile(c) else sorted(glob.glob(c))
 
 
 def v2_data_files(prefix):
