@@ -116,6 +116,7 @@ std::vector<std::string> ErrorClassesOfDefect(std::string_view code) {
       {"SHARD_ID_OUT_OF_RANGE", {"corrupt"}},
       {"MIXED_SHARDS", {"corrupt"}},
       {"STRAY_SHARD", {"corrupt"}},
+      {"OVERLAPPING_DATA", {"corrupt"}},
       {"TENSOR_CRC", {"corrupt"}},
       {"STRING_LENGTH_CRC", {"corrupt"}},
       {"BAD_STRING_LENGTHS", {"corrupt", "resource_limit"}},

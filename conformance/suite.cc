@@ -26,10 +26,11 @@ namespace {
 // Defective checkpoints a reader may still read correctly: the defect is
 // beside the checkpoint, not in it (data files of another save next to an
 // intact one), or in bytes TensorFlow ignores (footer padding, docs/spec/
-// sstable.md TABLE-4.5). The validator must report them; a reader need not
+// sstable.md TABLE-4.5), or entries sharing bytes, each of which reads
+// correctly (BUNDLE-3.9). The validator must report them; a reader need not
 // refuse.
 const std::set<std::string> kReadableDefects = {"mixed_shards", "stray_shard",
-                                                 "footer_nonzero_padding"};
+                                                 "footer_nonzero_padding", "overlapping_data"};
 
 // Whether every code a bad file expects is a warning (check::IsWarning):
 // leftovers beside an intact checkpoint, or bytes no tensor uses. Such a

@@ -14,6 +14,7 @@
 #include "src/bundle/replace.h"
 #include "src/bundle/tensor_data.h"
 #include "src/table/table.h"
+#include "src/tensor/tensor_slice.h"
 
 namespace tfckpt::check {
 
@@ -284,6 +285,51 @@ std::vector<DataOutcome> CheckTensorData(io::Env* env, const std::vector<DataIte
   if (progress && !threads.empty()) progress();  // the other workers' bytes
   return outcomes;
 }
+// Entries whose bytes overlap those of an entry at a lower offset in the
+// same data file (BUNDLE-3.9; TensorFlow's writers append each tensor after
+// the last). Each is reported once, naming the entry whose bytes it shares,
+// and its bytes are not read: n entries claiming one range would otherwise
+// cost n checksums of it, so the bytes read stay within the files' size.
+// Entries reaching past their file are left to ReadTensorData, which
+// refuses them without reading. Returns, per item, whether to check it.
+std::vector<bool> ReportOverlaps(const std::vector<DataItem>& items, Report* r) {
+  std::vector<bool> check(items.size(), true);
+  const auto begin_of = [&](size_t i) {
+    return static_cast<uint64_t>(items[i].entry->proto.offset());
+  };
+  const auto end_of = [&](size_t i) {
+    return begin_of(i) + static_cast<uint64_t>(items[i].entry->proto.size());
+  };
+  std::map<const io::RandomAccessFile*, std::vector<size_t>> by_file;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const uint64_t size = items[i].file->Size();
+    const uint64_t n = static_cast<uint64_t>(items[i].entry->proto.size());
+    if (n == 0 || begin_of(i) > size || n > size - begin_of(i)) continue;
+    by_file[items[i].file.get()].push_back(i);
+  }
+  for (auto& [file, order] : by_file) {
+    // Ties keep key order: the first key at an offset is the one checked.
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return begin_of(a) < begin_of(b); });
+    size_t owner = order[0];  // the entry reaching furthest so far
+    for (size_t k = 1; k < order.size(); ++k) {
+      const size_t i = order[k];
+      if (begin_of(i) < end_of(owner)) {
+        check[i] = false;
+        Add(r, DefectCode::kOverlappingData, file->path(), begin_of(i),
+            bundle::DisplayKey(*items[i].key),
+            StrCat("bytes [", begin_of(i), ", ", std::min(end_of(i), end_of(owner)),
+                   ") of this entry's [", begin_of(i), ", ", end_of(i), ") are also claimed by ",
+                   bundle::DisplayKey(*items[owner].key), " at [", begin_of(owner), ", ",
+                   end_of(owner), "); a writer never lets entries share bytes (its checksum "
+                   "is not computed: each byte is read once)"));
+      }
+      if (end_of(i) > end_of(owner)) owner = i;
+    }
+  }
+  return check;
+}
+
 // Bytes [begin, end) of `file` that no entry references: fine when they
 // are alignment padding (fewer than 4096 zero bytes), else reported (a
 // removed entry, or bytes appended after writing).
@@ -425,15 +471,29 @@ void CheckBundle(io::Env* env, const std::string& prefix, const ValidateOptions&
     if (f == shards.end()) continue;  // SHARD_MISSING already reported
     items.push_back(DataItem{&item.key, &item.entry, f->second});
   }
+  // Overlapping entries are reported, and only the others' bytes checked.
+  const std::vector<bool> check = ReportOverlaps(items, r);
+  std::vector<DataItem> checked;
+  std::set<std::string> unchecked_keys;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (check[i]) {
+      checked.push_back(items[i]);
+    } else {
+      total_bytes -= static_cast<uint64_t>(items[i].entry->proto.size());
+      unchecked_keys.insert(*items[i].key);
+    }
+  }
   const std::vector<DataOutcome> outcomes =
-      CheckTensorData(env, items, (*reader)->need_to_swap_bytes(), options, total_bytes);
+      CheckTensorData(env, checked, (*reader)->need_to_swap_bytes(), options, total_bytes);
   // Byte ranges referenced per shard (clamped to the file: the bytes
   // belong to the entry even when their checksum is wrong or it is cut).
   std::map<int, std::vector<std::pair<uint64_t, uint64_t>>> ranges;
-  for (size_t i = 0; i < items.size(); ++i) {
+  for (size_t i = 0, o = 0; i < items.size(); ++i) {
     const DataItem& item = items[i];
-    if (!outcomes[i].error.ok()) {
-      AddError(r, outcomes[i].error);
+    if (!check[i]) {
+      // OVERLAPPING_DATA reported; its bytes are another entry's.
+    } else if (!outcomes[o++].error.ok()) {
+      AddError(r, outcomes[o - 1].error);
     } else {
       ++r->tensors_checked;
       if (options.verify_data) r->bytes_checked += item.entry->proto.size();
@@ -446,6 +506,12 @@ void CheckBundle(io::Env* env, const std::string& prefix, const ValidateOptions&
 
   // Partitioned tensors: their slices must exist and cover them.
   for (const auto& [key, entry] : partitioned) {
+    // A slice whose bytes overlap another entry's is not read again.
+    bool overlapping = false;
+    for (const tensor::TensorSlice& slice : entry.slices) {
+      overlapping |= unchecked_keys.count(tensor::EncodeTensorNameSlice(key, slice)) != 0;
+    }
+    if (overlapping) continue;
     BundleError e;
     auto t = (*reader)->Lookup(key, &e);
     if (!t.ok()) {

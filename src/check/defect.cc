@@ -35,6 +35,7 @@ std::string_view DefectCodeName(DefectCode code) {
     case DefectCode::kBadSlice: return "BAD_SLICE";
     case DefectCode::kMissingSlices: return "MISSING_SLICES";
     case DefectCode::kUnreferencedData: return "UNREFERENCED_DATA";
+    case DefectCode::kOverlappingData: return "OVERLAPPING_DATA";
     case DefectCode::kStateFile: return "STATE_FILE";
     case DefectCode::kStalePath: return "STALE_PATH";
     case DefectCode::kInterruptedSave: return "INTERRUPTED_SAVE";

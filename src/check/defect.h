@@ -44,6 +44,7 @@ enum class DefectCode {
   kBadSlice,            // slice spec invalid / outside shape / overlapping
   kMissingSlices,       // partitioned tensor not fully covered
   kUnreferencedData,    // bytes of a data file no entry covers (warning)
+  kOverlappingData,     // an entry's bytes overlap another entry's in the same data file
   kStateFile,           // `checkpoint` file unparseable or invalid
   kStalePath,           // state file names a checkpoint that does not exist
   kInterruptedSave,     // *.tfckpt-old backups of an interrupted save

@@ -403,6 +403,109 @@ TEST(Validator, StrayShardTempFileAndHoleAreReported) {
   EXPECT_NE(r.defects[0].message.find("between tensors"), std::string::npos) << Codes(r);
 }
 
+// Rewrites the index at `prefix`: `edit` may change its (key, value)
+// records, header first; the table is re-encoded by the library.
+void RewriteRecords(io::MemEnv* env, const std::string& prefix,
+                    const std::function<void(std::vector<std::pair<std::string, std::string>>*)>&
+                        edit) {
+  std::vector<std::pair<std::string, std::string>> records;
+  {
+    auto reader = bundle::BundleReader::Open(env, prefix);
+    ASSERT_TRUE(reader.ok());
+    table::Table::Iterator it = (*reader)->index().NewIterator();
+    for (it.SeekToFirst(); it.Valid(); it.Next()) records.emplace_back(it.key(), it.value());
+  }
+  edit(&records);
+  std::sort(records.begin(), records.end());
+  auto f = env->NewWritableFile(bundle::MetaFilename(prefix));
+  table::TableBuilder b({}, f->get());
+  for (const auto& [key, value] : records) ASSERT_TRUE(b.Add(key, value).ok());
+  ASSERT_TRUE(b.Finish().ok());
+}
+
+// Issue 16's last cost case: 256 entries all claiming one tensor's bytes
+// (each checksum valid) cost 256 checksums of them. Overlapping entries are
+// a defect, reported once per entry (capped), and each byte is read once.
+TEST(Validator, OverlappingEntriesAreReportedAndReadOnce) {
+  io::MemEnv env;
+  {
+    bundle::BundleWriter w(&env, "/o/m");
+    ASSERT_TRUE(w.Add("a", bundle::testing::MakeTensor(tensorflow::DT_FLOAT, TensorShape{1024}, 1)).ok());
+    ASSERT_TRUE(w.Finish().ok());
+  }
+  RewriteRecords(&env, "/o/m", [](auto* records) {
+    const std::string entry = records->back().second;
+    for (int i = 0; i < 255; ++i) records->emplace_back(StrCat("k", 1000 + i), entry);
+  });
+  Report r = Validate(&env, "/o/m");
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.bytes_checked, 4096u) << "each byte is checksummed once";
+  EXPECT_EQ(r.tensors_checked, 1u);
+  ASSERT_EQ(r.defects.size(), 100u) << Codes(r);  // max_defects_per_file
+  for (const Defect& d : r.defects) {
+    EXPECT_EQ(d.code, DefectCode::kOverlappingData) << Codes(r);
+    EXPECT_EQ(d.file, "/o/m.data-00000-of-00001");
+    EXPECT_EQ(d.offset, std::optional<uint64_t>(0));
+  }
+  EXPECT_EQ(r.defects[0].key, "k1000");
+  EXPECT_NE(r.defects[0].message.find("also claimed by a at [0, 4096)"), std::string::npos)
+      << Codes(r);
+  EXPECT_EQ(r.suppressed["/o/m.data-00000-of-00001"].errors, 155u);
+
+  // A partial overlap: "b" (12 bytes at 12) moved to start inside "a"
+  // ([0, 12)); "c" after them is intact and still checked.
+  io::MemEnv part;
+  {
+    bundle::BundleWriter w(&part, "/p/m");
+    ASSERT_TRUE(w.Add("a", bundle::testing::MakeTensor(tensorflow::DT_FLOAT, TensorShape{3}, 1)).ok());
+    ASSERT_TRUE(w.Add("b", bundle::testing::MakeTensor(tensorflow::DT_FLOAT, TensorShape{3}, 2)).ok());
+    ASSERT_TRUE(w.Add("c", bundle::testing::MakeTensor(tensorflow::DT_FLOAT, TensorShape{3}, 3)).ok());
+    ASSERT_TRUE(w.Finish().ok());
+  }
+  RewriteRecords(&part, "/p/m", [](auto* records) {
+    for (auto& [key, value] : *records) {
+      if (key != "b") continue;
+      tensorflow::BundleEntryProto e;
+      ASSERT_TRUE(e.ParseFromString(value));
+      e.set_offset(8);
+      value = e.SerializeAsString();
+    }
+  });
+  r = Validate(&part, "/p/m");
+  ASSERT_EQ(r.defects.size(), 2u) << Codes(r);
+  EXPECT_EQ(r.defects[0].code, DefectCode::kOverlappingData) << Codes(r);
+  EXPECT_EQ(r.defects[0].key, "b");
+  EXPECT_EQ(r.defects[0].offset, std::optional<uint64_t>(8));
+  EXPECT_NE(r.defects[0].message.find("bytes [8, 12) of this entry's [8, 20)"), std::string::npos)
+      << Codes(r);
+  // Bytes 20..24 of the old "b" are now referenced by nobody.
+  EXPECT_EQ(r.defects[1].code, DefectCode::kUnreferencedData) << Codes(r);
+  EXPECT_EQ(r.tensors_checked, 2u);
+  EXPECT_EQ(r.bytes_checked, 24u);
+
+  // Adjacent entries, and entries of size 0 at any offset, do not overlap.
+  io::MemEnv empty;
+  {
+    bundle::BundleWriter w(&empty, "/e/m");
+    ASSERT_TRUE(w.Add("a", bundle::testing::MakeTensor(tensorflow::DT_FLOAT, TensorShape{3}, 1)).ok());
+    ASSERT_TRUE(w.Add("z", bundle::testing::MakeTensor(tensorflow::DT_FLOAT, TensorShape{0}, 1)).ok());
+    ASSERT_TRUE(w.Add("b", bundle::testing::MakeTensor(tensorflow::DT_FLOAT, TensorShape{3}, 2)).ok());
+    ASSERT_TRUE(w.Finish().ok());
+  }
+  RewriteRecords(&empty, "/e/m", [](auto* records) {
+    for (auto& [key, value] : *records) {
+      if (key != "z") continue;
+      tensorflow::BundleEntryProto e;
+      ASSERT_TRUE(e.ParseFromString(value));
+      e.set_offset(4);
+      value = e.SerializeAsString();
+    }
+  });
+  r = Validate(&empty, "/e/m");
+  EXPECT_TRUE(r.defects.empty()) << Codes(r);
+  EXPECT_EQ(r.tensors_checked, 3u);
+}
+
 // The state directory's own temporary files.
 TEST(Validator, StaleStateTempFileIsAWarning) {
   io::MemEnv env;

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "golden/bad/generate/generator.h"
+#include "src/io/crc32c.h"
 
 namespace tfckpt::badcorpus {
 namespace {
@@ -191,6 +192,22 @@ std::vector<CaseDef> EntryCases() {
                return;
              }
            }
+         });
+       }},
+      {{"overlapping_data", "",
+        "tensor v2 claims bytes [0, 32) of the data file, which include v1's [0, 8): two "
+        "entries share bytes (every checksum valid)",
+        "saver_v2_basic; v2's entry set to float [2,4] at offset 0, size 32, crc32c of those "
+        "bytes (computed by the library)",
+        {"OVERLAPPING_DATA"}},
+       kBasic,
+       [](const CaseDir& d) -> Status {
+         TFCKPT_ASSIGN_OR_RETURN(std::string data, ReadAll(d.prefix + ".data-00000-of-00001"));
+         return EditEntry(d.prefix, "v2", [&](BundleEntryProto* e) {
+           e->mutable_shape()->mutable_dim(1)->set_size(4);
+           e->set_offset(0);
+           e->set_size(static_cast<int64_t>(data.size()));
+           e->set_crc32c(io::crc32c::Mask(io::crc32c::Value(data)));
          });
        }},
   };

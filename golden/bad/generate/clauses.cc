@@ -86,6 +86,7 @@ const std::map<std::string, Clauses>& ByName() {
       {"slice_data_missing", {"BUNDLE-7.3", "BUNDLE-7.4"}},
       {"stale_temp_file", {"BUNDLE-1.1"}},  // not part of the bundle (BUNDLE-2.9: not testable)
       {"interrupted_save", {"BUNDLE-1.1"}},
+      {"overlapping_data", {"BUNDLE-3.9"}},
   };
   return *kMap;
 }
@@ -114,6 +115,7 @@ const std::map<std::string, Clauses>& ByCode() {
       {"SHARD_ID_OUT_OF_RANGE", {"BUNDLE-3.5", "BUNDLE-4.7"}},
       {"SHARD_MISSING", {"BUNDLE-1.1", "BUNDLE-4.7"}},
       {"MIXED_SHARDS", {"BUNDLE-1.5"}},
+      {"OVERLAPPING_DATA", {"BUNDLE-3.9"}},
       {"TENSOR_CRC", {"BUNDLE-3.8", "BUNDLE-6.1"}},
       {"STRING_LENGTH_CRC", {"BUNDLE-5.4", "BUNDLE-6.2"}},
       {"BAD_STRING_LENGTHS", {"BUNDLE-5.3", "BUNDLE-6.2"}},

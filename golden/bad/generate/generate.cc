@@ -102,7 +102,8 @@ StatusOr<std::vector<BadCase>> GenerateAll(const std::string& golden_dir,
   static const std::vector<std::string> kLater = {
       "block_bad_shared", "block_zero_restarts", "block_overlong_varint",
       "footer_nonzero_padding", "v1_short_values", "unsorted_keys",
-      "shape_unknown_rank", "saved_model_garbage", "saved_model_variable_missing"};
+      "shape_unknown_rank", "saved_model_garbage", "saved_model_variable_missing",
+      "overlapping_data"};
   const auto rank = [](const CaseDef& c) -> long {
     const auto it = std::find(kLater.begin(), kLater.end(), c.row.name);
     return it == kLater.end() ? -1 : it - kLater.begin();
