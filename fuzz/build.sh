@@ -14,9 +14,19 @@ cd "$root"
 mkdir -p "$OUT"
 work="${WORK:-$(mktemp -d)}"
 
+# An output base of its own: --config=fuzz sets CC=clang, which reconfigures
+# Bazel's C++ toolchain for the whole output base, so sharing the default
+# one would rebuild everything at each switch between fuzz and plain builds.
+# No bazel-* links in the workspace: they stay the default build's.
+fuzz_bazel() {
+  local cmd=$1; shift
+  bazel --output_base="${TFCKPT_FUZZ_OUTPUT_BASE:-$HOME/.cache/tfckpt/bazel-fuzz}" "$cmd" \
+    $([ "$cmd" = build ] && echo --symlink_prefix=/) "$@"
+}
+
 targets=$(sed -n 's/^ *name = "\([a-z_0-9]*_fuzzer\)",/\1/p' fuzz/BUILD)
-bazel build --config=fuzz $(printf '//fuzz:%s ' $targets) //fuzz:pack_seeds
-bin="$(bazel info --config=fuzz bazel-bin)/fuzz"
+fuzz_bazel build --config=fuzz $(printf '//fuzz:%s ' $targets) //fuzz:pack_seeds
+bin="$(fuzz_bazel info --config=fuzz bazel-bin)/fuzz"
 for t in $targets; do
   install -m 755 "$bin/$t" "$OUT/$t"
   [ -f "fuzz/dictionaries/$t.dict" ] && cp "fuzz/dictionaries/$t.dict" "$OUT/$t.dict"

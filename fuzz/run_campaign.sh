@@ -39,8 +39,10 @@ fi
 work="${TFCKPT_FUZZ_WORK:-$root/fuzz/work}"
 mkdir -p "$work/seeds-packed" "$work/seeds-raw"
 if [ -z "$bin" ]; then
-  bazel build --config=fuzz "${targets[@]/#///fuzz:}" >/dev/null
-  bin="$(bazel info --config=fuzz bazel-bin 2>/dev/null)/fuzz"
+  # The output base fuzz/build.sh uses (why: there).
+  fuzz_bazel() { bazel --output_base="${TFCKPT_FUZZ_OUTPUT_BASE:-$HOME/.cache/tfckpt/bazel-fuzz}" "$@"; }
+  fuzz_bazel build --config=fuzz --symlink_prefix=/ "${targets[@]/#///fuzz:}" >/dev/null
+  bin="$(fuzz_bazel info --config=fuzz bazel-bin 2>/dev/null)/fuzz"
 fi
 # Seeds: every golden V2 prefix and V1 file (TF's and golden/bad's), packed;
 # every golden file raw.
