@@ -1,6 +1,5 @@
 #include "src/io/escape.h"
 
-#include <cstdint>
 
 namespace tfckpt::io {
 
@@ -35,39 +34,46 @@ std::string EscapeBytes(std::string_view bytes, unsigned flags, size_t max_bytes
   return out;
 }
 
-bool IsValidUtf8(std::string_view s) {
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  const auto byte = [&](size_t k) -> int {
+    return k < s.size() ? static_cast<unsigned char>(s[k]) : -1;
+  };
+  const int b0 = byte(i);
+  const auto in = [](int b, int lo, int hi) { return b >= lo && b <= hi; };
+  if (b0 < 0x80) return 1;
+  if (in(b0, 0xC2, 0xDF)) return in(byte(i + 1), 0x80, 0xBF) ? 2 : 0;
+  int lo = 0x80, hi = 0xBF, n = 0;
+  if (b0 == 0xE0) {
+    lo = 0xA0, n = 3;
+  } else if (in(b0, 0xE1, 0xEC) || in(b0, 0xEE, 0xEF)) {
+    n = 3;
+  } else if (b0 == 0xED) {
+    hi = 0x9F, n = 3;  // no UTF-16 surrogates
+  } else if (b0 == 0xF0) {
+    lo = 0x90, n = 4;
+  } else if (in(b0, 0xF1, 0xF3)) {
+    n = 4;
+  } else if (b0 == 0xF4) {
+    hi = 0x8F, n = 4;  // <= U+10FFFF
+  } else {
+    return 0;
+  }
+  if (!in(byte(i + 1), lo, hi)) return 0;
+  for (int k = 2; k < n; ++k) {
+    if (!in(byte(i + k), 0x80, 0xBF)) return 0;
+  }
+  return static_cast<size_t>(n);
+}
+
+bool IsValidUtf8(std::string_view bytes, size_t* bad_offset) {
   size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    int n;
-    uint32_t cp;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    if (c >= 0xc2 && c <= 0xdf) {
-      n = 1;
-      cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      n = 2;
-      cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
+  while (i < bytes.size()) {
+    const size_t n = Utf8SequenceLength(bytes, i);
+    if (n == 0) {
+      if (bad_offset != nullptr) *bad_offset = i;
       return false;
     }
-    if (i + n >= s.size()) return false;
-    for (int k = 1; k <= n; ++k) {
-      const auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3f);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-        (cp >= 0xd800 && cp <= 0xdfff)) {
-      return false;
-    }
-    i += n + 1;
+    i += n;
   }
   return true;
 }

@@ -29,8 +29,13 @@ enum EscapeFlags : unsigned {
 
 std::string EscapeBytes(std::string_view bytes, unsigned flags = 0, size_t max_bytes = 0);
 
-// Strict UTF-8: no overlong forms, surrogates or code points above U+10FFFF.
-bool IsValidUtf8(std::string_view bytes);
+// Strict UTF-8 as CPython's decoder accepts it: no overlong forms,
+// surrogates or code points above U+10FFFF. On failure *bad_offset (if
+// non-null) is the offset of the first sequence that is not valid.
+bool IsValidUtf8(std::string_view bytes, size_t* bad_offset = nullptr);
+
+// Length of the valid UTF-8 sequence at bytes[i], or 0 if none starts there.
+size_t Utf8SequenceLength(std::string_view bytes, size_t i);
 
 }  // namespace tfckpt::io
 

@@ -44,7 +44,11 @@ TEST(IsValidUtf8Test, Strict) {
   EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong
   EXPECT_FALSE(IsValidUtf8("\xe0\x80\xaf"));      // overlong
   EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
-  EXPECT_FALSE(IsValidUtf8("ab\xe2\x82"));        // truncated
+  size_t bad = 99;
+  EXPECT_FALSE(IsValidUtf8("ab\xe2\x82", &bad));  // truncated
+  EXPECT_EQ(bad, 2u);
+  EXPECT_EQ(Utf8SequenceLength("a\xe2\x82\xac", 1), 3u);
+  EXPECT_EQ(Utf8SequenceLength("\xed\xa0\x80", 0), 0u);
 }
 
 }  // namespace

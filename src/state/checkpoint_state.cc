@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "src/io/atomic_file.h"
+#include "src/io/escape.h"
 #include "src/state/python_path.h"
 
 namespace tfckpt::state {
@@ -44,7 +45,7 @@ Loaded LoadStateFile(io::Env* env, const std::string& file) {
   }
   auto text = env->ReadFileToString(file);
   if (!text.ok()) return fail(LoadFailure::kRead, text.status());
-  if (!IsValidUtf8(*text)) {
+  if (!io::IsValidUtf8(*text)) {
     // ParseCheckpointStateText words the error (offset and byte).
     return fail(LoadFailure::kNotUtf8,
                 ParseCheckpointStateText(*text, file).status());
@@ -100,7 +101,7 @@ Status CheckUtf8Paths(const std::string& model_checkpoint_path,
                       const std::vector<std::string>& paths) {
   auto check = [](const std::string& p) {
     size_t bad = 0;
-    if (IsValidUtf8(p, &bad)) return OkStatus();
+    if (io::IsValidUtf8(p, &bad)) return OkStatus();
     return InvalidArgumentError(
         StrCat("Checkpoint path is not valid UTF-8 (byte ", bad,
                "); TensorFlow cannot store it in a CheckpointState: ",

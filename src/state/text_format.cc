@@ -11,40 +11,10 @@
 #include <optional>
 #include <string>
 
+#include "src/io/escape.h"
+
 namespace tfckpt::state {
 namespace {
-
-// Length of the valid UTF-8 sequence at s[i], or 0 if none starts there.
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) -> int {
-    return k < s.size() ? static_cast<unsigned char>(s[k]) : -1;
-  };
-  const int b0 = byte(i);
-  const auto in = [](int b, int lo, int hi) { return b >= lo && b <= hi; };
-  if (b0 < 0x80) return 1;
-  if (in(b0, 0xC2, 0xDF)) return in(byte(i + 1), 0x80, 0xBF) ? 2 : 0;
-  int lo = 0x80, hi = 0xBF, n = 0;
-  if (b0 == 0xE0) {
-    lo = 0xA0, n = 3;
-  } else if (in(b0, 0xE1, 0xEC) || in(b0, 0xEE, 0xEF)) {
-    n = 3;
-  } else if (b0 == 0xED) {
-    hi = 0x9F, n = 3;  // no UTF-16 surrogates
-  } else if (b0 == 0xF0) {
-    lo = 0x90, n = 4;
-  } else if (in(b0, 0xF1, 0xF3)) {
-    n = 4;
-  } else if (b0 == 0xF4) {
-    hi = 0x8F, n = 4;  // <= U+10FFFF
-  } else {
-    return 0;
-  }
-  if (!in(byte(i + 1), lo, hi)) return 0;
-  for (int k = 2; k < n; ++k) {
-    if (!in(byte(i + k), 0x80, 0xBF)) return 0;
-  }
-  return static_cast<size_t>(n);
-}
 
 void AppendOctal(std::string* out, unsigned char c) {
   char buf[5];
@@ -91,7 +61,7 @@ class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
 Status StringFieldUtf8Error(std::string_view source, const char* field,
                             const std::string& value) {
   size_t bad = 0;
-  if (IsValidUtf8(value, &bad)) return OkStatus();
+  if (io::IsValidUtf8(value, &bad)) return OkStatus();
   return DataLossError(
       StrCat("Can't parse checkpoint state ", source, ": field ", field,
              ": Couldn't parse string: invalid UTF-8 at byte ", bad,
@@ -173,7 +143,7 @@ std::string TextEscape(std::string_view bytes, bool as_utf8) {
       ++i;
     } else if (as_utf8) {
       // _DecodeUtf8EscapeErrors: valid sequences raw, each bad byte octal.
-      const size_t n = Utf8SequenceLength(bytes, i);
+      const size_t n = io::Utf8SequenceLength(bytes, i);
       if (n == 0) {
         AppendOctal(&out, c);
         ++i;
@@ -187,19 +157,6 @@ std::string TextEscape(std::string_view bytes, bool as_utf8) {
     }
   }
   return out;
-}
-
-bool IsValidUtf8(std::string_view bytes, size_t* bad_offset) {
-  size_t i = 0;
-  while (i < bytes.size()) {
-    const size_t n = Utf8SequenceLength(bytes, i);
-    if (n == 0) {
-      if (bad_offset != nullptr) *bad_offset = i;
-      return false;
-    }
-    i += n;
-  }
-  return true;
 }
 
 std::string CheckpointStateToText(const tensorflow::CheckpointState& state,
@@ -225,7 +182,7 @@ std::string CheckpointStateToText(const tensorflow::CheckpointState& state,
 StatusOr<tensorflow::CheckpointState> ParseCheckpointStateText(
     std::string_view text, std::string_view source) {
   size_t bad = 0;
-  if (!IsValidUtf8(text, &bad)) {
+  if (!io::IsValidUtf8(text, &bad)) {
     char hex[8];
     std::snprintf(hex, sizeof hex, "0x%02x",
                   static_cast<unsigned>(static_cast<unsigned char>(text[bad])));

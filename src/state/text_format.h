@@ -49,10 +49,6 @@ std::string PythonFloatRepr(double value);
 // text_encoding.CEscape(value, as_utf8) for a string field's bytes.
 std::string TextEscape(std::string_view bytes, bool as_utf8);
 
-// Strict UTF-8 as CPython's decoder accepts it (no surrogates, overlongs or
-// code points above U+10FFFF). On failure *bad_offset (if non-null) is the
-// offset of the first byte that cannot start or continue a sequence.
-bool IsValidUtf8(std::string_view bytes, size_t* bad_offset = nullptr);
 
 // text_format.MessageToString(state).
 std::string CheckpointStateToText(const tensorflow::CheckpointState& state,

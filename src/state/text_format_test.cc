@@ -170,16 +170,5 @@ TEST(ParseCheckpointStateTextTest, ErrorsNameFileLineAndColumn) {
   ExpectParseError("\x00\xff\xfe binary"s, "not valid UTF-8 (byte 0xff at offset 1)");
 }
 
-TEST(Utf8Test, StrictLikeCPython) {
-  EXPECT_TRUE(IsValidUtf8(""));
-  EXPECT_TRUE(IsValidUtf8("\xf4\x8f\xbf\xbf"));   // U+10FFFF
-  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // > U+10FFFF
-  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong
-  EXPECT_FALSE(IsValidUtf8("\xe0\x80\xaf"));      // overlong
-  size_t bad = 99;
-  EXPECT_FALSE(IsValidUtf8("ab\xe2\x82", &bad));  // truncated
-  EXPECT_EQ(bad, 2u);
-}
-
 }  // namespace
 }  // namespace tfckpt::state
