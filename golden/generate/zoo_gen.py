@@ -234,6 +234,60 @@ def keras_merge(sc):
     _keras_model(sc, model, {"a": _x(7, (3, 6)), "b": _x(8, (3, 6))}, seed=17)
 
 
+@scenario("keras_simple_rnn", "Keras 3 SimpleRNN(5) over 6 time steps -> Dense(2): a TF2 "
+          "functional While loop whose body reads and writes TensorLists.")
+def keras_simple_rnn(sc):
+    _fresh()
+    model = keras.Sequential([
+        keras.Input((6, 3), name="seq"),
+        layers.SimpleRNN(5),
+        layers.Dense(2),
+    ])
+    _keras_model(sc, model, {"seq": _x(31, (3, 6, 3))}, seed=21)
+
+
+@scenario("keras_lstm", "Keras 3 LSTM(4, return_sequences) -> LSTM(3) -> Dense(2) over 7 "
+          "time steps: two While loops (TensorList in and out); model.export() + frozen "
+          "serving_default.")
+def keras_lstm(sc):
+    _fresh()
+    model = keras.Sequential([
+        keras.Input((7, 3), name="seq"),
+        layers.LSTM(4, return_sequences=True),
+        layers.LSTM(3),
+        layers.Dense(2),
+    ])
+    _keras_model(sc, model, {"seq": _x(32, (2, 7, 3))}, seed=22, frozen=True)
+
+
+@scenario("keras_gru", "Keras 3 GRU(4, reset_after) over 5 time steps, returning sequences "
+          "-> Flatten -> Dense(2).")
+def keras_gru(sc):
+    _fresh()
+    model = keras.Sequential([
+        keras.Input((5, 3), name="seq"),
+        layers.GRU(4, return_sequences=True),
+        layers.Flatten(),
+        layers.Dense(2),
+    ])
+    _keras_model(sc, model, {"seq": _x(33, (3, 5, 3))}, seed=23)
+
+
+@scenario("keras_cnn3d", "Keras 3 volume CNN: Conv3D(4, 3, relu) -> MaxPooling3D(2) -> "
+          "Conv3D(3, 2, strides 2, same) -> GlobalAveragePooling3D -> Dense(2).")
+def keras_cnn3d(sc):
+    _fresh()
+    model = keras.Sequential([
+        keras.Input((6, 6, 6, 2), name="volume"),
+        layers.Conv3D(4, 3, activation="relu"),
+        layers.MaxPooling3D(2),
+        layers.Conv3D(3, 2, strides=2, padding="same"),
+        layers.GlobalAveragePooling3D(),
+        layers.Dense(2),
+    ])
+    _keras_model(sc, model, {"volume": _x(34, (2, 6, 6, 6, 2))}, seed=24)
+
+
 TF1_X = np.random.RandomState(9).standard_normal((4, 8, 8, 1)).astype(np.float32)
 TF1_LABELS = np.array([0, 2, 1, 2], dtype=np.int64)
 

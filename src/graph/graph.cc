@@ -515,6 +515,24 @@ StatusOr<std::unique_ptr<Graph>> Graph::Build(const tensorflow::GraphDef& def,
       if (--pending[c] == 0) ready.push(c);  // a loop Merge goes negative later
     }
   }
+  if (static_cast<int>(g->order_.size()) < num && !options.allow_loops) {
+    // A TF1 while loop is a cycle through NextIteration: say so by name
+    // rather than as an arbitrary cycle.
+    int loops = 0;
+    const Node* first = nullptr;
+    for (const auto& n : g->nodes_) {
+      if (n->op() == "NextIteration" || n->op() == "RefNextIteration") {
+        if (first == nullptr) first = n.get();
+        ++loops;
+      }
+    }
+    if (first != nullptr) {
+      return UnimplementedError(StrCat(
+          "the graph has a TF1 while loop (control-flow frames: Enter, Merge, Switch, LoopCond, "
+          "Exit and ", loops, " NextIteration nodes, e.g. '", first->name(),
+          "'), which tfckpt's graph engine does not run; it runs TF2's functional While"));
+    }
+  }
   if (static_cast<int>(g->order_.size()) < num) {
     // Walk producer-ward from an unordered node until a node repeats: every
     // unordered node has an unordered input, so the walk finds a cycle.

@@ -28,7 +28,9 @@
 //  - no cycles (Kahn's algorithm, iterative): "2 nodes in a cycle: a -> b -> a";
 //    with GraphOptions::allow_loops, TF's one exception: a Merge fed by a
 //    NextIteration (a while loop's back edge) is ready once any one data input
-//    is (graph_constructor.cc), so TF1 while loops are accepted.
+//    is (graph_constructor.cc), so TF1 while loops are accepted; without
+//    it a graph with a NextIteration is Unimplemented ("the graph has a TF1
+//    while loop ..."), not an anonymous cycle.
 // GraphOptions::allow_unregistered_ops keeps nodes of unknown ops (their
 // outputs untyped) so a loader can run the parts of a graph it supports;
 // running such a node is then the error.

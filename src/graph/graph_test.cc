@@ -168,7 +168,8 @@ TEST(GraphMalformed, CycleIsReportedWithItsPath) {
 
 // TF1 while loop: Enter -> Merge <- NextIteration, a cycle TF's importer
 // accepts (a Merge fed by a NextIteration is ready on any one data input);
-// accepted only with allow_loops, and no other cycle is.
+// accepted only with allow_loops (without, the error names the loop), and
+// no other cycle is.
 TEST(Graph, WhileLoopBackEdgeOnlyWithAllowLoops) {
   GraphBuilder b;
   b.Const("x", F({}, {1}));
@@ -180,7 +181,9 @@ TEST(Graph, WhileLoopBackEdgeOnlyWithAllowLoops) {
   GraphOptions options;
   options.allow_unregistered_ops = true;
   EXPECT_EQ(BuildError(b.def(), options).message(),
-            "3 nodes in a cycle: merge -> add -> next -> merge");
+            "the graph has a TF1 while loop (control-flow frames: Enter, Merge, Switch, "
+            "LoopCond, Exit and 1 NextIteration nodes, e.g. 'next'), which tfckpt's graph "
+            "engine does not run; it runs TF2's functional While");
   options.allow_loops = true;
   auto g = Graph::Build(b.def(), options);
   ASSERT_TRUE(g.ok()) << g.status();

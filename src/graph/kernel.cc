@@ -100,6 +100,21 @@ class FunctionKernel : public OpKernel {
 };
 }  // namespace
 
+bool ValueHasType(const Value& v, const EdgeType& want) {
+  if (want.ref) return v.ref != nullptr;
+  if (v.ref != nullptr) return false;
+  if (want.dtype == tensorflow::DT_RESOURCE) return v.handle != nullptr;
+  if (want.dtype == tensorflow::DT_VARIANT) return v.list != nullptr;
+  return v.handle == nullptr && v.list == nullptr && v.tensor.dtype() == want.dtype;
+}
+
+std::string ValueTypeString(const Value& v) {
+  if (v.ref != nullptr) return StrCat(tensor::DataTypeName(v.ref->dtype), "_ref");
+  if (v.handle != nullptr) return "resource";
+  if (v.list != nullptr) return "variant";
+  return tensor::DataTypeName(v.tensor.dtype());
+}
+
 KernelFactory FnKernel(Status (*compute)(OpKernelContext*)) {
   return [compute](const Node&, const KernelOptions&) -> StatusOr<std::unique_ptr<OpKernel>> {
     return std::unique_ptr<OpKernel>(std::make_unique<FunctionKernel>(compute));

@@ -34,6 +34,9 @@ struct KernelOptions {
   // Fill, broadcasting, random ops... take their sizes from input values.
   uint64_t max_tensor_bytes = uint64_t{1} << 30;
   tensor::TensorProtoOptions proto;  // Const values
+  // Iterations a While loop may run before it fails (ResourceExhausted): a
+  // condition that never turns false is an error, not a hang.
+  int64_t max_loop_iterations = int64_t{1} << 20;
 };
 
 // The state behind a reference edge (VariableV2 / Variable).
@@ -59,15 +62,33 @@ struct ResourceHandle {
   PartialShape shape;
 };
 
-// What flows along one edge: a value, a reference or a resource handle --
-// or nothing, on a dead edge (the untaken output of a Switch and everything
-// downstream of it until a Merge; see session.h).
+// The scalar a DT_VARIANT edge carries: a TensorList (TF's
+// tensorflow/core/kernels/tensor_list.h), the only variant the engine runs --
+// what TF2 while loops accumulate into (TensorListReserve / SetItem / Stack,
+// kernels_list.cc). Lists are values: an op that changes one outputs a copy
+// (its items share buffers).
+struct TensorList {
+  DataType element_dtype = tensorflow::DT_INVALID;
+  PartialShape element_shape;  // as declared (may be partial)
+  std::vector<Tensor> items;   // DT_INVALID: reserved, not set yet
+};
+
+// What flows along one edge: a value, a reference, a resource handle or a
+// TensorList -- or nothing, on a dead edge (the untaken output of a Switch
+// and everything downstream of it until a Merge; see session.h).
 struct Value {
   Tensor tensor;
   std::shared_ptr<RefVariable> ref;
   std::shared_ptr<const ResourceHandle> handle;
   bool dead = false;
+  std::shared_ptr<const TensorList> list;  // a DT_VARIANT edge's value
 };
+
+// Whether `v` may travel an edge of type `want` (a reference, a handle for
+// DT_RESOURCE, a list for DT_VARIANT, else a tensor of that dtype), and
+// the type it has, for "was passed float_ref ... expected float" messages.
+bool ValueHasType(const Value& v, const EdgeType& want);
+std::string ValueTypeString(const Value& v);
 
 // Resources that outlive a Run: TF's ResourceMgr, reduced to variables.
 // Containers exist once something was created in them (TF's "Container

@@ -1,7 +1,9 @@
 // Function calls: StatefulPartitionedCall and PartitionedCall
 // (tensorflow/core/ops/functional_ops.cc) run a FunctionDef of the graph's
 // library, which is how TF2 SavedModels express every signature, their
-// restore function and tf.function bodies.
+// restore function and tf.function bodies; While and StatelessWhile run
+// a cond and a body function of the library in a loop (TF2 control flow:
+// tf.while_loop inside a tf.function, Keras' recurrent layers).
 //
 // A function is instantiated once per library into a Graph (FunctionDef ->
 // GraphDef: each input arg becomes a node named after it, node inputs
@@ -160,50 +162,42 @@ std::string TypesString(const std::vector<DataType>& types) {
   return out;
 }
 
-class CallOp : public OpKernel {
+// One call site of a function: its instantiated body and the body's kernels
+// (created on first use and kept, like a Session's). Call() runs the body
+// on `args` with the caller's variables.
+class FunctionCaller {
  public:
-  explicit CallOp(std::shared_ptr<const FunctionLibrary> library) : library_(std::move(library)) {}
-
-  Status Init(const Node& node, const KernelOptions& options) override {
-    const tensorflow::AttrValue* f = node.FindAttr("f");
-    if (f == nullptr || !f->has_func()) return InvalidArgumentError("missing attr 'f'");
-    if (library_ == nullptr) {
-      return NotFoundError(StrCat("Function '", f->func().name(),
+  Status Init(const std::shared_ptr<const FunctionLibrary>& library, const std::string& name,
+              const KernelOptions& options) {
+    if (library == nullptr) {
+      return NotFoundError(StrCat("Function '", name,
                                   "' cannot run: the graph was loaded without its function "
                                   "library (use src/saved_model's loaders)"));
     }
-    TFCKPT_ASSIGN_OR_RETURN(body_, library_->Instantiate(f->func().name()));
-    TFCKPT_ASSIGN_OR_RETURN(std::vector<DataType> tin, node.AttrTypeList("Tin"));
-    TFCKPT_ASSIGN_OR_RETURN(std::vector<DataType> tout, node.AttrTypeList("Tout"));
-    if (tin != body_->arg_types || tout != body_->ret_types) {
-      return InvalidArgumentError(StrCat(
-          "Function '", body_->name, "' takes (", TypesString(body_->arg_types), ") and returns (",
-          TypesString(body_->ret_types), "), but the call has Tin (", TypesString(tin),
-          ") and Tout (", TypesString(tout), ")"));
-    }
+    TFCKPT_ASSIGN_OR_RETURN(body_, library->Instantiate(name));
     kernels_.resize(body_->graph->num_nodes());
     options_ = &options;
     return OkStatus();
   }
 
-  Status Compute(OpKernelContext* ctx) override {
+  const FunctionLibrary::Body& body() const { return *body_; }
+
+  Status Call(OpKernelContext* ctx, std::vector<Value> args, std::vector<Value>* rets) {
     if (call_depth >= kMaxCallDepth) {
       return InvalidArgumentError(StrCat("Function calls nested deeper than ", kMaxCallDepth,
                                          " (recursive function '", body_->name, "'?)"));
     }
     ++call_depth;
-    Status s = Run(ctx);
+    Status s = Run(ctx, std::move(args), rets);
     --call_depth;
     return s;
   }
 
  private:
-  Status Run(OpKernelContext* ctx) {
+  Status Run(OpKernelContext* ctx, std::vector<Value> args, std::vector<Value>* rets) {
     const Graph& g = *body_->graph;
     std::vector<std::vector<Value>> values(g.num_nodes());
-    for (size_t i = 0; i < body_->args.size(); ++i) {
-      values[body_->args[i]] = {ctx->input_value(static_cast<int>(i))};
-    }
+    for (size_t i = 0; i < body_->args.size(); ++i) values[body_->args[i]] = {std::move(args[i])};
     for (int id : g.topological_order()) {
       if (!body_->run[id]) continue;
       const Node& node = g.node(id);
@@ -222,18 +216,11 @@ class CallOp : public OpKernel {
           v = Value{v.ref->value, nullptr, nullptr};
         }
         const EdgeType& want = node.input_type(k);
-        const bool ok = want.ref ? v.ref != nullptr
-                        : want.dtype == tensorflow::DT_RESOURCE
-                            ? v.handle != nullptr
-                            : v.ref == nullptr && v.handle == nullptr && v.tensor.dtype() == want.dtype;
-        if (!ok) {
-          const std::string got = v.ref != nullptr ? StrCat(tensor::DataTypeName(v.ref->dtype), "_ref")
-                                  : v.handle != nullptr ? std::string("resource")
-                                                        : tensor::DataTypeName(v.tensor.dtype());
+        if (!ValueHasType(v, want)) {
           return InFunction(InvalidArgumentError(StrCat(
-                                "Input ", k, " of node ", node.name(), " was passed ", got, " from ",
-                                node.requested_input(k), " incompatible with expected ",
-                                want.DebugString(), ".")),
+                                "Input ", k, " of node ", node.name(), " was passed ",
+                                ValueTypeString(v), " from ", node.requested_input(k),
+                                " incompatible with expected ", want.DebugString(), ".")),
                             body_->name, node);
         }
         inputs[k] = std::move(v);
@@ -250,11 +237,7 @@ class CallOp : public OpKernel {
       std::vector<Value>& out = sub.outputs();
       for (int i = 0; i < node.num_outputs(); ++i) {
         const EdgeType& want = node.output_type(i);
-        const bool ok = want.ref ? out[i].ref != nullptr
-                        : want.dtype == tensorflow::DT_RESOURCE
-                            ? out[i].handle != nullptr
-                            : out[i].tensor.dtype() == want.dtype;
-        if (!ok) {
+        if (!ValueHasType(out[i], want)) {
           return InFunction(InternalError(StrCat("kernel ", node.op(), " did not produce output ",
                                                  i, " of type ", want.DebugString())),
                             body_->name, node);
@@ -262,8 +245,8 @@ class CallOp : public OpKernel {
       }
       values[id] = std::move(out);
     }
-    for (size_t j = 0; j < body_->rets.size(); ++j) {
-      const Edge& r = body_->rets[j];
+    rets->clear();
+    for (const Edge& r : body_->rets) {
       Value v = values[r.node][r.index];
       if (v.ref != nullptr) {
         if (!v.ref->initialized) {
@@ -273,26 +256,153 @@ class CallOp : public OpKernel {
         }
         v = Value{v.ref->value, nullptr, nullptr};
       }
-      ctx->set_output_value(static_cast<int>(j), std::move(v));
+      rets->push_back(std::move(v));
     }
     return OkStatus();
   }
 
-  std::shared_ptr<const FunctionLibrary> library_;
   std::shared_ptr<const FunctionLibrary::Body> body_;
   std::vector<std::unique_ptr<OpKernel>> kernels_;
   const KernelOptions* options_ = nullptr;
 };
 
-}  // namespace
+std::string FuncAttr(const Node& node, const char* attr) {
+  const tensorflow::AttrValue* f = node.FindAttr(attr);
+  return f != nullptr && f->has_func() ? f->func().name() : std::string();
+}
 
-void RegisterFunctionOps(OpRegistry* r, std::shared_ptr<const FunctionLibrary> library) {
-  KernelFactory factory = [library](const Node& node, const KernelOptions& options)
-      -> StatusOr<std::unique_ptr<OpKernel>> {
-    auto k = std::make_unique<CallOp>(library);
+std::vector<Value> InputValues(const OpKernelContext& ctx) {
+  std::vector<Value> args;
+  for (int i = 0; i < ctx.num_inputs(); ++i) args.push_back(ctx.input_value(i));
+  return args;
+}
+
+class CallOp : public OpKernel {
+ public:
+  explicit CallOp(std::shared_ptr<const FunctionLibrary> library) : library_(std::move(library)) {}
+
+  Status Init(const Node& node, const KernelOptions& options) override {
+    const std::string f = FuncAttr(node, "f");
+    if (f.empty()) return InvalidArgumentError("missing attr 'f'");
+    TFCKPT_RETURN_IF_ERROR(fn_.Init(library_, f, options));
+    TFCKPT_ASSIGN_OR_RETURN(std::vector<DataType> tin, node.AttrTypeList("Tin"));
+    TFCKPT_ASSIGN_OR_RETURN(std::vector<DataType> tout, node.AttrTypeList("Tout"));
+    const FunctionLibrary::Body& body = fn_.body();
+    if (tin != body.arg_types || tout != body.ret_types) {
+      return InvalidArgumentError(StrCat(
+          "Function '", body.name, "' takes (", TypesString(body.arg_types), ") and returns (",
+          TypesString(body.ret_types), "), but the call has Tin (", TypesString(tin),
+          ") and Tout (", TypesString(tout), ")"));
+    }
+    return OkStatus();
+  }
+
+  Status Compute(OpKernelContext* ctx) override {
+    std::vector<Value> rets;
+    TFCKPT_RETURN_IF_ERROR(fn_.Call(ctx, InputValues(*ctx), &rets));
+    for (size_t j = 0; j < rets.size(); ++j) ctx->set_output_value(static_cast<int>(j), rets[j]);
+    return OkStatus();
+  }
+
+ private:
+  std::shared_ptr<const FunctionLibrary> library_;
+  FunctionCaller fn_;
+};
+
+// TF's truthiness of a loop condition (tensorflow/core/framework/tensor_util
+// ToBool in functional_ops.cc): a scalar is true when nonzero (a string:
+// non-empty), a non-scalar when it has elements.
+StatusOr<bool> ToBool(const Value& v) {
+  const Tensor& t = v.tensor;
+  if (v.handle != nullptr || v.list != nullptr || v.ref != nullptr) {
+    return InvalidArgumentError("the condition of a While loop returned a resource or variant");
+  }
+  if (t.shape().rank() > 0) return t.num_elements() > 0;
+  if (t.dtype() == tensorflow::DT_STRING) return !t.strings()[0].empty();
+  bool truth = false;
+  TFCKPT_RETURN_IF_ERROR(Dispatch<kRealTypes | kBoolType>(
+      t.dtype(), "the condition of a While loop", [&](auto tag) -> Status {
+        using T = typename decltype(tag)::type;
+        truth = t.flat<T>()[0] != T(0);
+        return OkStatus();
+      }));
+  return truth;
+}
+
+// While / StatelessWhile (functional_ops.cc): the loop variables start as
+// the inputs; while cond(vars) is true, vars = body(vars); the outputs are
+// the final vars. One iteration at a time, in order (TF may overlap
+// iterations; values are the same). A loop still running after
+// KernelOptions::max_loop_iterations iterations fails (ResourceExhausted)
+// instead of hanging: TF has no such bound.
+class WhileOp : public OpKernel {
+ public:
+  explicit WhileOp(std::shared_ptr<const FunctionLibrary> library) : library_(std::move(library)) {}
+
+  Status Init(const Node& node, const KernelOptions& options) override {
+    const std::string cond = FuncAttr(node, "cond");
+    const std::string body = FuncAttr(node, "body");
+    if (cond.empty() || body.empty()) return InvalidArgumentError("missing attr 'cond' or 'body'");
+    TFCKPT_RETURN_IF_ERROR(cond_.Init(library_, cond, options));
+    TFCKPT_RETURN_IF_ERROR(body_.Init(library_, body, options));
+    TFCKPT_ASSIGN_OR_RETURN(std::vector<DataType> types, node.AttrTypeList("T"));
+    const FunctionLibrary::Body& c = cond_.body();
+    const FunctionLibrary::Body& b = body_.body();
+    if (c.arg_types != types || c.ret_types.size() != 1) {
+      return InvalidArgumentError(StrCat("While loop condition '", cond, "' takes (",
+                                         TypesString(c.arg_types), ") and returns ",
+                                         c.ret_types.size(), " values; the loop has T (",
+                                         TypesString(types), ") and needs one value"));
+    }
+    if (b.arg_types != types || b.ret_types != types) {
+      return InvalidArgumentError(StrCat("While loop body '", body, "' takes (",
+                                         TypesString(b.arg_types), ") and returns (",
+                                         TypesString(b.ret_types), "); the loop has T (",
+                                         TypesString(types), ")"));
+    }
+    max_iterations_ = options.max_loop_iterations;
+    return OkStatus();
+  }
+
+  Status Compute(OpKernelContext* ctx) override {
+    std::vector<Value> vars = InputValues(*ctx);
+    std::vector<Value> out;
+    for (int64_t i = 0;; ++i) {
+      TFCKPT_RETURN_IF_ERROR(cond_.Call(ctx, vars, &out));
+      TFCKPT_ASSIGN_OR_RETURN(bool more, ToBool(out[0]));
+      if (!more) break;
+      if (i >= max_iterations_) {
+        return ResourceExhaustedError(StrCat(
+            "While loop ", ctx->node().name(), " ran ", max_iterations_,
+            " iterations and its condition '", cond_.body().name,
+            "' is still true (tfckpt's bound, KernelOptions::max_loop_iterations)"));
+      }
+      TFCKPT_RETURN_IF_ERROR(body_.Call(ctx, std::move(vars), &out));
+      vars = std::move(out);
+    }
+    for (size_t j = 0; j < vars.size(); ++j) ctx->set_output_value(static_cast<int>(j), vars[j]);
+    return OkStatus();
+  }
+
+ private:
+  std::shared_ptr<const FunctionLibrary> library_;
+  FunctionCaller cond_, body_;
+  int64_t max_iterations_ = 0;
+};
+
+template <typename K>
+KernelFactory LibraryKernel(std::shared_ptr<const FunctionLibrary> library) {
+  return [library](const Node& node, const KernelOptions& options)
+             -> StatusOr<std::unique_ptr<OpKernel>> {
+    auto k = std::make_unique<K>(library);
     TFCKPT_RETURN_IF_ERROR(k->Init(node, options));
     return std::unique_ptr<OpKernel>(std::move(k));
   };
+}
+
+}  // namespace
+
+void RegisterFunctionOps(OpRegistry* r, std::shared_ptr<const FunctionLibrary> library) {
   for (const char* name : {"PartitionedCall", "StatefulPartitionedCall"}) {
     OpDefBuilder b(name);
     b.Input("args: Tin")
@@ -304,7 +414,19 @@ void RegisterFunctionOps(OpRegistry* r, std::shared_ptr<const FunctionLibrary> l
         .Attr("config_proto: string = ''")
         .Attr("executor_type: string = ''");
     if (std::string(name) == "StatefulPartitionedCall") b.SetIsStateful();
-    r->Register(b, factory);
+    r->Register(b, LibraryKernel<CallOp>(library));
+  }
+  for (const char* name : {"While", "StatelessWhile"}) {
+    OpDefBuilder b(name);
+    b.Input("input: T")
+        .Output("output: T")
+        .Attr("T: list(type) >= 0")
+        .Attr("cond: func")
+        .Attr("body: func")
+        .Attr("output_shapes: list(shape) = []")
+        .Attr("parallel_iterations: int = 10");
+    if (std::string(name) == "While") b.SetIsStateful();
+    r->Register(b, LibraryKernel<WhileOp>(library));
   }
 }
 
@@ -314,6 +436,9 @@ void RegisterLayerOps(OpRegistry* r) {
   RegisterShapeOps(r);
   RegisterNormOps(r);
   RegisterTf1Ops(r);
+  RegisterVolumeOps(r);
+  RegisterSequenceOps(r);
+  RegisterListOps(r);
 }
 
 const OpRegistry& ServingOpRegistry() {

@@ -28,6 +28,10 @@
 // | layers: shape (kernels_shape.cc) | ExpandDims, Squeeze, Range, GatherV2, ResourceGather |
 // | layers: norm (kernels_norm.cc) | FusedBatchNormV3 (inference), SparseSoftmaxCrossEntropyWithLogits |
 // | conv (kernels_conv.cc) | DepthwiseConv2dNative |
+// | layers: volume (kernels_volume.cc) | Conv3D, MaxPool3D |
+// | layers: sequence (kernels_sequence.cc) | Transpose, Split, LogicalAnd, Prod |
+// | layers: list (kernels_list.cc) | TensorListReserve, TensorListFromTensor, TensorListGetItem, TensorListSetItem, TensorListStack, TensorListLength |
+// | function (kernels_function.cc) | While, StatelessWhile (TF2 loops: cond and body functions) |
 #ifndef TFCKPT_GRAPH_SERVING_OPS_H_
 #define TFCKPT_GRAPH_SERVING_OPS_H_
 
@@ -52,7 +56,11 @@ void RegisterNormOps(OpRegistry* registry);
 // Elementwise ops of TF 1.x graphs (golden/tf-1.15): Abs, Greater,
 // GreaterEqual, LessEqual, DivNoNan.
 void RegisterTf1Ops(OpRegistry* registry);
-// All five layer families.
+// What Keras' Conv3D / pooling 3-D and recurrent layers need.
+void RegisterVolumeOps(OpRegistry* registry);
+void RegisterSequenceOps(OpRegistry* registry);
+void RegisterListOps(OpRegistry* registry);
+// All eight layer families.
 void RegisterLayerOps(OpRegistry* registry);
 // Function calls over `library` (nullptr: every call fails NotFound).
 void RegisterFunctionOps(OpRegistry* registry, std::shared_ptr<const FunctionLibrary> library);

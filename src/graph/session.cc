@@ -30,6 +30,7 @@ Session::Session(std::unique_ptr<Graph> graph, const SessionOptions& options)
     : graph_(std::move(graph)) {
   kernel_options_.env = options.env != nullptr ? options.env : io::Env::Default();
   kernel_options_.max_tensor_bytes = options.max_tensor_bytes;
+  kernel_options_.max_loop_iterations = options.max_loop_iterations;
   kernel_options_.proto = options.proto;
   kernels_.resize(graph_->num_nodes());
 }
@@ -244,14 +245,9 @@ Status Session::Run(const std::vector<Feed>& feeds, const std::vector<std::strin
       // ops (fed, or never produced) are checked here instead of crashing.
       if (node.registration() != nullptr) {
         const EdgeType& want = node.input_type(k);
-        const bool ok = want.ref ? v.ref != nullptr
-                        : want.dtype == tensorflow::DT_RESOURCE
-                            ? v.handle != nullptr
-                            : v.ref == nullptr && v.handle == nullptr && v.tensor.dtype() == want.dtype;
+        const bool ok = ValueHasType(v, want);
         if (!ok) {
-          const std::string got = v.ref != nullptr ? StrCat(tensor::DataTypeName(v.ref->dtype), "_ref")
-                                  : v.handle != nullptr ? std::string("resource")
-                                                        : tensor::DataTypeName(v.tensor.dtype());
+          const std::string got = ValueTypeString(v);
           return AtNode(InvalidArgumentError(StrCat("Input ", k, " of node ", node.name(),
                                                     " was passed ", got, " from ",
                                                     node.requested_input(k),
@@ -270,10 +266,7 @@ Status Session::Run(const std::vector<Feed>& feeds, const std::vector<std::strin
     for (int i = 0; i < node.num_outputs() && node.registration() != nullptr; ++i) {
       if (out[i].dead) continue;
       const EdgeType& want = node.output_type(i);
-      const bool ok = want.ref ? out[i].ref != nullptr
-                      : want.dtype == tensorflow::DT_RESOURCE
-                          ? out[i].handle != nullptr
-                          : out[i].tensor.dtype() == want.dtype;
+      const bool ok = ValueHasType(out[i], want);
       if (!ok) {
         return AtNode(InternalError(StrCat("kernel ", node.op(), " did not produce output ", i,
                                            " of type ", want.DebugString())),
@@ -296,6 +289,10 @@ Status Session::Run(const std::vector<Feed>& feeds, const std::vector<std::strin
     if (v.handle != nullptr) {
       return UnimplementedError(StrCat("Fetching the resource handle ", fetches[i],
                                        " is not supported by tfckpt; fetch a ReadVariableOp"));
+    }
+    if (v.list != nullptr) {
+      return UnimplementedError(StrCat("Fetching the variant (TensorList) ", fetches[i],
+                                       " is not supported by tfckpt; fetch a TensorListStack"));
     }
     if (v.ref != nullptr) {
       if (!v.ref->initialized) {

@@ -63,6 +63,8 @@ struct SessionOptions {
   io::Env* env = nullptr;  // nullptr: io::Env::Default()
   // Largest tensor a kernel may allocate (Fill, broadcasting, random ops).
   uint64_t max_tensor_bytes = uint64_t{1} << 30;
+  // Iterations a While loop may run (ResourceExhausted beyond; kernel.h).
+  int64_t max_loop_iterations = int64_t{1} << 20;
   // Const values: the bounded-broadcast limit of TensorFromProto.
   tensor::TensorProtoOptions proto;
   GraphOptions graph;

@@ -59,8 +59,23 @@ const std::map<std::string, int64_t>& Bounds() {
       {"tf1_cnn/frozen", 12},
       {"tf1_cnn/saved_model", 32},
       {"tf1_embedding/session_run", 0},
+      {"keras_simple_rnn/serving_default", 8},  // Tanh, 6 steps of a While loop
+      {"keras_lstm/serving_default", 2},        // Sigmoid, Tanh
+      {"keras_gru/serving_default", 10},        // Sigmoid, Tanh, 5 steps
+      {"keras_cnn3d/serving_default", 0},
   };
   return *b;
+}
+
+// Zoo runs the engine does not support yet: loading must fail with an
+// error that says why by name (never a wrong answer or an anonymous error).
+const std::map<std::string, std::string>& Unsupported() {
+  static const auto* u = new std::map<std::string, std::string>{
+      // convert_variables_to_constants_v2 lowers the While loops to TF1
+      // control-flow frames (Enter/Merge/Switch/NextIteration/Exit).
+      {"keras_lstm/frozen", "the graph has a TF1 while loop"},
+  };
+  return *u;
 }
 
 // keras_activations concatenates one Activation layer per column group;
@@ -153,6 +168,15 @@ int64_t Compare(const json& scenario, const std::string& run, const json& output
 
 void RunAndCompare(const json& scenario, const std::string& run_name, const json& run,
                    const std::string& key) {
+  const auto unsupported = Unsupported().find(key);
+  if (unsupported != Unsupported().end()) {
+    auto b = LoadFrozenGraph(ZooPath(scenario, "frozen.pb"));
+    ASSERT_EQ(run_name, "frozen");
+    ASSERT_FALSE(b.ok()) << key << " loads now: give it a bound instead of an Unsupported entry";
+    EXPECT_NE(b.status().message().find(unsupported->second), std::string::npos) << b.status();
+    std::cout << "zoo " << key << ": unsupported: " << b.status().message() << "\n";
+    return;
+  }
   const auto bound = Bounds().find(key);
   ASSERT_NE(bound, Bounds().end()) << "no numerical bound for zoo run " << key;
   auto bundle = Load(scenario, run_name);
