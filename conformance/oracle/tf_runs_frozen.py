@@ -11,7 +11,9 @@ TensorFlow's own SavedModel signature outputs on the same inputs
 (tf.saved_model.load(...).signatures[...]), within 4 float32 ulps -- TF's
 function runtime and its v1 Session may round a MatMul differently -- and `tfckpt run` of the same frozen graph must give TensorFlow's
 values (bitwise or within the engine's numerical contract: 4 ulps, src/graph/README.md).
-One "@@" line per SavedModel (run.sh's table)."""
+One "@@" line per SavedModel (run.sh's table). SavedModels whose functions
+hold a functional While (Keras' recurrent layers) are left out and named in
+the last line: `tfckpt freeze` refuses to inline a loop (it says so)."""
 import os
 import subprocess
 import sys
@@ -32,6 +34,14 @@ def serving_signature(export_dir):
     if not calls or "serving_default" not in mg.signature_def:
         return None
     return mg.signature_def["serving_default"]
+
+
+def has_loop(export_dir):
+    sm = saved_model_pb2.SavedModel()
+    with open(os.path.join(export_dir, "saved_model.pb"), "rb") as f:
+        sm.ParseFromString(f.read())
+    return any(n.op in ("While", "StatelessWhile")
+               for fn in sm.meta_graphs[0].graph_def.library.function for n in fn.node_def)
 
 
 def make_input(info):
@@ -97,9 +107,13 @@ def main():
     dirs = sorted(root for root, _, files in os.walk(golden)
                   if "saved_model.pb" in files and "/bad" not in root)
     checked = failed = 0
+    loops = []
     for d in dirs:
         sig = serving_signature(d)
         if sig is None:
+            continue
+        if has_loop(d):
+            loops.append(os.path.relpath(d, golden))
             continue
         checked += 1
         name = os.path.relpath(d, golden)
@@ -113,7 +127,8 @@ def main():
         print("@@\tfreeze->tf\t%s\t%s\t%s" % (name, "FAIL" if diff else "PASS",
                                                diff or "frozen graph runs in TF and tfckpt "
                                                        "to the SavedModel's outputs"))
-    print("tf_runs_frozen: %d TF2 SavedModels, %d failed" % (checked, failed))
+    print("tf_runs_frozen: %d TF2 SavedModels, %d failed; left out (a While loop, which "
+          "tfckpt freeze does not inline): %s" % (checked, failed, ", ".join(loops) or "none"))
     return 1 if failed or not checked else 0
 
 

@@ -173,6 +173,13 @@ tf2_models="$g/tf2_module_saved_model/saved_model"
 for m in "$root"/golden/zoo/tf-2.21/keras_*/saved_model; do tf2_models="$tf2_models $m"; done
 for sm in $tf2_models; do
   name="$(basename "$(dirname "$sm")")"
+  case "$name" in
+    keras_simple_rnn|keras_lstm|keras_gru)  # a functional While: refused by name
+      check 2 "freeze TF2 $name refuses its While loop" "$bin" freeze "$sm" \
+        --signature serving_default -o "$tmp/$name.frozen.pb"
+      has "\(While\) is functional control flow, which freeze does not inline" "$out.err"
+      continue ;;
+  esac
   check 0 "freeze TF2 $name --signature serving_default" "$bin" freeze "$sm" \
     --signature serving_default -o "$tmp/$name.frozen.pb"
   has "functions inlined \(convert_variables_to_constants_v2\)"
