@@ -17,6 +17,7 @@ struct Traits {
   bool saved_model = false;  // the variables/ bundle of a SavedModel
   bool snappy = false;       // a snappy-compressed table block
   bool big_endian = false;   // a V2 header with endianness BIG
+  bool multi_block = false;  // an index table of more than one data block
 };
 
 Traits TraitsOf(const json& c, const CheckpointLayout& layout) {
@@ -26,6 +27,7 @@ Traits TraitsOf(const json& c, const CheckpointLayout& layout) {
   t.snappy = layout.snappy;
   t.big_endian = layout.big_endian;
   t.partitioned = layout.partitioned;
+  t.multi_block = layout.multi_block;
   for (const json& tensor : c.value("tensors", json::array())) {
     const std::string name = tensor.value("name", "");
     t.strings |= tensor.value("dtype", "") == "DT_STRING";
@@ -69,6 +71,7 @@ Clauses ReadClauses(const json& checkpoint, const CheckpointLayout& layout) {
   // a broken one are cited by the bad-file cases.
   Append(&c, {"TABLE-5.3"});
   if (t.snappy) Append(&c, {"TABLE-3.2", "TABLE-3.5"});
+  if (t.multi_block) Append(&c, {"TABLE-5.5"});
   if (t.v1) {
     Append(&c, {"V1-4.1"});
     return c;

@@ -27,12 +27,16 @@ StatusOr<NamedTensors> ReadCheckpointTensors(io::Env* env, const std::string& pr
 
 namespace {
 
-StatusOr<bool> HasSnappyBlock(const table::Table& t) {
+// Adds what the blocks of table `t` show to *out.
+Status AddTableLayout(const table::Table& t, CheckpointLayout* out) {
   TFCKPT_ASSIGN_OR_RETURN(std::vector<table::BlockInfo> blocks, t.ListBlocks());
+  int data_blocks = 0;
   for (const table::BlockInfo& b : blocks) {
-    if (b.type == table::CompressionType::kSnappy) return true;
+    out->snappy |= b.type == table::CompressionType::kSnappy;
+    data_blocks += b.kind == table::BlockInfo::Kind::kData;
   }
-  return false;
+  out->multi_block |= data_blocks > 1;
+  return OkStatus();
 }
 
 }  // namespace
@@ -45,14 +49,13 @@ StatusOr<CheckpointLayout> ReadCheckpointLayout(io::Env* env, const std::string&
     for (const std::string& f : reader->files()) {
       TFCKPT_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(f));
       TFCKPT_ASSIGN_OR_RETURN(auto t, table::Table::Open(std::move(file)));
-      TFCKPT_ASSIGN_OR_RETURN(bool snappy, HasSnappyBlock(*t));
-      out.snappy |= snappy;
+      TFCKPT_RETURN_IF_ERROR(AddTableLayout(*t, &out));
     }
     return out;
   }
   TFCKPT_ASSIGN_OR_RETURN(auto reader, bundle::BundleReader::Open(env, prefix));
   out.big_endian = reader->header().endianness() == tensorflow::BundleHeaderProto::BIG;
-  TFCKPT_ASSIGN_OR_RETURN(out.snappy, HasSnappyBlock(reader->index()));
+  TFCKPT_RETURN_IF_ERROR(AddTableLayout(reader->index(), &out));
   TFCKPT_ASSIGN_OR_RETURN(auto infos, reader->ListTensors());
   for (const auto& info : infos) out.partitioned |= !info.slices.empty();
   return out;

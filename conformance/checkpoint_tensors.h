@@ -27,6 +27,7 @@ struct CheckpointLayout {
   bool snappy = false;       // a snappy-compressed table block (any table)
   bool big_endian = false;   // a V2 header with endianness BIG
   bool partitioned = false;  // a V2 entry with slices
+  bool multi_block = false;  // a table (index / V1 file) of more than one data block
 };
 StatusOr<CheckpointLayout> ReadCheckpointLayout(io::Env* env, const std::string& prefix,
                                                 bool v1);

@@ -1,6 +1,9 @@
 #include "conformance/model_ops.h"
 
 #include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "conformance/protocol.h"
 #include "proto/meta_graph.pb.h"
@@ -9,6 +12,7 @@
 #include "proto/variable.pb.h"
 #include "src/bundle/bundle_reader.h"
 #include "src/checkpoint_v1/tensor_slice_reader.h"
+#include "src/graph/session.h"
 #include "src/path/model_path.h"
 #include "src/saved_model/loader.h"
 #include "src/tensor/tensor_proto.h"
@@ -121,7 +125,79 @@ StatusOr<std::string> StringField(const json& request, const char* field) {
   return request[field].get<std::string>();
 }
 
+StatusOr<std::vector<std::string>> StringList(const json& request, const char* field) {
+  std::vector<std::string> out;
+  if (!request.contains(field)) return out;
+  if (!request[field].is_array()) return InvalidArgumentError(StrCat("\"", field, "\" is not a list"));
+  for (const json& s : request[field]) {
+    if (!s.is_string()) return InvalidArgumentError(StrCat("\"", field, "\" holds a non-string"));
+    out.push_back(s.get<std::string>());
+  }
+  return out;
+}
+
+StatusOr<std::unique_ptr<saved_model::Bundle>> LoadBundle(io::Env* env, const json& request) {
+  TFCKPT_ASSIGN_OR_RETURN(std::string kind, StringField(request, "kind"));
+  TFCKPT_ASSIGN_OR_RETURN(std::string path, StringField(request, "path"));
+  saved_model::LoadOptions options;
+  options.env = env;
+  if (kind == "saved_model") {
+    TFCKPT_ASSIGN_OR_RETURN(std::vector<std::string> tags, StringList(request, "tags"));
+    if (!request.contains("tags")) {  // the first MetaGraph's tag set
+      TFCKPT_ASSIGN_OR_RETURN(tensorflow::SavedModel sm, saved_model::ReadSavedModel(path, env));
+      if (sm.meta_graphs_size() == 0) return DataLossError(StrCat(path, ": no MetaGraph"));
+      const auto& first = sm.meta_graphs(0).meta_info_def().tags();
+      tags.assign(first.begin(), first.end());
+    }
+    return saved_model::LoadSavedModel(path, tags, options);
+  }
+  if (kind == "meta_graph") {
+    return saved_model::LoadMetaGraphAndCheckpoint(path, request.value("checkpoint", ""), options);
+  }
+  if (kind == "graph") return saved_model::LoadFrozenGraph(path, options);
+  return InvalidArgumentError(StrCat("unknown model kind \"", kind, "\""));
+}
+
+// The initializer ops of the "variables" collection's VariableDefs.
+StatusOr<std::vector<std::string>> VariableInitializers(const tensorflow::MetaGraphDef& mg) {
+  std::vector<std::string> out;
+  auto it = mg.collection_def().find("variables");
+  if (it == mg.collection_def().end()) return out;
+  for (const std::string& bytes : it->second.bytes_list().value()) {
+    tensorflow::VariableDef v;
+    if (!v.ParseFromString(bytes)) {
+      return DataLossError("collection \"variables\" holds bytes that are not a VariableDef");
+    }
+    out.push_back(v.initializer_name());
+  }
+  return out;
+}
+
 }  // namespace
+
+StatusOr<json> LoadModelOp(io::Env* env, const json& request) {
+  TFCKPT_ASSIGN_OR_RETURN(auto bundle, LoadBundle(env, request));
+  const tensorflow::MetaGraphDef& mg = bundle->meta_graph_def();
+  if (request.value("initialize", false)) {
+    TFCKPT_ASSIGN_OR_RETURN(std::vector<std::string> inits, VariableInitializers(mg));
+    TFCKPT_RETURN_IF_ERROR(bundle->session()->Run(bundle->asset_feeds(), {}, inits, nullptr));
+  }
+  if (request.contains("save_to")) {
+    TFCKPT_ASSIGN_OR_RETURN(std::string prefix, StringField(request, "save_to"));
+    if (!mg.has_saver_def()) return FailedPreconditionError(StrCat(bundle->path(), ": no saver_def"));
+    std::vector<graph::Session::Feed> feeds = bundle->asset_feeds();
+    feeds.emplace_back(mg.saver_def().filename_tensor_name(),
+                       tensor::Tensor::FromStrings(tensor::TensorShape({}), {prefix}));
+    TFCKPT_RETURN_IF_ERROR(
+        bundle->session()->Run(feeds, {mg.saver_def().save_tensor_name()}, {}).status());
+  }
+  TFCKPT_ASSIGN_OR_RETURN(std::vector<std::string> fetch, StringList(request, "fetch"));
+  if (fetch.empty()) return json::object();
+  TFCKPT_ASSIGN_OR_RETURN(auto values, bundle->session()->Run(bundle->asset_feeds(), fetch, {}));
+  json tensors = json::array();
+  for (size_t i = 0; i < fetch.size(); ++i) tensors.push_back(WireTensor(fetch[i], values[i]));
+  return json{{"tensors", tensors}};
+}
 
 StatusOr<json> ReadSavedModelOp(io::Env* env, const json& request) {
   TFCKPT_ASSIGN_OR_RETURN(std::string dir, StringField(request, "dir"));

@@ -53,10 +53,12 @@ inline constexpr int kProtocolVersion = 2;
 //   read-savedmodel     read_saved_model (tag-sets, signatures, variables)
 //   read-metagraph      read_meta_graph (.meta), read_graph (frozen GraphDef)
 //   read-object-graph   read_object_graph (a TF2 checkpoint's object graph)
+//   load-model          load_model (import a SavedModel, .meta or frozen
+//                       graph, restore, initialize, save, fetch)
 inline constexpr const char* kProfiles[] = {"read-v2",  "read-v1",         "write-v2",
                                             "write-v1", "state",           "validate",
                                             "read-savedmodel", "read-metagraph",
-                                            "read-object-graph"};
+                                            "read-object-graph", "load-model"};
 bool IsProfile(std::string_view name);
 
 // The coarse vocabulary of "error_class", for any implementation:

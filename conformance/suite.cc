@@ -10,6 +10,7 @@
 #include "conformance/case_clauses.h"
 #include "conformance/checkpoint_tensors.h"
 #include "conformance/protocol.h"
+#include "conformance/suite_load.h"
 #include "conformance/suite_model.h"
 #include "conformance/tensor_diff.h"
 #include "src/bundle/bundle_reader.h"
@@ -195,7 +196,10 @@ class SuiteBuilder {
       }
       TFCKPT_RETURN_IF_ERROR(AddCorpus(m, root, StrCat(corpus, "/")));
     }
-    for (const json& c : bad["cases"]) TFCKPT_RETURN_IF_ERROR(AddBadCases(c));
+    for (const json& c : bad["cases"]) {
+      TFCKPT_RETURN_IF_ERROR(AddBadCases(c));
+      AddLoadRefusedCase(c, options_.golden_dir + "/bad/" + c["validate"].get<std::string>(), out_);
+    }
     return OkStatus();
   }
 
@@ -214,8 +218,9 @@ class SuiteBuilder {
       if (s.contains("notes") && s["notes"].contains("checkpoint_state")) {
         AddStateCase(name, dir, s["notes"]["checkpoint_state"]);
       }
-      // Model cases from TF 2.21's records only (the matrix measured them there).
-      if (label.empty()) AddModelCases(s, dir, out_);
+      AddModelCases(s, dir, label, out_);
+      TFCKPT_RETURN_IF_ERROR(
+          AddLoadCases(LoadCaseContext{env_, options_.work_dir, &load_count_}, s, dir, label, out_));
     }
     return OkStatus();
   }
@@ -523,6 +528,7 @@ class SuiteBuilder {
   const SuiteOptions& options_;
   std::vector<TestCase>* out_ = nullptr;
   int write_count_ = 0;
+  int load_count_ = 0;
 };
 
 }  // namespace

@@ -405,12 +405,15 @@ void AddObjectGraphCases(const json& s, const std::string& dir, std::vector<Test
 
 }  // namespace
 
-void AddModelCases(const json& scenario, const std::string& dir, std::vector<TestCase>* out) {
+void AddModelCases(const json& scenario, const std::string& dir, const std::string& label,
+                   std::vector<TestCase>* out) {
   if (!scenario.contains("notes") || !scenario["notes"].is_object()) return;
-  AddSavedModelCases(scenario, dir, out);
-  AddMetaGraphCases(scenario, dir, out);
-  AddGraphCases(scenario, dir, out);
-  AddObjectGraphCases(scenario, dir, out);
+  json s = scenario;  // named as the other cases of its corpus: "tf-1.15/<scenario>"
+  s["name"] = label + scenario["name"].get<std::string>();
+  AddSavedModelCases(s, dir, out);
+  AddMetaGraphCases(s, dir, out);
+  AddGraphCases(s, dir, out);
+  AddObjectGraphCases(s, dir, out);
 }
 
 }  // namespace tfckpt::conformance

@@ -30,9 +30,10 @@
 namespace tfckpt::conformance {
 
 // Appends the model cases of MANIFEST scenario `scenario` (whose files are
-// in `dir`) to *out.
+// in `dir`; case names carry `label` before the scenario name, e.g.
+// "tf-1.15/") to *out.
 void AddModelCases(const nlohmann::json& scenario, const std::string& dir,
-                   std::vector<TestCase>* out);
+                   const std::string& label, std::vector<TestCase>* out);
 
 }  // namespace tfckpt::conformance
 

@@ -29,7 +29,7 @@ def _saver_def(sd, saver_pb2):
 
 def model_ops(tf, oc):
     """{op name: handler} for read_saved_model, read_meta_graph, read_graph,
-    read_object_graph."""
+    read_object_graph, load_model."""
     from google.protobuf import text_format
     from tensorflow.core.framework import graph_pb2, types_pb2, variable_pb2
     from tensorflow.core.protobuf import saver_pb2, trackable_object_graph_pb2
@@ -134,5 +134,60 @@ def model_ops(tf, oc):
                                 "checkpoint_key": a.checkpoint_key} for a in n.attributes]})
         return {"nodes": nodes}
 
+    def load_model(req):
+        """TF's TF1 loaders in a graph-mode Session: tf.compat.v1.saved_model.load,
+        import_meta_graph + the saver_def's restore op, import_graph_def; then
+        the variables' initializers, the saver_def's save tensor, the fetches."""
+        path, kind = req["path"], req["kind"]
+        graph = tf.Graph()
+        with graph.as_default(), tf.compat.v1.Session(graph=graph) as sess:
+            mg = None
+            fetch = list(req.get("fetch", []))
+            if kind == "saved_model":
+                tags = req.get("tags")
+                if tags is None:
+                    tags = list(loader_impl.parse_saved_model(path).meta_graphs[0].meta_info_def.tags)
+                mg = tf.compat.v1.saved_model.load(sess, tags, path)
+            elif kind == "meta_graph":
+                mg = meta_graph.read_meta_graph_file(path)
+                # Devices cleared: the session has one CPU (sharded goldens name several).
+                tf.compat.v1.train.import_meta_graph(mg, clear_devices=True)
+                if "checkpoint" in req:
+                    sd = mg.saver_def
+                    sess.run(sd.restore_op_name, {sd.filename_tensor_name: req["checkpoint"]})
+            elif kind == "graph":
+                g = graph_pb2.GraphDef()
+                with open(path, "rb") as f:
+                    data = f.read()
+                try:
+                    g.ParseFromString(data)
+                except Exception:  # noqa: BLE001 -- not binary: TF's text format
+                    g = graph_pb2.GraphDef()
+                    text_format.Merge(data.decode("utf-8"), g)
+                fetch = tf.graph_util.import_graph_def(g, name="", return_elements=fetch)
+            else:
+                raise ValueError("unknown model kind %r" % kind)
+            if kind != "graph":
+                fetch = [graph.get_tensor_by_name(n) for n in fetch]
+            if req.get("initialize"):
+                inits = []
+                for b in mg.collection_def["variables"].bytes_list.value:
+                    v = variable_pb2.VariableDef()
+                    v.ParseFromString(b)
+                    inits.append(v.initializer_name)
+                sess.run(inits)
+            if "save_to" in req:
+                sd = mg.saver_def
+                sess.run(sd.save_tensor_name, {sd.filename_tensor_name: req["save_to"]})
+            if not fetch:
+                return {}
+            tensors = []
+            for t, value in zip(fetch, sess.run(fetch)):
+                rec = oc.record(t.name, oc.dtype_name(t.dtype), value)
+                tensors.append({"name": t.name, "dtype": rec["dtype"], "shape": rec["shape"],
+                                "sha256": rec["raw_sha256"]})
+            return {"tensors": tensors}
+
     return {"read_saved_model": read_saved_model, "read_meta_graph": read_meta_graph,
-            "read_graph": read_graph, "read_object_graph": read_object_graph}
+            "read_graph": read_graph, "read_object_graph": read_object_graph,
+            "load_model": load_model}

@@ -10,7 +10,7 @@ conformance/testees/tensorflow-<V>/failure_list.txt, each with the reason.
     "$VENV/bin/python" conformance/tf_testee.py     (sets up its own sys.path)
 
   hello                  claims read-v2, read-v1, write-v2, write-v1, state; TF 2.x also
-                         read-savedmodel, read-metagraph, read-object-graph
+                         read-savedmodel, read-metagraph, read-object-graph, load-model
   read_checkpoint        tf.compat.v1.train.NewCheckpointReader + get_tensor of every key
                          (TF 2.x: a key get_tensor refuses is answered alone: {"name",
                          "error"}; TF 1.x: the first refusal answers the read)
@@ -21,13 +21,15 @@ conformance/testees/tensorflow-<V>/failure_list.txt, each with the reason.
   read_meta_graph        meta_graph.read_meta_graph_file (binary, else text)
   read_graph             GraphDef (binary, else text) + tf.make_ndarray of each Const
   read_object_graph      the _CHECKPOINTABLE_OBJECT_GRAPH tensor as a TrackableObjectGraph
+  load_model             tf.compat.v1.saved_model.load / import_meta_graph + restore op /
+                         import_graph_def in a graph-mode Session (tf_model_ops.py)
   validate               not claimed: TensorFlow has no checkpoint validator
 
 Where the releases differ it is said below, each by feature detection or
 version: TF 1.x starts in graph mode (the raw save ops would only add graph
 nodes, so eager execution is turned on), its reader's refusals end a read
 (checkpoint_ops), and the model profiles are claimed by TF 2.x only (the
-matrix measures the model cases on TF 2.21's records).
+TF 1.15 row of the matrix claims the checkpoint profiles).
 
 error_class comes from TensorFlow's exception type (ERROR_CLASS below); a
 type without an honest class gets none.
@@ -58,7 +60,7 @@ ERROR_CLASS = {
 }
 
 CHECKPOINT_PROFILES = ["read-v2", "read-v1", "write-v2", "write-v1", "state"]
-MODEL_PROFILES = ["read-savedmodel", "read-metagraph", "read-object-graph"]
+MODEL_PROFILES = ["read-savedmodel", "read-metagraph", "read-object-graph", "load-model"]
 
 
 class NoCheckpointState(Exception):
@@ -149,8 +151,8 @@ def main():
 
     ops = checkpoint_ops(tf, np, oc)
     profiles = list(CHECKPOINT_PROFILES)
-    # The model reads: TF 2.x only (the matrix measures the model cases on
-    # TF 2.21's records, and the TF 1.15 row claims the checkpoint profiles).
+    # The model operations: TF 2.x only (the TF 1.15 row claims the
+    # checkpoint profiles).
     if int(tf.__version__.split(".")[0]) >= 2:
         from tf_model_ops import model_ops
         ops.update(model_ops(tf, oc))

@@ -266,7 +266,8 @@ json Handle(io::Env* env, const json& request) {
   for (const auto& [name, fn] : {std::pair{"read_saved_model", &ReadSavedModelOp},
                                  std::pair{"read_meta_graph", &ReadMetaGraphOp},
                                  std::pair{"read_graph", &ReadGraphOp},
-                                 std::pair{"read_object_graph", &ReadObjectGraphOp}}) {
+                                 std::pair{"read_object_graph", &ReadObjectGraphOp},
+                                 std::pair{"load_model", &LoadModelOp}}) {
     if (op != name) continue;
     auto result = fn(env, request);
     if (result.ok()) return json{{"result", *result}};
