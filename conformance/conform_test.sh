@@ -40,9 +40,9 @@ has "TESTEE is required" "$out.err"
 
 # --- the reference testee claims everything and conforms -----------------------
 check 0 "tfckpt_testee conforms" conform -v -- "$testee"
-has "^conform: testee \"tfckpt_testee\" tfckpt claims read-v2, read-v1, write-v2, write-v1, state, validate, read-savedmodel, read-metagraph, read-object-graph$"
+has "^conform: testee \"tfckpt_testee\" tfckpt claims read-v2, read-v1, write-v2, write-v1, state, validate, read-savedmodel, read-metagraph, read-object-graph, load-model$"
 has "^conform: $total passed, 0 failed .*0 skipped, 0 not claimed; 0 unexpected failures, 0 unexpected passes$"
-has "^conform: CONFORMANT for read-v2, read-v1, write-v2, write-v1, state, validate, read-savedmodel, read-metagraph, read-object-graph$"
+has "^conform: CONFORMANT for read-v2, read-v1, write-v2, write-v1, state, validate, read-savedmodel, read-metagraph, read-object-graph, load-model$"
 for kind in Required.Read.V2 Required.Read.V1 Required.Write.V2 Required.Write.V1 \
             Recommended.WriteBytes.V2 Recommended.WriteBytes.V1 Required.Reject \
             Recommended.RejectClass Required.Validate.Clean Required.State \
@@ -68,7 +68,7 @@ check 1 "a read-v2 testee that skips a Read case fails it" \
 has "^conform: testee \"tfckpt_testee\" tfckpt claims read-v2$"
 has "^FAIL Required\.Read\.V2\.dtypes/dtypes: skipped a required case of claimed profile read-v2: --break=skip-reads$"
 has "^conform: 0 passed, 1 failed \(1 required, 0 recommended\), 0 skipped, [0-9]+ not claimed"
-has "^conform: NOT CONFORMANT: failures differ from the failure list for read-v2 \(1 unexpected\); not claimed: read-v1, write-v2, write-v1, state, validate, read-savedmodel, read-metagraph, read-object-graph$"
+has "^conform: NOT CONFORMANT: failures differ from the failure list for read-v2 \(1 unexpected\); not claimed: read-v1, write-v2, write-v1, state, validate, read-savedmodel, read-metagraph, read-object-graph, load-model$"
 check 1 "skipped Recommended cases are skips; unclaimed profiles are not sent" \
   conform -v --filter data_byte_flip -- "$testee" --break=skip-reads
 has "^skip Recommended\.RejectClass\.data_byte_flip: --break=skip-reads$"
