@@ -194,7 +194,7 @@ if command -v node >/dev/null 2>&1; then
     conform --failure-list "$root/conformance/examples/node_testee.failures.txt" -- \
     node "$root/conformance/examples/node_testee.js"
   has "^conform: testee \"node_testee\" v[0-9.]+ claims read-v2, state$"
-  has "^conform: CONFORMANT for read-v2, state; not claimed: read-v1, write-v2, write-v1, validate, read-savedmodel, read-metagraph, read-object-graph$"
+  has "^conform: CONFORMANT for read-v2, state; not claimed: read-v1, write-v2, write-v1, validate, read-savedmodel, read-metagraph, read-object-graph, load-model$"
   has "^suspect Required\.Reject\.slices_overlapping: refused \(unsupported\): tensor \"pv\": "
 else
   echo "SKIPPED: node_testee.js: node is not installed (tools/install_deps.sh installs nodejs)"
@@ -203,7 +203,7 @@ fi
 # --- JSON report and set-up errors -------------------------------------------
 check 0 "--json keeps the testee's answer for passes too" conform --json --filter data_byte_flip -- "$testee"
 has '"conformant": true'
-has '"verdict": "CONFORMANT for read-v2, read-v1, write-v2, write-v1, state, validate, read-savedmodel, read-metagraph, read-object-graph"'
+has '"verdict": "CONFORMANT for read-v2, read-v1, write-v2, write-v1, state, validate, read-savedmodel, read-metagraph, read-object-graph, load-model"'
 has '"name": "Required.Reject.data_byte_flip"'
 has '"error_class": "corrupt"'
 has '"error": "DATA_LOSS: '

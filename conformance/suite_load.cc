@@ -95,7 +95,9 @@ class LoadCases {
       if (EndsWith(prefix, kVariables) && !HasMainOp()) {
         const std::string export_rel = prefix.substr(0, prefix.size() - (sizeof(kVariables) - 1));
         std::vector<std::string> clauses = {"SMODEL-3.3", "META-2.2"};
-        if (hash_ordered.count(export_rel + "/saved_model.pb")) clauses.push_back("META-3.3");
+        if (hash_ordered.count(export_rel + "/saved_model.pb")) {
+          clauses.insert(clauses.end(), {"META-3.3", "BASE-4.3"});
+        }
         // A TF2 SavedModel's save function writes the object graph of the
         // export, not the one in variables/ (TF 2.21 itself saves other bytes).
         TFCKPT_RETURN_IF_ERROR(AddSave(StrCat("Required.LoadSave.", name_, "/", export_rel),
@@ -105,7 +107,9 @@ class LoadCases {
       if (!files.count(prefix + ".meta")) continue;
       std::vector<std::string> clauses = {"META-2.1", "META-2.2"};
       // ema's cond_context holds CondContextDef bytes in hash order (golden/README.md).
-      if (s_["name"] == "ema" || hash_ordered.count(prefix + ".meta")) clauses.push_back("META-3.3");
+      if (s_["name"] == "ema" || hash_ordered.count(prefix + ".meta")) {
+        clauses.insert(clauses.end(), {"META-3.3", "BASE-4.3"});
+      }
       const std::string meta = dir_ + "/" + prefix + ".meta";
       TFCKPT_RETURN_IF_ERROR(AddSave(StrCat("Required.LoadSave.", name_, "/", prefix, ".meta"),
                                      {{"kind", "meta_graph"}, {"path", meta},

@@ -12,7 +12,8 @@
 //       Saver saves: = variables/ (SMODEL-3.3, META-2.2)
 //   Required.LoadSave.<scenario>/<x>.meta      a .meta restored from the
 //       checkpoint <x> by its saver_def, then saved: = <x> (META-2.1, META-2.2;
-//       META-3.3 for ema, whose maps TF serialized in hash order)
+//       META-3.3 and BASE-4.3 for files whose maps TF serialized in hash
+//       order: ema's, and every TF 1.15 file flagged "deterministic": false)
 //   Required.InitSave.<scenario>/<x>.meta      a .meta whose variables are
 //       initialized (not restored), then saved: = <x>, for the scenarios TF
 //       saved right after global_variables_initializer with constant

@@ -4,6 +4,8 @@
 #include <limits>
 
 #include "golden/bad/generate/generator.h"
+#include "proto/tensor.pb.h"
+#include "src/io/coding.h"
 #include "src/io/crc32c.h"
 
 namespace tfckpt::badcorpus {
@@ -28,6 +30,45 @@ CaseDef Header(BadCase row, std::function<void(BundleHeaderProto*)> fn) {
               r->front().second = h.SerializeAsString();
             });
           }};
+}
+
+// v2's bytes replaced by a well-formed DT_VARIANT [2] laid out as BUNDLE-5.5
+// says (the library has no variant writer; no golden holds a variant):
+// per element varint64 len, a VariantTensorDataProto, the masked running
+// CRC, which is extended by len as 8 little-endian bytes, the bytes and the
+// 4 checksum bytes.
+Status WellFormedVariant(const std::string& prefix) {
+  TFCKPT_ASSIGN_OR_RETURN(Records r, ReadRecords(prefix + ".index"));
+  BundleEntryProto e = ParseEntry(r, "v2");
+  const std::string data_path = prefix + ".data-00000-of-00001";
+  TFCKPT_ASSIGN_OR_RETURN(std::string data, ReadAll(data_path));
+  std::string rec;
+  uint32_t c = 0;
+  for (const char* type_name : {"A", "BC"}) {
+    tensorflow::VariantTensorDataProto p;
+    p.set_type_name(type_name);
+    const std::string elem = p.SerializeAsString();
+    io::PutVarint64(&rec, elem.size());
+    char len8[8];
+    io::EncodeFixed64(len8, elem.size());
+    c = io::crc32c::Extend(c, len8, 8);
+    c = io::crc32c::Extend(c, elem.data(), elem.size());
+    rec += elem;
+    char sum[4];
+    io::EncodeFixed32(sum, io::crc32c::Mask(c));
+    rec.append(sum, 4);
+    c = io::crc32c::Extend(c, sum, 4);
+  }
+  data.resize(e.offset());  // v2 is the last tensor of the data file
+  data += rec;
+  e.set_dtype(tensorflow::DT_VARIANT);
+  e.mutable_shape()->clear_dim();
+  e.mutable_shape()->add_dim()->set_size(2);
+  e.set_size(static_cast<int64_t>(rec.size()));
+  e.set_crc32c(io::crc32c::Mask(c));
+  SetEntry(&r, "v2", e);
+  TFCKPT_RETURN_IF_ERROR(WriteAll(data_path, data));
+  return WriteTable(prefix + ".index", r);
 }
 
 // The TF-written partitioned variable pv [10,4] in row slices 0,4 / 4,3 / 7,3.
@@ -176,6 +217,15 @@ std::vector<CaseDef> EntryCases() {
              "saver_v2_basic; v2's entry dtype set to DT_VARIANT (21), size and crc32c kept",
              {"BAD_VARIANT"}},
             kBasic, "v2", [](BundleEntryProto* e) { e->set_dtype(tensorflow::DT_VARIANT); }),
+      {{"variant_tensor", "",
+        "tensor v2 is a well-formed DT_VARIANT [2] (lengths, VariantTensorDataProtos and "
+        "checksums as BUNDLE-5.5 lays them out): a reader may hold it, tfckpt checks its "
+        "structure but does not decode it (a warning, the checkpoint is intact)",
+        "saver_v2_basic; v2's 24 bytes replaced by two elements (type_name \"A\", \"BC\"), its "
+        "entry dtype DT_VARIANT, shape [2], size and crc32c set, index rewritten",
+        {"UNSUPPORTED"}},
+       kBasic,
+       [](const CaseDir& d) { return WellFormedVariant(d.prefix); }},
       {{"slice_data_missing", "",
         "pv's entry lists 3 slices but the index lacks the record of its second (rows 4..6)",
         "partitioned; the second slice record of pv (key EncodeTensorNameSlice(\"pv\", 4,3:-)) "

@@ -83,6 +83,7 @@ const std::map<std::string, Clauses>& ByName() {
       {"data_unreferenced_bytes", {"BUNDLE-2.3"}},
       {"data_file_is_directory", {"BUNDLE-1.1"}},
       {"bad_variant", {"BUNDLE-5.5", "BUNDLE-6.4"}},
+      {"variant_tensor", {"BUNDLE-5.5"}},
       {"slice_data_missing", {"BUNDLE-7.3", "BUNDLE-7.4"}},
       {"stale_temp_file", {"BUNDLE-1.1"}},  // not part of the bundle (BUNDLE-2.9: not testable)
       {"interrupted_save", {"BUNDLE-1.1"}},
