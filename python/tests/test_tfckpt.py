@@ -164,7 +164,10 @@ def test_validate_and_load_report_the_defect(name, case, tmp_path):
     try:
         tfckpt.load(path)
     except tfckpt.CheckpointError as e:
-        assert e.code in errors, (e, errors)
+        # Or a feature tfckpt checks but does not decode, which its validator
+        # only warns about (UNSUPPORTED: variant_tensor).
+        unsupported = e.code is None and not errors and "UNSUPPORTED" in codes
+        assert e.code in errors or unsupported, (e, errors)
 
 
 def test_errors_name_the_file_and_carry_the_code(tmp_path):
