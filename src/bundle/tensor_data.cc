@@ -19,6 +19,11 @@ namespace crc32c = io::crc32c;
 // Copying reads of at least this many bytes use a second thread.
 constexpr uint64_t kParallelCopyBytes = uint64_t{64} << 20;
 
+// Bytes read (and checksummed) at a time when reading copies: small enough
+// to still be in cache (L2) when the checksum reads them back, large enough
+// that the read(2) per chunk costs nothing in comparison.
+constexpr uint64_t kReadChunk = uint64_t{1} << 20;
+
 void EncodeU32(char* dst, uint32_t v, bool big_endian) {
   for (int i = 0; i < 4; ++i) {
     dst[big_endian ? 3 - i : i] = static_cast<char>(v >> (8 * i));
@@ -220,19 +225,50 @@ Status ReadTensorData(std::string_view key, const ParsedEntry& entry,
   }
 
   // Checking only (the validator): checksum numeric bytes chunk by chunk,
-  // so memory stays at one chunk however large the tensor and whether the
-  // Env maps or reads (Env::Pread copies).
+  // so memory stays at one chunk however large the tensor: views of what
+  // the Env lends (a mapping), else reads into one reused buffer.
   if (!options.materialize && p.dtype() != tensorflow::DT_STRING) {
     if (!options.verify_crc) return OkStatus();
-    constexpr uint64_t kCheckChunk = uint64_t{1} << 20;
+    const bool lends = file->LendsRegions();
+    std::unique_ptr<char[]> scratch(lends ? nullptr : new char[std::min(size, kReadChunk) + 1]);
     uint32_t computed = 0;
-    for (uint64_t done = 0; done < size; done += kCheckChunk) {
-      const uint64_t n = std::min(kCheckChunk, size - done);
-      auto chunk = file->ReadRegion(offset + done, n);
-      if (!chunk.ok()) return read_failed(chunk.status(), offset + done, n);
-      computed = crc32c::Extend(computed, chunk->data, n);
+    for (uint64_t done = 0; done < size; done += kReadChunk) {
+      const uint64_t n = std::min(kReadChunk, size - done);
+      if (lends) {
+        auto chunk = file->ReadRegion(offset + done, n);
+        if (!chunk.ok()) return read_failed(chunk.status(), offset + done, n);
+        computed = crc32c::Extend(computed, chunk->data, n);
+      } else {
+        std::string_view got;
+        const Status s = file->ReadExact(offset + done, n, &got, scratch.get());
+        if (!s.ok()) return read_failed(s, offset + done, n);
+        computed = crc32c::Extend(computed, got.data(), n);
+      }
     }
     return check_crc(computed);
+  }
+
+  // Numeric bytes from a file whose reads copy (pread, Env::Default): read
+  // straight into the tensor's own buffer a chunk at a time, each chunk
+  // checksummed while it is still in cache. One copy (the kernel's), and
+  // the tensor owns its memory (writable without copying again).
+  if (p.dtype() != tensorflow::DT_STRING && !file->LendsRegions()) {
+    TFCKPT_ASSIGN_OR_RETURN(tensor::Tensor t,
+                            tensor::Tensor::AllocateUninitialized(p.dtype(), entry.shape));
+    char* dst = size > 0 ? t.mutable_raw_data() : nullptr;
+    uint32_t computed = 0;
+    for (uint64_t done = 0; done < size; done += kReadChunk) {
+      const uint64_t n = std::min(kReadChunk, size - done);
+      std::string_view got;
+      const Status s = file->ReadExact(offset + done, n, &got, dst + done);
+      if (!s.ok()) return read_failed(s, offset + done, n);
+      if (got.data() != dst + done) std::memcpy(dst + done, got.data(), n);
+      if (options.verify_crc) computed = crc32c::Extend(computed, dst + done, n);
+    }
+    if (options.verify_crc) TFCKPT_RETURN_IF_ERROR(check_crc(computed));
+    if (swap) TFCKPT_RETURN_IF_ERROR(ByteSwapBuffer(p.dtype(), dst, size));
+    *out = std::move(t);
+    return OkStatus();
   }
 
   // The whole range, mapped when the Env can (zero copy; unmapped when the

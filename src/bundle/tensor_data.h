@@ -34,9 +34,10 @@ struct ReadDataOptions {
   // Return a Tensor at all (false: check only, nothing allocated for
   // numeric tensors, which is what the validator wants).
   bool materialize = true;
-  // Borrow the bytes as read (the file's mapping under io::Env::Mmap, the
-  // buffer ReadRegion filled otherwise) when possible (little-endian file,
-  // aligned), instead of copying them again.
+  // Borrow the bytes the file lends (its mapping under io::Env::Mmap, an
+  // in-memory file) when possible (little-endian file, aligned), instead of
+  // copying them. Files whose reads copy anyway (pread, io::Env::Default)
+  // are read straight into the tensor's own buffer, whatever this says.
   bool zero_copy = true;
 };
 

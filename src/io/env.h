@@ -47,6 +47,12 @@ class RandomAccessFile {
   // MappedData() or reads into a heap buffer.
   virtual StatusOr<Region> ReadRegion(uint64_t offset, size_t n) const;
 
+  // Whether ReadRegion() lends bytes that already exist in memory (a
+  // mapping, an in-memory file) rather than reading them into a new
+  // buffer. When false, a reader that wants the bytes in its own buffer
+  // reads them there with ReadExact (one copy, no intermediate buffer).
+  virtual bool LendsRegions() const { return MappedData() != nullptr; }
+
   // Reads exactly n bytes at offset or fails with DataLoss naming the file,
   // the offset and how many bytes were available.
   Status ReadExact(uint64_t offset, size_t n, std::string_view* result,

@@ -64,6 +64,7 @@ class PosixRandomAccessFile final : public RandomAccessFile {
     *result = std::string_view(base + offset, std::min<uint64_t>(n, size_ - offset));
     return OkStatus();
   }
+  bool LendsRegions() const override { return use_mmap_; }
   const char* MappedData() const override {
     if (!use_mmap_) return nullptr;
     std::call_once(map_once_, [this] {

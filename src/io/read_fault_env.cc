@@ -15,6 +15,7 @@ class FaultRandomAccessFile final : public RandomAccessFile {
     return target_->Read(offset, n, result, scratch);
   }
   std::string Identity() const override { return target_->Identity(); }
+  bool LendsRegions() const override { return target_->LendsRegions(); }
   StatusOr<Region> ReadRegion(uint64_t offset, size_t n) const override {
     TFCKPT_RETURN_IF_ERROR(env_->MaybeFail("read region", path()));
     return target_->ReadRegion(offset, n);
