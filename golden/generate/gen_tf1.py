@@ -67,6 +67,37 @@ def _run_frozen(sc, label, pb, feeds, fetches, what):
                    what=what, model=pb)
 
 
+def _save_model(sc, g, steps=None):
+    """A default Saver over g's variables: initialise, run steps(sess) if
+    given, save model.ckpt (+.meta); notes the graph's op types."""
+    saver = v1.train.Saver()
+    with session(g) as sess:
+        sess.run(v1.global_variables_initializer())
+        if steps:
+            steps(sess)
+        saver.save(sess, "model.ckpt")
+        sc.note("ops", sorted({op.type for op in g.get_operations()}))
+
+
+def _freeze_and_run(sc, label, feeds, fetches, what):
+    """TF's frozen.pb of model.ckpt(.meta) with outputs `fetches`, run on feeds."""
+    _freeze(sc, "model.ckpt.meta", "model.ckpt", fetches, "frozen.pb")
+    _run_frozen(sc, label, "frozen.pb", feeds, fetches, what)
+
+
+def _run_saved_model(sc, feeds, fetches, what, input_keys, output_keys):
+    """loader.load(['serve'], 'saved_model') in a fresh graph, run fetches:
+    the run "load_serving_default" of signature serving_default."""
+    g = tf.Graph()
+    with g.as_default(), session(g) as sess:
+        v1.saved_model.loader.load(sess, ["serve"], "saved_model")
+        vals = sess.run(fetches, {k: v for k, (_, v) in feeds.items()})
+        outputs = {n: (g.get_tensor_by_name(n).dtype.base_dtype, v) for n, v in zip(fetches, vals)}
+    sc.add_run("load_serving_default", inputs=feeds, outputs=outputs, what=what,
+               model="saved_model", tags=["serve"], signature="serving_default",
+               input_keys=input_keys, output_keys=output_keys)
+
+
 @scenario("sharded_devices_v1",
           "tf.train.Saver(sharded=True, write_version=V1) over variables on /cpu:0../cpu:2 "
           "with global_step: files model.ckpt-7-0000N-of-00003, a checkpoint state file "
@@ -121,14 +152,8 @@ def saved_model_v1_variables(sc):
                     sess, ["serve"], signature_def_map={"serving_default": sig},
                     saver=v1.train.Saver(write_version=v1.train.SaverDef.V1, sharded=False))
                 builder.save()
-        g = tf.Graph()
-        with g.as_default(), session(g) as sess:
-            v1.saved_model.loader.load(sess, ["serve"], "saved_model")
-            out = sess.run("y:0", {"x:0": X4})
-        sc.add_run("load_serving_default", inputs={"x:0": (tf.float32, X4)},
-                   outputs={"y:0": (tf.float32, out)}, what="loader.load(['serve']) + run y",
-                   model="saved_model", tags=["serve"], signature="serving_default",
-                   input_keys={"x": "x:0"}, output_keys={"y": "y:0"})
+        _run_saved_model(sc, {"x:0": (tf.float32, X4)}, ["y:0"], "loader.load(['serve']) + run y",
+                         {"x": "x:0"}, {"y": "y:0"})
     sc.add_checkpoint("saved_model/variables/variables")
 
 
@@ -166,21 +191,15 @@ def layers_batch_norm(sc):
             update = v1.get_collection(v1.GraphKeys.UPDATE_OPS)
             with tf.control_dependencies(update):
                 train = v1.train.GradientDescentOptimizer(0.1).minimize(loss, name="train")
-            saver = v1.train.Saver()
-            with session(g) as sess:
-                sess.run(v1.global_variables_initializer())
-                for _ in range(3):
-                    # training with dropout off (keeps the values reproducible):
-                    # batch statistics and moving averages still update.
-                    sess.run(train, {x: X4, labels: labels_v})
-                saver.save(sess, "model.ckpt")
-                sc.note("ops", sorted({op.type for op in g.get_operations()}))
+            # Three steps with dropout off (keeps the values reproducible):
+            # batch statistics and moving averages still update.
+            _save_model(sc, g, lambda sess: [sess.run(train, {x: X4, labels: labels_v})
+                                             for _ in range(3)])
         feeds = {"x:0": (tf.float32, X4), "labels:0": (tf.int64, labels_v)}
         _run_meta(sc, "inference", "model.ckpt.meta", "model.ckpt", feeds,
                   ["logits:0", "loss:0"], "import_meta_graph + restore; training=False")
-        _freeze(sc, "model.ckpt.meta", "model.ckpt", ["logits:0", "loss:0"], "frozen.pb")
-        _run_frozen(sc, "frozen_inference", "frozen.pb", feeds, ["logits:0", "loss:0"],
-                    "import_graph_def(frozen.pb); training defaults to False")
+        _freeze_and_run(sc, "frozen_inference", feeds, ["logits:0", "loss:0"],
+                        "import_graph_def(frozen.pb); training defaults to False")
     sc.add_checkpoint("model.ckpt")
 
 
@@ -205,17 +224,11 @@ def conv_batch_norm_fused(sc):
             h = v1.layers.flatten(h, name="flat")
             logits = tf.identity(v1.layers.dense(h, 3, kernel_initializer=init, name="out"),
                                  name="logits")
-            saver = v1.train.Saver()
-            with session(g) as sess:
-                sess.run(v1.global_variables_initializer())
-                saver.save(sess, "model.ckpt")
-                sc.note("ops", sorted({op.type for op in g.get_operations()}))
+            _save_model(sc, g)
         feeds = {"images:0": (tf.float32, img)}
         _run_meta(sc, "inference", "model.ckpt.meta", "model.ckpt", feeds, [logits.name],
                   "import_meta_graph + restore")
-        _freeze(sc, "model.ckpt.meta", "model.ckpt", [logits.name], "frozen.pb")
-        _run_frozen(sc, "frozen_inference", "frozen.pb", feeds, [logits.name],
-                    "import_graph_def(frozen.pb)")
+        _freeze_and_run(sc, "frozen_inference", feeds, [logits.name], "import_graph_def(frozen.pb)")
     sc.add_checkpoint("model.ckpt")
 
 
@@ -265,19 +278,14 @@ def cond_dropout(sc):
             h = tf.matmul(x, w)
             h = tf.cond(flag, lambda: tf.square(h), lambda: tf.abs(h) * 2.0, name="branch")
             tf.identity(tf.nn.dropout(h, keep_prob=keep), name="y")
-            saver = v1.train.Saver()
-            with session(g) as sess:
-                sess.run(v1.global_variables_initializer())
-                saver.save(sess, "model.ckpt")
-                sc.note("ops", sorted({op.type for op in g.get_operations()}))
+            _save_model(sc, g)
         for on in (True, False):
             _run_meta(sc, "run_use_square_%s" % str(on).lower(), "model.ckpt.meta", "model.ckpt",
                       {"x:0": (tf.float32, X4), "use_square:0": (tf.bool, np.array(on))}, ["y:0"],
                       "import_meta_graph + restore; keep_prob defaults to 1.0")
-        _freeze(sc, "model.ckpt.meta", "model.ckpt", ["y:0"], "frozen.pb")
-        _run_frozen(sc, "frozen_use_square_true", "frozen.pb",
-                    {"x:0": (tf.float32, X4), "use_square:0": (tf.bool, np.array(True))},
-                    ["y:0"], "import_graph_def(frozen.pb)")
+        _freeze_and_run(sc, "frozen_use_square_true",
+                        {"x:0": (tf.float32, X4), "use_square:0": (tf.bool, np.array(True))},
+                        ["y:0"], "import_graph_def(frozen.pb)")
     sc.add_checkpoint("model.ckpt")
 
 
@@ -307,15 +315,9 @@ def lookup_table_asset(sc):
                     sess, "saved_model", inputs={"words": w}, outputs={"ids": ids, "emb": emb},
                     legacy_init_op=v1.tables_initializer())
         os.remove("vocab.txt")  # only the SavedModel's asset copy remains
-        g = tf.Graph()
-        with g.as_default(), session(g) as sess:
-            v1.saved_model.loader.load(sess, ["serve"], "saved_model")
-            out_ids, out_emb = sess.run(["ids:0", "emb:0"], {"words:0": words})
-        sc.add_run("load_serving_default", inputs={"words:0": (tf.string, words)},
-                   outputs={"ids:0": (tf.int64, out_ids), "emb:0": (tf.float32, out_emb)},
-                   what="loader.load(['serve']) + run ids, emb", model="saved_model",
-                   tags=["serve"], signature="serving_default",
-                   input_keys={"words": "words:0"}, output_keys={"emb": "emb:0", "ids": "ids:0"})
+        _run_saved_model(sc, {"words:0": (tf.string, words)}, ["ids:0", "emb:0"],
+                         "loader.load(['serve']) + run ids, emb",
+                         {"words": "words:0"}, {"emb": "emb:0", "ids": "ids:0"})
     sc.add_checkpoint("saved_model/variables/variables")
 
 
