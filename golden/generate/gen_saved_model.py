@@ -167,5 +167,74 @@ def saved_model_builder(sc):
     sc.add_checkpoint("saved_model/variables/variables")
 
 
+def _feed_error(sess, fetch, feed, value, v2_shapes):
+    """The exception Session.run raises feeding `value`, TensorShape v2 or v1."""
+    (v1.enable_v2_tensorshape if v2_shapes else v1.disable_v2_tensorshape)()
+    try:
+        sess.run(fetch, {feed: value})
+    except Exception as e:  # noqa: BLE001
+        return e
+    finally:
+        v1.disable_v2_tensorshape()  # the graph-mode scripts' setting (_common.main)
+    raise AssertionError("TF accepted %s of shape %s" % (feed.name, value.shape))
+
+
+@scenario("saved_model_identity_input",
+          "SavedModelBuilder of y = sum(x * w, axis 1) (w [3] fixed) whose signature "
+          "'serving_default' input x:0 is an Identity of a [None, 3] placeholder: not a "
+          "Placeholder, so Session.run checks a feed against x:0's static shape (None, 3), which "
+          "a reader without shape inference has only from the TensorInfo. Outputs on a fixed "
+          "input; TF's errors (feed_*) for inputs of the wrong rank and the wrong size, each "
+          "with the input fed.", versions="tf2")
+def saved_model_identity_input(sc):
+    # Only in the TF 2.21 corpus (versions="tf2"; --version 2.11 runs just
+    # gen_tf2.py): TF 1.x's binary protos differ on every run, so a new
+    # 1.15 scenario would rewrite every .pb/.meta of golden/tf-1.15.
+    W = np.array([0.5, -1.0, 2.0], dtype=np.float32)
+    X = np.array([[1.0, 2.0, 3.0], [-1.0, 0.0, 0.5]], dtype=np.float32)
+    with sc.cwd():
+        g = tf.Graph()
+        with g.as_default():
+            raw = v1.placeholder(tf.float32, [None, 3], name="raw")
+            x = tf.identity(raw, name="x")
+            w = v1.Variable(W, name="w")
+            y = tf.reduce_sum(x * w, axis=1, name="y")
+            sig = v1.saved_model.signature_def_utils.build_signature_def(
+                inputs={"x": v1.saved_model.utils.build_tensor_info(x)},
+                outputs={"y": v1.saved_model.utils.build_tensor_info(y)},
+                method_name=v1.saved_model.signature_constants.PREDICT_METHOD_NAME)
+            builder = v1.saved_model.Builder("saved_model")
+            with session(g) as sess:
+                sess.run(v1.global_variables_initializer())
+                builder.add_meta_graph_and_variables(sess, ["serve"],
+                                                     signature_def_map={"serving_default": sig},
+                                                     strip_default_attrs=True)
+            builder.save()
+        _load_and_run(sc, "load_serving_default", "saved_model", ["serve"], "serving_default",
+                      {"x": (tf.float32, X)}, "loader.load(['serve']) + run signature serving_default")
+        wrong = {"feed_wrong_rank": [[[1.0, 2.0, 3.0]]], "feed_wrong_size": [[1.0, 2.0]],
+                 "feed_scalar": 3.0}
+        g = tf.Graph()
+        with g.as_default(), session(g) as sess:
+            mg = v1.saved_model.loader.load(sess, ["serve"], "saved_model")
+            sig = mg.signature_def["serving_default"]
+            x_t = g.get_tensor_by_name(sig.inputs["x"].name)
+            y_t = g.get_tensor_by_name(sig.outputs["y"].name)
+            for name, value in wrong.items():
+                for v2_shapes in (True, False):
+                    # TF 2.21's default (TensorShape v2, what saved_model_cli
+                    # and tf.compat.v1.Session print): "(None, 3)"; under
+                    # disable_v2_behavior (this script's mode): "(?, 3)".
+                    err = _feed_error(sess, y_t, x_t, np.array(value, dtype=np.float32), v2_shapes)
+                    if v2_shapes:
+                        rec = sc.add_error(name, err, "signature serving_default fed x of shape %s"
+                                           % (np.shape(value),))
+                        rec["signature"] = "serving_default"
+                        rec["inputs"] = {"x": value}
+                    else:
+                        sc.note(name + " under disable_v2_behavior", str(err))
+    sc.add_checkpoint("saved_model/variables/variables")
+
+
 if __name__ == "__main__":
     main()

@@ -154,6 +154,23 @@ has "Op type not registered 'Tile'.* tfckpt lacks: " "$out.err"
 tf2="$g/tf2_module_saved_model/saved_model"
 check 2 "a feed of the wrong shape (placeholder)" "$bin" run "$tf2" --input 'x=[[1,2,3]]'
 has "Cannot feed value of shape \(1, 3\) for Tensor serving_default_x:0, which has shape \(None, 2\)$" "$out.err"
+# The TensorInfo shape check (x:0 is an Identity, not a Placeholder): each
+# wrong-rank/size input TF refused, with TF's text, from golden/MANIFEST.json.
+while IFS=$'\t' read -r input want; do
+  check 2 "TensorInfo shape check, x=$input" "$bin" run "$g/saved_model_identity_input/saved_model" \
+    --input "x=$input"
+  if ! grep -qxF "tfckpt run: error: $want" "$out.err"; then
+    echo "FAIL: want TF's text: tfckpt run: error: $want"; sed 's/^/    /' "$out.err"; fail=1
+  fi
+done < <(python3 - "$manifest" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+errors = next(s for s in m["scenarios"] if s["name"] == "saved_model_identity_input")["errors"]
+assert len(errors) == 3, errors
+for e in errors:
+    print("%s\t%s" % (json.dumps(e["inputs"]["x"]), e["str"]))
+EOF
+)
 check 2 "a mistyped tag: did you mean, and show" "$bin" run "$tf2" --tag serv --input 'x=[[1,2]]'
 has "available tags '\[\{'serve'\}\]'.* Tag 'serv' \(did you mean 'serve'\?\)\. \(.tfckpt show .*. lists the tag-sets" "$out.err"
 check 2 "tensor mode: a signature input key as --input" "$bin" run "$tf2" --input 'x=[[1,2]]' --output StatefulPartitionedCall:0

@@ -3,7 +3,7 @@
 //  - golden/ (TF 2.21, golden/MANIFEST.json `runs`): SavedModels
 //    (simple_save, builder with lookup tables and assets, the TF2 module
 //    through its function library), frozen graphs, MetaGraph + checkpoint
-//    restores; TF's loader error texts;
+//    restores; TF's loader error texts and Session.run's feed-shape texts;
 //  - ../shared/tf-golden/serving (TF Serving's testdata; skipped when
 //    absent): every half_plus_two variant's serving_default and its
 //    regress / classify signatures on tf.Examples, half_plus_three, the
@@ -104,6 +104,37 @@ TEST(GoldenSavedModel, TensorFlowsLoaderErrorTexts) {
   auto no_dir = LoadSavedModel("no_such_dir", {"serve"});
   EXPECT_EQ(no_dir.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(no_dir.status().message(), ErrorOf("saved_model_simple_save", "load_missing_dir")["str"]);
+}
+
+// The signature's input x:0 is an Identity, not a Placeholder: the session
+// has no shape attr to check a feed against, so RunSignature checks the
+// TensorInfo's shape (None, 3), with the text TF's Session.run raised for
+// each recorded feed (TF 2.21's default TensorShape printing, "None"; the
+// "?" TF prints under disable_v2_behavior is in the scenario's notes).
+TEST(GoldenSavedModel, TensorInfoShapeCheckAsTensorFlow) {
+  const std::string scenario = "saved_model_identity_input";
+  const json& run = RunOf(scenario, "load_serving_default");
+  auto b = Loaded(LoadSavedModel(Golden(scenario, "saved_model"),
+                                 run["tags"].get<std::vector<std::string>>()));
+  ASSERT_NE(b, nullptr);
+  auto out = RunSignature(*b, run["signature"], SignatureInputs(run));
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_TRUE(Matches(out->at("y"), OutputNamed(run, "y:0")));
+  int checked = 0;
+  for (const json& err : Scenario(scenario)["errors"]) {
+    SCOPED_TRACE(err["name"].get<std::string>());
+    NamedTensors inputs;
+    for (const auto& [key, value] : err["inputs"].items()) {
+      auto t = TensorFromJson(value.dump(), tensorflow::DT_FLOAT);
+      ASSERT_TRUE(t.ok()) << t.status();
+      inputs[key] = *std::move(t);
+    }
+    auto refused = RunSignature(*b, err["signature"], inputs);
+    EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(refused.status().message(), err["str"].get<std::string>());
+    ++checked;
+  }
+  EXPECT_EQ(checked, 3);  // wrong rank, wrong size, scalar
 }
 
 // The TF2 SavedModel: signatures, restore and init run through the
