@@ -9,7 +9,8 @@
 #      pinned TensorFlow virtualenv can be set up; otherwise prints a loud
 #      SKIPPED line with the reason. TFCKPT_SKIP_ORACLE=1 skips it on purpose.
 #   4. runs the compatibility matrix (conformance/matrix/run.sh: every testee
-#      of conformance/testees/ against its failure list, docs/COMPATIBILITY.md
+#      of conformance/testees/ but TF 2.11 -- the log names it as left out;
+#      `run.sh --all` adds it -- against its failure list, docs/COMPATIBILITY.md
 #      current, the HTML report checked in headless Chromium); a testee that
 #      cannot be installed is a loud SKIPPED line. TFCKPT_SKIP_MATRIX=1 skips it.
 #   4b. runs the oracle tier for other TensorFlow releases

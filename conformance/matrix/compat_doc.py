@@ -4,11 +4,16 @@
   compat_doc.py --doc NAME=REPORT.json=FAILURE_LIST ...   the document, on stdout
   compat_doc.py --summary REPORT.json                      "N passed, N failed, N skipped"
   compat_doc.py --unexpected REPORT.json                   what made a run non-conformant
+  compat_doc.py --store REPORT.json COMMAND > STORED.json  a report reduced to what the
+                                                           document needs, for a testee
+                                                           left out of CI (COMMAND measures it)
 
 Cases × implementations, grouped by profile and scenario; each failure with
 its reason, taken from the failure list (the comment on the case's line, or
 the comment block above it). Nothing in the document is timed or random, so
-a rerun on any machine gives the same bytes. The hand-written write-ups of
+a rerun on any machine gives the same bytes. A testee too slow for CI is
+documented from its stored report (--store; "measured_by" names the command
+that rewrites it): cases added since it was measured show "?". The hand-written write-ups of
 third-party bugs (WRITEUPS.md beside this file) are appended verbatim.
 """
 import json
@@ -29,7 +34,7 @@ PROFILES = [  # (profile, title)
     ("read-metagraph", "Reading MetaGraphs (.meta) and frozen GraphDefs"),
     ("read-object-graph", "Reading TF2 object graphs"),
 ]
-MARK = {"pass": "✓", "fail": "✗", "skip": "–", "not_claimed": "·"}
+MARK = {"pass": "✓", "fail": "✗", "skip": "–", "not_claimed": "·", "not_measured": "?"}
 
 
 def profile_of(case):
@@ -77,15 +82,24 @@ def counts(report):
     return "%d passed, %d failed, %d skipped" % (report["passed"], report["failed"], report["skipped"])
 
 
+def store(report, command):
+    """What doc() reads of a report: counts and each case's outcome."""
+    keep = ("passed", "failed", "skipped", "not_claimed")
+    out = {"measured_by": command}
+    out.update({k: report.get(k, 0) for k in keep})
+    out["cases"] = [{"name": c["name"], "outcome": c["outcome"]} for c in report["cases"]]
+    return out
+
+
 def doc(specs):
     impls = []
     for spec in specs:
         name, path, flist = (spec.split("=", 2) + [""])[:3]
         report = json.load(open(path, encoding="utf-8"))
         impls.append((name, report, {c["name"]: c for c in report["cases"]}, reasons(flist)))
-    names = []
+    names = []  # the suite's cases: a stored report may hold ones since removed
     for _, report, _, _ in impls:
-        for c in report["cases"]:
+        for c in ([] if report.get("measured_by") else report["cases"]):
             if c["name"] not in names:
                 names.append(c["name"])
     out = ["# Compatibility matrix", "",
@@ -96,8 +110,15 @@ def doc(specs):
            "`conformance/testees/` (installed from the package registries at a pinned version). "
            "✓ passed, ✗ failed (with the reason from its failure list), – skipped "
            "(the implementation does not do that). The tier fails when any failure list "
-           "and the measured failures differ, or when this file is stale.", "",
-           "| implementation | passed | failed | skipped | not claimed | listed failures |", "|---|---:|---:|---:|---:|---:|"]
+           "and the measured failures differ, or when this file is stale.", ""]
+    stored = [(name, report) for name, report, _, _ in impls if report.get("measured_by")]
+    for name, report in stored:
+        unmeasured = sum(1 for n in names if n not in {c["name"] for c in report["cases"]})
+        out += ["**%s** is left out of CI (too slow to install there); its column is its last "
+                "full run, `%s` (? marks the %d case(s) added since)."
+                % (name, report["measured_by"], unmeasured), ""]
+    out += ["| implementation | passed | failed | skipped | not claimed | listed failures |",
+            "|---|---:|---:|---:|---:|---:|"]
     for name, report, _, why in impls:
         listed = sum(1 for c in report["cases"] if c["outcome"] == "fail" and c["name"] in why)
         out.append("| %s | %d | %d | %d | %d | %d |" % (name, report["passed"], report["failed"],
@@ -111,9 +132,9 @@ def doc(specs):
         failures = []
         for case in cases:
             cells = []
-            for name, _, by_name, why in impls:
+            for name, report, by_name, why in impls:
                 c = by_name.get(case)
-                outcome = c["outcome"] if c else "skip"
+                outcome = c["outcome"] if c else ("not_measured" if report.get("measured_by") else "skip")
                 cells.append(MARK.get(outcome, outcome))
                 if outcome == "fail":
                     failures.append("- **%s** `%s`: %s" % (name, case, why.get(case, "(not in its failure list)")))
@@ -129,6 +150,9 @@ def doc(specs):
 def main(argv):
     if len(argv) >= 2 and argv[0] == "--doc":
         sys.stdout.write(doc(argv[1:]))
+    elif len(argv) == 3 and argv[0] == "--store":
+        json.dump(store(json.load(open(argv[1], encoding="utf-8")), argv[2]), sys.stdout, indent=0)
+        sys.stdout.write("\n")
     elif len(argv) == 2 and argv[0] == "--summary":
         print(counts(json.load(open(argv[1], encoding="utf-8"))))
     elif len(argv) == 2 and argv[0] == "--unexpected":

@@ -15,9 +15,9 @@
 # installed there); 2.11 is a ~500 MB install (~8 min cold on 2 cores) and is
 # left out -- the log says so. A version whose venv cannot be set up
 # (registry unreachable) prints a loud SKIPPED line and exit 3 unless
-# something failed. TF 1.15 as a conformance testee is in the matrix
-# (conformance/testees/tensorflow-1.15); with 2.11 this also runs
-# `tfckpt conform` with TF 2.11 against conformance/failure_lists/tensorflow-2.11.txt.
+# something failed. Both versions as conformance testees are in the
+# compatibility matrix (conformance/testees/tensorflow-1.15, -2.11; 2.11 only
+# with `conformance/matrix/run.sh --all`, which the full run adds).
 # Exit 0 all passed, 1 a failure, 3 skipped only.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -27,7 +27,7 @@ versions=()
 case "${1:-}" in
   --all) versions=("${ALL[@]}") ;;
   "") versions=(1.15)
-      echo "versions: left out TF 2.11 (a ~500 MB install; run conformance/oracle/versions.sh --all)" ;;
+      echo "versions: left out TF 2.11 (a ~500 MB install, 8-12 min cold; run conformance/oracle/versions.sh --all)" ;;
   *) versions=("$@") ;;
 esac
 
@@ -57,19 +57,6 @@ for v in "${versions[@]}"; do
   fi
   python3 conformance/oracle/versions_expect.py "TensorFlow $v" \
     "conformance/oracle/expected-$v.txt" "$tmp/reads-$v.log" || failed=$((failed + 1))
-  if [ "$v" != 1.15 ]; then  # 1.15 is a testee of the compatibility matrix
-    "$bin/tfckpt" conform --golden "$root/golden" --timeout 300 \
-      --failure-list "conformance/failure_lists/tensorflow-$v.txt" -- \
-      env PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$root/tools/oracle:$root/conformance/oracle" \
-      "$venv/bin/python" "$root/conformance/tf_testee.py" >"$tmp/conform-$v.log" 2>&1
-    rc=$?
-    grep -a '^conform: [0-9]' "$tmp/conform-$v.log" | tail -n 1 | sed "s/^/versions: TF $v /"
-    if [ "$rc" -ne 0 ]; then
-      grep -a -e '^FAIL [^(]' -e '^PASS (listed' "$tmp/conform-$v.log" | head -n 20 | sed 's/^/  /'
-      echo "versions: FAIL: TF $v as a conformance testee (exit $rc)"
-      failed=$((failed + 1))
-    fi
-  fi
   echo "versions: TF $v: $((SECONDS - start))s"
 done
 echo "versions: ${#versions[@]} version(s), $failed failed, $skipped skipped"
