@@ -35,6 +35,15 @@ def _load_and_run(sc, label, export_dir, tags, sig_key, feeds, what):
             return mg
 
 
+def _predict_signature(inputs, outputs):
+    """A predict SignatureDef of {key: tensor} inputs and outputs."""
+    info = v1.saved_model.utils.build_tensor_info
+    return v1.saved_model.signature_def_utils.build_signature_def(
+        inputs={k: info(t) for k, t in inputs.items()},
+        outputs={k: info(t) for k, t in outputs.items()},
+        method_name=v1.saved_model.signature_constants.PREDICT_METHOD_NAME)
+
+
 def _saved_model_summary(path):
     from tensorflow.core.protobuf import saved_model_pb2
     sm = saved_model_pb2.SavedModel()
@@ -125,17 +134,9 @@ def saved_model_builder(sc):
             ids = tf.identity(table.lookup(words), name="ids")
             count = tf.identity(counter, name="count")
             main_op = tf.group(v1.tables_initializer(), v1.assign(counter, 100), name="main_op")
-            sig_predict = v1.saved_model.signature_def_utils.build_signature_def(
-                inputs={"x": v1.saved_model.utils.build_tensor_info(x),
-                        "words": v1.saved_model.utils.build_tensor_info(words)},
-                outputs={"y": v1.saved_model.utils.build_tensor_info(y),
-                         "ids": v1.saved_model.utils.build_tensor_info(ids),
-                         "count": v1.saved_model.utils.build_tensor_info(count)},
-                method_name=v1.saved_model.signature_constants.PREDICT_METHOD_NAME)
-            sig_train = v1.saved_model.signature_def_utils.build_signature_def(
-                inputs={"x": v1.saved_model.utils.build_tensor_info(x)},
-                outputs={"y": v1.saved_model.utils.build_tensor_info(y)},
-                method_name=v1.saved_model.signature_constants.PREDICT_METHOD_NAME)
+            sig_predict = _predict_signature({"x": x, "words": words},
+                                             {"y": y, "ids": ids, "count": count})
+            sig_train = _predict_signature({"x": x}, {"y": y})
             builder = v1.saved_model.Builder("saved_model")
             with session(g) as sess:
                 sess.run(v1.global_variables_initializer())
@@ -199,10 +200,7 @@ def saved_model_identity_input(sc):
             x = tf.identity(raw, name="x")
             w = v1.Variable(W, name="w")
             y = tf.reduce_sum(x * w, axis=1, name="y")
-            sig = v1.saved_model.signature_def_utils.build_signature_def(
-                inputs={"x": v1.saved_model.utils.build_tensor_info(x)},
-                outputs={"y": v1.saved_model.utils.build_tensor_info(y)},
-                method_name=v1.saved_model.signature_constants.PREDICT_METHOD_NAME)
+            sig = _predict_signature({"x": x}, {"y": y})
             builder = v1.saved_model.Builder("saved_model")
             with session(g) as sess:
                 sess.run(v1.global_variables_initializer())
