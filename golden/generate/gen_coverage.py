@@ -33,8 +33,9 @@ def _save_v1(sc, filename, items):
     for n, x, dt in items:
         probe = filename + ".probe"
         if TF1 and np.size(x) == 0:
-            # TF 1.x's V1 writer kills the process (SIGFPE, a division by the
-            # zero element count): probed in a child process, recorded, skipped.
+            # TF 1.x's V1 writer was reported to die of SIGFPE here (issue #20);
+            # the recorded probes exit normally (docs/TF_VERSIONS.md). Probed in a
+            # child, recorded, skipped until the corpus is regenerated without it.
             sc.note("v1_save_crash " + n, crash_probe(
                 "import tensorflow as tf, numpy as np\n"
                 "tf.enable_eager_execution()\n"

@@ -141,8 +141,9 @@ def dtypes_v1(sc):
         for n, x in items:
             probe = "probe_" + n.replace("/", "_")
             if TF1 and x.shape.num_elements() == 0:
-                # TF 1.x's V1 writer kills the process (SIGFPE, a division by
-                # the zero element count): probed in a child, recorded, skipped.
+                # TF 1.x's V1 writer was reported to die of SIGFPE here (issue #20);
+                # the recorded probes exit normally (docs/TF_VERSIONS.md). Probed in a
+                # child, recorded, skipped until the corpus is regenerated without it.
                 sc.note("v1_save_crash " + n, crash_probe(
                     "import tensorflow as tf\n"
                     "tf.enable_eager_execution()\n"

@@ -170,8 +170,9 @@ TEST(TensorSliceGolden, SaverV1Basic) {
 // text ("Saving data type uint64 not yet supported", UNIMPLEMENTED; 2.21:
 // "Tensor slice serialization not implemented for dtype 23",
 // INVALID_ARGUMENT): docs/TF_VERSIONS.md, "V1 writer refusing
-// uint32/uint64". And TF 1.15's writer dies with SIGFPE on zero-size tensors
-// (notes "v1_save_crash ..."), so its file holds 22 of 2.21's 26 tensors.
+// uint32/uint64". And the 1.15 generator skips zero-size tensors (a SIGFPE was
+// reported; the probes in notes "v1_save_crash ..." exit normally), so its
+// file holds 22 of 2.21's 26 tensors.
 TEST(TensorSliceGolden, DtypesV1) {
   const auto in = ScenarioInEach("dtypes_v1");
   ASSERT_EQ(in.size(), 2u);  // 2.21, 1.15
