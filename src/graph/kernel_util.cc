@@ -125,4 +125,27 @@ Status PlanReduction(OpKernelContext* ctx, std::vector<bool>* reduce, TensorShap
   return OkStatus();
 }
 
+StatusOr<Window> WindowOf(int64_t in, int64_t filter, int64_t dilation, int64_t stride,
+                          std::string_view padding, int64_t pad_before, int64_t pad_after) {
+  if (stride <= 0) return InvalidArgumentError(StrCat("Stride must be > 0, but got ", stride));
+  const int64_t effective = (filter - 1) * dilation + 1;
+  Window w;
+  if (padding == "VALID") {
+    w.out = (in - effective + stride) / stride;
+  } else if (padding == "SAME") {
+    w.out = (in + stride - 1) / stride;
+    const int64_t total = std::max<int64_t>((w.out - 1) * stride + effective - in, 0);
+    w.pad_before = total / 2;
+  } else {  // EXPLICIT
+    w.out = (in + pad_before + pad_after - effective + stride) / stride;
+    w.pad_before = pad_before;
+  }
+  if (w.out < 0) {
+    return InvalidArgumentError(StrCat("Computed output size would be negative: ", w.out,
+                                       " [input_size: ", in, ", effective_filter_size: ",
+                                       effective, ", stride: ", stride, "]"));
+  }
+  return w;
+}
+
 }  // namespace tfckpt::graph

@@ -115,6 +115,42 @@ Status ReductionAxes(const Tensor& axes_t, int rank, std::vector<bool>* reduce);
 // axes dropped, or kept as 1 with keep_dims).
 Status PlanReduction(OpKernelContext* ctx, std::vector<bool>* reduce, TensorShape* out_shape);
 
+// Calls f(in_index, out_index) for every element of an input of shape `in`
+// in row-major order, out_index being the flat index of the output element
+// it reduces into (the coordinates of axes with reduce[d] dropped). The
+// order is part of the contract: floating-point kernels accumulate in it.
+template <typename F>
+void ForEachReduced(const TensorShape& in, const std::vector<bool>& reduce, F&& f) {
+  const int rank = in.rank();
+  const int64_t n = in.num_elements();
+  std::vector<int64_t> idx(rank, 0);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t oi = 0;
+    for (int d = 0; d < rank; ++d) {
+      if (!reduce[d]) oi = oi * in.dim(d) + idx[d];
+    }
+    f(i, oi);
+    for (int d = rank - 1; d >= 0; --d) {
+      if (++idx[d] < in.dim(d)) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+// One spatial dimension of a windowed op (convolution, pooling): its output
+// size and the padding before the first window.
+struct Window {
+  int64_t out = 0, pad_before = 0;
+};
+
+// TF's GetWindowedOutputSizeVerbose for an input of size `in`, a window of
+// `filter` taps `dilation` apart, `stride`, and padding "VALID", "SAME" or
+// "EXPLICIT" (then pad_before / pad_after are used). InvalidArgument for a
+// stride <= 0 or a negative output size, with TF's texts.
+StatusOr<Window> WindowOf(int64_t in, int64_t filter, int64_t dilation, int64_t stride,
+                          std::string_view padding, int64_t pad_before = 0,
+                          int64_t pad_after = 0);
+
 // numpy broadcasting (TF's BCast). Output shape or InvalidArgument
 // "Incompatible shapes: [2,3] vs. [4]" (two inputs).
 StatusOr<TensorShape> BroadcastShape(const std::vector<TensorShape>& shapes);

@@ -23,33 +23,6 @@
 namespace tfckpt::graph {
 namespace {
 
-struct Window {
-  int64_t out = 0, pad_before = 0;
-};
-
-// TF's GetWindowedOutputSizeVerbose.
-StatusOr<Window> WindowOf(int64_t in, int64_t filter, int64_t dilation, int64_t stride,
-                          const std::string& padding, int64_t pad_before, int64_t pad_after) {
-  const int64_t effective = (filter - 1) * dilation + 1;
-  Window w;
-  if (padding == "VALID") {
-    w.out = (in - effective + stride) / stride;
-  } else if (padding == "SAME") {
-    w.out = (in + stride - 1) / stride;
-    const int64_t total = std::max<int64_t>((w.out - 1) * stride + effective - in, 0);
-    w.pad_before = total / 2;
-  } else {  // EXPLICIT
-    w.out = (in + pad_before + pad_after - effective + stride) / stride;
-    w.pad_before = pad_before;
-  }
-  if (w.out < 0) {
-    return InvalidArgumentError(StrCat("Computed output size would be negative: ", w.out,
-                                       " [input_size: ", in, ", effective_filter_size: ",
-                                       effective, ", stride: ", stride, "]"));
-  }
-  return w;
-}
-
 // Conv2D, or DepthwiseConv2dNative when kDepthwise: filter [rows, cols,
 // in_depth, multiplier], output channel d * multiplier + m convolves input
 // channel d alone (TF's depthwise kernel also accumulates with fused

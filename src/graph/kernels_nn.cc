@@ -214,19 +214,8 @@ Status ReduceOp(OpKernelContext* ctx) {
       // Wrapping sums; order is irrelevant.
       using U = std::common_type_t<std::make_unsigned_t<T>, unsigned>;
       std::vector<U> acc(out_n, 0);
-      // Output index of each input element: drop the reduced coordinates.
-      std::vector<int64_t> idx(rank, 0);
-      for (int64_t i = 0; i < in.num_elements(); ++i) {
-        int64_t oi = 0;
-        for (int d = 0; d < rank; ++d) {
-          if (!reduce[d]) oi = oi * in.shape().dim(d) + idx[d];
-        }
-        acc[oi] += static_cast<U>(x[i]);
-        for (int d = rank - 1; d >= 0; --d) {
-          if (++idx[d] < in.shape().dim(d)) break;
-          idx[d] = 0;
-        }
-      }
+      ForEachReduced(in.shape(), reduce,
+                     [&](int64_t i, int64_t oi) { acc[oi] += static_cast<U>(x[i]); });
       for (int64_t i = 0; i < out_n; ++i) {
         T v = static_cast<T>(acc[i]);
         if constexpr (kMean) v = count == 0 ? T(0) : static_cast<T>(v / static_cast<T>(count));
@@ -260,18 +249,7 @@ Status ReduceOp(OpKernelContext* ctx) {
       } else {
         // More than three alternating groups: plain row-major accumulation.
         std::vector<T> acc(out_n, T(0));
-        std::vector<int64_t> idx(rank, 0);
-        for (int64_t i = 0; i < in.num_elements(); ++i) {
-          int64_t oi = 0;
-          for (int d = 0; d < rank; ++d) {
-            if (!reduce[d]) oi = oi * in.shape().dim(d) + idx[d];
-          }
-          acc[oi] += x[i];
-          for (int d = rank - 1; d >= 0; --d) {
-            if (++idx[d] < in.shape().dim(d)) break;
-            idx[d] = 0;
-          }
-        }
+        ForEachReduced(in.shape(), reduce, [&](int64_t i, int64_t oi) { acc[oi] += x[i]; });
         std::copy(acc.begin(), acc.end(), o);
       }
       if constexpr (kMean) {

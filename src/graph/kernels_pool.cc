@@ -81,26 +81,11 @@ class PoolOp : public OpKernel {
     return OkStatus();
   }
 
-  // TF's GetWindowedOutputSize for one spatial dimension.
-  Status Window(int64_t in, int d, int64_t* out, int64_t* pad) const {
-    const int64_t k = ksize_[d], s = strides_[d];
-    if (s <= 0) return InvalidArgumentError(StrCat("Stride must be > 0, but got ", s));
-    if (padding_ == "VALID") {
-      *out = (in - k + s) / s;
-      *pad = 0;
-    } else if (padding_ == "SAME") {
-      *out = (in + s - 1) / s;
-      *pad = std::max<int64_t>((*out - 1) * s + k - in, 0) / 2;
-    } else {
-      *pad = explicit_[2 * d];
-      *out = (in + explicit_[2 * d] + explicit_[2 * d + 1] - k + s) / s;
-    }
-    if (*out < 0) {
-      return InvalidArgumentError(StrCat("Computed output size would be negative: ", *out,
-                                         " [input_size: ", in, ", effective_filter_size: ", k,
-                                         ", stride: ", s, "]"));
-    }
-    return OkStatus();
+  // TF's GetWindowedOutputSize for spatial dimension d (1 or 2).
+  StatusOr<Window> WindowAt(int64_t in, int d) const {
+    const bool expl = padding_ == "EXPLICIT";
+    return WindowOf(in, ksize_[d], /*dilation=*/1, strides_[d], padding_,
+                    expl ? explicit_[2 * d] : 0, expl ? explicit_[2 * d + 1] : 0);
   }
 
   Status Compute(OpKernelContext* ctx) override {
@@ -111,9 +96,10 @@ class PoolOp : public OpKernel {
     }
     const int64_t batch = x.shape().dim(0), rows = x.shape().dim(1), cols = x.shape().dim(2),
                   depth = x.shape().dim(3);
-    int64_t out_rows, out_cols, pad_rows, pad_cols;
-    TFCKPT_RETURN_IF_ERROR(Window(rows, 1, &out_rows, &pad_rows));
-    TFCKPT_RETURN_IF_ERROR(Window(cols, 2, &out_cols, &pad_cols));
+    TFCKPT_ASSIGN_OR_RETURN(Window wr, WindowAt(rows, 1));
+    TFCKPT_ASSIGN_OR_RETURN(Window wc, WindowAt(cols, 2));
+    const int64_t out_rows = wr.out, out_cols = wc.out, pad_rows = wr.pad_before,
+                  pad_cols = wc.pad_before;
     TFCKPT_ASSIGN_OR_RETURN(TensorShape shape,
                             TensorShape::Make({batch, out_rows, out_cols, depth}));
     TFCKPT_ASSIGN_OR_RETURN(Tensor * out, ctx->AllocateOutput(0, dtype_, shape));
@@ -160,7 +146,6 @@ class PoolOp : public OpKernel {
 // Max over reduction axes, keep_dims as Sum / Mean.
 Status MaxOp(OpKernelContext* ctx) {
   const Tensor& in = ctx->input(0);
-  const int rank = in.shape().rank();
   std::vector<bool> reduce;
   TensorShape out_shape;
   TFCKPT_RETURN_IF_ERROR(PlanReduction(ctx, &reduce, &out_shape));
@@ -170,18 +155,8 @@ Status MaxOp(OpKernelContext* ctx) {
     T* o = out->mutable_flat<T>();
     std::fill(o, o + out_shape.num_elements(), Lowest<T>());
     const T* x = in.flat<T>();
-    std::vector<int64_t> idx(rank, 0);
-    for (int64_t i = 0; i < in.num_elements(); ++i) {
-      int64_t oi = 0;
-      for (int d = 0; d < rank; ++d) {
-        if (!reduce[d]) oi = oi * in.shape().dim(d) + idx[d];
-      }
-      o[oi] = MaxNan(o[oi], x[i]);
-      for (int d = rank - 1; d >= 0; --d) {
-        if (++idx[d] < in.shape().dim(d)) break;
-        idx[d] = 0;
-      }
-    }
+    ForEachReduced(in.shape(), reduce,
+                   [&](int64_t i, int64_t oi) { o[oi] = MaxNan(o[oi], x[i]); });
     return OkStatus();
   });
 }

@@ -124,7 +124,6 @@ Status LogicalAndOp(OpKernelContext* ctx) {
 
 Status ProdOp(OpKernelContext* ctx) {
   const Tensor& in = ctx->input(0);
-  const int rank = in.shape().rank();
   std::vector<bool> reduce;
   TensorShape out_shape;
   TFCKPT_RETURN_IF_ERROR(PlanReduction(ctx, &reduce, &out_shape));
@@ -134,23 +133,14 @@ Status ProdOp(OpKernelContext* ctx) {
     T* o = out->mutable_flat<T>();
     std::fill(o, o + out_shape.num_elements(), T(1));
     const T* x = in.flat<T>();
-    std::vector<int64_t> idx(rank, 0);
-    for (int64_t i = 0; i < in.num_elements(); ++i) {
-      int64_t oi = 0;
-      for (int d = 0; d < rank; ++d) {
-        if (!reduce[d]) oi = oi * in.shape().dim(d) + idx[d];
-      }
+    ForEachReduced(in.shape(), reduce, [&](int64_t i, int64_t oi) {
       if constexpr (std::is_integral_v<T>) {
         using U = std::common_type_t<std::make_unsigned_t<T>, unsigned>;
         o[oi] = static_cast<T>(static_cast<U>(o[oi]) * static_cast<U>(x[i]));
       } else {
         o[oi] = T(o[oi] * x[i]);
       }
-      for (int d = rank - 1; d >= 0; --d) {
-        if (++idx[d] < in.shape().dim(d)) break;
-        idx[d] = 0;
-      }
-    }
+    });
     return OkStatus();
   });
 }

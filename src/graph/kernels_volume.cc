@@ -65,25 +65,6 @@ struct Volume {
     }
     return OkStatus();
   }
-
-  // TF's GetWindowedOutputSize for spatial dimension d (1..3) of size `in`
-  // and window `k`: the output size and the padding before.
-  Status Window(int d, int64_t in, int64_t k, int64_t* out, int64_t* pad) const {
-    const int64_t s = strides[d];
-    if (padding == "VALID") {
-      *out = (in - k + s) / s;
-      *pad = 0;
-    } else {
-      *out = (in + s - 1) / s;
-      *pad = std::max<int64_t>((*out - 1) * s + k - in, 0) / 2;
-    }
-    if (*out < 0) {
-      return InvalidArgumentError(StrCat("Computed output size would be negative: ", *out,
-                                         " [input_size: ", in, ", effective_filter_size: ", k,
-                                         ", stride: ", s, "]"));
-    }
-    return OkStatus();
-  }
 };
 
 // Output geometry of an NDHWC input under a [kd, kr, kc] window.
@@ -101,7 +82,10 @@ StatusOr<Geometry> GeometryOf(const Volume& v, const Tensor& x, const int64_t wi
   g.depth = x.shape().dim(4);
   for (int i = 0; i < 3; ++i) {
     g.in[i] = x.shape().dim(i + 1);
-    TFCKPT_RETURN_IF_ERROR(v.Window(i + 1, g.in[i], window[i], &g.out[i], &g.pad[i]));
+    TFCKPT_ASSIGN_OR_RETURN(Window w, WindowOf(g.in[i], window[i], /*dilation=*/1,
+                                               v.strides[i + 1], v.padding));
+    g.out[i] = w.out;
+    g.pad[i] = w.pad_before;
   }
   return g;
 }
