@@ -7,6 +7,7 @@
 
 #include <google/protobuf/text_format.h>
 
+#include "src/freeze/propagate.h"
 #include "src/io/atomic_file.h"
 #include "src/tensor/tensor_proto.h"
 #include "src/train/proto_serialize.h"
@@ -19,11 +20,6 @@ std::string NodeName(const std::string& input) {
   std::string n = !input.empty() && input[0] == '^' ? input.substr(1) : input;
   const size_t colon = n.find(':');
   return colon == std::string::npos ? n : n.substr(0, colon);
-}
-
-bool IsIntermediate(const std::string& op) {
-  return op == "Identity" || op == "Switch" || op == "Merge" || op == "Enter" || op == "Exit" ||
-         op == "NextIteration" || op == "_SwitchN";
 }
 
 bool IsVariable(const std::string& op) {
@@ -88,16 +84,8 @@ StatusOr<tensorflow::GraphDef> ReplaceVariables(const tensorflow::GraphDef& grap
                                                 const std::vector<int>& vars,
                                                 const std::vector<tensor::Tensor>& values,
                                                 std::vector<std::string>* other_consumers) {
-  // Data edges: source node -> (consumer, input index).
-  std::map<std::string, std::vector<std::pair<int, int>>> consumers;
-  for (int i = 0; i < graph.node_size(); ++i) {
-    const auto& n = graph.node(i);
-    for (int k = 0; k < n.input_size(); ++k) {
-      if (!n.input(k).empty() && n.input(k)[0] == '^') continue;
-      consumers[NodeName(n.input(k))].push_back({i, k});
-    }
-  }
   tensorflow::GraphDef out = graph;
+  ConstantPropagation propagation(&out);
   for (size_t v = 0; v < vars.size(); ++v) {
     const tensorflow::NodeDef& original = graph.node(vars[v]);
     const tensorflow::DataType dtype = original.attr().at("dtype").type();
@@ -108,41 +96,9 @@ StatusOr<tensorflow::GraphDef> ReplaceVariables(const tensorflow::GraphDef& grap
     (*node->mutable_attr())["dtype"].set_type(dtype);
     TFCKPT_RETURN_IF_ERROR(
         tensor::TensorToProto(values[v], (*node->mutable_attr())["value"].mutable_tensor()));
-    // Propagate along data edges (convert_to_constants' _Node subclasses).
-    std::deque<std::string> queue{original.name()};
-    std::set<std::string> visited;
-    while (!queue.empty()) {
-      const std::string src = queue.front();
-      queue.pop_front();
-      if (!visited.insert(src).second) continue;
-      for (const auto& [dst, k] : consumers[src]) {
-        tensorflow::NodeDef* d = out.mutable_node(dst);
-        const tensorflow::NodeDef& before = graph.node(dst);
-        if (before.op() == "ReadVariableOp") {
-          d->Clear();
-          d->set_name(before.name());
-          d->set_op("Identity");
-          d->add_input(before.input(0));
-          (*d->mutable_attr())["T"].set_type(before.attr().at("dtype").type());
-          auto cls = before.attr().find("_class");
-          if (cls != before.attr().end()) (*d->mutable_attr())["_class"] = cls->second;
-        } else if (IsIntermediate(before.op()) || before.op() == "IdentityN") {
-          auto t = d->mutable_attr()->find("T");
-          if (t != d->mutable_attr()->end()) {
-            if (t->second.has_list() && k < t->second.list().type_size()) {
-              t->second.mutable_list()->set_type(k, dtype);
-            } else {
-              t->second.set_type(dtype);
-            }
-          }
-          d->mutable_attr()->erase("_output_shapes");
-          queue.push_back(before.name());
-        } else if (other_consumers != nullptr) {
-          other_consumers->push_back(StrCat(before.name(), " (", before.op(), ")"));
-        }
-      }
-    }
+    propagation.Propagate(original.name(), dtype, values[v].shape().AsProto());
   }
+  if (other_consumers != nullptr) *other_consumers = propagation.other_consumers();
   return out;
 }
 

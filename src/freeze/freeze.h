@@ -51,9 +51,11 @@ bool SelectedVariable(const std::string& name, const FreezeOptions& options);
 
 // The rewrite behind both converters (and freeze_v2.h): node vars[i] of
 // `graph` becomes a Const of values[i] (dtype and value only), propagated
-// along data edges as above. *other_consumers (if non-null) gets "name (op)"
-// of every node consuming a converted variable that is neither a
-// ReadVariableOp nor a pass-through node (Identity, IdentityN, Switch, ...).
+// along data edges as above and into the functions of While / If / Case /
+// call nodes (ConstantPropagation, propagate.h, as TF's _FunctionCaller).
+// *other_consumers (if non-null) gets "name (op)" of every node consuming a
+// converted variable that is neither a ReadVariableOp, a pass-through node
+// (Identity, IdentityN, Switch, ...) nor a function caller.
 StatusOr<tensorflow::GraphDef> ReplaceVariables(const tensorflow::GraphDef& graph,
                                                 const std::vector<int>& vars,
                                                 const std::vector<tensor::Tensor>& values,

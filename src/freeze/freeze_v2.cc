@@ -16,9 +16,41 @@ bool IsCall(const std::string& op) {
   return op == "StatefulPartitionedCall" || op == "PartitionedCall";
 }
 
-bool IsFunctionalControlFlow(const std::string& op) {
-  return op == "While" || op == "StatelessWhile" || op == "If" || op == "StatelessIf" ||
-         op == "Case" || op == "StatelessCase";
+// The functions a node's attrs name (f, cond, body, then_branch, branches...).
+void CalledFunctions(const tensorflow::NodeDef& node, std::vector<std::string>* out) {
+  for (const auto& [name, attr] : node.attr()) {
+    if (attr.has_func()) out->push_back(attr.func().name());
+    for (const auto& f : attr.list().func()) out->push_back(f.name());
+  }
+}
+
+// The library without the functions no node of `graph` calls, directly or
+// through other functions (grappler's output keeps only those).
+void PruneLibrary(tensorflow::GraphDef* graph) {
+  std::map<std::string, const tensorflow::FunctionDef*> library;
+  for (const auto& f : graph->library().function()) library[f.signature().name()] = &f;
+  std::vector<std::string> queue;
+  for (const auto& node : graph->node()) CalledFunctions(node, &queue);
+  std::set<std::string> used;
+  while (!queue.empty()) {
+    const std::string name = queue.back();
+    queue.pop_back();
+    auto f = library.find(name);
+    if (f == library.end() || !used.insert(name).second) continue;
+    for (const auto& node : f->second->node_def()) CalledFunctions(node, &queue);
+  }
+  tensorflow::FunctionDefLibrary kept;
+  for (const auto& f : graph->library().function()) {
+    if (used.count(f.signature().name()) > 0) *kept.add_function() = f;
+  }
+  for (const auto& g : graph->library().gradient()) {
+    if (used.count(g.function_name()) > 0) *kept.add_gradient() = g;
+  }
+  if (kept.function_size() == 0) {
+    graph->clear_library();
+  } else {
+    *graph->mutable_library() = std::move(kept);
+  }
 }
 
 // "x" -> "C/x", "x:1" -> "C/x:1", "^x" -> "^C/x".
@@ -98,11 +130,6 @@ StatusOr<tensorflow::GraphDef> InlineFunctionCalls(const tensorflow::GraphDef& g
     std::set<std::string> names;
     for (const auto& node : graph.node()) names.insert(node.name());
     for (const auto& node : graph.node()) {
-      if (IsFunctionalControlFlow(node.op())) {
-        return UnimplementedError(StrCat("node ", node.name(), " (", node.op(),
-                                         ") is functional control flow, which freeze does not "
-                                         "inline"));
-      }
       if (!IsCall(node.op())) {
         nodes.push_back(node);
         continue;
@@ -143,8 +170,10 @@ StatusOr<tensorflow::GraphDef> ConvertVariablesToConstantsV2(
     const tensorflow::GraphDef& graph_def, const std::vector<std::string>& output_node_names,
     const VariableValueFn& value_of, const FreezeOptions& options) {
   TFCKPT_ASSIGN_OR_RETURN(tensorflow::GraphDef sub, ExtractSubGraph(graph_def, output_node_names));
-  TFCKPT_ASSIGN_OR_RETURN(tensorflow::GraphDef inlined,
+  TFCKPT_ASSIGN_OR_RETURN(tensorflow::GraphDef calls,
                           InlineFunctionCalls(sub, graph::ServingOpRegistry()));
+  // Body nodes no output needs go (grappler prunes inlined bodies too).
+  TFCKPT_ASSIGN_OR_RETURN(tensorflow::GraphDef inlined, ExtractSubGraph(calls, output_node_names));
   std::vector<int> vars;
   std::vector<tensor::Tensor> values;
   for (int i = 0; i < inlined.node_size(); ++i) {
@@ -164,9 +193,7 @@ StatusOr<tensorflow::GraphDef> ConvertVariablesToConstantsV2(
         " use a variable other than by reading it (ReadVariableOp); a frozen graph holds "
         "constants"));
   }
-  bool calls = false;
-  for (const auto& n : out.node()) calls = calls || IsCall(n.op());
-  if (!calls) out.clear_library();
+  PruneLibrary(&out);
   return out;
 }
 

@@ -1,9 +1,11 @@
 // Freezing graphs that call functions: TF2 SavedModels (and any graph whose
 // signatures are StatefulPartitionedCall / PartitionedCall into its function
 // library), as TF's convert_to_constants.convert_variables_to_constants_v2
-// does for a signature's ConcreteFunction: calls are inlined, every resource
-// variable the outputs read becomes a Const holding its value, and each
-// ReadVariableOp of it an Identity.
+// does for a signature's ConcreteFunction with lower_control_flow=False:
+// calls are inlined, every resource variable the outputs read becomes a
+// Const holding its value, and each ReadVariableOp of it an Identity --
+// also inside the functions of While / If / Case loops and branches and the
+// calls they make (src/freeze/propagate.h).
 //
 // InlineFunctionCalls(graph_def, registry): every PartitionedCall /
 // StatefulPartitionedCall node C calling f (attr `f`) is replaced, until
@@ -16,19 +18,24 @@
 //    output i (a signature's tensor names stay valid); a function without
 //    outputs becomes a NoOp.
 // Body nodes are converted by graph::FunctionBodyToGraphDef (the engine's
-// own conversion). Refused: functional control flow (While, If, Case and
-// their stateless forms: Unimplemented naming the node), a name collision,
-// a function missing from the library (NotFound).
+// own conversion). Functional control flow (While, If, Case and their
+// stateless forms) is kept: their functions stay in the library, and calls
+// inside them are not inlined (as grappler's function optimizer). Refused:
+// a name collision, a function missing from the library (NotFound).
 //
 // ConvertVariablesToConstantsV2(graph_def, outputs, value_of, options): the
-// subgraph the output nodes need (ExtractSubGraph), inlined, then each
+// subgraph the output nodes need (ExtractSubGraph), inlined, pruned again to
+// what the outputs need (dead body nodes go, as grappler's), then each
 // VarHandleOp in it (allow/deny lists by node name) becomes a Const of
-// value_of(node), propagated as ConvertVariablesToConstants does (freeze.h):
-// ReadVariableOp -> Identity, Identity / IdentityN and control-flow nodes
-// on the way get the variable's dtype. Any other consumer of a converted
+// value_of(node), propagated by ConstantPropagation (propagate.h):
+// ReadVariableOp -> Identity, pass-through nodes get the variable's dtype,
+// a While / If / Case / call taking it gets the dtype in its type attr and
+// its functions' input args (a While's loop-carried handle becomes the
+// constant carried through the loop). Any other consumer of a converted
 // handle (AssignVariableOp, ResourceGather, ...) is Unimplemented naming
 // the node: a frozen graph cannot write or gather from a constant. The
-// library is dropped when no node calls into it any more.
+// library keeps only the functions a node still calls (directly or through
+// other functions); none: no library.
 #ifndef TFCKPT_FREEZE_FREEZE_V2_H_
 #define TFCKPT_FREEZE_FREEZE_V2_H_
 
