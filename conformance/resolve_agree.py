@@ -9,8 +9,10 @@ form:
               equals the answer; for a typed prefix, tforacle.resolve.
               resolve_prefix (rule C in Python, what tforacle.checkpoint
               uses) gives the same format and checkpoint, or refuses alike;
-  validate    `tfckpt validate --json` checks the answer's checkpoint files
-              (a path the resolver refuses is not valid either);
+  validate    `tfckpt validate --json` (check::Validate dispatches on
+              path::Resolve) reports the kind the answer implies and
+              checks the answer's model file and checkpoint files (a path
+              the resolver refuses is not valid either);
   state dir   for a typed prefix, a `checkpoint` state file listing it:
               the validator's CheckStateDir validates the same checkpoint
               (or reports STALE_PATH when the resolver finds none);
@@ -133,6 +135,26 @@ def checkpoint_files(answer):
     return sorted(glob.glob(c)) if not os.path.isfile(c) else [c]
 
 
+# The validator's report kind for each answer of the resolver.
+MODEL_KINDS = {"SavedModel": "saved_model", "session bundle": "meta_graph",
+               "MetaGraph": "meta_graph", "GraphDef": "graph_def"}
+
+
+def validator_view(answer):
+    """(report kind, files it must examine) for a resolver answer."""
+    files = checkpoint_files(answer) if answer["checkpoint"] is not None else []
+    if answer["kind"] == "checkpoint":
+        if answer["state_file"] is not None:
+            return "state_dir", [answer["state_file"]] + files
+        return answer["format"].lower(), files
+    model = answer["model"]
+    if answer["kind"] == "SavedModel":
+        model = os.path.join(model, "saved_model.pb")
+    elif answer["kind"] == "session bundle":
+        model = os.path.join(model, "export.meta")
+    return MODEL_KINDS[answer["kind"]], [model] + files
+
+
 def main():
     global G
     tfckpt, testee_bin, G, oracle_dir, tmp = sys.argv[1:6]
@@ -179,11 +201,13 @@ def main():
                         "refused (%s), tfckpt resolve %r" % (e, answer))
         # The validator.
         vrc, report = run_json([tfckpt, "validate", "--json", "--no-data", path])
-        if has_ckpt:
-            files = report["paths"][0]["files"] if report else []
-            missing = [f for f in checkpoint_files(answer) if f not in files]
-            verdict(name, "validate", "did not check %s (checked %s)" % (missing, files)
-                    if missing else None)
+        if not error:
+            got = report["paths"][0] if report else {"kind": None, "files": []}
+            kind, want = validator_view(answer)
+            missing = [f for f in want if f not in got["files"]]
+            verdict(name, "validate", "kind %s (want %s); did not check %s (checked %s)" % (
+                got["kind"], kind, missing, got["files"])
+                    if missing or got["kind"] != kind else None)
         elif error:
             verdict(name, "validate", None if vrc != 0 else "exit 0 for a path resolve refuses")
         # CheckStateDir on a state file listing the typed prefix.

@@ -3,7 +3,6 @@
 #include <map>
 #include <set>
 
-#include "src/bundle/naming.h"
 #include "src/check/bundle_check.h"
 #include "src/check/model_check.h"
 #include "src/check/slices_check.h"
@@ -15,13 +14,6 @@ namespace {
 
 void Add(Report* r, DefectCode code, std::string file, std::string message) {
   r->Add(Defect{code, std::move(file), std::nullopt, "", std::move(message)});
-}
-
-// Rule C of path::Resolve: an index, or one parked by a save in progress
-// or interrupted (src/bundle/replace.h), which BundleReader reads.
-bool IsV2Prefix(io::Env* env, const std::string& prefix) {
-  auto r = path::ResolvePrefix(env, prefix);
-  return r.ok() && r->format == path::Format::kV2;
 }
 
 void CheckStateDir(io::Env* env, const std::string& dir, const ValidateOptions& options,
@@ -100,6 +92,50 @@ void CheckStateDir(io::Env* env, const std::string& dir, const ValidateOptions& 
   }
 }
 
+std::string DirOf(const std::string& file) {
+  const std::string d = io::Dirname(file);
+  return d.empty() ? "." : d;
+}
+
+// A path the resolver refuses: nothing there (or a directory of several
+// checkpoints) is NOT_FOUND with the resolver's message; a directory that
+// cannot be listed is an I/O error.
+void AddUnresolved(const Status& s, const std::string& path, Report* r) {
+  const bool not_found =
+      s.code() == StatusCode::kNotFound || s.code() == StatusCode::kInvalidArgument;
+  Add(r, not_found ? DefectCode::kNotFound : DefectCode::kIoError, path, std::string(s.message()));
+}
+
+// A checkpoint alone: a V2 prefix or a V1 file or shard pattern.
+void CheckResolvedCheckpoint(io::Env* env, const path::ResolvedPath& c,
+                             const ValidateOptions& options, Report* r) {
+  const bool v2 = c.format == path::Format::kV2;
+  r->kind = v2 ? "v2" : "v1";
+  if (c.checkpoint != c.given || !c.how.empty()) {
+    r->notes.push_back(StrCat("validated ", v2 ? "prefix " : "V1 checkpoint ", c.checkpoint,
+                              c.how.empty() ? "" : StrCat(" (", c.how, ")")));
+  }
+  if (v2) {
+    CheckBundle(env, c.checkpoint, options, r);
+  } else {
+    CheckSlices(env, c.checkpoint, options, r);
+  }
+}
+
+// A .meta with the checkpoint `run` restores it from (path::Resolve rule
+// F4, following the state file). A state file naming no checkpoint leaves
+// the graph to check: the state file's fault is its own validation's.
+void CheckMetaGraphAsRun(io::Env* env, const path::ResolvedPath& form,
+                         const ValidateOptions& options, Report* r) {
+  if (form.state_file.empty()) {
+    CheckMetaGraphFile(env, form.model, form.checkpoint, options, r);
+    return;
+  }
+  auto followed = path::Resolve(env, form.given);
+  CheckMetaGraphFile(env, form.model, followed.ok() ? followed->checkpoint : "", options, r);
+  if (!followed.ok()) r->notes.push_back(std::string(followed.status().message()));
+}
+
 }  // namespace
 
 bool Report::ok() const { return errors() == 0; }
@@ -134,90 +170,37 @@ Report Validate(io::Env* env, const std::string& path, const ValidateOptions& op
   r.max_defects_per_file = options.max_defects_per_file;
   r.path = path;
   r.kind = "unknown";
-  if (env->IsDirectory(path)) {
-    if (env->FileExists(io::JoinPath(path, "saved_model.pb")) ||
-        env->FileExists(io::JoinPath(path, "saved_model.pbtxt"))) {
-      CheckSavedModel(env, path, options, &r);
-    } else if (env->FileExists(io::JoinPath(path, "export.meta"))) {
-      // A legacy session bundle: its export.meta with its checkpoint.
-      auto model = path::Resolve(env, path);
-      CheckMetaGraphFile(env, io::JoinPath(path, "export.meta"), model.ok() ? model->checkpoint : "",
+  // What PATH is, by the one resolver (docs/CLI.md "Paths"), stopping at a
+  // state file: the validator checks the file and every path it lists.
+  path::ResolveOptions at_state_file;
+  at_state_file.follow_state_file = false;
+  auto form = path::Resolve(env, path, at_state_file);
+  if (!form.ok()) {
+    AddUnresolved(form.status(), path, &r);
+    return r;
+  }
+  switch (form->kind) {
+    case path::Kind::kSavedModel:
+      CheckSavedModel(env, form->model, options, &r);
+      break;
+    case path::Kind::kSessionBundle:
+      CheckMetaGraphFile(env, io::JoinPath(form->model, "export.meta"), form->checkpoint,
                          options, &r);
-    } else if (env->FileExists(state::CheckpointStatePath(path))) {
-      CheckStateDir(env, path, options, &r);
-    } else {
-      Add(&r, DefectCode::kNotFound, path,
-          "directory holds neither saved_model.pb nor a `checkpoint` state file");
-    }
-    return r;
+      break;
+    case path::Kind::kMetaGraph:
+      CheckMetaGraphAsRun(env, *form, options, &r);
+      break;
+    case path::Kind::kGraphDef:
+      CheckGraphDefFile(env, form->model, &r);
+      break;
+    case path::Kind::kCheckpoint:
+      if (!form->state_file.empty()) {
+        CheckStateDir(env, DirOf(form->state_file), options, &r);
+      } else {
+        CheckResolvedCheckpoint(env, *form, options, &r);
+      }
+      break;
   }
-  if (auto prefix = bundle::PrefixFromBundleFilename(path); prefix && IsV2Prefix(env, *prefix)) {
-    r.kind = "v2";
-    r.notes.push_back(StrCat("validated prefix ", *prefix));
-    CheckBundle(env, *prefix, options, &r);
-    return r;
-  }
-  if (IsV2Prefix(env, path)) {
-    r.kind = "v2";
-    CheckBundle(env, path, options, &r);
-    return r;
-  }
-  if (io::Basename(path) == state::kDefaultLatestFilename && env->FileExists(path)) {
-    CheckStateDir(env, io::Dirname(path).empty() ? "." : io::Dirname(path), options, &r);
-    return r;
-  }
-  // A model file: a .meta (with the checkpoint `run` would restore), a
-  // GraphDef, saved_model.pb(txt) or export.meta: path::Resolve's rules
-  // F2, F4, F5 (a checkpoint of that name came first).
-  if (auto model = path::Resolve(env, path); model.ok() && model->kind != path::Kind::kCheckpoint) {
-    switch (model->kind) {
-      case path::Kind::kGraphDef:
-        CheckGraphDefFile(env, model->model, &r);
-        break;
-      case path::Kind::kMetaGraph:
-        CheckMetaGraphFile(env, model->model, model->checkpoint, options, &r);
-        break;
-      case path::Kind::kSessionBundle:
-        CheckMetaGraphFile(env, io::JoinPath(model->model, "export.meta"), model->checkpoint,
-                           options, &r);
-        break;
-      default:
-        CheckSavedModel(env, model->model, options, &r);
-    }
-    return r;
-  } else if (!model.ok() && path.size() > 5 && path.substr(path.size() - 5) == ".meta" &&
-             env->FileExists(path)) {
-    // The .meta's directory names a checkpoint that is not there: the graph
-    // is still checked; the state file's fault is its own validation's.
-    CheckMetaGraphFile(env, path, "", options, &r);
-    r.notes.push_back(std::string(model.status().message()));
-    return r;
-  }
-  if (env->FileExists(path)) {
-    r.kind = "v1";
-    CheckSlices(env, path, options, &r);
-    return r;
-  }
-  // A sharded V1 save is named by the pattern TF's Saver returns and
-  // records in `checkpoint` ("model.ckpt-?????-of-00008"), or by its prefix.
-  const bool is_pattern = path.find_first_of("?*[") != std::string::npos;
-  const std::string v1_pattern = is_pattern ? path : path + "-" "?????" "-of-" "?????";
-  auto v1_shards = env->Glob(v1_pattern);
-  if (!v1_shards.ok()) {
-    Add(&r, DefectCode::kIoError, io::Dirname(path),
-        StrCat("cannot list the directory to look for V1 shards ", v1_pattern, ": ",
-               v1_shards.status().message()));
-    return r;
-  }
-  if (!v1_shards->empty()) {
-    r.kind = "v1";
-    if (!is_pattern) r.notes.push_back(StrCat("validated V1 shards ", v1_pattern));
-    CheckSlices(env, v1_pattern, options, &r);
-    return r;
-  }
-  Add(&r, DefectCode::kNotFound, path,
-      StrCat("no checkpoint at ", path, ": expected a prefix with ", path,
-             ".index, a .index/.data-* file, a V1 file, a checkpoint directory or a SavedModel"));
   return r;
 }
 

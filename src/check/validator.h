@@ -4,16 +4,21 @@
 // the file before checking it against the file's size, so hostile input
 // can neither crash it nor make it allocate more than the file justifies.
 //
-// Accepted paths:
-//  - a V2 prefix ("model.ckpt"), its ".index" or any ".data-*" file;
-//  - a V1 TensorSlice file, or a prefix whose shards are <prefix>-?????-of-?????
-//    (a V1 file reports its first structural defect: its reader stops there);
-//  - a directory holding a `checkpoint` state file (every listed
-//    checkpoint is validated; stale or unresolvable paths are defects);
-//  - a SavedModel directory (saved_model.pb or .pbtxt + variables/), a .meta
-//    (with the checkpoint `run` would restore) or a GraphDef .pb/.pbtxt: the
-//    model-level checks of model_check.h (graphs, signatures, assets, the
-//    Saver's keys against the checkpoint) and the checkpoint itself.
+// Accepted paths: every form of path::Resolve (src/path/model_path.h,
+// docs/CLI.md "Paths"), dispatched on its answer, so `validate` and every
+// other command agree on what PATH names:
+//  - a checkpoint: a V2 prefix (its .index or a .data-* file; a directory
+//    of one prefix), a V1 TensorSlice file or shard pattern (a V1 file
+//    reports its first structural defect: its reader stops there);
+//  - a `checkpoint` state file, or its directory: the file and every
+//    checkpoint it lists (stale or unresolvable paths are defects);
+//  - a SavedModel directory (saved_model.pb or .pbtxt + variables/), a
+//    session bundle, a .meta (with the checkpoint `run` would restore) or a
+//    GraphDef .pb/.pbtxt: the model-level checks of model_check.h (graphs,
+//    signatures, assets, the Saver's keys against the checkpoint) and the
+//    checkpoint itself.
+// A path the resolver refuses is one NOT_FOUND defect carrying its message
+// (IO_ERROR when a directory cannot be listed).
 //
 // A read that fails (I/O error, file shrunk or vanished meanwhile) is an
 // IO_ERROR defect: the validator never vouches for bytes it did not read.

@@ -45,7 +45,47 @@ TEST(Validator, GoodBundleIsValid) {
     EXPECT_EQ(r.kind, "v2");
     EXPECT_EQ(r.tensors_checked, 3u);
   }
-  EXPECT_EQ(Validate(&env, "/c/m.index").notes.at(0), "validated prefix /c/m");
+  EXPECT_EQ(Validate(&env, "/c/m.index").notes.at(0), "validated prefix /c/m (prefix of m.index)");
+}
+
+// The validator dispatches on path::Resolve's answer (docs/CLI.md "Paths"):
+// the directory forms the resolver takes are validated by the library
+// itself, and what it refuses is reported with its message.
+TEST(Validator, ValidatesWhatTheResolverResolves) {
+  io::MemEnv env;
+  WriteSmall(&env, "/vo/variables/variables");  // D4: a SavedModel without saved_model.pb
+  WriteSmall(&env, "/one/x");                   // D5: a single .index
+  for (const char* dir : {"/vo", "/one"}) {
+    const Report r = Validate(&env, dir);
+    EXPECT_TRUE(r.ok()) << dir << "\n" << Codes(r);
+    EXPECT_EQ(r.kind, "v2") << dir;
+    EXPECT_EQ(r.path, dir);
+    EXPECT_EQ(r.tensors_checked, 3u) << dir;
+  }
+  EXPECT_EQ(Validate(&env, "/one").notes.at(0), "validated prefix /one/x (the only .index file of /one)");
+  WriteSmall(&env, "/one/y");  // D5 with two: the resolver's error, listing both
+  const Report two = Validate(&env, "/one");
+  ASSERT_EQ(two.defects.size(), 1u) << Codes(two);
+  EXPECT_EQ(two.defects[0].code, DefectCode::kNotFound);
+  EXPECT_NE(two.defects[0].message.find("name one: x, y"), std::string::npos) << Codes(two);
+}
+
+// A prefix whose directory cannot be listed (to look for V1 shards) is an
+// I/O error, never NOT_FOUND: the validator does not vouch for what it
+// could not see.
+TEST(Validator, UnlistableDirectoryIsAnIoError) {
+  class Unlistable : public io::MemEnv {
+   public:
+    StatusOr<std::vector<std::string>> GetChildren(const std::string& dir) override {
+      if (dir == "/locked") return PermissionDeniedError("/locked: Permission denied");
+      return io::MemEnv::GetChildren(dir);
+    }
+  } env;
+  env.PutFile("/locked/other", "x");
+  const Report r = Validate(&env, "/locked/model.ckpt");
+  ASSERT_EQ(r.defects.size(), 1u) << Codes(r);
+  EXPECT_EQ(r.defects[0].code, DefectCode::kIoError) << Codes(r);
+  EXPECT_NE(r.defects[0].message.find("Permission denied"), std::string::npos) << Codes(r);
 }
 
 // Any single-byte change anywhere in the index or the data is reported.

@@ -84,22 +84,12 @@ Json ReportJson(const check::Report& r) {
               {"suppressed", std::move(suppressed)}};
 }
 
-// PATH through path::Resolve (docs/CLI.md "Paths") for the forms
-// check::Validate does not take itself: a directory holding only variables/
-// or a single .index is validated as that prefix. Models (SavedModels,
-// .meta, GraphDef files) go to check::Validate as given; a path naming
-// nothing is an I/O error (exit 2), returned as an error.
-StatusOr<std::string> ValidatorPath(io::Env* env, const std::string& p) {
+// A path naming nothing at all is an I/O error of the command (exit 2, as
+// the README says), not a defect of a file: the resolver's error is printed.
+Status CheckSomethingThere(io::Env* env, const std::string& p) {
+  if (env->FileExists(p)) return OkStatus();
   auto r = path::Resolve(env, p);
-  if (r.ok() && env->IsDirectory(p) && r->kind == path::Kind::kCheckpoint &&
-      r->state_file.empty()) {
-    return r->checkpoint;
-  }
-  if (!r.ok() && r.status().code() == StatusCode::kNotFound && !env->FileExists(p)) {
-    auto matches = env->Glob(p);
-    if (!matches.ok() || matches->empty()) return r.status();
-  }
-  return p;
+  return r.ok() || r.status().code() != StatusCode::kNotFound ? OkStatus() : r.status();
 }
 
 }  // namespace
@@ -148,23 +138,18 @@ void RegisterValidate(CLI::App& app, int* exit_code) {
     size_t n_ok = 0;
     bool usage_error = false, io_error = false;
     for (const std::string& given : opt->paths) {
-      auto resolved = ValidatorPath(env, given);
-      if (!resolved.ok()) {
-        ReportError("validate", resolved.status());
+      if (Status s = CheckSomethingThere(env, given); !s.ok()) {
+        ReportError("validate", s);
         usage_error = true;
         continue;
       }
-      const std::string& path = *resolved;
+      const std::string& path = given;
       check::ValidateOptions options;
       options.verify_data = !opt->no_data;
       options.max_defects_per_file = opt->max_defects;
       Progress bar(StrCat("validating ", path), !opt->quiet && !opt->json);
       options.progress = [&bar](uint64_t done, uint64_t total) { bar.Update(done, total); };
       check::Report report = check::Validate(env, path, options);
-      if (path != given) {
-        report.notes.insert(report.notes.begin(), StrCat("validated ", path, " (", given, ")"));
-        report.path = given;
-      }
       bar.Clear();
       all_ok = all_ok && report.ok();
       // A file that could not be read (permissions, EIO) leaves the verdict

@@ -24,9 +24,15 @@ bool IsFile(io::Env* env, const std::string& p) {
   return env->FileExists(p) && !env->IsDirectory(p);
 }
 
-bool GlobMatches(io::Env* env, const std::string& pattern) {
+// Whether `pattern` matches a file; an error when its directory exists but
+// cannot be listed (nothing there would be a guess).
+StatusOr<bool> GlobMatches(io::Env* env, const std::string& pattern) {
   auto m = env->Glob(pattern);
-  return m.ok() && !m->empty();
+  if (!m.ok()) {
+    return Status(m.status().code(), StrCat("cannot list the directory to look for ", pattern,
+                                            ": ", m.status().message()));
+  }
+  return !m->empty();
 }
 
 std::string DirOf(const std::string& path) {
@@ -68,9 +74,14 @@ void AttachCheckpoint(io::Env* env, const std::string& prefix, ResolvedPath* r, 
   r->how = std::move(how);
 }
 
-// Rule D3: follow <dir>/checkpoint.
-Status FollowStateFile(io::Env* env, const std::string& dir, ResolvedPath* r) {
+// Rule D3: follow <dir>/checkpoint (or, not following, stop at it).
+Status FollowStateFile(io::Env* env, const std::string& dir, const ResolveOptions& options,
+                       ResolvedPath* r) {
   const std::string state_file = state::CheckpointStatePath(dir);
+  if (!options.follow_state_file) {
+    r->state_file = state_file;
+    return OkStatus();
+  }
   auto st = state::GetCheckpointState(env, dir);
   if (!st.ok()) return Status(st.status().code(), st.status().message());
   if (!st->has_value()) return NotFoundError(StrCat(state_file, ": no such file"));
@@ -95,7 +106,8 @@ Status FollowStateFile(io::Env* env, const std::string& dir, ResolvedPath* r) {
   return OkStatus();
 }
 
-StatusOr<ResolvedPath> ResolveDirectory(io::Env* env, const std::string& dir, ResolvedPath r) {
+StatusOr<ResolvedPath> ResolveDirectory(io::Env* env, const std::string& dir,
+                                        const ResolveOptions& options, ResolvedPath r) {
   if (env->FileExists(io::JoinPath(dir, kSavedModelPb)) ||
       env->FileExists(io::JoinPath(dir, kSavedModelPbTxt))) {
     r.kind = Kind::kSavedModel;
@@ -106,17 +118,12 @@ StatusOr<ResolvedPath> ResolveDirectory(io::Env* env, const std::string& dir, Re
   if (env->FileExists(io::JoinPath(dir, kSessionBundleMeta))) {
     r.kind = Kind::kSessionBundle;
     r.model = dir;
-    const std::string exp = io::JoinPath(dir, "export");
-    AttachCheckpoint(env, exp, &r, "session bundle variables");
-    if (r.format == Format::kNone && GlobMatches(env, exp + kShardGlob)) {
-      r.format = Format::kV1;
-      r.checkpoint = exp + kShardGlob;
-      r.how = "session bundle variable shards";
-    }
+    // Rule C on DIR/export covers its V1 shards export-?????-of-?????.
+    AttachCheckpoint(env, io::JoinPath(dir, "export"), &r, "session bundle variables");
     return r;
   }
   if (env->FileExists(state::CheckpointStatePath(dir))) {
-    TFCKPT_RETURN_IF_ERROR(FollowStateFile(env, dir, &r));
+    TFCKPT_RETURN_IF_ERROR(FollowStateFile(env, dir, options, &r));
     return r;
   }
   const std::string vars = io::JoinPath(dir, "variables/variables");
@@ -200,11 +207,16 @@ StatusOr<ResolvedPath> ResolvePrefix(io::Env* env, const std::string& prefix) {
     r.format = Format::kV1;
     return r;
   }
-  if (io::Basename(prefix).find_first_of("*?[") != std::string::npos && GlobMatches(env, prefix)) {
-    r.format = Format::kV1;
-    return r;
+  if (io::Basename(prefix).find_first_of("*?[") != std::string::npos) {
+    TFCKPT_ASSIGN_OR_RETURN(const bool matches, GlobMatches(env, prefix));
+    if (matches) {
+      r.format = Format::kV1;
+      return r;
+    }
   }
-  if (!env->IsDirectory(prefix) && GlobMatches(env, prefix + kShardGlob)) {
+  if (env->IsDirectory(prefix)) return NotFoundError("");
+  TFCKPT_ASSIGN_OR_RETURN(const bool shards, GlobMatches(env, prefix + kShardGlob));
+  if (shards) {
     r.format = Format::kV1;
     r.checkpoint = prefix + kShardGlob;
     r.how = "V1 shards of prefix " + prefix;
@@ -213,19 +225,20 @@ StatusOr<ResolvedPath> ResolvePrefix(io::Env* env, const std::string& prefix) {
   return NotFoundError("");
 }
 
-StatusOr<ResolvedPath> Resolve(io::Env* env, const std::string& path) {
+StatusOr<ResolvedPath> Resolve(io::Env* env, const std::string& path,
+                               const ResolveOptions& options) {
   ResolvedPath r;
   r.given = path;
   if (path.empty()) return InvalidArgumentError("empty path; " + ExpectedForms());
-  if (env->IsDirectory(path)) return ResolveDirectory(env, path, std::move(r));
+  if (env->IsDirectory(path)) return ResolveDirectory(env, path, options, std::move(r));
   const std::string base = io::Basename(path);
   if (base == state::kDefaultLatestFilename && IsFile(env, path)) {
-    TFCKPT_RETURN_IF_ERROR(FollowStateFile(env, DirOf(path), &r));
+    TFCKPT_RETURN_IF_ERROR(FollowStateFile(env, DirOf(path), options, &r));
     return r;
   }
   if ((base == kSavedModelPb || base == kSavedModelPbTxt || base == kSessionBundleMeta) &&
       IsFile(env, path)) {
-    return ResolveDirectory(env, DirOf(path), std::move(r));
+    return ResolveDirectory(env, DirOf(path), options, std::move(r));
   }
   if (auto prefix = bundle::PrefixFromBundleFilename(path)) {
     if (!env->FileExists(path)) {
@@ -252,7 +265,7 @@ StatusOr<ResolvedPath> Resolve(io::Env* env, const std::string& path) {
     const std::string own = path.substr(0, path.size() - 5);
     AttachCheckpoint(env, own, &r, StrCat("the checkpoint beside ", base));
     if (r.format == Format::kNone && env->FileExists(state::CheckpointStatePath(DirOf(path)))) {
-      TFCKPT_RETURN_IF_ERROR(FollowStateFile(env, DirOf(path), &r));
+      TFCKPT_RETURN_IF_ERROR(FollowStateFile(env, DirOf(path), options, &r));
     }
     return r;
   }

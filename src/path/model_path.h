@@ -72,7 +72,20 @@ struct ResolvedPath {
   std::string how;                    // how PATH led to `checkpoint`, one phrase ("" if typed)
 };
 
-StatusOr<ResolvedPath> Resolve(io::Env* env, const std::string& path);
+struct ResolveOptions {
+  // Rules D3, F1 and F4 follow the `checkpoint` state file to the checkpoint
+  // it names. false: they stop at the state file (state_file set, format
+  // kNone, checkpoint "", the file not read), for the validator, which
+  // checks the state file itself and every path it lists.
+  bool follow_state_file = true;
+};
+
+// Errors: NotFound (nothing there; the message names the path, what was
+// expected and the checkpoints nearby), InvalidArgument (an empty path; a
+// directory of several checkpoints), a state file's own error (D3, F1, F4),
+// or the I/O error of a directory that cannot be listed.
+StatusOr<ResolvedPath> Resolve(io::Env* env, const std::string& path,
+                               const ResolveOptions& options = {});
 
 // Resolve, then require a checkpoint: a model's own checkpoint (SavedModel
 // variables, a .meta's checkpoint) is accepted with `how` saying so; a
@@ -81,7 +94,8 @@ StatusOr<ResolvedPath> Resolve(io::Env* env, const std::string& path);
 StatusOr<ResolvedPath> ResolveCheckpoint(io::Env* env, const std::string& path);
 
 // Rule C alone, for a prefix read from a state file or typed: V2/V1 and the
-// name to open; NotFound (empty message) when nothing is there.
+// name to open; NotFound (empty message) when nothing is there, the I/O
+// error when its directory cannot be listed to look for V1 shards.
 StatusOr<ResolvedPath> ResolvePrefix(io::Env* env, const std::string& prefix);
 
 // What the error messages list as accepted (docs/CLI.md).

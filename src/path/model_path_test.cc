@@ -126,6 +126,43 @@ TEST_F(ModelPathTest, StateFileIsFollowedNeverReadAsV1) {
   }
 }
 
+// Not following the state file (the validator's view): D3, F1 and F4 stop
+// at it, even when it is malformed or stale, and read nothing.
+TEST_F(ModelPathTest, StateFileNotFollowed) {
+  env_.PutFile("d/checkpoint", "not a text proto {{{");
+  env_.PutFile("d/graph.meta", "meta");
+  ResolveOptions o;
+  o.follow_state_file = false;
+  for (const char* p : {"d", "d/checkpoint", "d/graph.meta"}) {
+    auto r = Resolve(&env_, p, o);
+    ASSERT_TRUE(r.ok()) << p << ": " << r.status().message();
+    EXPECT_EQ(r->state_file, "d/checkpoint") << p;
+    EXPECT_EQ(r->format, Format::kNone) << p;
+    EXPECT_EQ(r->checkpoint, "") << p;
+    EXPECT_EQ(Resolve(&env_, p).ok(), false) << p;  // following it fails
+  }
+  EXPECT_EQ(Resolve(&env_, "d/graph.meta", o)->kind, Kind::kMetaGraph);
+}
+
+// A directory that exists but cannot be listed leaves "is there a V1 shard"
+// open: its I/O error, never NotFound.
+TEST_F(ModelPathTest, UnlistableDirectoryIsItsError) {
+  class Unlistable : public io::MemEnv {
+   public:
+    StatusOr<std::vector<std::string>> GetChildren(const std::string& dir) override {
+      if (dir == "locked") return PermissionDeniedError("locked: Permission denied");
+      return io::MemEnv::GetChildren(dir);
+    }
+  } env;
+  env.PutFile("locked/other", "x");
+  for (const char* p : {"locked/model.ckpt", "locked/model.ckpt-?????-of-00002"}) {
+    auto r = Resolve(&env, p);
+    EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied) << p;
+    EXPECT_NE(r.status().message().find("cannot list the directory"), std::string::npos)
+        << r.status().message();
+  }
+}
+
 TEST_F(ModelPathTest, StateFileNamingShardedV1Pattern) {
   env_.PutFile("d/m-00000-of-00002", "a");
   env_.PutFile("d/m-00001-of-00002", "b");
