@@ -115,6 +115,12 @@ def read_text(path):
         return f.read()
 
 
+def graph_nodes(graph_def):
+    """[{name, op}] of a GraphDef's nodes in file order: what a Required.Graph
+    conformance case compares a reader's node list with."""
+    return [{"name": n.name, "op": n.op} for n in graph_def.node]
+
+
 def var_outputs(sess, variables):
     """{tensor name: (dtype, value)} of variables after sess.run."""
     vals = sess.run(list(variables))

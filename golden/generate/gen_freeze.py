@@ -1,5 +1,6 @@
 """Frozen GraphDefs: convert_variables_to_constants + import_graph_def."""
-from _common import TF1, main, np, resource_variables, scenario, session, tf, v1, var_outputs
+from _common import (TF1, graph_nodes, main, np, resource_variables, scenario, session, tf,
+                     v1, var_outputs)
 
 # freeze_graph's keyword for names kept as variables (renamed in TF 2.x).
 DENYLIST = "variable_names_blacklist" if TF1 else "variable_names_denylist"
@@ -7,10 +8,6 @@ DENYLIST = "variable_names_blacklist" if TF1 else "variable_names_denylist"
 
 def _write_graph(graph_def, name, as_text=False):
     tf.io.write_graph(graph_def, ".", name, as_text=as_text)
-
-
-def _nodes(graph_def):
-    return [{"name": n.name, "op": n.op} for n in graph_def.node]
 
 
 def _freeze_add(sc):
@@ -28,7 +25,7 @@ def _freeze_add(sc):
                     sess, g.as_graph_def(), ["add"])
         _write_graph(frozen, "combined_model.pb")
         _write_graph(frozen, "combined_model.pbtxt", as_text=True)
-        sc.note("frozen_nodes", _nodes(frozen))
+        sc.note("frozen_nodes", graph_nodes(frozen))
 
         gd = v1.GraphDef()
         with open("combined_model.pb", "rb") as f:
@@ -111,7 +108,7 @@ def freeze_mlp(sc):
                 frozen = v1.graph_util.convert_variables_to_constants(
                     sess, g.as_graph_def(), ["probs", "logits"])
         _write_graph(frozen, "frozen_mlp.pb")
-        sc.note("frozen_nodes", _nodes(frozen))
+        sc.note("frozen_nodes", graph_nodes(frozen))
         gd = v1.GraphDef()
         with open("frozen_mlp.pb", "rb") as f:
             gd.ParseFromString(f.read())
@@ -184,7 +181,7 @@ def freeze_graph_tool(sc):
             gd = v1.GraphDef()
             with open(name, "rb") as f:
                 gd.ParseFromString(f.read())
-            sc.note(name, _nodes(gd))
+            sc.note(name, graph_nodes(gd))
             g = tf.Graph()
             with g.as_default():
                 (o,) = tf.import_graph_def(gd, return_elements=["out:0"], name="")
