@@ -9,6 +9,7 @@
 #include "conformance/oracle/compare.h"
 #include "conformance/oracle/corpus.h"
 #include "gtest/gtest.h"
+#include "src/check/report_test_util.h"
 #include "src/check/validator.h"
 #include "src/io/env.h"
 
@@ -37,13 +38,8 @@ TEST(CorpusRoundTrip, TfckptReadsAndValidatesWhatItWrote) {
     const std::string target =
         c.at("kind") == "state" ? root + "/" + c.at("dir").get<std::string>() : prefix;
     const check::Report v = check::Validate(io::Env::Default(), target);
-    std::string defects;
-    for (const auto& d : v.defects) {
-      defects += StrCat(check::DefectCodeName(d.code), " ", d.file, " ", d.key, ": ", d.message,
-                        "\n");
-    }
-    EXPECT_TRUE(v.ok()) << name << " (" << v.kind << "):\n" << defects;
-    EXPECT_TRUE(v.defects.empty()) << name << " has warnings:\n" << defects;
+    EXPECT_TRUE(v.ok()) << name << " (" << v.kind << "):\n" << check::Codes(v);
+    EXPECT_TRUE(v.defects.empty()) << name << " has warnings:\n" << check::Codes(v);
   }
 }
 

@@ -12,6 +12,7 @@
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "src/check/report_test_util.h"
 #include "src/check/validator.h"
 #include "src/io/env.h"
 
@@ -49,16 +50,6 @@ bool IsWarningCase(const nlohmann::json& c) {
     if (!warning) return false;
   }
   return true;
-}
-
-std::string Codes(const Report& r) {
-  std::string out;
-  for (const Defect& d : r.defects) {
-    out += StrCat("  ", DefectCodeName(d.code), " ", fs::path(d.file).filename().string(),
-                  d.offset ? StrCat(" @", *d.offset) : "", d.key.empty() ? "" : " key=" + d.key,
-                  ": ", d.message, "\n");
-  }
-  return out;
 }
 
 TEST(BadCorpus, ExpectedJsonIsWellFormed) {

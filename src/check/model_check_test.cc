@@ -9,26 +9,13 @@
 #include "gtest/gtest.h"
 #include "proto/meta_graph.pb.h"
 #include "proto/saved_model.pb.h"
+#include "src/check/report_test_util.h"
 #include "src/check/validator.h"
 #include "src/io/mem_env.h"
 #include "src/testing/shared_dir.h"
 
 namespace tfckpt::check {
 namespace {
-
-std::string Codes(const Report& r) {
-  std::string out;
-  for (const Defect& d : r.defects) {
-    out += StrCat(DefectCodeName(d.code), " ", d.file, " ", d.key, ": ", d.message, "\n");
-  }
-  return out;
-}
-
-int Count(const Report& r, DefectCode code) {
-  int n = 0;
-  for (const Defect& d : r.defects) n += d.code == code ? 1 : 0;
-  return n;
-}
 
 std::string Runfile(const std::string& rel) {
   const char* srcdir = std::getenv("TEST_SRCDIR");

@@ -1,4 +1,5 @@
-// Test helpers over a validator Report, shared by the validator's tests.
+// Test helpers over a validator Report, shared by the tests of check and of
+// its consumers (golden/bad, conformance/oracle).
 #ifndef TFCKPT_SRC_CHECK_REPORT_TEST_UTIL_H_
 #define TFCKPT_SRC_CHECK_REPORT_TEST_UTIL_H_
 
@@ -9,22 +10,26 @@
 
 namespace tfckpt::check {
 
-// One line per defect ("CODE file key: message"), for failure messages.
+// One line per defect ("CODE file @offset key: message", offset and key
+// where the defect has them), for failure messages and for comparing runs.
 inline std::string Codes(const Report& r) {
   std::string out;
   for (const Defect& d : r.defects) {
-    out += StrCat(DefectCodeName(d.code), " ", d.file, " ", d.key, ": ", d.message, "\n");
+    out += StrCat(DefectCodeName(d.code), " ", d.file, d.offset ? StrCat(" @", *d.offset) : "",
+                  d.key.empty() ? "" : StrCat(" ", d.key), ": ", d.message, "\n");
   }
   return out;
 }
 
-// Whether the report holds at least one defect with `code`.
-inline bool Has(const Report& r, DefectCode code) {
-  for (const Defect& d : r.defects) {
-    if (d.code == code) return true;
-  }
-  return false;
+// How many defects of the report have `code`.
+inline int Count(const Report& r, DefectCode code) {
+  int n = 0;
+  for (const Defect& d : r.defects) n += d.code == code ? 1 : 0;
+  return n;
 }
+
+// Whether the report holds at least one defect with `code`.
+inline bool Has(const Report& r, DefectCode code) { return Count(r, code) > 0; }
 
 }  // namespace tfckpt::check
 

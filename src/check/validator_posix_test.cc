@@ -22,6 +22,7 @@
 #include "src/bundle/bundle_writer.h"
 #include "src/bundle/naming.h"
 #include "src/bundle/test_tensors.h"
+#include "src/check/report_test_util.h"
 #include "src/check/validator.h"
 #include "src/io/env.h"
 
@@ -35,14 +36,6 @@ std::string TempDir(const std::string& name) {
   const std::string dir = StrCat(tmp != nullptr ? tmp : "/tmp", "/", name);
   EXPECT_TRUE(io::Env::Default()->CreateDirRecursively(dir).ok());
   return dir;
-}
-
-std::string Codes(const Report& r) {
-  std::string out;
-  for (const Defect& d : r.defects) {
-    out += StrCat(DefectCodeName(d.code), " ", d.file, ": ", d.message, "\n");
-  }
-  return out;
 }
 
 // Runs `f` on another thread; fails the test (and exits, since the thread

@@ -24,6 +24,7 @@
 #include "src/bundle/entry.h"
 #include "src/bundle/merge.h"
 #include "src/bundle/naming.h"
+#include "src/check/report_test_util.h"
 #include "src/check/validator.h"
 #include "src/io/mem_env.h"
 #include "src/io/read_fault_env.h"
@@ -47,14 +48,6 @@ CheckpointLimits SmallLimits() {
   l.max_tensor_bytes = 64 << 10;
   l.values.huge_string_percent = 1;
   return l;
-}
-
-std::string Codes(const Report& r) {
-  std::string out;
-  for (const Defect& d : r.defects) {
-    out += StrCat(DefectCodeName(d.code), " ", d.file, " [", d.key, "]: ", d.message, "\n");
-  }
-  return out;
 }
 
 rc::Gen<bundle::BundleWriterOptions> GenWriterOptions() {

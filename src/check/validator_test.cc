@@ -148,12 +148,7 @@ TEST(Validator, ReportsAllDefectsNotJustTheFirst) {
 
 // Full text of a report, for comparing runs.
 std::string Dump(const Report& r) {
-  std::string out = StrCat(r.tensors_checked, " tensors, ", r.bytes_checked, " bytes\n");
-  for (const Defect& d : r.defects) {
-    out += StrCat(DefectCodeName(d.code), " ", d.file, " @", d.offset ? std::to_string(*d.offset) : "-",
-                  " ", d.key, ": ", d.message, "\n");
-  }
-  return out;
+  return StrCat(r.tensors_checked, " tensors, ", r.bytes_checked, " bytes\n", Codes(r));
 }
 
 // Writes 40 tensors of mixed dtypes and returns the data file with
