@@ -187,7 +187,6 @@ CheckedGraph CheckGraphDef(const tensorflow::GraphDef& def, const std::string& f
   graph::GraphOptions options;
   options.registry = out.registry.get();
   options.allow_unregistered_ops = true;
-  options.allow_loops = true;
   auto g = graph::Graph::Build(*to_build, options);
   if (!g.ok()) {
     AddGraph(r, file, StrCat(where, ": ", g.status().message()));

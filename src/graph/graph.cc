@@ -493,7 +493,7 @@ StatusOr<std::unique_ptr<Graph>> Graph::Build(const tensorflow::GraphDef& def,
     for (const Edge& e : n.inputs_) consumers[e.node].push_back(i);
     for (int c : n.control_inputs_) consumers[c].push_back(i);
     pending[i] = static_cast<int>(n.inputs_.size() + n.control_inputs_.size());
-    if (options.allow_loops && (n.op() == "Merge" || n.op() == "RefMerge")) {
+    if (n.op() == "Merge" || n.op() == "RefMerge") {
       for (const Edge& e : n.inputs_) {
         const std::string& src = g->nodes_[e.node]->op();
         if (src == "NextIteration" || src == "RefNextIteration") {
@@ -513,24 +513,6 @@ StatusOr<std::unique_ptr<Graph>> Graph::Build(const tensorflow::GraphDef& def,
     g->order_.push_back(i);
     for (int c : consumers[i]) {
       if (--pending[c] == 0) ready.push(c);  // a loop Merge goes negative later
-    }
-  }
-  if (static_cast<int>(g->order_.size()) < num && !options.allow_loops) {
-    // A TF1 while loop is a cycle through NextIteration: say so by name
-    // rather than as an arbitrary cycle.
-    int loops = 0;
-    const Node* first = nullptr;
-    for (const auto& n : g->nodes_) {
-      if (n->op() == "NextIteration" || n->op() == "RefNextIteration") {
-        if (first == nullptr) first = n.get();
-        ++loops;
-      }
-    }
-    if (first != nullptr) {
-      return UnimplementedError(StrCat(
-          "the graph has a TF1 while loop (control-flow frames: Enter, Merge, Switch, LoopCond, "
-          "Exit and ", loops, " NextIteration nodes, e.g. '", first->name(),
-          "'), which tfckpt's graph engine does not run; it runs TF2's functional While"));
     }
   }
   if (static_cast<int>(g->order_.size()) < num) {

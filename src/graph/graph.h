@@ -26,11 +26,10 @@
 //    input fed by a reference output ("Input 0 of node v/Assign was passed
 //    float from c:0 incompatible with expected float_ref.");
 //  - no cycles (Kahn's algorithm, iterative): "2 nodes in a cycle: a -> b -> a";
-//    with GraphOptions::allow_loops, TF's one exception: a Merge fed by a
-//    NextIteration (a while loop's back edge) is ready once any one data input
-//    is (graph_constructor.cc), so TF1 while loops are accepted; without
-//    it a graph with a NextIteration is Unimplemented ("the graph has a TF1
-//    while loop ..."), not an anonymous cycle.
+//    TF's one exception: a Merge fed by a NextIteration (a while loop's back
+//    edge) is ready once any one data input is (graph_constructor.cc), so
+//    TF1 while loops are accepted (their frames are checked by the
+//    executor, executor.h).
 // GraphOptions::allow_unregistered_ops keeps nodes of unknown ops (their
 // outputs untyped) so a loader can run the parts of a graph it supports;
 // running such a node is then the error.
@@ -154,9 +153,6 @@ struct GraphOptions {
   const OpRegistry* registry = nullptr;  // nullptr: OpRegistry::Global()
   // Keep nodes of unknown ops instead of failing (see the file comment).
   bool allow_unregistered_ops = false;
-  // Accept TF1 while loops (see the file comment). The Session does not run
-  // loops: this is for checking graphs (`tfckpt validate`), not executing.
-  bool allow_loops = false;
 };
 
 class Graph {

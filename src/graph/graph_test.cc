@@ -168,23 +168,17 @@ TEST(GraphMalformed, CycleIsReportedWithItsPath) {
 
 // TF1 while loop: Enter -> Merge <- NextIteration, a cycle TF's importer
 // accepts (a Merge fed by a NextIteration is ready on any one data input);
-// accepted only with allow_loops (without, the error names the loop), and
 // no other cycle is.
-TEST(Graph, WhileLoopBackEdgeOnlyWithAllowLoops) {
+TEST(Graph, WhileLoopBackEdgeIsTheOnlyCycleAccepted) {
   GraphBuilder b;
   b.Const("x", F({}, {1}));
-  b.Op("enter", "Enter", {"x"});
+  const testing::Attrs t = {{"T", AType(tensorflow::DT_FLOAT)}};
+  b.Op("enter", "Enter", {"x"}, {{"T", AType(tensorflow::DT_FLOAT)}, {"frame_name", AStr("f")}});
   b.Op("merge", "Merge", {"enter", "next"},
        {{"T", AType(tensorflow::DT_FLOAT)}, {"N", AInt(2)}});
-  b.Op("add", "Identity", {"merge"}, {{"T", AType(tensorflow::DT_FLOAT)}});
-  b.Op("next", "NextIteration", {"add"});
+  b.Op("add", "Identity", {"merge"}, t);
+  b.Op("next", "NextIteration", {"add"}, t);
   GraphOptions options;
-  options.allow_unregistered_ops = true;
-  EXPECT_EQ(BuildError(b.def(), options).message(),
-            "the graph has a TF1 while loop (control-flow frames: Enter, Merge, Switch, "
-            "LoopCond, Exit and 1 NextIteration nodes, e.g. 'next'), which tfckpt's graph "
-            "engine does not run; it runs TF2's functional While");
-  options.allow_loops = true;
   auto g = Graph::Build(b.def(), options);
   ASSERT_TRUE(g.ok()) << g.status();
   std::vector<std::string> names;

@@ -1,8 +1,12 @@
 // Control flow v1 (tensorflow/core/ops/control_flow_ops.cc,
-// kernels/control_flow_ops.cc): Switch, RefSwitch and Merge, the ops
-// tf.cond builds in graph mode. Deadness itself -- which nodes run -- is the
-// executor's (session.cc): a Switch marks its untaken output dead, a Merge
-// receives its dead inputs marked and forwards a live one.
+// kernels/control_flow_ops.cc): Switch, RefSwitch, Merge and RefMerge, the
+// ops tf.cond builds in graph mode, and Enter, Exit, NextIteration (and their
+// Ref forms) and LoopCond, the frames of a TF1 while loop. Deadness, frames
+// and iterations -- which nodes run, where their outputs go -- are the
+// executor's (executor.h): a Switch marks its untaken output dead, a Merge
+// receives its dead inputs marked and forwards a live one; the loop ops
+// forward their input, and the executor routes it into, around or out of the
+// loop.
 #include "src/graph/kernel_util.h"
 
 namespace tfckpt::graph {
@@ -37,6 +41,23 @@ Status MergeCompute(OpKernelContext* ctx) {
   return InternalError("Merge ran without a live input");
 }
 
+// Enter, Exit, NextIteration, LoopCond (and the Ref forms, which forward the
+// reference unread): the value goes through unchanged.
+Status ForwardCompute(OpKernelContext* ctx) {
+  ctx->set_output_value(0, ctx->input_value(0));
+  return OkStatus();
+}
+
+// Merge and RefMerge.
+OpDefBuilder MergeDef(const char* name, const char* inputs, const char* output) {
+  return OpDefBuilder(name)
+      .Input(inputs)
+      .Output(output)
+      .Output("value_index: int32")
+      .Attr("T: type")
+      .Attr("N: int >= 1");
+}
+
 }  // namespace
 
 void RegisterControlFlowOps(OpRegistry* r) {
@@ -55,13 +76,30 @@ void RegisterControlFlowOps(OpRegistry* r) {
                   .Attr("T: type")
                   .SetAllowsUninitializedInput(),
               FnKernel(SwitchCompute));
-  r->Register(OpDefBuilder("Merge")
-                  .Input("inputs: N * T")
-                  .Output("output: T")
-                  .Output("value_index: int32")
-                  .Attr("T: type")
-                  .Attr("N: int >= 1"),
+  r->Register(MergeDef("Merge", "inputs: N * T", "output: T"), FnKernel(MergeCompute));
+  r->Register(MergeDef("RefMerge", "inputs: Ref(N * T)", "output: Ref(T)"),
               FnKernel(MergeCompute));
+  for (const char* name : {"Enter", "RefEnter"}) {
+    const bool ref = name[0] == 'R';
+    r->Register(OpDefBuilder(name)
+                    .Input(ref ? "data: Ref(T)" : "data: T")
+                    .Output(ref ? "output: Ref(T)" : "output: T")
+                    .Attr("T: type")
+                    .Attr("frame_name: string")
+                    .Attr("is_constant: bool = false")
+                    .Attr("parallel_iterations: int = 10"),
+                FnKernel(ForwardCompute));
+  }
+  for (const char* name : {"Exit", "RefExit", "NextIteration", "RefNextIteration"}) {
+    const bool ref = name[0] == 'R';
+    r->Register(OpDefBuilder(name)
+                    .Input(ref ? "data: Ref(T)" : "data: T")
+                    .Output(ref ? "output: Ref(T)" : "output: T")
+                    .Attr("T: type"),
+                FnKernel(ForwardCompute));
+  }
+  r->Register(OpDefBuilder("LoopCond").Input("input: bool").Output("output: bool"),
+              FnKernel(ForwardCompute));
 }
 
 }  // namespace tfckpt::graph

@@ -145,22 +145,6 @@ TEST(While, TheBoundCountsBodyRuns) {
   EXPECT_EQ(RunLoop("cond", 4).status().code(), StatusCode::kResourceExhausted);
 }
 
-TEST(While, ATf1LoopIsReportedByName) {
-  GraphBuilder b;
-  b.Const("x", Scalar(1));
-  b.Op("enter", "Enter", {"x"}, {{"T", AType(kF)}, {"frame_name", AStr("f")}});
-  b.Op("merge", "Merge", {"enter", "next"}, {{"T", AType(kF)}, {"N", AInt(2)}});
-  b.Op("next", "NextIteration", {"merge"}, {{"T", AType(kF)}});
-  SessionOptions so;
-  so.graph.registry = &ServingOpRegistry();
-  so.graph.allow_unregistered_ops = true;
-  auto s = Session::Create(b.def(), so);
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().code(), StatusCode::kUnimplemented);
-  EXPECT_NE(s.status().message().find("TF1 while loop"), std::string::npos) << s.status();
-  EXPECT_NE(s.status().message().find("'next'"), std::string::npos) << s.status();
-}
-
 StatusOr<Tensor> RunOne(GraphBuilder& b, const std::string& fetch) {
   SessionOptions so;
   so.graph.registry = &ServingOpRegistry();

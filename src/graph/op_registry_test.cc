@@ -21,10 +21,10 @@ TEST(OpRegistry, GlobalRegistersEveryOpWithoutErrors) {
   const std::set<std::string> expected = {
       "Add", "AddV2", "ArgMax", "Assign", "AssignAdd", "AssignAddVariableOp", "AssignSub",
       "AssignSubVariableOp", "AssignVariableOp", "BiasAdd", "Cast", "ConcatV2", "Const",
-      "DisableCopyOnRead", "Equal", "Fill", "Identity", "IdentityN", "IsVariableInitialized",
-      "Log", "MatMul", "Maximum", "Mean", "Merge", "MergeV2Checkpoints", "Minimum", "Mul", "Neg", "NoOp",
+      "DisableCopyOnRead", "Enter", "Equal", "Exit", "Fill", "Identity", "IdentityN", "IsVariableInitialized",
+      "Log", "LoopCond", "MatMul", "Maximum", "Mean", "Merge", "MergeV2Checkpoints", "Minimum", "Mul", "Neg", "NextIteration", "NoOp",
       "OnesLike", "Pack", "Placeholder", "PlaceholderWithDefault", "RandomStandardNormal",
-      "RandomUniform", "ReadVariableOp", "RealDiv", "Relu", "Reshape", "Restore", "RestoreSlice",
+      "RandomUniform", "ReadVariableOp", "RealDiv", "RefEnter", "RefExit", "RefMerge", "RefNextIteration", "Relu", "Reshape", "Restore", "RestoreSlice",
       "RefSwitch", "RestoreV2", "Save", "SaveSlices", "SaveV2", "Select", "SelectV2", "Shape",
       "ShardedFilename", "ShardedFilespec", "Sigmoid", "Softmax", "StaticRegexFullMatch",
       "StringJoin", "Sub", "Sum", "Switch", "Tanh", "TruncatedNormal", "VarHandleOp", "VarIsInitializedOp",

@@ -5,11 +5,6 @@
 namespace tfckpt::graph {
 namespace {
 
-// TF appends the failing node to every kernel error.
-Status AtNode(const Status& s, const Node& node) {
-  return Status(s.code(), StrCat(s.message(), "\n\t [[{{node ", node.name(), "}}]]"));
-}
-
 // numpy's repr of a shape: "()", "(3,)", "(2, 3)".
 std::string NumpyShape(const tensor::TensorShape& s) {
   std::string out = "(";
@@ -17,8 +12,6 @@ std::string NumpyShape(const tensor::TensorShape& s) {
   if (s.rank() == 1) out += ",";
   return out + ")";
 }
-
-using OutputKey = std::pair<int, int>;  // node id, output index
 
 }  // namespace
 
@@ -33,6 +26,7 @@ Session::Session(std::unique_ptr<Graph> graph, const SessionOptions& options)
   kernel_options_.max_loop_iterations = options.max_loop_iterations;
   kernel_options_.proto = options.proto;
   kernels_.resize(graph_->num_nodes());
+  flow_ = std::make_unique<FlowGraph>(*graph_);
 }
 
 StatusOr<std::unique_ptr<Session>> Session::Create(const tensorflow::GraphDef& graph_def,
@@ -68,6 +62,53 @@ StatusOr<OpKernel*> Session::GetKernel(const Node& node) {
     TFCKPT_ASSIGN_OR_RETURN(slot, node.registration()->kernel(node, kernel_options_));
   }
   return slot.get();
+}
+
+// Reads reference inputs (a node that allows uninitialized inputs excepted,
+// an uninitialized one is TF's FailedPrecondition), checks input and output
+// types against the node's signature and runs the kernel.
+Status Session::RunKernel(const Node& node, std::vector<Value> inputs,
+                          std::vector<Value>* outputs) {
+  const bool allows_uninitialized =
+      node.op_def() != nullptr && node.op_def()->allows_uninitialized_input();
+  for (int k = 0; k < node.num_inputs(); ++k) {
+    Value& v = inputs[k];
+    if (v.dead) continue;  // a Merge's untaken input
+    if (v.ref != nullptr && !node.input_type(k).ref) {
+      if (!v.ref->initialized && !allows_uninitialized) {
+        return AtNode(FailedPreconditionError(StrCat("Attempting to use uninitialized value ",
+                                                     node.requested_input(k))),
+                      node);
+      }
+      v = Value{v.ref->value, nullptr, nullptr};
+    }
+    // Kernels trust their declared input types; values from unregistered
+    // ops (fed, or never produced) are checked here instead of crashing.
+    if (node.registration() != nullptr && !ValueHasType(v, node.input_type(k))) {
+      return AtNode(InvalidArgumentError(StrCat("Input ", k, " of node ", node.name(),
+                                                " was passed ", ValueTypeString(v), " from ",
+                                                node.requested_input(k),
+                                                " incompatible with expected ",
+                                                node.input_type(k).DebugString(), ".")),
+                    node);
+    }
+  }
+  auto kernel = GetKernel(node);
+  if (!kernel.ok()) return AtNode(kernel.status(), node);
+  OpKernelContext ctx(node, std::move(inputs), &state_, kernel_options_);
+  Status s = (*kernel)->Compute(&ctx);
+  if (!s.ok()) return AtNode(s, node);
+  std::vector<Value>& out = ctx.outputs();
+  for (int i = 0; i < node.num_outputs() && node.registration() != nullptr; ++i) {
+    if (out[i].dead) continue;
+    if (!ValueHasType(out[i], node.output_type(i))) {
+      return AtNode(InternalError(StrCat("kernel ", node.op(), " did not produce output ", i,
+                                         " of type ", node.output_type(i).DebugString())),
+                    node);
+    }
+  }
+  *outputs = std::move(out);
+  return OkStatus();
 }
 
 StatusOr<std::vector<tensor::Tensor>> Session::Run(const std::vector<Feed>& feeds,
@@ -200,88 +241,59 @@ Status Session::Run(const std::vector<Feed>& feeds, const std::vector<std::strin
                   *g.FindNode(nodes[0]));
   }
 
-  // Execute, propagating deadness (control flow v1).
-  std::vector<std::vector<Value>> values(g.num_nodes());
-  std::vector<char> dead(g.num_nodes(), 0);
-  int executed = 0;
-  for (int id : g.topological_order()) {
-    if (!needed[id]) continue;
-    const Node& node = g.node(id);
-    const bool is_merge = node.op() == "Merge" || node.op() == "RefMerge";
-    bool node_dead = false;
-    for (int c : node.control_inputs()) node_dead = node_dead || (!is_merge && dead[c]);
-    int live_inputs = 0;
-    std::vector<Value> inputs(node.num_inputs());
-    for (int k = 0; k < node.num_inputs(); ++k) {
-      const Edge& e = node.input(k);
-      auto f = fed.find({e.node, e.index});
-      inputs[k] = f != fed.end() ? f->second : values[e.node][e.index];
-      if (inputs[k].dead) {
-        if (!is_merge) node_dead = true;
-      } else {
-        ++live_inputs;
-      }
+  // Frames: every node a run needs must sit in a well-formed frame; fed and
+  // fetched tensors must be outside loops.
+  for (int id = 0; id < g.num_nodes(); ++id) {
+    if (needed[id] && !flow_->error(id).empty()) {
+      return InvalidArgumentError(flow_->error(id));
     }
-    if (is_merge && live_inputs == 0) node_dead = true;
-    if (node_dead) {
-      dead[id] = 1;
-      values[id].assign(node.num_outputs(), Value{Tensor(), nullptr, nullptr, true});
-      continue;
-    }
-    const bool allows_uninitialized =
-        node.op_def() != nullptr && node.op_def()->allows_uninitialized_input();
-    for (int k = 0; k < node.num_inputs(); ++k) {
-      Value& v = inputs[k];
-      if (v.dead) continue;  // a Merge's untaken input
-      if (v.ref != nullptr && !node.input_type(k).ref) {
-        if (!v.ref->initialized && !allows_uninitialized) {
-          return AtNode(FailedPreconditionError(StrCat("Attempting to use uninitialized value ",
-                                                       node.requested_input(k))),
-                        node);
-        }
-        v = Value{v.ref->value, nullptr, nullptr};
-      }
-      // Kernels trust their declared input types; values from unregistered
-      // ops (fed, or never produced) are checked here instead of crashing.
-      if (node.registration() != nullptr) {
-        const EdgeType& want = node.input_type(k);
-        const bool ok = ValueHasType(v, want);
-        if (!ok) {
-          const std::string got = ValueTypeString(v);
-          return AtNode(InvalidArgumentError(StrCat("Input ", k, " of node ", node.name(),
-                                                    " was passed ", got, " from ",
-                                                    node.requested_input(k),
-                                                    " incompatible with expected ",
-                                                    want.DebugString(), ".")),
-                        node);
-        }
-      }
-    }
-    auto kernel = GetKernel(node);
-    if (!kernel.ok()) return AtNode(kernel.status(), node);
-    OpKernelContext ctx(node, std::move(inputs), &state_, kernel_options_);
-    Status s = (*kernel)->Compute(&ctx);
-    if (!s.ok()) return AtNode(s, node);
-    std::vector<Value>& out = ctx.outputs();
-    for (int i = 0; i < node.num_outputs() && node.registration() != nullptr; ++i) {
-      if (out[i].dead) continue;
-      const EdgeType& want = node.output_type(i);
-      const bool ok = ValueHasType(out[i], want);
-      if (!ok) {
-        return AtNode(InternalError(StrCat("kernel ", node.op(), " did not produce output ", i,
-                                           " of type ", want.DebugString())),
-                      node);
-      }
-    }
-    values[id] = std::move(out);
-    ++executed;
   }
+  for (const auto& [key, value] : fed) {
+    if (flow_->output_frame(key.first) != 0) {
+      return InvalidArgumentError(StrCat("Cannot feed ", g.node(key.first).name(), ":", key.second,
+                                         ": it is inside the ",
+                                         flow_->FrameName(flow_->output_frame(key.first)),
+                                         " (tfckpt feeds tensors outside while loops only)"));
+    }
+  }
+  std::vector<OutputKey> wanted;
+  for (size_t i = 0; i < fetch_keys.size(); ++i) {
+    if (fed.count(fetch_keys[i]) > 0) continue;
+    if (flow_->output_frame(fetch_keys[i].first) != 0) {
+      return InvalidArgumentError(StrCat("Cannot fetch ", fetches[i], ": it is inside the ",
+                                         flow_->FrameName(flow_->output_frame(fetch_keys[i].first)),
+                                         "; fetch what the loop's Exit nodes output"));
+    }
+    wanted.push_back(fetch_keys[i]);
+  }
+
+  // Execute (executor.h: deadness, frames and iterations).
+  ExecuteParams params;
+  params.flow = flow_.get();
+  params.needed = &needed;
+  params.fed = &fed;
+  params.max_loop_iterations = kernel_options_.max_loop_iterations;
+  params.run_kernel = [this](const Node& node, std::vector<Value> inputs,
+                             std::vector<Value>* out) {
+    return RunKernel(node, std::move(inputs), out);
+  };
+  std::map<OutputKey, Value> values;
+  int executed = 0;
+  TFCKPT_RETURN_IF_ERROR(Execute(params, wanted, &values, &executed));
 
   // Results.
   if (outputs != nullptr) outputs->clear();
   for (size_t i = 0; i < fetch_keys.size(); ++i) {
     auto f = fed.find(fetch_keys[i]);
-    const Value& v = f != fed.end() ? f->second : values[fetch_keys[i].first][fetch_keys[i].second];
+    const Value* found = nullptr;
+    if (f != fed.end()) {
+      found = &f->second;
+    } else if (auto c = values.find(fetch_keys[i]); c != values.end()) {
+      found = &c->second;
+    } else {
+      return InternalError(StrCat("Fetch ", fetches[i], " was never computed"));
+    }
+    const Value& v = *found;
     if (v.dead) {
       // DirectSession's text for a fetch with no value (call frame retval i).
       return InvalidArgumentError(StrCat("Retval[", i, "] does not have value"));

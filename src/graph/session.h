@@ -15,7 +15,8 @@
 //    Reference (variable) outputs and DT_RESOURCE outputs cannot be fed.
 //  - fetches are tensors, targets are nodes run for their effects; only the
 //    nodes they need (data and control inputs, stopping at fed tensors) run,
-//    each once, in the graph's topological order.
+//    each once (once per loop iteration inside a while loop), in the graph's
+//    topological order.
 //  - a kernel error is returned with TF's node suffix:
 //    "Key v2 not found in checkpoint\n\t [[{{node save/RestoreV2}}]]".
 //  - reading an uninitialized reference variable: FailedPrecondition
@@ -23,15 +24,15 @@
 //    declaring allows_uninitialized_input, like Assign, are exempt); an
 //    unfed placeholder: InvalidArgument "You must feed a value for
 //    placeholder tensor 'x' with dtype float and shape [?,4]".
-//  - control flow v1 (TF's executor): a Switch's untaken output is dead;
-//    a node with a dead data input or a control input from a dead node is
-//    dead (its kernel does not run, its outputs are dead), except a Merge,
-//    which is dead only when all its data inputs are and otherwise forwards
-//    its live input (the lowest-indexed one if several are live; TF takes
-//    whichever arrives first). Fetching a dead tensor: InvalidArgument
-//    "Retval[i] does not have value" (i = the fetch's index); a dead target
-//    is not an error. Graphs with cycles (while loops) are refused by
-//    Graph::Build.
+//  - control flow v1 (TF's executor, executor.h): a Switch's untaken output
+//    is dead; a node with a dead data input or a control input from a dead
+//    node is dead (its kernel does not run, its outputs are dead), except a
+//    Merge, which is dead only when all its data inputs are and otherwise
+//    forwards its lowest-indexed live input. Fetching a dead tensor:
+//    InvalidArgument "Retval[i] does not have value" (i = the fetch's
+//    index); a dead target is not an error. TF1 while loops run frame by
+//    frame, iteration by iteration (at most max_loop_iterations body runs);
+//    a tensor inside a loop cannot be fed or fetched.
 // Variables persist across runs in state(): reference variables by
 // container/shared_name (node name by default), resource variables by the
 // container/shared_name of their handle. Runs are serialised (one at a time).
@@ -51,6 +52,7 @@
 
 #include "proto/graph.pb.h"
 #include "proto/saver.pb.h"
+#include "src/graph/executor.h"
 #include "src/graph/graph.h"
 #include "src/graph/kernel.h"
 #include "src/io/env.h"
@@ -63,7 +65,8 @@ struct SessionOptions {
   io::Env* env = nullptr;  // nullptr: io::Env::Default()
   // Largest tensor a kernel may allocate (Fill, broadcasting, random ops).
   uint64_t max_tensor_bytes = uint64_t{1} << 30;
-  // Iterations a While loop may run (ResourceExhausted beyond; kernel.h).
+  // Body runs a While loop or a TF1 while loop frame may make
+  // (ResourceExhausted beyond; kernel.h, executor.h).
   int64_t max_loop_iterations = int64_t{1} << 20;
   // Const values: the bounded-broadcast limit of TensorFromProto.
   tensor::TensorProtoOptions proto;
@@ -104,8 +107,10 @@ class Session {
  private:
   Session(std::unique_ptr<Graph> graph, const SessionOptions& options);
   StatusOr<OpKernel*> GetKernel(const Node& node);
+  Status RunKernel(const Node& node, std::vector<Value> inputs, std::vector<Value>* outputs);
 
   std::unique_ptr<Graph> graph_;
+  std::unique_ptr<FlowGraph> flow_;  // frames and edges, for the executor
   KernelOptions kernel_options_;
   SessionState state_;
   std::vector<std::unique_ptr<OpKernel>> kernels_;  // by node id, created on first run
