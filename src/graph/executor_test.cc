@@ -264,6 +264,51 @@ TEST(WhileLoop, ALoopInACondBranch) {
             "Retval[0] does not have value");
 }
 
+// What tf.nn.dynamic_rnn builds: the input scattered into a TensorArray, read
+// at step t inside the loop, the step's output written to another array
+// (whose flow is a loop variable), gathered after the loop.
+// x = [[1,2],[3,4],[5,6]], h = 0; for t in 0..2: h += 2 * x[t]; out[t] = h:
+// [2,4], [2+6,4+8] = [8,12], [8+10,12+12] = [18,24].
+TEST(WhileLoop, TensorArraysAsDynamicRnnUsesThem) {
+  constexpr DataType kR = tensorflow::DT_RESOURCE;
+  GraphBuilder b;
+  b.Const("x", F({3, 2}, {1, 2, 3, 4, 5, 6}));
+  b.Const("three", I32({}, {3}));
+  b.Const("zero", I32({}, {0}));
+  b.Const("h0", F({2}, {0, 0}));
+  b.Const("steps", I32({3}, {0, 1, 2}));
+  b.Op("in", "TensorArrayV3", {"three"}, {{"dtype", AType(kF)}, {"element_shape", AShape({2})}});
+  b.Op("out", "TensorArrayV3", {"three"}, {{"dtype", AType(kF)}});
+  b.Op("scatter", "TensorArrayScatterV3", {"in", "steps", "x", "in:1"}, {{"T", AType(kF)}});
+  const std::vector<LoopVar> vars = {{"t", "zero", kI32}, {"h", "h0", kF}, {"flow", "out:1", kF}};
+  LoopEnter(b, "rnn", vars);
+  Invariant(b, "rnn", "n", "three", kI32);
+  Invariant(b, "rnn", "in", "in", kR);
+  Invariant(b, "rnn", "in_flow", "scatter", kF);
+  Invariant(b, "rnn", "out", "out", kR);
+  b.Binary("rnn/less", "Less", "rnn/merge_t", "rnn/n", kI32);
+  LoopSwitch(b, "rnn", "rnn/less", vars);
+  b.Op("rnn/x_t", "TensorArrayReadV3", {"rnn/in", "rnn/body_t", "rnn/in_flow"},
+       {{"dtype", AType(kF)}});
+  ConstIn(b, "rnn/two", F({}, {2}), "rnn/body_t");
+  ConstIn(b, "rnn/one", I32({}, {1}), "rnn/body_t");
+  b.Binary("rnn/x2", "Mul", "rnn/x_t", "rnn/two", kF);
+  b.Binary("rnn/h1", "AddV2", "rnn/body_h", "rnn/x2", kF);
+  b.Op("rnn/write", "TensorArrayWriteV3", {"rnn/out", "rnn/body_t", "rnn/h1", "rnn/body_flow"},
+       {{"T", AType(kF)}});
+  b.Binary("rnn/t1", "AddV2", "rnn/body_t", "rnn/one", kI32);
+  LoopNext(b, "rnn", vars, {"rnn/t1", "rnn/h1", "rnn/write"});
+  b.Op("outputs", "TensorArrayGatherV3", {"out", "steps", "rnn/exit_flow"},
+       {{"dtype", AType(kF)}});
+  b.Op("size", "TensorArraySizeV3", {"out", "rnn/exit_flow"});
+  auto out = RunLoop(b.def(), {"outputs", "rnn/exit_h", "size"});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ((*out)[0].shape().DebugString(), "[3,2]");
+  EXPECT_EQ(Values<float>((*out)[0]), (std::vector<float>{2, 4, 8, 12, 18, 24}));
+  EXPECT_EQ(Values<float>((*out)[1]), (std::vector<float>{18, 24}));
+  EXPECT_EQ(Values<int32_t>((*out)[2]), std::vector<int32_t>{3});
+}
+
 // A reference variable entering a loop as an invariant (RefEnter, read in
 // the body): acc = 1; 3 times acc *= v with v = 2: 8.
 TEST(WhileLoop, AReferenceVariableAsALoopInvariant) {

@@ -54,12 +54,32 @@ struct ResourceVariable {
   Tensor value;
 };
 
+// A TensorArray (TF's tensorflow/core/kernels/tensor_array.h): made by each
+// run of TensorArrayV3, changed in place by its writes (kernels_tensor_array.cc).
+struct TensorArray {
+  struct Item {
+    Tensor tensor;
+    bool written = false;
+    bool read = false;
+    bool cleared = false;  // read with clear_after_read
+  };
+  std::string name;  // unique, for messages
+  DataType dtype = tensorflow::DT_INVALID;
+  PartialShape element_shape;
+  bool dynamic_size = false;
+  bool clear_after_read = true;
+  bool identical_element_shapes = false;
+  bool closed = false;
+  std::vector<Item> items;
+};
+
 // The scalar a DT_RESOURCE edge carries.
 struct ResourceHandle {
   std::string container;  // "localhost" when the op's container attr is ""
   std::string name;
   DataType dtype = tensorflow::DT_INVALID;  // VarHandleOp's dtype attr
   PartialShape shape;
+  std::shared_ptr<TensorArray> tensor_array;  // a TensorArrayV3 handle's array
 };
 
 // The scalar a DT_VARIANT edge carries: a TensorList (TF's

@@ -439,6 +439,7 @@ void RegisterLayerOps(OpRegistry* r) {
   RegisterVolumeOps(r);
   RegisterSequenceOps(r);
   RegisterListOps(r);
+  RegisterTensorArrayOps(r);
 }
 
 const OpRegistry& ServingOpRegistry() {

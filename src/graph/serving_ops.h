@@ -32,6 +32,7 @@
 // | layers: sequence (kernels_sequence.cc) | Transpose, Split, LogicalAnd, Prod |
 // | layers: list (kernels_list.cc) | TensorListReserve, TensorListFromTensor, TensorListGetItem, TensorListSetItem, TensorListStack, TensorListLength |
 // | function (kernels_function.cc) | While, StatelessWhile (TF2 loops: cond and body functions) |
+// | layers: tensor array (kernels_tensor_array.cc) | TensorArrayV3, TensorArrayWriteV3, TensorArrayReadV3, TensorArrayGatherV3, TensorArrayScatterV3, TensorArraySizeV3, TensorArrayCloseV3 |
 #ifndef TFCKPT_GRAPH_SERVING_OPS_H_
 #define TFCKPT_GRAPH_SERVING_OPS_H_
 
@@ -60,7 +61,9 @@ void RegisterTf1Ops(OpRegistry* registry);
 void RegisterVolumeOps(OpRegistry* registry);
 void RegisterSequenceOps(OpRegistry* registry);
 void RegisterListOps(OpRegistry* registry);
-// All eight layer families.
+// TensorArrayV3 and its ops (tf.nn.dynamic_rnn, TF1 while loop accumulators).
+void RegisterTensorArrayOps(OpRegistry* registry);
+// All the layer families above.
 void RegisterLayerOps(OpRegistry* registry);
 // Function calls over `library` (nullptr: every call fails NotFound).
 void RegisterFunctionOps(OpRegistry* registry, std::shared_ptr<const FunctionLibrary> library);
