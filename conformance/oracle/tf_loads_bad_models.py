@@ -32,6 +32,11 @@ PINNED = {
     "saved_model_variable_shape": {
         "v1": ("reject", "Assign requires shapes of both tensors to match"),
         "v2": ("reject", "Assign requires shapes of both tensors to match")},
+    "saved_model_tf2_variable_shape": {
+        # The TF1 loader's restore function assigns without a shape check.
+        "v1": ("accept", ""),
+        "v2": ("reject", "Received incompatible tensor with shape (3, 2) when attempting to "
+                         "restore variable with shape (2, 3)")},
     "saved_model_recursive_function": {
         # The TF1 loader never instantiates the library's functions.
         "v1": ("accept", ""),
@@ -49,7 +54,8 @@ PINNED = {
         "v2": ("reject", "No such file or directory")},
 }
 # The goldens the cases derive from load cleanly (the control).
-GOLDENS = ["tf-2.21/saved_model_simple_save/saved_model", "tf-2.21/saved_model_builder/saved_model"]
+GOLDENS = ["tf-2.21/saved_model_simple_save/saved_model", "tf-2.21/saved_model_builder/saved_model",
+           "tf-2.21/tf2_module_saved_model/saved_model"]
 
 
 def one_line(e):

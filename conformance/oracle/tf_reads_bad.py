@@ -51,6 +51,7 @@ ACCEPT = {
     "saved_model_no_variables", "saved_model_pbtxt_garbage", "saved_model_variable_dtype",
     "saved_model_variable_shape", "saved_model_recursive_function", "saved_model_bad_signature",
     "saved_model_dangling_input", "saved_model_bad_restore_op", "saved_model_missing_asset",
+    "saved_model_tf2_variable_shape",
     # Footer::DecodeFrom reads the two handles and the magic only.
     "footer_nonzero_padding",
     # Each entry is read and checksummed on its own: two sharing bytes is

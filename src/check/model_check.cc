@@ -10,6 +10,7 @@
 #include "src/bundle/naming.h"
 #include "src/check/bundle_check.h"
 #include "src/check/graph_check.h"
+#include "src/check/model_object_graph.h"
 #include "src/check/slices_check.h"
 #include "src/saved_model/constants.h"
 #include "src/saved_model/loader.h"
@@ -237,10 +238,14 @@ std::vector<RestoreKey> RestoreKeys(const tensorflow::MetaGraphDef& mg) {
 }
 
 // Each restored key is in the bundle with the RestoreV2's dtype; a graph
-// node named like the key (a TF1 variable) has the bundle's shape.
-void CheckRestoredKeys(const tensorflow::MetaGraphDef& mg, const std::vector<RestoreKey>& keys,
-                       const bundle::BundleReader& reader, const std::string& file,
-                       const std::string& where, Report* r) {
+// node named like the key (a TF1 variable) has the bundle's shape. Returns
+// the keys it reported.
+std::set<std::string> CheckRestoredKeys(const tensorflow::MetaGraphDef& mg,
+                                        const std::vector<RestoreKey>& keys,
+                                        const bundle::BundleReader& reader,
+                                        const std::string& file, const std::string& where,
+                                        Report* r) {
+  std::set<std::string> reported;
   std::map<std::string, const tensorflow::NodeDef*> nodes;
   for (const auto& n : mg.graph_def().node()) nodes[n.name()] = &n;
   for (const RestoreKey& k : keys) {
@@ -249,12 +254,14 @@ void CheckRestoredKeys(const tensorflow::MetaGraphDef& mg, const std::vector<Res
       Add(r, DefectCode::kVariableMismatch, file,
           StrCat(where, " restores ", k.key, " (", k.node,
                  ") but the checkpoint has no such key"), k.key);
+      reported.insert(k.key);
       continue;
     }
     if (k.dtype != tensorflow::DT_INVALID && k.dtype != e->proto.dtype()) {
       Add(r, DefectCode::kVariableMismatch, file,
           StrCat(where, " restores ", k.key, " as ", tensor::DataTypeName(k.dtype),
                  " but the checkpoint holds ", tensor::DataTypeName(e->proto.dtype())), k.key);
+      reported.insert(k.key);
     }
     auto var = nodes.find(k.key);
     if (var == nodes.end()) continue;
@@ -265,8 +272,10 @@ void CheckRestoredKeys(const tensorflow::MetaGraphDef& mg, const std::vector<Res
       Add(r, DefectCode::kVariableMismatch, file,
           StrCat("variable ", k.key, " has shape ", graph_shape->DebugString(), " in ", where,
                  " but ", e->shape.DebugString(), " in the checkpoint"), k.key);
+      reported.insert(k.key);
     }
   }
+  return reported;
 }
 
 // The checkpoint of a model: validated; nullptr unless it is a V2 bundle
@@ -304,7 +313,9 @@ void CheckMetaGraph(io::Env* env, const tensorflow::MetaGraphDef& mg, const std:
                "from; TensorFlow's loader fails (\"Unsuccessful TensorSliceReader constructor: "
                "Failed to find any matching files\")"));
   }
-  if (reader != nullptr) CheckRestoredKeys(mg, keys, *reader, file, where, r);
+  if (reader == nullptr) return;
+  const std::set<std::string> reported = CheckRestoredKeys(mg, keys, *reader, file, where, r);
+  CheckObjectGraphVariables(mg, *reader, file, where, reported, r);
 }
 
 }  // namespace

@@ -19,6 +19,8 @@
 //    Const of each RestoreV2 of the saver's scope, or of the functions a TF2
 //    restore op calls) is present with the RestoreV2's dtype, and a graph
 //    variable of that name has the checkpoint's shape (VARIABLE_MISMATCH);
+//    TF2: every variable of the object graph has its SavedVariable's dtype
+//    and shape in the checkpoint (model_object_graph.h, VARIABLE_MISMATCH);
 //    without one, a Saver that restores keys is MISSING_VARIABLES.
 // A SavedModel (saved_model.pb, else saved_model.pbtxt) also gets:
 //  - SAVED_MODEL: the file does not parse (binary .pb, text .pbtxt), or

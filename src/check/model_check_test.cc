@@ -192,6 +192,63 @@ TEST(ModelCheck, RestoredDtypeAndShapeMustMatchTheCheckpoint) {
   EXPECT_EQ(Count(r, DefectCode::kVariableMismatch), 1) << Codes(r);
 }
 
+// TF2: each SavedVariable of the object graph against the checkpoint entry
+// the checkpoint's own object graph names for it (model_object_graph.h).
+TEST(ModelCheck, ObjectGraphVariablesMustMatchTheCheckpoint) {
+  constexpr char kModule[] = "golden/tf-2.21/tf2_module_saved_model/saved_model";
+  auto first_variable = [](Model* m) {
+    for (auto& n : *m->meta_graph()->mutable_object_graph_def()->mutable_nodes()) {
+      if (n.has_variable() && n.variable().shape().dim_size() == 2) return n.mutable_variable();
+    }
+    ADD_FAILURE() << "no [a,b] variable in the object graph";
+    return new tensorflow::SavedVariable;  // leaks only on failure
+  };
+  {
+    Model m(kModule);
+    Report r = m.Validate();
+    EXPECT_TRUE(r.ok()) << Codes(r);
+  }
+  {  // another shape: a dim added
+    Model m(kModule);
+    first_variable(&m)->mutable_shape()->add_dim()->set_size(5);
+    m.Save();
+    Report r = m.Validate();
+    ASSERT_EQ(Count(r, DefectCode::kVariableMismatch), 1) << Codes(r);
+    EXPECT_EQ(r.defects[0].key, "hidden/w/.ATTRIBUTES/VARIABLE_VALUE") << Codes(r);
+    EXPECT_NE(r.defects[0].message.find("has shape [2,3,5] but the checkpoint holds"),
+              std::string::npos) << Codes(r);
+  }
+  {  // another dtype: the restore function's RestoreV2 still agrees with the checkpoint
+    Model m(kModule);
+    first_variable(&m)->set_dtype(tensorflow::DT_DOUBLE);
+    m.Save();
+    Report r = m.Validate();
+    ASSERT_EQ(Count(r, DefectCode::kVariableMismatch), 1) << Codes(r);
+    EXPECT_NE(r.defects[0].message.find("is double but the checkpoint holds"), std::string::npos)
+        << Codes(r);
+  }
+  {  // unknown dims and an unknown rank match any shape
+    Model m(kModule);
+    tensorflow::SavedVariable* v = first_variable(&m);
+    v->mutable_shape()->mutable_dim(1)->set_size(-1);
+    m.Save();
+    EXPECT_TRUE(m.Validate().ok()) << Codes(m.Validate());
+    v->mutable_shape()->clear_dim();
+    v->mutable_shape()->set_unknown_rank(true);
+    m.Save();
+    EXPECT_TRUE(m.Validate().ok()) << Codes(m.Validate());
+  }
+  {  // the checkpoint's object graph names no entry for the object
+    Model m(kModule);
+    auto& nodes = *m.meta_graph()->mutable_object_graph_def()->mutable_nodes();
+    nodes.Add()->mutable_variable()->set_name("extra");
+    m.Save();
+    Report r = m.Validate();
+    ASSERT_EQ(Count(r, DefectCode::kVariableMismatch), 1) << Codes(r);
+    EXPECT_NE(r.defects[0].message.find("variable 'extra'"), std::string::npos) << Codes(r);
+  }
+}
+
 TEST(ModelCheck, RecursiveFunctionIsReported) {
   Model m(kSimpleSave);
   auto* lib = m.meta_graph()->mutable_graph_def()->mutable_library();

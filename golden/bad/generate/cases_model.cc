@@ -15,6 +15,8 @@ namespace tfckpt::badcorpus {
 namespace {
 
 inline constexpr char kBuilder[] = "saved_model_builder/saved_model";  // two MetaGraphs, an asset
+// A TF2 SavedModel (tf.saved_model.save): object graph, restore function.
+inline constexpr char kModule[] = "tf2_module_saved_model/saved_model";
 
 // A case built in an empty directory: simple_save copied to <case>/saved_model.
 CaseDef OnSavedModel(BadCase row, std::function<Status(const CaseDir&)> fn) {
@@ -44,12 +46,13 @@ Status EditSavedModel(const CaseDir& d, const std::function<void(tensorflow::Sav
   return WriteAll(path, out);
 }
 
-// The variables bundle rewritten by BundleWriter with tensor `key`
-// replaced by fn(its value).
+// The variables bundle of SavedModel `source` rewritten by BundleWriter with
+// tensor `key` replaced by fn(its value).
 Status RewriteVariable(const CaseDir& d, const std::string& key,
-                       const std::function<tensor::Tensor(const tensor::Tensor&)>& fn) {
+                       const std::function<tensor::Tensor(const tensor::Tensor&)>& fn,
+                       const std::string& source = kSavedModel) {
   io::Env* env = io::Env::Default();
-  const std::string golden = d.G(std::string(kSavedModel) + "/variables/variables");
+  const std::string golden = d.G(source + "/variables/variables");
   TFCKPT_ASSIGN_OR_RETURN(auto reader, bundle::BundleReader::Open(env, golden));
   TFCKPT_ASSIGN_OR_RETURN(auto infos, reader->ListTensors());
   bundle::BundleWriter w(env, d.O("saved_model/variables/variables"));
@@ -116,6 +119,28 @@ std::vector<CaseDef> ModelCases() {
                                                          tensor::TensorShape{t.num_elements()}, v);
                      });
                    }),
+      {{"saved_model_tf2_variable_shape", "saved_model_tf2_variable_shape/saved_model",
+        "TF2 SavedModel: variables/ holds hidden/w as [3,2]; the object graph's SavedVariable "
+        "hidden/w is [2,3] (TF 2.21's tf.saved_model.load: \"Received incompatible tensor "
+        "with shape (3, 2) when attempting to restore variable with shape (2, 3)\"; the TF1 "
+        "loader assigns it unchecked)",
+        "tf2_module_saved_model; saved_model.pb copied, variables/ rewritten by BundleWriter "
+        "with hidden/w/.ATTRIBUTES/VARIABLE_VALUE reshaped to [3,2]",
+        {"VARIABLE_MISMATCH"}, kModule},
+       "",
+       [](const CaseDir& d) -> Status {
+         const std::string sm = kModule;
+         TFCKPT_RETURN_IF_ERROR(
+             Copy(d.G(sm + "/saved_model.pb"), d.O("saved_model/saved_model.pb")));
+         return RewriteVariable(
+             d, "hidden/w/.ATTRIBUTES/VARIABLE_VALUE",
+             [](const tensor::Tensor& t) {
+               std::vector<float> v(t.flat<float>(), t.flat<float>() + t.num_elements());
+               return tensor::Tensor::FromVector(tensorflow::DT_FLOAT, tensor::TensorShape{3, 2},
+                                                 v);
+             },
+             sm);
+       }},
       OnSavedModel({"saved_model_recursive_function", "",
                     "CVE-2022-23591: the graph's function library holds a function that calls "
                     "itself (TF 2.21's tf.saved_model.load: \"There is a cyclic dependency "

@@ -15,6 +15,7 @@ const std::map<std::string, Clauses>& ByName() {
       {"saved_model_pbtxt_garbage", {"SMODEL-2.1"}},
       {"saved_model_variable_dtype", {"META-2.3", "SMODEL-3.4"}},
       {"saved_model_variable_shape", {"META-2.3", "SMODEL-3.4"}},
+      {"saved_model_tf2_variable_shape", {"SMODEL-3.4"}},
       {"saved_model_recursive_function", {"META-4.3"}},
       {"saved_model_bad_signature", {"SMODEL-2.3"}},
       {"saved_model_dangling_input", {"FROZEN-2.3", "SMODEL-3.2"}},
