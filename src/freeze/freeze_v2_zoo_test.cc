@@ -10,7 +10,6 @@
 //    the loop models this freeze is for.
 // The oracle tier runs the same frozen graphs in TensorFlow and compares
 // their structure with TF's own converter (tf_runs_frozen.py).
-#include <fstream>
 #include <map>
 #include <set>
 
@@ -28,14 +27,6 @@ namespace {
 using nlohmann::json;
 using tensor::Tensor;
 namespace golden = ::tfckpt::testing::golden;
-
-const json& Zoo() {
-  static const json* m = [] {
-    std::ifstream in(golden::Runfile("golden/zoo/MANIFEST.json"));
-    return new json(json::parse(in));
-  }();
-  return *m;
-}
 
 // src/graph/README.md "Numerical contract", per model (ulps from TF's).
 const std::map<std::string, int64_t>& LoopBounds() {
@@ -85,17 +76,9 @@ void ExpectFrozen(const tensorflow::GraphDef& g, const std::string& model) {
   EXPECT_EQ(library, called) << model << ": the library holds exactly the loops' functions";
 }
 
-int64_t MaxUlps(const Tensor& got, const Tensor& want) {
-  int64_t worst = 0;
-  for (int64_t i = 0; i < want.num_elements(); ++i) {
-    worst = std::max(worst, golden::Ulps(got.flat<float>()[i], want.flat<float>()[i]));
-  }
-  return worst;
-}
-
 TEST(FreezeV2Zoo, KerasSavedModelsFreezeAndRunWithTheirOutputs) {
   int models = 0, loops = 0;
-  for (const json& s : Zoo()["scenarios"]) {
+  for (const json& s : golden::ZooManifest()["scenarios"]) {
     const std::string name = s["name"];
     if (name.rfind("keras_", 0) != 0) continue;
     SCOPED_TRACE(name);
@@ -140,10 +123,7 @@ TEST(FreezeV2Zoo, KerasSavedModelsFreezeAndRunWithTheirOutputs) {
           << fetches[i] << ": the frozen graph's output differs from the SavedModel's";
       const auto bound = LoopBounds().find(name);
       if (bound == LoopBounds().end()) continue;
-      const Tensor tf = golden::FromManifest(o);
-      ASSERT_EQ(mine.shape(), tf.shape());
-      const int64_t ulps = MaxUlps(mine, tf);
-      EXPECT_LE(ulps, bound->second) << fetches[i] << " vs TF's recorded output";
+      const int64_t ulps = golden::ExpectClose(mine, o, bound->second);
       std::cout << "frozen " << name << ": " << ulps << " ulps from TF (bound " << bound->second
                 << ")\n";
     }

@@ -11,7 +11,6 @@
 // Every run of the zoo's MANIFEST must have a bound here, so a model added
 // to the zoo cannot go unchecked. Observed distances are printed and
 // recorded as test properties (zoo_<scenario>_<run>_ulps).
-#include <fstream>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -28,13 +27,7 @@ using nlohmann::json;
 using tensor::Tensor;
 namespace golden = ::tfckpt::testing::golden;
 
-const json& Zoo() {
-  static const json* m = [] {
-    std::ifstream in(golden::Runfile("golden/zoo/MANIFEST.json"));
-    return new json(json::parse(in));
-  }();
-  return *m;
-}
+const json& Zoo() { return golden::ZooManifest(); }
 
 std::string ZooPath(const json& scenario, const std::string& rel) {
   return golden::Runfile("golden/zoo/tf-2.21/" + scenario["dir"].get<std::string>() + "/" + rel);

@@ -32,6 +32,14 @@ const json& Manifest() {
   return *m;
 }
 
+const json& ZooManifest() {
+  static const json* m = [] {
+    std::ifstream in(Runfile("golden/zoo/MANIFEST.json"));
+    return new json(json::parse(in));
+  }();
+  return *m;
+}
+
 const json& Scenario(const std::string& name) {
   for (const json& s : Manifest()["scenarios"]) {
     if (s["name"] == name) return s;

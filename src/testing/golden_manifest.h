@@ -19,6 +19,8 @@ namespace tfckpt::testing::golden {
 
 std::string Runfile(const std::string& rel);
 const nlohmann::json& Manifest();
+// golden/zoo/MANIFEST.json (data "//golden:zoo"): the model zoo's runs.
+const nlohmann::json& ZooManifest();
 const nlohmann::json& Scenario(const std::string& name);
 const nlohmann::json& RunOf(const std::string& scenario, const std::string& run);
 const nlohmann::json& ErrorOf(const std::string& scenario, const std::string& name);
