@@ -1,6 +1,7 @@
-// Pooling and the Max reduction (tensorflow/core/ops/nn_ops.cc,
+// Pooling and the Max / Min reductions (tensorflow/core/ops/nn_ops.cc,
 // math_ops.cc): MaxPool, AvgPool (NHWC, SAME / VALID; MaxPool also
-// EXPLICIT), Max (what GlobalMaxPooling builds).
+// EXPLICIT), Max (what GlobalMaxPooling builds), Min (tf.nn.dynamic_rnn's
+// sequence-length bounds).
 //
 // AvgPool is TF's SpatialAvgPool: each output sums the window's in-bounds
 // inputs in row-major order starting from zero, then is divided by their
@@ -33,12 +34,24 @@ T Lowest() {
 }
 
 template <typename T>
+T Highest() {
+  if constexpr (std::numeric_limits<T>::has_infinity) {
+    return std::numeric_limits<T>::infinity();
+  } else if constexpr (std::is_same_v<T, Eigen::half> || std::is_same_v<T, Eigen::bfloat16>) {
+    return Eigen::NumTraits<T>::infinity();
+  } else {
+    return std::numeric_limits<T>::max();
+  }
+}
+
+// The larger (kMax) or smaller of two values; a NaN wins.
+template <bool kMax = true, typename T>
 T MaxNan(T a, T b) {
   if constexpr (!std::is_integral_v<T>) {
     if (Eigen::numext::isnan(a)) return a;
     if (Eigen::numext::isnan(b)) return b;
   }
-  return a < b ? b : a;
+  return (kMax ? a < b : b < a) ? b : a;
 }
 
 template <bool kMax>
@@ -143,20 +156,21 @@ class PoolOp : public OpKernel {
   std::vector<int64_t> ksize_, strides_, explicit_;
 };
 
-// Max over reduction axes, keep_dims as Sum / Mean.
-Status MaxOp(OpKernelContext* ctx) {
+// Max / Min over reduction axes, keep_dims as Sum / Mean.
+template <bool kMax>
+Status ExtremumOp(OpKernelContext* ctx) {
   const Tensor& in = ctx->input(0);
   std::vector<bool> reduce;
   TensorShape out_shape;
   TFCKPT_RETURN_IF_ERROR(PlanReduction(ctx, &reduce, &out_shape));
-  return Dispatch<kRealTypes>(in.dtype(), "Max", [&](auto tag) -> Status {
+  return Dispatch<kRealTypes>(in.dtype(), kMax ? "Max" : "Min", [&](auto tag) -> Status {
     using T = typename decltype(tag)::type;
     TFCKPT_ASSIGN_OR_RETURN(Tensor * out, ctx->AllocateOutput(0, in.dtype(), out_shape));
     T* o = out->mutable_flat<T>();
-    std::fill(o, o + out_shape.num_elements(), Lowest<T>());
+    std::fill(o, o + out_shape.num_elements(), kMax ? Lowest<T>() : Highest<T>());
     const T* x = in.flat<T>();
     ForEachReduced(in.shape(), reduce,
-                   [&](int64_t i, int64_t oi) { o[oi] = MaxNan(o[oi], x[i]); });
+                   [&](int64_t i, int64_t oi) { o[oi] = MaxNan<kMax>(o[oi], x[i]); });
     return OkStatus();
   });
 }
@@ -184,15 +198,17 @@ void RegisterPoolOps(OpRegistry* r) {
                   .Attr("data_format: {'NHWC', 'NCHW'} = 'NHWC'")
                   .Attr("T: {half, bfloat16, float, double}"),
               Kernel<PoolOp<false>>());
-  r->Register(OpDefBuilder("Max")
-                  .Input("input: T")
-                  .Input("reduction_indices: Tidx")
-                  .Output("output: T")
-                  .Attr("keep_dims: bool = false")
-                  .Attr("T: {float, double, int32, uint8, int16, int8, int64, bfloat16, uint16, "
-                        "half, uint32, uint64, qint8, quint8, qint32, qint16, quint16}")
-                  .Attr("Tidx: {int32, int64} = DT_INT32"),
-              FnKernel(MaxOp));
+  for (const char* name : {"Max", "Min"}) {
+    r->Register(OpDefBuilder(name)
+                    .Input("input: T")
+                    .Input("reduction_indices: Tidx")
+                    .Output("output: T")
+                    .Attr("keep_dims: bool = false")
+                    .Attr("T: {float, double, int32, uint8, int16, int8, int64, bfloat16, uint16, "
+                          "half, uint32, uint64, qint8, quint8, qint32, qint16, quint16}")
+                    .Attr("Tidx: {int32, int64} = DT_INT32"),
+                FnKernel(name[1] == 'a' ? ExtremumOp<true> : ExtremumOp<false>));
+  }
 }
 
 }  // namespace tfckpt::graph

@@ -65,5 +65,66 @@ TEST(Tf1Kernels, DivNoNanIsZeroWhereTheDivisorIs) {
   EXPECT_EQ(Values<float>(*s), (std::vector<float>{1.5f, 2.5f}));
 }
 
+StatusOr<std::vector<Tensor>> RunServing(const tensorflow::GraphDef& def,
+                                         const std::vector<std::string>& fetches) {
+  SessionOptions so;
+  so.graph.registry = &ServingOpRegistry();
+  TFCKPT_ASSIGN_OR_RETURN(auto session, Session::Create(def, so));
+  return session->Run({}, fetches);
+}
+
+StatusOr<Tensor> Reduce(const std::string& op, const Tensor& x, const Tensor& axes,
+                        bool keep_dims = false) {
+  GraphBuilder b;
+  b.Const("x", x);
+  b.Const("axes", axes);
+  Attrs attrs = {{"keep_dims", ABool(keep_dims)}};
+  if (op != "All") attrs["T"] = AType(x.dtype());
+  b.Op("op", op, {"x", "axes"}, attrs);
+  TFCKPT_ASSIGN_OR_RETURN(auto out, RunServing(b.def(), {"op:0"}));
+  return out[0];
+}
+
+// Min over rows / columns of [[3, 1], [2, NaN]]: a NaN wins, as in Max.
+TEST(Tf1Kernels, MinAndAllReduce) {
+  const Tensor x = F({2, 2}, {3, 1, 2, NAN});
+  auto rows = Reduce("Min", x, I32({}, {1}));
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(Values<float>(*rows)[0], 1);
+  EXPECT_TRUE(std::isnan(Values<float>(*rows)[1]));
+  auto all = Reduce("Min", I32({2, 2}, {3, 1, 2, 5}), I32({2}, {0, 1}), true);
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(all->shape().DebugString(), "[1,1]");
+  EXPECT_EQ(Values<int32_t>(*all), std::vector<int32_t>{1});
+  // All of [[T, F], [T, T]] per column: [T, F]; over nothing: the input.
+  const Tensor b = B({2, 2}, {true, false, true, true});
+  auto cols = Reduce("All", b, I32({}, {0}));
+  ASSERT_TRUE(cols.ok()) << cols.status();
+  EXPECT_EQ(BoolValues(*cols), (std::vector<bool>{true, false}));
+  auto none = Reduce("All", b, I32({0}, {}));
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_EQ(BoolValues(*none), (std::vector<bool>{true, false, true, true}));
+}
+
+// Assert passes on true; on false it fails with its data summarized (at most
+// `summarize` values each).
+TEST(Tf1Kernels, AssertFailsWithItsData) {
+  for (bool cond : {true, false}) {
+    GraphBuilder b;
+    b.Const("cond", B({}, {cond}));
+    b.Const("msg", S({}, {"x must be small:"}));
+    b.Const("x", I32({5}, {1, 2, 3, 4, 5}));
+    b.Op("assert", "Assert", {"cond", "msg", "x"},
+         {{"T", ATypes({tensorflow::DT_STRING, tensorflow::DT_INT32})}, {"summarize", AInt(3)}});
+    b.Op("y", "Identity", {"x", "^assert"}, {{"T", AType(tensorflow::DT_INT32)}});
+    auto out = RunServing(b.def(), {"y:0"});
+    if (cond) {
+      EXPECT_TRUE(out.ok()) << out.status();
+    } else {
+      EXPECT_EQ(Message(out.status()), "assertion failed: [x must be small:] [1 2 3...]");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tfckpt::graph

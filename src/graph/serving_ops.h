@@ -24,7 +24,7 @@
 // | slice (kernels_strided_slice.cc) | StridedSlice (every mask) |
 // | function (kernels_function.cc) | StatefulPartitionedCall, PartitionedCall |
 // | layers: activation (kernels_activation.cc) | Elu, Selu, Softplus, Softsign, Relu6, LeakyRelu, Exp, Erfc, Rsqrt, Square, SquaredDifference, Less, StopGradient |
-// | layers: pool (kernels_pool.cc) | MaxPool, AvgPool, Max |
+// | layers: pool (kernels_pool.cc) | MaxPool, AvgPool, Max, Min |
 // | layers: shape (kernels_shape.cc) | ExpandDims, Squeeze, Range, GatherV2, ResourceGather |
 // | layers: norm (kernels_norm.cc) | FusedBatchNormV3 (inference), SparseSoftmaxCrossEntropyWithLogits |
 // | conv (kernels_conv.cc) | DepthwiseConv2dNative |
@@ -55,7 +55,7 @@ void RegisterPoolOps(OpRegistry* registry);
 void RegisterShapeOps(OpRegistry* registry);
 void RegisterNormOps(OpRegistry* registry);
 // Elementwise ops of TF 1.x graphs (golden/tf-1.15): Abs, Greater,
-// GreaterEqual, LessEqual, DivNoNan.
+// GreaterEqual, LessEqual, DivNoNan; All and Assert (tf.nn.dynamic_rnn).
 void RegisterTf1Ops(OpRegistry* registry);
 // What Keras' Conv3D / pooling 3-D and recurrent layers need.
 void RegisterVolumeOps(OpRegistry* registry);
