@@ -2,6 +2,8 @@
 # tfckpt.load vs TensorFlow, tensorflow-checkpoint-reader and safetensors
 # (bench/python_load_bench.py; docs/PERFORMANCE.md "Python readers").
 #   bench/run_python_load.sh [OUT.md]      # ~4 GiB of scratch in $TMPDIR
+# The scratch data is removed at exit (a shared machine's disk filled up once
+# with it left behind); KEEP_WORK=1 keeps it, and a later run reuses it.
 # Interpreters: Debian's python3 with the -c opt module for tfckpt, the
 # TensorFlow 2.21 venv (tools/oracle/setup_venv.sh), the matrix's venv of
 # tensorflow-checkpoint-reader (conformance/testees/), and a venv over
@@ -12,7 +14,7 @@ cd "$root"
 bazel build -c opt //python:_tfckpt.so
 module="$(bazel info -c opt bazel-bin)/python/_tfckpt.so"
 pkg="$(mktemp -d)"; work="${TMPDIR:-/tmp}/tfckpt-python-bench"
-trap 'rm -rf "$pkg"' EXIT
+trap 'rm -rf "$pkg"; [ "${KEEP_WORK:-0}" = 1 ] || rm -rf "$work"' EXIT
 mkdir -p "$pkg/tfckpt" && cp python/tfckpt/*.py "$pkg/tfckpt/" && cp "$module" "$pkg/tfckpt/"
 tf_venv="$(tools/oracle/setup_venv.sh | tail -n 1)"
 tcr_venv="$(conformance/testees/venv.sh tensorflow-checkpoint-reader \
