@@ -31,9 +31,9 @@
 // ReadVariableOp -> Identity, pass-through nodes get the variable's dtype,
 // a While / If / Case / call taking it gets the dtype in its type attr and
 // its functions' input args (a While's loop-carried handle becomes the
-// constant carried through the loop). Any other consumer of a converted
-// handle (AssignVariableOp, ResourceGather, ...) is Unimplemented naming
-// the node: a frozen graph cannot write or gather from a constant. The
+// constant carried through the loop), a ResourceGather a GatherV2. Any
+// other consumer of a converted handle (AssignVariableOp, ...) is
+// Unimplemented naming the node: a frozen graph cannot write a constant. The
 // library keeps only the functions a node still calls (directly or through
 // other functions); none: no library.
 #ifndef TFCKPT_FREEZE_FREEZE_V2_H_

@@ -260,6 +260,46 @@ TEST(FreezeV2, IfAndCaseBranchesTakeTheConstant) {
   EXPECT_EQ(g.library().function_size(), 2);
 }
 
+// ResourceGather of a variable becomes GatherV2 of the constant along a new
+// axis Const (TF's _ResourceGather); the frozen graph gathers what the
+// graph with the variable does.
+TEST(FreezeV2, ResourceGatherBecomesGatherV2) {
+  GraphBuilder b;
+  b.Op("table", "VarHandleOp", {},
+       {{"dtype", AType(kF)}, {"shape", AShape({3, 2})}, {"shared_name", AStr("table")}});
+  b.Const("init", F({3, 2}, {1, 2, 3, 4, 5, 6}));
+  b.Op("assign", "AssignVariableOp", {"table", "init"}, {{"dtype", AType(kF)}});
+  b.Const("ids", I32({2}, {2, 0}));
+  b.Op("gather", "ResourceGather", {"table", "ids"},
+       {{"dtype", AType(kF)}, {"Tindices", AType(kI32)}, {"batch_dims", AInt(0)}});
+  graph::SessionOptions so;
+  so.graph.registry = &graph::ServingOpRegistry();  // ResourceGather, GatherV2
+  auto session = graph::Session::Create(b.def(), so);
+  ASSERT_TRUE(session.ok()) << session.status();
+  ASSERT_TRUE((*session)->Run({}, {}, {"assign"}).ok());
+  auto want = (*session)->Run({}, {"gather"});
+  ASSERT_TRUE(want.ok()) << want.status();
+
+  auto frozen = ConvertVariablesToConstantsV2(
+      b.def(), {"gather"},
+      [](const tensorflow::NodeDef&) -> StatusOr<tensor::Tensor> {
+        return F({3, 2}, {1, 2, 3, 4, 5, 6});
+      });
+  ASSERT_TRUE(frozen.ok()) << frozen.status();
+  const tensorflow::NodeDef& gather = Node(frozen->node(), "gather");
+  EXPECT_EQ(gather.op(), "GatherV2");
+  ASSERT_EQ(gather.input_size(), 3);
+  EXPECT_EQ(gather.input(2), "gather/axis");
+  EXPECT_EQ(gather.attr().at("Tparams").type(), kF);
+  EXPECT_EQ(gather.attr().at("Taxis").type(), kI32);
+  EXPECT_EQ(Node(frozen->node(), "gather/axis").op(), "Const");
+  auto frozen_session = graph::Session::Create(*frozen, so);
+  ASSERT_TRUE(frozen_session.ok()) << frozen_session.status();
+  auto got = (*frozen_session)->Run({}, {"gather"});
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_TRUE((*got)[0].BitwiseEquals((*want)[0])) << (*got)[0].DebugString();
+}
+
 // A variable written inside a loop cannot be frozen: the error names the
 // function and node.
 TEST(FreezeV2, AssignInsideAFunctionIsRefused) {

@@ -60,6 +60,17 @@ void SetType(tensorflow::NodeDef* node, const char* attr, int index, tensorflow:
   }
 }
 
+int64_t AttrInt(const tensorflow::NodeDef& node, const char* name) {
+  auto it = node.attr().find(name);
+  return it == node.attr().end() ? 0 : it->second.i();
+}
+
+void CopyAttr(const tensorflow::NodeDef& from, const char* name, tensorflow::NodeDef* to,
+              const char* as) {
+  auto it = from.attr().find(name);
+  if (it != from.attr().end()) (*to->mutable_attr())[as] = it->second;
+}
+
 void MakeUnknownRank(tensorflow::AttrValue* shapes, int index) {
   if (!shapes->has_list() || index >= shapes->list().shape_size()) return;
   tensorflow::TensorShapeProto* s = shapes->mutable_list()->mutable_shape(index);
@@ -150,6 +161,19 @@ void ConstantPropagation::Consume(Scope* scope, const Use& use) {
     Follow(scope, node->name(), op == "IdentityN" ? use.input : -1);
   } else if (CallerOf(op) != nullptr) {
     ConvertCaller(node, use.input);
+  } else if (op == "ResourceGather" && scope->fdef == nullptr && use.input == 0 &&
+             AttrInt(*node, "batch_dims") == 0) {
+    ConvertGather(use.node);
+  } else if (op == "ResourceGatherNd" && use.input == 0) {
+    const tensorflow::NodeDef before = *node;
+    node->Clear();
+    node->set_name(before.name());
+    node->set_op("GatherNd");
+    node->add_input(before.input(0));
+    node->add_input(before.input(1));
+    CopyAttr(before, "dtype", node, "Tparams");
+    CopyAttr(before, "Tindices", node, "Tindices");
+    CopyAttr(before, "_class", node, "_class");
   } else {
     others_.push_back(StrCat(scope->function.empty() ? "" : scope->function + "/", node->name(),
                              " (", op, ")"));
@@ -187,6 +211,44 @@ void ConstantPropagation::ConvertCaller(tensorflow::NodeDef* node, int input) {
     }
   }
   for (const std::string& f : called) ConvertArg(f, index);
+}
+
+// TF's _ResourceGather (graph nodes only; TF skips those in functions):
+// GatherV2 of the constant along axis 0, a new Const "<name>/axis" (of
+// Tindices' type) beside it.
+void ConstantPropagation::ConvertGather(int index) {
+  const tensorflow::NodeDef before = graph_->node(index);
+  const std::string axis_name = StrCat(before.name(), "/axis");
+  tensorflow::DataType itype = tensorflow::DT_INT32;
+  auto tindices = before.attr().find("Tindices");
+  if (tindices != before.attr().end()) itype = tindices->second.type();
+  bool exists = false;
+  for (const auto& n : graph_->node()) exists = exists || n.name() == axis_name;
+  if (!exists) {
+    tensorflow::NodeDef* axis = graph_->add_node();
+    axis->set_name(axis_name);
+    axis->set_op("Const");
+    (*axis->mutable_attr())["dtype"].set_type(itype);
+    tensorflow::TensorProto* value = (*axis->mutable_attr())["value"].mutable_tensor();
+    value->set_dtype(itype);
+    value->mutable_tensor_shape();
+    if (itype == tensorflow::DT_INT64) {
+      value->add_int64_val(0);
+    } else {
+      value->add_int_val(0);
+    }
+  }
+  tensorflow::NodeDef* node = graph_->mutable_node(index);
+  node->Clear();
+  node->set_name(before.name());
+  node->set_op("GatherV2");
+  node->add_input(before.input(0));
+  node->add_input(before.input(1));
+  node->add_input(axis_name);
+  CopyAttr(before, "dtype", node, "Tparams");
+  CopyAttr(before, "Tindices", node, "Tindices");
+  (*node->mutable_attr())["Taxis"].set_type(itype);
+  CopyAttr(before, "_class", node, "_class");
 }
 
 void ConstantPropagation::ConvertArg(const std::string& function, int index) {

@@ -21,8 +21,13 @@
 //    output_shapes[k] = shape, and its body's output arg k the dtype: the
 //    loop carries the constant. As TF, a caller's own outputs are not
 //    followed (a body may route any input to any output).
+//  - ResourceGather (a graph node, batch_dims 0) -> GatherV2 of (input 0,
+//    input 1, a new Const "<name>/axis" = 0 of Tindices' type), Tparams =
+//    its dtype; ResourceGatherNd -> GatherNd (Tparams, Tindices; `_class`
+//    kept by both), as TF's _ResourceGather / _ResourceGatherNd;
 //  - any other reader is listed in other_consumers(): "name (op)", or
-//    "f/name (op)" inside function f.
+//    "f/name (op)" inside function f (a ResourceGather there too: TF leaves
+//    it unconverted, which no runtime can run).
 // A function the library lacks is listed there too ("f (missing function)").
 #ifndef TFCKPT_FREEZE_PROPAGATE_H_
 #define TFCKPT_FREEZE_PROPAGATE_H_
@@ -42,8 +47,8 @@ namespace tfckpt::freeze {
 
 class ConstantPropagation {
  public:
-  // `graph` must outlive this object; only its node attrs, ops and library
-  // change (no node is added or removed).
+  // `graph` must outlive this object; its nodes' ops, inputs and attrs and
+  // its library change, and a ResourceGather adds its axis Const (at the end).
   explicit ConstantPropagation(tensorflow::GraphDef* graph);
 
   void Propagate(const std::string& node, tensorflow::DataType dtype,
@@ -71,6 +76,7 @@ class ConstantPropagation {
   void Consume(Scope* scope, const Use& use);
   void ConvertCaller(tensorflow::NodeDef* node, int input);
   void ConvertArg(const std::string& function, int index);
+  void ConvertGather(int index);
 
   tensorflow::GraphDef* graph_;
   std::map<std::string, tensorflow::FunctionDef*> functions_;
