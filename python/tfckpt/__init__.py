@@ -72,9 +72,9 @@ class Checkpoint:
     ``names`` (sorted), ``dtypes`` and ``shapes`` (dicts by name, dtypes as
     TensorFlow names them: "float", "bfloat16", "string"...) come from the
     index alone. ``ckpt[name]`` / ``ckpt.get(name)`` reads one tensor as a
-    read-only array that borrows the file's memory mapping when the file
-    allows it (little-endian, aligned data: zero copy); ``copy=True`` gives
-    a writable array of its own.
+    read-only array over the buffer the read filled (files are read with
+    pread, checksummed, and not copied again); ``copy=True`` gives a
+    writable array, which is that same buffer when nothing else holds it.
     """
 
     def __init__(self, path):
@@ -156,8 +156,8 @@ def open(path):  # noqa: A001  (tfckpt.open, like tarfile.open)
 def load(path, copy=True):
     """Every tensor of the checkpoint at `path`: {name: numpy.ndarray}.
 
-    copy=True (default): writable arrays; copy=False: read-only arrays that
-    borrow the file's mapping where possible (see Checkpoint).
+    copy=True (default): writable arrays; copy=False: read-only arrays
+    (see Checkpoint; both read each tensor once).
     """
     ckpt = Checkpoint(path)
     return {name: ckpt.get(name, copy=copy) for name in ckpt.names}
