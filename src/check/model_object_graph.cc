@@ -1,5 +1,9 @@
 #include "src/check/model_object_graph.h"
 
+#include <deque>
+#include <map>
+#include <vector>
+
 #include "proto/saved_object_graph.pb.h"
 #include "proto/trackable_object_graph.pb.h"
 #include "src/tensor/shape.h"
@@ -38,6 +42,30 @@ StatusOr<tensorflow::TrackableObjectGraph> ReadObjectGraph(const bundle::BundleR
   return graph;
 }
 
+// SavedModel object id -> checkpoint object id, children paired by local
+// name from the roots (node 0 of each), as tf.saved_model.load's restore
+// matches the checkpoint to the objects it created.
+std::map<int, int> MatchObjects(const tensorflow::SavedObjectGraph& saved,
+                                const tensorflow::TrackableObjectGraph& ckpt) {
+  std::map<int, int> match;
+  std::deque<std::pair<int, int>> queue{{0, 0}};
+  while (!queue.empty()) {
+    auto [s, c] = queue.front();
+    queue.pop_front();
+    if (s < 0 || s >= saved.nodes_size() || c < 0 || c >= ckpt.nodes_size() ||
+        !match.emplace(s, c).second) {
+      continue;
+    }
+    std::map<std::string, int> children;
+    for (const auto& ch : ckpt.nodes(c).children()) children.emplace(ch.local_name(), ch.node_id());
+    for (const auto& ch : saved.nodes(s).children()) {
+      auto it = children.find(ch.local_name());
+      if (it != children.end()) queue.emplace_back(ch.node_id(), it->second);
+    }
+  }
+  return match;
+}
+
 }  // namespace
 
 void CheckObjectGraphVariables(const tensorflow::MetaGraphDef& mg,
@@ -50,30 +78,27 @@ void CheckObjectGraphVariables(const tensorflow::MetaGraphDef& mg,
   if (variables == 0) return;
   auto graph = ReadObjectGraph(reader);
   if (!graph.ok()) {
-    Mismatch(r, file, kObjectGraphKey,
-             StrCat(where, "'s object graph holds ", variables, " variable(s), but the "
-                    "checkpoint's object graph cannot be read (", graph.status().message(),
-                    "): tf.saved_model.load cannot tell where they are saved"));
+    r->notes.push_back(StrCat(where, "'s object graph holds ", variables, " variable(s), but the "
+                              "checkpoint's object graph cannot be read (",
+                              graph.status().message(), "): their dtypes and shapes are not "
+                              "checked"));
     return;
   }
+  const std::map<int, int> match = MatchObjects(mg.object_graph_def(), *graph);
+  std::vector<std::string> unsaved;
   for (int i = 0; i < nodes.size(); ++i) {
     if (!nodes[i].has_variable()) continue;
     const tensorflow::SavedVariable& v = nodes[i].variable();
     const std::string what = StrCat("variable '", v.name(), "' (object ", i, " of ", where, ")");
-    if (i >= graph->nodes_size()) {
-      Mismatch(r, file, kObjectGraphKey,
-               StrCat(what, " has no node in the checkpoint's object graph, which has ",
-                      graph->nodes_size(), " nodes"));
-      continue;
-    }
     std::string key;
-    for (const auto& a : graph->nodes(i).attributes()) {
-      if (a.name() == kVariableValue) key = a.checkpoint_key();
+    auto c = match.find(i);
+    if (c != match.end()) {
+      for (const auto& a : graph->nodes(c->second).attributes()) {
+        if (a.name() == kVariableValue) key = a.checkpoint_key();
+      }
     }
-    if (key.empty()) {
-      Mismatch(r, file, kObjectGraphKey,
-               StrCat(what, ": node ", i, " of the checkpoint's object graph saves no ",
-                      kVariableValue));
+    if (key.empty()) {  // not restored; TF fails only if it is read
+      unsaved.push_back(v.name());
       continue;
     }
     if (skip.count(key) > 0) continue;
@@ -95,6 +120,11 @@ void CheckObjectGraphVariables(const tensorflow::MetaGraphDef& mg,
                       e->shape.DebugString(), " when attempting to restore variable with shape ",
                       tensor::ShapeProtoDebugString(v.shape()), "\")"));
     }
+  }
+  if (!unsaved.empty()) {
+    r->notes.push_back(StrCat(where, ": ", unsaved.size(), " variable(s) of the object graph (",
+                              unsaved[0], unsaved.size() > 1 ? ", ..." : "",
+                              ") have no value in the checkpoint's object graph"));
   }
 }
 
