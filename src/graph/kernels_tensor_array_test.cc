@@ -28,10 +28,7 @@ GraphBuilder Array(int size, const Attrs& extra = {}) {
 }
 
 StatusOr<std::vector<Tensor>> RunArray(GraphBuilder& b, const std::vector<std::string>& fetches) {
-  SessionOptions so;
-  so.graph.registry = &ServingOpRegistry();
-  TFCKPT_ASSIGN_OR_RETURN(auto session, Session::Create(b.def(), so));
-  return session->Run({}, fetches);
+  return RunServingGraph(b.def(), fetches);
 }
 
 // "TensorArray ta_<n>: rest" -> "TensorArray ta: rest" (n is a process-wide counter).

@@ -19,10 +19,7 @@ StatusOr<Tensor> Op(const std::string& op, const std::vector<Tensor>& inputs, Da
   std::vector<std::string> names;
   for (size_t i = 0; i < inputs.size(); ++i) names.push_back(b.Const(StrCat("in", i), inputs[i]));
   b.Op("op", op, names, {{"T", AType(t)}});
-  SessionOptions so;
-  so.graph.registry = &ServingOpRegistry();
-  TFCKPT_ASSIGN_OR_RETURN(auto session, Session::Create(b.def(), so));
-  TFCKPT_ASSIGN_OR_RETURN(auto out, session->Run({}, {"op:0"}));
+  TFCKPT_ASSIGN_OR_RETURN(auto out, RunServingGraph(b.def(), {"op:0"}));
   return out[0];
 }
 
@@ -65,14 +62,6 @@ TEST(Tf1Kernels, DivNoNanIsZeroWhereTheDivisorIs) {
   EXPECT_EQ(Values<float>(*s), (std::vector<float>{1.5f, 2.5f}));
 }
 
-StatusOr<std::vector<Tensor>> RunServing(const tensorflow::GraphDef& def,
-                                         const std::vector<std::string>& fetches) {
-  SessionOptions so;
-  so.graph.registry = &ServingOpRegistry();
-  TFCKPT_ASSIGN_OR_RETURN(auto session, Session::Create(def, so));
-  return session->Run({}, fetches);
-}
-
 StatusOr<Tensor> Reduce(const std::string& op, const Tensor& x, const Tensor& axes,
                         bool keep_dims = false) {
   GraphBuilder b;
@@ -81,7 +70,7 @@ StatusOr<Tensor> Reduce(const std::string& op, const Tensor& x, const Tensor& ax
   Attrs attrs = {{"keep_dims", ABool(keep_dims)}};
   if (op != "All") attrs["T"] = AType(x.dtype());
   b.Op("op", op, {"x", "axes"}, attrs);
-  TFCKPT_ASSIGN_OR_RETURN(auto out, RunServing(b.def(), {"op:0"}));
+  TFCKPT_ASSIGN_OR_RETURN(auto out, RunServingGraph(b.def(), {"op:0"}));
   return out[0];
 }
 
@@ -117,7 +106,7 @@ TEST(Tf1Kernels, AssertFailsWithItsData) {
     b.Op("assert", "Assert", {"cond", "msg", "x"},
          {{"T", ATypes({tensorflow::DT_STRING, tensorflow::DT_INT32})}, {"summarize", AInt(3)}});
     b.Op("y", "Identity", {"x", "^assert"}, {{"T", AType(tensorflow::DT_INT32)}});
-    auto out = RunServing(b.def(), {"y:0"});
+    auto out = RunServingGraph(b.def(), {"y:0"});
     if (cond) {
       EXPECT_TRUE(out.ok()) << out.status();
     } else {

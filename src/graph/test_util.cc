@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "src/graph/serving_ops.h"
 #include "src/tensor/tensor_proto.h"
 
 namespace tfckpt::graph::testing {
@@ -106,6 +107,15 @@ StatusOr<std::vector<Tensor>> RunGraph(const tensorflow::GraphDef& def,
                                        const std::vector<std::string>& targets) {
   TFCKPT_ASSIGN_OR_RETURN(auto session, Session::Create(def));
   return session->Run(feeds, fetches, targets);
+}
+
+StatusOr<std::vector<Tensor>> RunServingGraph(const tensorflow::GraphDef& def,
+                                              const std::vector<std::string>& fetches,
+                                              const std::vector<Session::Feed>& feeds) {
+  SessionOptions options;
+  options.graph.registry = &ServingOpRegistry();
+  TFCKPT_ASSIGN_OR_RETURN(auto session, Session::Create(def, options));
+  return session->Run(feeds, fetches);
 }
 
 StatusOr<Tensor> RunOp(const std::string& op, const std::vector<Tensor>& inputs,

@@ -85,6 +85,11 @@ StatusOr<std::vector<Tensor>> RunGraph(const tensorflow::GraphDef& def,
                                        const std::vector<Session::Feed>& feeds = {},
                                        const std::vector<std::string>& targets = {});
 
+// RunGraph over ServingOpRegistry() (the serving and layer ops).
+StatusOr<std::vector<Tensor>> RunServingGraph(const tensorflow::GraphDef& def,
+                                              const std::vector<std::string>& fetches,
+                                              const std::vector<Session::Feed>& feeds = {});
+
 // One node of `op` over Const inputs in0, in1, ... named "op"; returns
 // output `index`. Kernel errors keep TF's "\n\t [[{{node op}}]]" suffix.
 StatusOr<Tensor> RunOp(const std::string& op, const std::vector<Tensor>& inputs,
