@@ -60,9 +60,13 @@ def model_ops(tf, oc):
             sm = loader_impl.parse_saved_model(export_dir)
             out = {"saved_model_schema_version": sm.saved_model_schema_version,
                    "meta_graphs": [meta_graph_json(mg) for mg in sm.meta_graphs]}
+        # variables/variables as TF's loader restores it (saved_model_utils.
+        # get_variables_path, Saver.restore): a V2 bundle, or the V1
+        # TensorSlice file a TF 1.x Saver(write_version=V1) writes; TF's
+        # checkpoint reader opens either.
         prefix = os.path.join(export_dir, "variables", "variables")
         variables = []
-        if os.path.exists(prefix + ".index"):
+        if os.path.exists(prefix + ".index") or os.path.isfile(prefix):
             reader = tf.compat.v1.train.NewCheckpointReader(prefix)
             dtypes = reader.get_variable_to_dtype_map()
             for name, shape in sorted(reader.get_variable_to_shape_map().items()):

@@ -17,7 +17,8 @@ conformance/testees/tensorflow-<V>/failure_list.txt, each with the reason.
   write_checkpoint       tf.raw_ops.SaveV2 (V2) / tf.raw_ops.Save (V1), eager
   read_checkpoint_state  tf.train.get_checkpoint_state (None is an error)
   read_saved_model       loader_impl.parse_saved_model / SavedModelLoader.get_meta_graph_def_from_tags
-                         (TF's loader steps 1-2) + tf.train.list_variables of variables/
+                         (TF's loader steps 1-2) + NewCheckpointReader of variables/variables
+                         (a V2 bundle, or the V1 file TF 1.x SavedModels may hold)
   read_meta_graph        meta_graph.read_meta_graph_file (binary, else text)
   read_graph             GraphDef (binary, else text) + tf.make_ndarray of each Const
   read_object_graph      the _CHECKPOINTABLE_OBJECT_GRAPH tensor as a TrackableObjectGraph
