@@ -175,9 +175,26 @@ void PrintText(const Checkpoint& ckpt, const std::string& name, const tensor::Te
             << ValuesText(t, summarise ? kEdgeItems : 0) << "\n";
 }
 
+// The bytes reading tensor `name` takes (0 if it cannot tell).
+uint64_t TensorBytes(const Checkpoint& ckpt, const std::string& name) {
+  if (ckpt.v2() != nullptr) {
+    auto e = ckpt.v2()->GetEntry(name);
+    return e.ok() ? WorkBytes(e->proto.dtype(), e->shape) : 0;
+  }
+  auto list = ckpt.List();
+  if (!list.ok()) return 0;
+  for (const TensorSummary& s : *list) {
+    if (s.name == name) return WorkBytes(s.dtype, s.shape);
+  }
+  return 0;
+}
+
 Status Dump(const DumpOptions& opt) {
+  // One tensor on a terminal: its bytes read so far (--all draws per tensor).
+  ReadProgress reading(StrCat("reading ", opt.tensor, " of ", opt.path), !opt.json && !opt.all,
+                       io::Env::Default());
   TFCKPT_ASSIGN_OR_RETURN(std::unique_ptr<Checkpoint> ckpt,
-                          Checkpoint::Open(io::Env::Default(), opt.path));
+                          Checkpoint::Open(reading.env(), opt.path));
   if (opt.all != opt.tensor.empty()) {
     return InvalidArgumentError(opt.all ? "give either TENSOR or --all, not both"
                                         : "TENSOR is required (or --all for every tensor)");
@@ -186,7 +203,10 @@ Status Dump(const DumpOptions& opt) {
   if (!opt.all) {
     TFCKPT_ASSIGN_OR_RETURN(auto name_slice, NameAndSlice(*ckpt, opt));
     const auto& [name, slice] = name_slice;
-    TFCKPT_ASSIGN_OR_RETURN(tensor::Tensor t, Load(*ckpt, name));
+    reading.SetTotal(TensorBytes(*ckpt, name));
+    auto loaded = Load(*ckpt, name);  // reads at least its bytes: the line reaches 100%
+    reading.Clear();
+    TFCKPT_ASSIGN_OR_RETURN(tensor::Tensor t, std::move(loaded));
     const std::string shown = slice.empty() ? name : StrCat(name, "[", slice, "]");
     if (!slice.empty()) {
       auto sliced = ApplySlice(t, slice);

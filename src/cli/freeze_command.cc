@@ -26,6 +26,7 @@
 
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
+#include "src/cli/progress.h"
 #include "src/cli/checkpoint_source.h"
 #include "src/cli/suggest.h"
 #include "src/cli/tag_hint.h"
@@ -186,13 +187,16 @@ bool CallsFunctions(const tensorflow::GraphDef& graph) {
 // the model as `run` does, then convert_variables_to_constants_v2.
 StatusOr<tensorflow::GraphDef> FreezeV2(const FreezeCommandOptions& o, const FreezeInput& in,
                                         const std::vector<std::string>& outputs,
-                                        const freeze::FreezeOptions& freeze_options) {
+                                        const freeze::FreezeOptions& freeze_options,
+                                        io::Env* env) {
   std::unique_ptr<saved_model::Bundle> bundle;
+  saved_model::LoadOptions load_options;
+  load_options.env = env;
   if (in.kind == path::Kind::kSavedModel) {
-    TFCKPT_ASSIGN_OR_RETURN(bundle, saved_model::LoadSavedModel(in.model, o.tags));
+    TFCKPT_ASSIGN_OR_RETURN(bundle, saved_model::LoadSavedModel(in.model, o.tags, load_options));
   } else {
-    TFCKPT_ASSIGN_OR_RETURN(bundle,
-                            saved_model::LoadMetaGraphAndCheckpoint(in.model, in.checkpoint));
+    TFCKPT_ASSIGN_OR_RETURN(bundle, saved_model::LoadMetaGraphAndCheckpoint(
+                                        in.model, in.checkpoint, load_options));
   }
   if (!bundle->restored()) {
     return FailedPreconditionError(StrCat("no variables were restored into ", in.description,
@@ -210,8 +214,11 @@ StatusOr<tensorflow::GraphDef> FreezeV2(const FreezeCommandOptions& o, const Fre
 }
 
 StatusOr<std::string> Freeze(const FreezeCommandOptions& o) {
-  io::Env* env = io::Env::Default();
+  // On a terminal, the model and variables read so far while they restore.
+  ReadProgress reading(StrCat("freezing ", o.input), true, io::Env::Default());
+  io::Env* env = reading.env();
   TFCKPT_ASSIGN_OR_RETURN(FreezeInput in, ResolveInput(env, o));
+  reading.SetTotal(InputBytes(env, in.model, in.checkpoint));
   TFCKPT_ASSIGN_OR_RETURN(std::vector<std::string> outputs, OutputNodes(o, in.meta));
   freeze::FreezeOptions freeze_options;
   std::vector<std::string> allow = SplitCommas(o.allowlist);
@@ -224,11 +231,12 @@ StatusOr<std::string> Freeze(const FreezeCommandOptions& o) {
       return InvalidArgumentError("--initializer_nodes applies to TF1 graphs; this graph calls "
                                   "functions (TF2), whose init op the loader runs");
     }
-    TFCKPT_ASSIGN_OR_RETURN(frozen, FreezeV2(o, in, outputs, freeze_options));
+    TFCKPT_ASSIGN_OR_RETURN(frozen, FreezeV2(o, in, outputs, freeze_options, env));
     how = ", functions inlined (convert_variables_to_constants_v2)";
   } else {
     TFCKPT_ASSIGN_OR_RETURN(frozen, FreezeV1(o, in, outputs, freeze_options, env));
   }
+  reading.Finish();  // a Saver reads the index where it needs
   TFCKPT_RETURN_IF_ERROR(freeze::WriteGraphDef(frozen, o.out, o.as_text, env));
   int constants = 0;
   for (const auto& node : frozen.node()) constants += node.op() == "Const";

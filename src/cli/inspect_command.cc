@@ -8,6 +8,7 @@
 #include "src/cli/checkpoint_source.h"
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
+#include "src/cli/progress.h"
 #include "src/cli/value_format.h"
 #include "src/io/escape.h"
 #include "src/io/hex.h"
@@ -186,12 +187,19 @@ void RegisterInspect(CLI::App& app, int* exit_code) {
       ->required();
   cmd->add_flag("--json", opt->json, "machine-readable output");
   cmd->callback([opt, exit_code] {
-    auto ckpt = Checkpoint::Open(io::Env::Default(), opt->path);
+    // On a terminal, the index read so far (a V1 listing reads only the
+    // meta of its first file: nothing to draw).
+    ReadProgress progress(StrCat("reading ", opt->path), !opt->json, io::Env::Default());
+    auto ckpt = Checkpoint::Open(progress.env(), opt->path);
     if (!ckpt.ok()) {
       *exit_code = ReportError("inspect", ckpt.status());
       return;
     }
-    auto layout = (*ckpt)->Layout();
+    if ((*ckpt)->format() == CheckpointFormat::kV2) {
+      progress.SetTotal(CheckpointBytes(progress.env(), (*ckpt)->resolved().prefix, true, false));
+    }
+    auto layout = (*ckpt)->Layout();  // reads every block of the index: 100%
+    progress.Clear();
     if (!layout.ok()) {
       *exit_code = ReportError("inspect", layout.status());
       return;

@@ -25,11 +25,13 @@
 #include "src/cli/checkpoint_source.h"
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
+#include "src/cli/progress.h"
 #include "src/cli/suggest.h"
 #include "src/cli/tag_hint.h"
 #include "src/cli/value_format.h"
 #include "src/saved_model/constants.h"
 #include "src/io/atomic_file.h"
+#include "src/path/model_path.h"
 #include "src/saved_model/json_input.h"
 #include "src/saved_model/npy.h"
 #include "src/saved_model/loader.h"
@@ -249,9 +251,18 @@ Status Run(const Options& opt) {
   spec.path = opt.path;
   spec.tags = SplitTags(opt.tags);
   spec.checkpoint = opt.checkpoint;
+  // On a terminal, the model and variables read so far while it loads.
+  ReadProgress loading(StrCat("loading ", opt.path), !opt.json, io::Env::Default());
+  if (auto r = path::Resolve(loading.env(), opt.path); r.ok()) {
+    const std::string model = r->kind == path::Kind::kCheckpoint ? "" : r->model;
+    loading.SetTotal(InputBytes(loading.env(), model,
+                                opt.checkpoint.empty() ? r->checkpoint : opt.checkpoint));
+  }
   saved_model::LoadOptions load_options;
   load_options.add_default_saver = AddDefaultSaver;
-  auto loaded = saved_model::LoadModel(spec, load_options);
+  load_options.env = loading.env();
+  auto loaded = saved_model::LoadModel(spec, load_options);  // reads them all: 100%
+  loading.Clear();
   if (!loaded.ok()) return WithTagHint(loaded.status(), opt.path, spec.tags);
   std::unique_ptr<saved_model::Bundle> bundle = std::move(*loaded);
   if (opt.verbose) {
