@@ -135,11 +135,14 @@ def check_corpus(bin_, corpus, tmp, errors):
     for sc in manifest["scenarios"]:
         base = os.path.normpath(os.path.join(corpus, manifest["golden_dir"], sc["dir"]))
         tag = "%s/%s" % (os.path.basename(corpus.rstrip("/")), sc["name"])
-        # Every checkpoint, SavedModel, .meta and .pb TF wrote validates.
-        # (.meta and frozen .pb files are graphs: `validate` does not take them.)
+        # Every checkpoint, SavedModel, .meta and .pb TF wrote validates (a
+        # .meta with the checkpoint `run` restores it from; a .pb by the
+        # graph checks).
         targets = [c["prefix"] for c in sc["checkpoints"]]
         targets += sorted({f["path"][:f["path"].index("saved_model/") + len("saved_model")]
                            for f in sc["files"] if "saved_model/" in f["path"]})
+        targets += sorted(f["path"] for f in sc["files"] if "saved_model/" not in f["path"]
+                          and f["path"].endswith((".meta", ".pb", ".pbtxt")))
         if "checkpoint_state" in sc["notes"]:
             targets.append(".")
         for t in targets:

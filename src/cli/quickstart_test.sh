@@ -3,7 +3,8 @@
 # (with the built binary), then one run of every command of the README's CLI
 # block, checking exit codes and the key lines of output. Expected values come
 # from golden/MANIFEST.json (what TensorFlow 2.21 wrote and computed). A
-# command added to the README's CLI block without a walk here fails the test.
+# command added to the README's CLI block without a walk here fails the test,
+# and so does a command of `tfckpt --help` missing from that block.
 set -u
 . "${TEST_SRCDIR}/tfckpt/src/cli/test_lib.sh" || exit 1  # root, bin, g, tmp, out; check, has...
 walked=""
@@ -87,6 +88,14 @@ check 0 "run the frozen graph" "$bin" run "$tmp/frozen.pb" --input "serving_defa
 walk conform
 check 0 "conform --list" "$bin" conform --list --golden "$root/golden"
 has "^required Required\.Read\.V2\."
+walk resolve
+check 0 "resolve a SavedModel directory" "$bin" resolve "$sm" --json
+python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+sys.exit(0 if (j["kind"], j["format"]) == ("SavedModel", "V2") and
+         j["checkpoint"].endswith("/variables/variables") else 1)' <"$out" ||
+  { echo "FAIL: resolve --json of a SavedModel: $(cat "$out")"; fail=1; }
 
 # --- exit codes of the README -------------------------------------------------
 check 2 "a path that does not exist" "$bin" inspect "$tmp/nope"
@@ -101,5 +110,9 @@ for c in $readme_cmds; do
   case " $walked " in *" $c "*) ;; *) echo "FAIL: README command '$c' is not walked"; fail=1 ;; esac
 done
 [ -n "$readme_cmds" ] || { echo "FAIL: no commands found in README.md's CLI block"; fail=1; }
+# ... and every command of the binary is in the README's CLI block.
+for c in $("$bin" --help | sed -n '/^Subcommands:/,$p' | awk 'NR > 1 && NF {print $1}'); do
+  case " $(echo $readme_cmds) " in *" $c "*) ;; *) echo "FAIL: command '$c' is not in README.md's CLI block"; fail=1 ;; esac
+done
 
 finish
