@@ -5,10 +5,15 @@
 # or, with --version, another TensorFlow release's corpus:
 #   golden/tf-1.15/<scenario>/... + golden/tf-1.15/MANIFEST.json   (TF 1.15.5)
 #   golden/tf-2.11/<scenario>/... + golden/tf-2.11/MANIFEST.json   (TF 2.11.1)
+# or, with --zoo, the model zoo instead of the corpus:
+#   golden/zoo/tf-2.21/<model>/... + golden/zoo/MANIFEST.json        (zoo_gen.py)
+#   golden/zoo/tf-1.15/<model>/... + golden/zoo/tf-1.15/MANIFEST.json (zoo_tf1.py)
 #
-# Usage: golden/generate/generate_all.sh [--version 2.21|1.15|2.11] [--check]
+# Usage: golden/generate/generate_all.sh [--zoo] [--version 2.21|1.15|2.11] [--check]
 #   --check   generate into a temporary directory and compare with the
 #             committed corpus instead of replacing it (exit 1 on differences)
+#   --zoo     the model zoo (2.21 and 1.15); the corpus and the zoo have their
+#             own MANIFESTs, so either regenerates alone
 #
 # Sets up (or reuses) that version's venv via tools/oracle/setup_venv.sh and
 # (2.21 only) builds //:tfckpt with Bazel (for gen_tfckpt.py).
@@ -19,12 +24,14 @@ repo="$(cd "$here/../.." && pwd)"
 cd "$repo"
 
 check=0
+zoo=0
 version=2.21
 while [ $# -gt 0 ]; do
   case "$1" in
     --check) check=1 ;;
+    --zoo) zoo=1 ;;
     --version) version="${2:?--version needs a value}"; shift ;;
-    *) echo "usage: $0 [--version 2.21|1.15|2.11] [--check]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--zoo] [--version 2.21|1.15|2.11] [--check]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -34,24 +41,30 @@ done
 # 1.15: every scenario TF 1.x can write (gen_*.py register TF2-only ones with
 # versions="tf2") plus the TF1-era cases (gen_tf1.py). 2.11: only where a
 # middle 2.x writes differently from 2.21: object-based checkpoints and TF2
-# SavedModels (gen_tf2.py).
+# SavedModels (gen_tf2.py). The zoo: zoo_gen.py (2.21), zoo_tf1.py (1.15).
 scripts=()
-case "$version" in
-  2.21) for s in "$here"/gen_*.py; do scripts+=("$s"); done
-        dest=golden/tf-2.21 manifest=golden/MANIFEST.json golden_dir_rel=tf-2.21 ;;
-  1.15) for s in "$here"/gen_*.py; do
-          case "$(basename "$s")" in gen_tf2.py|gen_tfckpt.py) ;; *) scripts+=("$s") ;; esac
-        done
-        dest=golden/tf-1.15 manifest=golden/tf-1.15/MANIFEST.json golden_dir_rel=. ;;
-  2.11) scripts=("$here/gen_tf2.py")
-        dest=golden/tf-2.11 manifest=golden/tf-2.11/MANIFEST.json golden_dir_rel=. ;;
-  *) echo "generate_all.sh: no corpus defined for TensorFlow $version" >&2; exit 2 ;;
+max_kib=$((20 * 1024)) what=corpus
+case "$zoo/$version" in
+  0/2.21) for s in "$here"/gen_*.py; do scripts+=("$s"); done
+          dest=golden/tf-2.21 manifest=golden/MANIFEST.json golden_dir_rel=tf-2.21 ;;
+  0/1.15) for s in "$here"/gen_*.py; do
+            case "$(basename "$s")" in gen_tf2.py|gen_tfckpt.py) ;; *) scripts+=("$s") ;; esac
+          done
+          dest=golden/tf-1.15 manifest=golden/tf-1.15/MANIFEST.json golden_dir_rel=. ;;
+  0/2.11) scripts=("$here/gen_tf2.py")
+          dest=golden/tf-2.11 manifest=golden/tf-2.11/MANIFEST.json golden_dir_rel=. ;;
+  1/2.21) scripts=("$here/zoo_gen.py") max_kib=$((4 * 1024)) what=zoo
+          dest=golden/zoo/tf-2.21 manifest=golden/zoo/MANIFEST.json golden_dir_rel=tf-2.21 ;;
+  1/1.15) scripts=("$here/zoo_tf1.py") max_kib=$((4 * 1024)) what=zoo
+          dest=golden/zoo/tf-1.15 manifest=golden/zoo/tf-1.15/MANIFEST.json golden_dir_rel=. ;;
+  *) echo "generate_all.sh: no $([ "$zoo" = 1 ] && echo zoo || echo corpus) defined for TensorFlow $version" >&2
+     exit 2 ;;
 esac
 
 VENV="$(tools/oracle/setup_venv.sh "$version" | tail -n1)"
 py="$VENV/bin/python"
 
-if [ "$version" = 2.21 ]; then
+if [ "$version/$zoo" = 2.21/0 ]; then
   # gen_tfckpt.py has tfckpt rewrite TF-written bundles in layouts TF never
   # writes (snappy index, big-endian, aligned); TF then reads them back.
   bazel build --ui_event_filters=-info --noshow_progress //:tfckpt >&2
@@ -91,8 +104,8 @@ done
 
 size_kib=$(du -sk "$out" | cut -f1)
 echo "generate_all.sh: $(ls "$out" | wc -l) scenarios, ${size_kib} KiB, $(( $(date +%s) - start ))s" >&2
-if [ "$size_kib" -gt $((20 * 1024)) ]; then
-  echo "generate_all.sh: error: golden corpus is over 20 MiB" >&2
+if [ "$size_kib" -gt "$max_kib" ]; then
+  echo "generate_all.sh: error: the $what is over $((max_kib / 1024)) MiB" >&2
   exit 1
 fi
 
@@ -116,7 +129,7 @@ if [ "$check" = 1 ]; then
 fi
 
 rm -rf "$dest"
-mkdir -p golden
+mkdir -p "$(dirname "$dest")"
 cp -R "$out" "$dest"
 cp "$staging/MANIFEST.json" "$manifest"
 echo "generate_all.sh: wrote $dest and $manifest" >&2

@@ -6,8 +6,8 @@ SavedModel and frozen graph, and TF's outputs on fixed inputs for each.
 Weights are fixed (numpy RandomState), not trained: the zoo is about which
 ops real models use and what TF computes with them.
 
-Run by golden/generate/generate_zoo.sh (not by generate_all.sh, whose
-gen_*.py glob this file's name avoids): the zoo has its own MANIFEST
+Run by `golden/generate/generate_all.sh --zoo` (the corpus's gen_*.py glob
+leaves this file out): the zoo has its own MANIFEST
 (golden/zoo/MANIFEST.json, same schema as golden/MANIFEST.json) so that it
 can be regenerated independently of the main corpus.
 

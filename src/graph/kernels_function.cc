@@ -440,6 +440,7 @@ void RegisterLayerOps(OpRegistry* r) {
   RegisterSequenceOps(r);
   RegisterListOps(r);
   RegisterTensorArrayOps(r);
+  RegisterEstimatorOps(r);
 }
 
 const OpRegistry& ServingOpRegistry() {

@@ -33,6 +33,7 @@
 // | layers: list (kernels_list.cc) | TensorListReserve, TensorListFromTensor, TensorListGetItem, TensorListSetItem, TensorListStack, TensorListLength |
 // | function (kernels_function.cc) | While, StatelessWhile (TF2 loops: cond and body functions) |
 // | layers: tensor array (kernels_tensor_array.cc) | TensorArrayV3, TensorArrayWriteV3, TensorArrayReadV3, TensorArrayGatherV3, TensorArrayScatterV3, TensorArraySizeV3, TensorArrayCloseV3 |
+// | layers: estimator (kernels_estimator.cc) | Tile, AsString, L2Loss (TF1 canned Estimator heads, tf.contrib regularizers) |
 #ifndef TFCKPT_GRAPH_SERVING_OPS_H_
 #define TFCKPT_GRAPH_SERVING_OPS_H_
 
@@ -63,7 +64,9 @@ void RegisterSequenceOps(OpRegistry* registry);
 void RegisterListOps(OpRegistry* registry);
 // TensorArrayV3 and its ops (tf.nn.dynamic_rnn, TF1 while loop accumulators).
 void RegisterTensorArrayOps(OpRegistry* registry);
-// All the layer families above.
+// What TF 1.x canned Estimators' heads and tf.contrib layers need.
+void RegisterEstimatorOps(OpRegistry* registry);
+// All the layer families.
 void RegisterLayerOps(OpRegistry* registry);
 // Function calls over `library` (nullptr: every call fails NotFound).
 void RegisterFunctionOps(OpRegistry* registry, std::shared_ptr<const FunctionLibrary> library);

@@ -1,6 +1,6 @@
-// The model zoo (golden/zoo/, golden/generate/zoo_gen.py): every model TF
-// 2.21 / Keras 3 wrote loads and runs here with TF's recorded outputs,
-// within the numerical contract of src/graph/README.md:
+// The model zoo (golden/zoo/: zoo_gen.py under TF 2.21 / Keras 3, zoo_tf1.py
+// under TF 1.15): every model loads and runs here with TF's recorded
+// outputs, within the numerical contract of src/graph/README.md:
 //
 //  - integer outputs (classes, token ids) are bit-identical;
 //  - float outputs are within the ulp bound stated per run below, which is
@@ -11,7 +11,9 @@
 // Every run of the zoo's MANIFEST must have a bound here, so a model added
 // to the zoo cannot go unchecked. Observed distances are printed and
 // recorded as test properties (zoo_<scenario>_<run>_ulps).
+#include <fstream>
 #include <map>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -27,10 +29,35 @@ using nlohmann::json;
 using tensor::Tensor;
 namespace golden = ::tfckpt::testing::golden;
 
-const json& Zoo() { return golden::ZooManifest(); }
+// One zoo per TF version: its MANIFEST and the directory its models are in.
+struct ZooDir {
+  const char* manifest;
+  const char* dir;
+};
+constexpr ZooDir kZoos[] = {{"golden/zoo/MANIFEST.json", "golden/zoo/tf-2.21"},
+                            {"golden/zoo/tf-1.15/MANIFEST.json", "golden/zoo/tf-1.15"}};
+
+// Every scenario of both zoos, each with its "zoo_dir" added. Scenario
+// names are unique across the zoos (ZooNamesAreUnique), so they key Bounds().
+const json& Scenarios() {
+  static const json* all = [] {
+    auto* out = new json(json::array());
+    for (const ZooDir& z : kZoos) {
+      std::ifstream in(golden::Runfile(z.manifest));
+      const json m = json::parse(in);
+      for (json s : m["scenarios"]) {
+        s["zoo_dir"] = z.dir;
+        out->push_back(std::move(s));
+      }
+    }
+    return out;
+  }();
+  return *all;
+}
 
 std::string ZooPath(const json& scenario, const std::string& rel) {
-  return golden::Runfile("golden/zoo/tf-2.21/" + scenario["dir"].get<std::string>() + "/" + rel);
+  return golden::Runfile(scenario["zoo_dir"].get<std::string>() + "/" +
+                         scenario["dir"].get<std::string>() + "/" + rel);
 }
 
 // The contract: largest float32 ulp distance from TF allowed per
@@ -57,6 +84,20 @@ const std::map<std::string, int64_t>& Bounds() {
       {"keras_lstm/frozen", 2},                 // the same, its While loops lowered to frames
       {"keras_gru/serving_default", 10},        // Sigmoid, Tanh, 5 steps
       {"keras_cnn3d/serving_default", 0},
+      // TF 1.15 zoo (zoo_tf1.py).
+      {"estimator_linear/predict", 1},          // Sigmoid (logistic)
+      {"estimator_linear/frozen", 1},
+      {"estimator_dnn/predict", 0},
+      {"estimator_dnn/frozen", 0},
+      {"tf_layers_cnn/session_run", 1},         // Rsqrt (FusedBatchNormV3), Softmax
+      {"tf_layers_cnn/frozen", 1},
+      {"tf_layers_cnn/saved_model", 1},
+      {"tf_contrib_mlp/session_run", 5},        // Rsqrt (layer_norm), Tanh
+      {"tf_contrib_mlp/frozen", 5},
+      {"tf_contrib_mlp/saved_model", 5},
+      {"tf_dynamic_rnn/session_run", 0},
+      {"tf_dynamic_rnn/frozen", 0},
+      {"tf_dynamic_rnn/saved_model", 0},
   };
   return *b;
 }
@@ -64,9 +105,8 @@ const std::map<std::string, int64_t>& Bounds() {
 // Zoo runs the engine does not support yet: loading must fail with an
 // error that says why by name (never a wrong answer or an anonymous error).
 const std::map<std::string, std::string>& Unsupported() {
-  // None today (keras_lstm/frozen, whose While loops
-  // convert_variables_to_constants_v2 lowers to TF1 frames, runs since the
-  // executor runs frames).
+  // None today: keras_lstm/frozen and tf.nn.dynamic_rnn (TF1 loop frames,
+  // TensorArrayV3) run since the executor runs frames.
   static const auto* u = new std::map<std::string, std::string>{};
   return *u;
 }
@@ -88,18 +128,44 @@ const std::map<std::string, ActivationBound>& ActivationBounds() {
   return *b;
 }
 
-std::unique_ptr<Bundle> Load(const json& scenario, const std::string& run) {
-  StatusOr<std::unique_ptr<Bundle>> b = NotFoundError("no loader for run " + run);
-  if (run == "serving_default") {
-    b = LoadSavedModel(ZooPath(scenario, "saved_model"), {"serve"});
-  } else if (run == "session_run") {
-    b = LoadMetaGraphAndCheckpoint(ZooPath(scenario, "model.ckpt.meta"),
-                                   ZooPath(scenario, "model.ckpt"));
-  } else if (run == "frozen") {
-    b = LoadFrozenGraph(ZooPath(scenario, "frozen.pb"));
+// The signature a run calls: serving_default, or the run's "signature"
+// (an Estimator's "predict"); empty for a run of tensors by name.
+std::string SignatureOf(const std::string& run_name, const json& run) {
+  if (run.contains("signature")) return run["signature"];
+  return run_name == "serving_default" ? run_name : "";
+}
+
+StatusOr<std::unique_ptr<Bundle>> Load(const json& scenario, const std::string& run,
+                                       bool signature) {
+  if (signature) return LoadSavedModel(ZooPath(scenario, "saved_model"), {"serve"});
+  if (run == "session_run") {
+    return LoadMetaGraphAndCheckpoint(ZooPath(scenario, "model.ckpt.meta"),
+                                      ZooPath(scenario, "model.ckpt"));
   }
-  EXPECT_TRUE(b.ok()) << scenario["name"] << "/" << run << ": " << b.status();
-  return b.ok() ? std::move(*b) : nullptr;
+  if (run == "frozen") return LoadFrozenGraph(ZooPath(scenario, "frozen.pb"));
+  return NotFoundError("no loader for run " + run);
+}
+
+// Loads the run's model and runs it on the run's inputs: its outputs in
+// the order of run["outputs"].
+StatusOr<std::vector<Tensor>> Run(const json& scenario, const std::string& run_name,
+                                  const json& run) {
+  const std::string signature = SignatureOf(run_name, run);
+  TFCKPT_ASSIGN_OR_RETURN(std::unique_ptr<Bundle> bundle,
+                          Load(scenario, run_name, !signature.empty()));
+  std::vector<Tensor> got;
+  if (!signature.empty()) {
+    NamedTensors inputs;
+    for (const json& in : run["inputs"]) inputs[in["name"]] = golden::FromManifest(in);
+    TFCKPT_ASSIGN_OR_RETURN(NamedTensors out, RunSignature(*bundle, signature, inputs));
+    for (const json& o : run["outputs"]) got.push_back(out.at(o["name"].get<std::string>()));
+    return got;
+  }
+  std::vector<std::pair<std::string, Tensor>> feeds;
+  for (const json& in : run["inputs"]) feeds.emplace_back(in["name"], golden::FromManifest(in));
+  std::vector<std::string> fetches;
+  for (const json& o : run["outputs"]) fetches.push_back(o["name"]);
+  return RunTensors(*bundle, feeds, fetches);
 }
 
 // Largest ulp distance between a float32 result and TF's, over elements
@@ -161,37 +227,19 @@ int64_t Compare(const json& scenario, const std::string& run, const json& output
 
 void RunAndCompare(const json& scenario, const std::string& run_name, const json& run,
                    const std::string& key) {
+  StatusOr<std::vector<Tensor>> got = Run(scenario, run_name, run);
   const auto unsupported = Unsupported().find(key);
   if (unsupported != Unsupported().end()) {
-    auto b = LoadFrozenGraph(ZooPath(scenario, "frozen.pb"));
-    ASSERT_EQ(run_name, "frozen");
-    ASSERT_FALSE(b.ok()) << key << " loads now: give it a bound instead of an Unsupported entry";
-    EXPECT_NE(b.status().message().find(unsupported->second), std::string::npos) << b.status();
-    std::cout << "zoo " << key << ": unsupported: " << b.status().message() << "\n";
+    ASSERT_FALSE(got.ok()) << key << " runs now: give it a bound instead of an Unsupported entry";
+    EXPECT_NE(got.status().message().find(unsupported->second), std::string::npos)
+        << got.status();
+    std::cout << "zoo " << key << ": unsupported: " << got.status().message() << "\n";
     return;
   }
   const auto bound = Bounds().find(key);
   ASSERT_NE(bound, Bounds().end()) << "no numerical bound for zoo run " << key;
-  auto bundle = Load(scenario, run_name);
-  ASSERT_NE(bundle, nullptr);
-  std::vector<Tensor> got;
-  const json& outputs = run["outputs"];
-  if (run_name == "serving_default") {
-    NamedTensors inputs;
-    for (const json& in : run["inputs"]) inputs[in["name"]] = golden::FromManifest(in);
-    auto out = RunSignature(*bundle, "serving_default", inputs);
-    ASSERT_TRUE(out.ok()) << key << ": " << out.status();
-    for (const json& o : outputs) got.push_back(out->at(o["name"].get<std::string>()));
-  } else {
-    std::vector<std::pair<std::string, Tensor>> feeds;
-    for (const json& in : run["inputs"]) feeds.emplace_back(in["name"], golden::FromManifest(in));
-    std::vector<std::string> fetches;
-    for (const json& o : outputs) fetches.push_back(o["name"]);
-    auto out = RunTensors(*bundle, feeds, fetches);
-    ASSERT_TRUE(out.ok()) << key << ": " << out.status();
-    got = std::move(*out);
-  }
-  const int64_t worst = Compare(scenario, run_name, outputs, got);
+  ASSERT_TRUE(got.ok()) << key << ": " << got.status();
+  const int64_t worst = Compare(scenario, run_name, run["outputs"], *got);
   EXPECT_LE(worst, bound->second) << key;
   std::cout << "zoo " << key << ": " << worst << " ulps (bound " << bound->second << ")\n";
   ::testing::Test::RecordProperty("zoo_" + key + "_ulps", static_cast<int>(worst));
@@ -213,7 +261,7 @@ bool HasFile(const json& scenario, const std::string& path) {
 
 TEST(Zoo, EveryModelRunsWithTensorFlowsOutputs) {
   int runs = 0;
-  for (const json& s : Zoo()["scenarios"]) {
+  for (const json& s : Scenarios()) {
     const std::string name = s["name"];
     for (const json& run : s["runs"]) {
       const std::string run_name = run["name"];
@@ -255,14 +303,23 @@ TEST(Zoo, EveryModelRunsWithTensorFlowsOutputs) {
       ++runs;
     }
   }
-  EXPECT_GE(runs, 14);
+  EXPECT_GE(runs, 30);
+}
+
+TEST(Zoo, ZooNamesAreUnique) {
+  std::set<std::string> names;
+  for (const json& s : Scenarios()) {
+    EXPECT_TRUE(names.insert(s["name"].get<std::string>()).second)
+        << s["name"] << " is in two zoos: Bounds() could not tell them apart";
+  }
+  EXPECT_GE(names.size(), 18u);
 }
 
 // TF's own eager Keras call and its serving signature agree bit for bit
 // on every zoo model but one (hard_sigmoid, by an ulp): recorded here as
 // the baseline against which the engine's bounds are read.
 TEST(Zoo, TensorFlowEagerAndSignatureAgree) {
-  for (const json& s : Zoo()["scenarios"]) {
+  for (const json& s : Scenarios()) {
     if (s["runs"].size() < 2 || s["runs"][1]["name"] != "keras_call") continue;
     const Tensor sig = golden::FromManifest(s["runs"][0]["outputs"][0]);
     const Tensor eager = golden::FromManifest(s["runs"][1]["outputs"][0]);
