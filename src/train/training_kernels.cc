@@ -1,10 +1,10 @@
 // Kernels of the ops a TF1 training graph (tf.gradients of a softmax
 // cross-entropy, GradientDescentOptimizer) uses that the graph engine does
-// not register: Tile, FloorMod, Prod, ApplyGradientDescent. OpDefs are TF's
+// not register: FloorMod, Prod, ApplyGradientDescent. OpDefs are TF's
 // (tensorflow/core/ops/{array,math,training}_ops.cc). The engine's own
-// SparseSoftmaxCrossEntropyWithLogits, GatherV2 and ExpandDims
-// (graph/kernels_norm.cc, kernels_shape.cc) serve training graphs too
-// (TrainingOpRegistry).
+// SparseSoftmaxCrossEntropyWithLogits, GatherV2, ExpandDims and Tile
+// (graph/kernels_norm.cc, kernels_shape.cc, kernels_estimator.cc) serve
+// training graphs too (TrainingOpRegistry).
 //
 // Numerics follow TF's CPU kernels element by element:
 //  - ApplyGradientDescent: var - alpha * delta (product rounded, then the
@@ -31,34 +31,6 @@ std::vector<int64_t> Ints(const Tensor& t) {
     out.push_back(t.dtype() == tensorflow::DT_INT64 ? t.flat<int64_t>()[i] : t.flat<int32_t>()[i]);
   }
   return out;
-}
-
-// Copies element bytes: works for every fixed-size dtype.
-Status TileOp(OpKernelContext* ctx) {
-  const Tensor& in = ctx->input(0);
-  const std::vector<int64_t> mult = Ints(ctx->input(1));
-  const int rank = in.shape().rank();
-  if (static_cast<int>(mult.size()) != rank) {
-    return InvalidArgumentError(StrCat("Expected multiples argument to be a vector of length ",
-                                       rank, " but got length ", mult.size()));
-  }
-  std::vector<int64_t> dims;
-  for (int d = 0; d < rank; ++d) dims.push_back(in.shape().dim(d) * mult[d]);
-  TFCKPT_ASSIGN_OR_RETURN(TensorShape shape, TensorShape::Make(dims));
-  TFCKPT_ASSIGN_OR_RETURN(Tensor * out, ctx->AllocateOutput(0, in.dtype(), shape));
-  const size_t elem = static_cast<size_t>(tensor::DataTypeSize(in.dtype()));
-  if (elem == 0) return UnimplementedError("Tile: fixed-size dtypes only in tfckpt");
-  std::vector<int64_t> idx(rank, 0);
-  for (int64_t n = 0; n < out->num_elements(); ++n) {
-    int64_t src = 0;
-    for (int d = 0; d < rank; ++d) src = src * in.shape().dim(d) + idx[d] % in.shape().dim(d);
-    std::memcpy(out->mutable_raw_data() + n * elem, in.raw_data() + src * elem, elem);
-    for (int d = rank - 1; d >= 0; --d) {
-      if (++idx[d] < dims[d]) break;
-      idx[d] = 0;
-    }
-  }
-  return OkStatus();
 }
 
 template <typename T>
@@ -200,13 +172,6 @@ constexpr char kNumberTypes[] =
 }  // namespace
 
 void RegisterTrainingKernels(graph::OpRegistry* r) {
-  r->Register(OpDefBuilder("Tile")
-                  .Input("input: T")
-                  .Input("multiples: Tmultiples")
-                  .Output("output: T")
-                  .Attr("T: type")
-                  .Attr("Tmultiples: {int32, int64} = DT_INT32"),
-              graph::FnKernel(TileOp));
   r->Register(OpDefBuilder("FloorMod")
                   .Input("x: T")
                   .Input("y: T")

@@ -68,10 +68,11 @@ const graph::OpRegistry& TrainingOpRegistry() {
     RegisterTrainingOps(r);
     RegisterTrainingKernels(r);
     graph::RegisterLookupOps(r);  // lookup_ops.h builds tables
-    // The engine's ExpandDims, GatherV2 and SparseSoftmaxCrossEntropyWithLogits
-    // (gradients and losses use them), one kernel each for every graph.
+    // The engine's ExpandDims, GatherV2, SparseSoftmaxCrossEntropyWithLogits
+    // and Tile (gradients and losses use them), one kernel each for every graph.
     graph::RegisterShapeOps(r);
     graph::RegisterNormOps(r);
+    graph::RegisterEstimatorOps(r);
     return r;
   }();
   return *registry;
