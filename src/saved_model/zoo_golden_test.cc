@@ -95,9 +95,9 @@ const std::map<std::string, int64_t>& Bounds() {
       {"tf_contrib_mlp/session_run", 5},        // Rsqrt (layer_norm), Tanh
       {"tf_contrib_mlp/frozen", 5},
       {"tf_contrib_mlp/saved_model", 5},
-      {"tf_dynamic_rnn/session_run", 0},
-      {"tf_dynamic_rnn/frozen", 0},
-      {"tf_dynamic_rnn/saved_model", 0},
+      {"tf_dynamic_rnn/session_run", 8},        // Sigmoid, Tanh over 5 steps of a TF1 loop
+      {"tf_dynamic_rnn/frozen", 8},
+      {"tf_dynamic_rnn/saved_model", 8},
   };
   return *b;
 }
