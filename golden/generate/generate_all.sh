@@ -102,6 +102,10 @@ done
 "$py" -m tforacle.manifest environment "$frags/_environment.info"
 "$py" -m tforacle.manifest merge "$frags" "$staging/MANIFEST.json" "$golden_dir_rel" >&2
 
+# Empty directories (a Keras export's assets/) cannot be committed to git:
+# drop them so --check compares what the repository can hold.
+find "$out" -mindepth 1 -type d -empty -delete
+
 size_kib=$(du -sk "$out" | cut -f1)
 echo "generate_all.sh: $(ls "$out" | wc -l) scenarios, ${size_kib} KiB, $(( $(date +%s) - start ))s" >&2
 if [ "$size_kib" -gt "$max_kib" ]; then
