@@ -22,6 +22,7 @@ Each scenario records:
 import os
 
 from _common import main, np, resource_variables, scenario, session, tf, v1
+from _zoo import ops_of as _ops_of
 
 import keras  # noqa: E402  (Keras 3, pinned in tools/oracle/requirements.txt)
 from keras import layers  # noqa: E402
@@ -42,21 +43,6 @@ from keras.src.export import saved_model_export_archive as _export_archive  # no
 
 _export_archive._list_variables_used_by_fns = _sorted_variables_used_by_fns(
     _export_archive._list_variables_used_by_fns)
-
-
-def _ops_of(saved_model_pb=None, graph_def=None):
-    """Sorted op types of a SavedModel's first MetaGraph or a GraphDef,
-    including the bodies of its function library."""
-    if saved_model_pb is not None:
-        from tensorflow.core.protobuf import saved_model_pb2
-        sm = saved_model_pb2.SavedModel()
-        with open(saved_model_pb, "rb") as f:
-            sm.ParseFromString(f.read())
-        graph_def = sm.meta_graphs[0].graph_def
-    ops = {n.op for n in graph_def.node}
-    for fn in graph_def.library.function:
-        ops.update(n.op for n in fn.node_def)
-    return sorted(ops)
 
 
 def _weights_for(model, seed):
