@@ -22,7 +22,7 @@ Each scenario records:
 import os
 
 from _common import main, np, resource_variables, scenario, session, tf, v1
-from _zoo import ops_of as _ops_of
+from _zoo import export_tf1, ops_of
 
 import keras  # noqa: E402  (Keras 3, pinned in tools/oracle/requirements.txt)
 from keras import layers  # noqa: E402
@@ -87,7 +87,7 @@ def _keras_model(sc, model, inputs, seed, frozen=False):
         sc.note("signature_inputs", {k: [spec[k].dtype.name, spec[k].shape.as_list()]
                                      for k in sorted(spec)})
         sc.note("signature_outputs", sorted(out))
-        sc.note("ops", _ops_of(saved_model_pb="saved_model/saved_model.pb"))
+        sc.note("ops", ops_of(saved_model_pb="saved_model/saved_model.pb"))
         if frozen:
             from tensorflow.python.framework import convert_to_constants
             cf = loaded.signatures["serving_default"]
@@ -96,7 +96,7 @@ def _keras_model(sc, model, inputs, seed, frozen=False):
             tf.io.write_graph(gd, ".", "frozen.pb", as_text=False)
             sc.note("frozen_inputs", [t.name for t in frozen_fn.inputs])
             sc.note("frozen_outputs", [t.name for t in frozen_fn.outputs])
-            sc.note("frozen_ops", _ops_of(graph_def=gd))
+            sc.note("frozen_ops", ops_of(graph_def=gd))
     sc.add_checkpoint("saved_model/variables/variables")
 
 
@@ -274,6 +274,21 @@ def keras_cnn3d(sc):
     _keras_model(sc, model, {"volume": _x(34, (2, 6, 6, 6, 2))}, seed=24)
 
 
+@scenario("keras_attention", "Keras 3 attention over a [5, 8] sequence: MultiHeadAttention(2 heads, "
+          "key_dim 4) self-attention (EinsumDense projections: BatchMatMulV2; scores and "
+          "context: Einsum), residual + LayerNormalization, Dense(8) queries into Attention "
+          "(dot-product) and AdditiveAttention over the normalised sequence, Concatenate, "
+          "GlobalAveragePooling1D -> Dense(3); model.export() + frozen serving_default.")
+def keras_attention(sc):
+    _fresh()
+    x = keras.Input((5, 8), name="seq")
+    h = layers.LayerNormalization()(layers.MultiHeadAttention(num_heads=2, key_dim=4)(x, x) + x)
+    q = layers.Dense(8)(h)
+    ctx = layers.Concatenate()([layers.Attention()([q, h]), layers.AdditiveAttention()([q, h])])
+    y = layers.Dense(3)(layers.GlobalAveragePooling1D()(ctx))
+    _keras_model(sc, keras.Model(x, y), {"seq": _x(35, (3, 5, 8))}, seed=25, frozen=True)
+
+
 TF1_X = np.random.RandomState(9).standard_normal((4, 8, 8, 1)).astype(np.float32)
 TF1_LABELS = np.array([0, 2, 1, 2], dtype=np.int64)
 
@@ -325,40 +340,9 @@ def tf1_cnn(sc):
         g = tf.Graph()
         with g.as_default():
             x, labels, outs = _tf1_cnn_graph(rng)
-            feeds = {x: TF1_X, labels: TF1_LABELS}
             with session(g) as sess:
                 sess.run(v1.global_variables_initializer())
-                vals = sess.run(outs, feeds)
-                sc.add_run("session_run",
-                           inputs={"images:0": (tf.float32, TF1_X), "labels:0": (tf.int64, TF1_LABELS)},
-                           outputs={k: (outs[k].dtype, vals[k]) for k in sorted(outs)},
-                           what="session.run on the variable graph")
-                v1.train.Saver().save(sess, "model.ckpt")
-                sig = v1.saved_model.signature_def_utils.predict_signature_def(
-                    inputs={"images": x, "labels": labels},
-                    outputs={k.split(":")[0]: t for k, t in outs.items()})
-                builder = v1.saved_model.Builder("saved_model")
-                builder.add_meta_graph_and_variables(
-                    sess, ["serve"], signature_def_map={"serving_default": sig},
-                    strip_default_attrs=True)
-                builder.save()
-                frozen = v1.graph_util.convert_variables_to_constants(
-                    sess, g.as_graph_def(), sorted(k.split(":")[0] for k in outs))
-        tf.io.write_graph(frozen, ".", "frozen.pb", as_text=False)
-        sc.note("ops", sorted({n.op for n in g.as_graph_def().node}))
-        sc.note("frozen_ops", _ops_of(graph_def=frozen))
-        g = tf.Graph()
-        with g.as_default():
-            tf.import_graph_def(frozen, name="")
-            with session(g) as sess:
-                names = sorted(outs)
-                vals = sess.run(names, {"images:0": TF1_X, "labels:0": TF1_LABELS})
-                sc.add_run("frozen",
-                           inputs={"images:0": (tf.float32, TF1_X), "labels:0": (tf.int64, TF1_LABELS)},
-                           outputs={n: (outs[n].dtype, v) for n, v in zip(names, vals)},
-                           what="import_graph_def(frozen.pb) + session.run")
-    sc.add_checkpoint("model.ckpt")
-    sc.add_checkpoint("saved_model/variables/variables")
+                export_tf1(sc, g, sess, {x: TF1_X, labels: TF1_LABELS}, outs)
 
 
 TF1_IDS = np.array([[1, 4, 4, 0, 9], [7, 3, 2, 8, 5], [0, 0, 1, 1, 6]], dtype=np.int64)
@@ -367,7 +351,7 @@ TF1_IDS = np.array([[1, 4, 4, 0, 9], [7, 3, 2, 8, 5], [0, 0, 1, 1, 6]], dtype=np
 @scenario("tf1_embedding", "TF1 graph with resource variables: tf.nn.embedding_lookup "
           "(ResourceGather) of int64 ids, position weights from tf.range over the dynamic "
           "sequence length, expand_dims, reduce_mean over the sequence, squeeze, matmul; "
-          "saved as model.ckpt(.meta) and frozen.pb.")
+          "saved as model.ckpt(.meta) and frozen.pb (run).")
 def tf1_embedding(sc):
     rng = np.random.RandomState(29)
     with sc.cwd(), resource_variables(True):
@@ -387,17 +371,7 @@ def tf1_embedding(sc):
             out = tf.identity(tf.matmul(flat, w), name="scores")
             with session(g) as sess:
                 sess.run(v1.global_variables_initializer())
-                val = sess.run(out, {ids: TF1_IDS})
-                sc.add_run("session_run", inputs={"ids:0": (tf.int64, TF1_IDS)},
-                           outputs={"scores:0": (tf.float32, val)},
-                           what="session.run on the variable graph")
-                v1.train.Saver().save(sess, "model.ckpt")
-                frozen = v1.graph_util.convert_variables_to_constants(
-                    sess, g.as_graph_def(), ["scores"])
-        tf.io.write_graph(frozen, ".", "frozen.pb", as_text=False)
-        sc.note("ops", sorted({n.op for n in g.as_graph_def().node}))
-        sc.note("frozen_ops", _ops_of(graph_def=frozen))
-    sc.add_checkpoint("model.ckpt")
+                export_tf1(sc, g, sess, {ids: TF1_IDS}, {"scores:0": out}, saved_model=False)
 
 
 if __name__ == "__main__":

@@ -441,6 +441,7 @@ void RegisterLayerOps(OpRegistry* r) {
   RegisterListOps(r);
   RegisterTensorArrayOps(r);
   RegisterEstimatorOps(r);
+  RegisterAttentionOps(r);
 }
 
 const OpRegistry& ServingOpRegistry() {

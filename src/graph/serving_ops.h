@@ -33,6 +33,7 @@
 // | layers: list (kernels_list.cc) | TensorListReserve, TensorListFromTensor, TensorListGetItem, TensorListSetItem, TensorListStack, TensorListLength |
 // | function (kernels_function.cc) | While, StatelessWhile (TF2 loops: cond and body functions) |
 // | layers: tensor array (kernels_tensor_array.cc) | TensorArrayV3, TensorArrayWriteV3, TensorArrayReadV3, TensorArrayGatherV3, TensorArrayScatterV3, TensorArraySizeV3, TensorArrayCloseV3 |
+// | layers: attention (kernels_attention.cc) | BatchMatMulV2, Einsum (two operands) |
 // | layers: estimator (kernels_estimator.cc) | Tile, AsString, L2Loss (TF1 canned Estimator heads, tf.contrib regularizers) |
 #ifndef TFCKPT_GRAPH_SERVING_OPS_H_
 #define TFCKPT_GRAPH_SERVING_OPS_H_
@@ -66,6 +67,8 @@ void RegisterListOps(OpRegistry* registry);
 void RegisterTensorArrayOps(OpRegistry* registry);
 // What TF 1.x canned Estimators' heads and tf.contrib layers need.
 void RegisterEstimatorOps(OpRegistry* registry);
+// What Keras' attention layers need (and EinsumDense).
+void RegisterAttentionOps(OpRegistry* registry);
 // All the layer families.
 void RegisterLayerOps(OpRegistry* registry);
 // Function calls over `library` (nullptr: every call fails NotFound).

@@ -84,6 +84,9 @@ const std::map<std::string, int64_t>& Bounds() {
       {"keras_lstm/frozen", 2},                 // the same, its While loops lowered to frames
       {"keras_gru/serving_default", 10},        // Sigmoid, Tanh, 5 steps
       {"keras_cnn3d/serving_default", 0},
+      {"keras_attention/serving_default", 11},  // Softmax, Tanh (additive), Rsqrt (LayerNorm)
+      {"keras_attention/frozen", 11},
+      {"tf1_embedding/frozen", 0},
       // TF 1.15 zoo (zoo_tf1.py).
       {"estimator_linear/predict", 1},          // Sigmoid (logistic)
       {"estimator_linear/frozen", 1},
@@ -316,7 +319,8 @@ TEST(Zoo, ZooNamesAreUnique) {
 }
 
 // TF's own eager Keras call and its serving signature agree bit for bit
-// on every zoo model but one (hard_sigmoid, by an ulp): recorded here as
+// on every zoo model but two (hard_sigmoid by an ulp, keras_attention by
+// 4): recorded here as
 // the baseline against which the engine's bounds are read.
 TEST(Zoo, TensorFlowEagerAndSignatureAgree) {
   for (const json& s : Scenarios()) {
@@ -324,7 +328,9 @@ TEST(Zoo, TensorFlowEagerAndSignatureAgree) {
     const Tensor sig = golden::FromManifest(s["runs"][0]["outputs"][0]);
     const Tensor eager = golden::FromManifest(s["runs"][1]["outputs"][0]);
     ASSERT_EQ(sig.shape(), eager.shape());
-    EXPECT_LE(MaxUlps(eager, sig), s["name"] == "keras_activations" ? 1 : 0) << s["name"];
+    // keras_attention: TF's eager call and signature differ by 4 ulps.
+    const int64_t tf_own = s["name"] == "keras_activations" ? 1 : s["name"] == "keras_attention" ? 4 : 0;
+    EXPECT_LE(MaxUlps(eager, sig), tf_own) << s["name"];
   }
 }
 
