@@ -19,6 +19,7 @@
 #include "src/table/format.h"
 #include "src/table/table.h"
 #include "src/table/table_builder.h"
+#include "src/testing/unlistable_env.h"
 #include "src/check/report_test_util.h"
 
 namespace tfckpt::check {
@@ -74,13 +75,7 @@ TEST(Validator, ValidatesWhatTheResolverResolves) {
 // I/O error, never NOT_FOUND: the validator does not vouch for what it
 // could not see.
 TEST(Validator, UnlistableDirectoryIsAnIoError) {
-  class Unlistable : public io::MemEnv {
-   public:
-    StatusOr<std::vector<std::string>> GetChildren(const std::string& dir) override {
-      if (dir == "/locked") return PermissionDeniedError("/locked: Permission denied");
-      return io::MemEnv::GetChildren(dir);
-    }
-  } env;
+  tfckpt::testing::UnlistableEnv env("/locked");
   env.PutFile("/locked/other", "x");
   const Report r = Validate(&env, "/locked/model.ckpt");
   ASSERT_EQ(r.defects.size(), 1u) << Codes(r);

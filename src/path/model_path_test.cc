@@ -8,6 +8,7 @@
 #include "gtest/gtest.h"
 #include "src/io/mem_env.h"
 #include "src/testing/save_race_env.h"
+#include "src/testing/unlistable_env.h"
 
 namespace tfckpt::path {
 namespace {
@@ -147,13 +148,7 @@ TEST_F(ModelPathTest, StateFileNotFollowed) {
 // A directory that exists but cannot be listed leaves "is there a V1 shard"
 // open: its I/O error, never NotFound.
 TEST_F(ModelPathTest, UnlistableDirectoryIsItsError) {
-  class Unlistable : public io::MemEnv {
-   public:
-    StatusOr<std::vector<std::string>> GetChildren(const std::string& dir) override {
-      if (dir == "locked") return PermissionDeniedError("locked: Permission denied");
-      return io::MemEnv::GetChildren(dir);
-    }
-  } env;
+  tfckpt::testing::UnlistableEnv env("locked");
   env.PutFile("locked/other", "x");
   for (const char* p : {"locked/model.ckpt", "locked/model.ckpt-?????-of-00002"}) {
     auto r = Resolve(&env, p);
