@@ -1,7 +1,7 @@
 // EnvWrapper: an Env that forwards every call to another (as LevelDB's
 // EnvWrapper), for wrappers that change a few calls: the CLI's progress Env
-// (reads counted). Its own target, so adding it rebuilt nothing else;
-// ReadFaultEnv and FaultInjectionEnv (in :env) could derive from it.
+// (reads counted), ReadFaultEnv (reads fail) and FaultInjectionEnv
+// (mutations fail).
 #ifndef TFCKPT_IO_ENV_WRAPPER_H_
 #define TFCKPT_IO_ENV_WRAPPER_H_
 

@@ -274,7 +274,7 @@ StatusOr<std::unique_ptr<WritableFile>> FaultInjectionEnv::NewWritableFile(
   Status s = MaybeFail("create", path);
   if (!s.ok()) return s;
   Record(Undo::kCreate, path, "");
-  auto f = target_->NewWritableFile(path);
+  auto f = target()->NewWritableFile(path);
   if (!f.ok()) {
     unsynced_.pop_back();
     return f.status();
@@ -287,14 +287,14 @@ Status FaultInjectionEnv::DeleteFile(const std::string& path) {
   Status s = MaybeFail("delete", path);
   if (!s.ok()) return s;
   Record(Undo::kDelete, path, "");
-  s = target_->DeleteFile(path);
+  s = target()->DeleteFile(path);
   if (!s.ok()) unsynced_.pop_back();
   return s;
 }
 
 Status FaultInjectionEnv::DeleteDir(const std::string& path) {
   Status s = MaybeFail("rmdir", path);
-  return s.ok() ? target_->DeleteDir(path) : s;
+  return s.ok() ? target()->DeleteDir(path) : s;
 }
 
 Status FaultInjectionEnv::RenameFile(const std::string& from,
@@ -302,19 +302,19 @@ Status FaultInjectionEnv::RenameFile(const std::string& from,
   Status s = MaybeFail("rename", from);
   if (!s.ok()) return s;
   Record(Undo::kRename, to, from);
-  s = target_->RenameFile(from, to);
+  s = target()->RenameFile(from, to);
   if (!s.ok()) unsynced_.pop_back();
   return s;
 }
 
 Status FaultInjectionEnv::CreateDirRecursively(const std::string& dir) {
   Status s = MaybeFail("mkdir", dir);
-  return s.ok() ? target_->CreateDirRecursively(dir) : s;
+  return s.ok() ? target()->CreateDirRecursively(dir) : s;
 }
 
 Status FaultInjectionEnv::SyncDir(const std::string& dir) {
   Status s = MaybeFail("syncdir", dir);
-  if (s.ok()) s = target_->SyncDir(dir);
+  if (s.ok()) s = target()->SyncDir(dir);
   if (!s.ok()) return s;
   const std::string d = (dir.empty() || dir == ".") ? "" : dir;
   std::vector<Undo> still;
@@ -330,15 +330,15 @@ void FaultInjectionEnv::Record(Undo::Kind kind, const std::string& path,
   std::string dir = Dirname(path);
   if (dir == ".") dir.clear();
   Undo u{kind, std::move(dir), path, from, std::nullopt};
-  if (target_->FileExists(path) && !target_->IsDirectory(path)) {
-    auto bytes = target_->ReadFileToString(path);
+  if (target()->FileExists(path) && !target()->IsDirectory(path)) {
+    auto bytes = target()->ReadFileToString(path);
     if (bytes.ok()) u.replaced = std::move(*bytes);
   }
   unsynced_.push_back(std::move(u));
 }
 
 Status FaultInjectionEnv::Restore(const std::string& path, const std::string& bytes) {
-  TFCKPT_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> f, target_->NewWritableFile(path));
+  TFCKPT_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> f, target()->NewWritableFile(path));
   TFCKPT_RETURN_IF_ERROR(f->Append(bytes));
   TFCKPT_RETURN_IF_ERROR(f->Sync());
   return f->Close();
@@ -352,12 +352,12 @@ Status FaultInjectionEnv::Crash(size_t keep) {
       case Undo::kCreate:
         if (u.replaced.has_value()) {
           TFCKPT_RETURN_IF_ERROR(Restore(u.path, *u.replaced));
-        } else if (target_->FileExists(u.path)) {
-          TFCKPT_RETURN_IF_ERROR(target_->DeleteFile(u.path));
+        } else if (target()->FileExists(u.path)) {
+          TFCKPT_RETURN_IF_ERROR(target()->DeleteFile(u.path));
         }
         break;
       case Undo::kRename:
-        TFCKPT_RETURN_IF_ERROR(target_->RenameFile(u.path, u.from));
+        TFCKPT_RETURN_IF_ERROR(target()->RenameFile(u.path, u.from));
         if (u.replaced.has_value()) TFCKPT_RETURN_IF_ERROR(Restore(u.path, *u.replaced));
         break;
       case Undo::kDelete:

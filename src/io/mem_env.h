@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "src/io/env.h"
+#include "src/io/env_wrapper.h"
 
 namespace tfckpt::io {
 
@@ -57,9 +58,9 @@ class MemEnv : public Env {
   std::multiset<uint64_t> writers_;  // File::id of each open MemWritableFile
 };
 
-class FaultInjectionEnv : public Env {
+class FaultInjectionEnv : public EnvWrapper {
  public:
-  explicit FaultInjectionEnv(Env* target) : target_(target) {}
+  explicit FaultInjectionEnv(Env* target) : EnvWrapper(target) {}
 
   // The `n`-th mutating operation from now (0-based) and all later ones fail
   // with UNAVAILABLE. -1 disables injection.
@@ -69,31 +70,9 @@ class FaultInjectionEnv : public Env {
   // Mutating operations seen since construction (to size a sweep).
   int64_t operations() const { return operations_; }
 
-  StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
-      const std::string& path) override {
-    return target_->NewRandomAccessFile(path);
-  }
+  // Reads forward to the target (EnvWrapper); these are the mutations.
   StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(
       const std::string& path) override;
-  bool FileExists(const std::string& path) override {
-    return target_->FileExists(path);
-  }
-  bool IsDirectory(const std::string& path) override {
-    return target_->IsDirectory(path);
-  }
-  std::string FileIdentity(const std::string& path) override {
-    return target_->FileIdentity(path);
-  }
-  bool HasLiveWriter(const std::string& path) override {
-    return target_->HasLiveWriter(path);
-  }
-  StatusOr<uint64_t> GetFileSize(const std::string& path) override {
-    return target_->GetFileSize(path);
-  }
-  StatusOr<std::vector<std::string>> GetChildren(
-      const std::string& dir) override {
-    return target_->GetChildren(dir);
-  }
   Status DeleteFile(const std::string& path) override;
   Status DeleteDir(const std::string& path) override;
   Status RenameFile(const std::string& from,
@@ -126,7 +105,6 @@ class FaultInjectionEnv : public Env {
   void Record(Undo::Kind kind, const std::string& path, const std::string& from);
   Status Restore(const std::string& path, const std::string& bytes);
 
-  Env* target_;
   int64_t remaining_ = -1;
   int64_t operations_ = 0;
   std::vector<Undo> unsynced_;

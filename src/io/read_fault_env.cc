@@ -62,18 +62,18 @@ Status ReadFaultEnv::MaybeFail(const char* op, const std::string& path) {
 StatusOr<std::unique_ptr<RandomAccessFile>> ReadFaultEnv::NewRandomAccessFile(
     const std::string& path) {
   TFCKPT_RETURN_IF_ERROR(MaybeFail("open", path));
-  TFCKPT_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> f, target_->NewRandomAccessFile(path));
+  TFCKPT_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> f, target()->NewRandomAccessFile(path));
   return std::unique_ptr<RandomAccessFile>(new FaultRandomAccessFile(this, std::move(f)));
 }
 
 StatusOr<uint64_t> ReadFaultEnv::GetFileSize(const std::string& path) {
   TFCKPT_RETURN_IF_ERROR(MaybeFail("size", path));
-  return target_->GetFileSize(path);
+  return target()->GetFileSize(path);
 }
 
 StatusOr<std::vector<std::string>> ReadFaultEnv::GetChildren(const std::string& dir) {
   TFCKPT_RETURN_IF_ERROR(MaybeFail("list", dir));
-  return target_->GetChildren(dir);
+  return target()->GetChildren(dir);
 }
 
 }  // namespace tfckpt::io

@@ -17,12 +17,13 @@
 #include <string>
 
 #include "src/io/env.h"
+#include "src/io/env_wrapper.h"
 
 namespace tfckpt::io {
 
-class ReadFaultEnv : public Env {
+class ReadFaultEnv : public EnvWrapper {
  public:
-  explicit ReadFaultEnv(Env* target) : target_(target) {}
+  explicit ReadFaultEnv(Env* target) : EnvWrapper(target) {}
 
   // The `n`-th read from now (0-based) fails with DATA_LOSS; -1 disables.
   void FailRead(int64_t n);
@@ -36,32 +37,13 @@ class ReadFaultEnv : public Env {
 
   StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
       const std::string& path) override;
-  StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
-    return target_->NewWritableFile(path);
-  }
-  bool FileExists(const std::string& path) override { return target_->FileExists(path); }
-  bool IsDirectory(const std::string& path) override { return target_->IsDirectory(path); }
   StatusOr<uint64_t> GetFileSize(const std::string& path) override;
   StatusOr<std::vector<std::string>> GetChildren(const std::string& dir) override;
-  Status DeleteFile(const std::string& path) override { return target_->DeleteFile(path); }
-  Status DeleteDir(const std::string& path) override { return target_->DeleteDir(path); }
-  Status RenameFile(const std::string& from, const std::string& to) override {
-    return target_->RenameFile(from, to);
-  }
-  Status CreateDirRecursively(const std::string& dir) override {
-    return target_->CreateDirRecursively(dir);
-  }
-  Status SyncDir(const std::string& dir) override { return target_->SyncDir(dir); }
-  bool HasLiveWriter(const std::string& path) override { return target_->HasLiveWriter(path); }
-  std::string FileIdentity(const std::string& path) override {
-    return target_->FileIdentity(path);
-  }
 
   // Called before every read; non-OK means "inject".
   Status MaybeFail(const char* op, const std::string& path);
 
  private:
-  Env* target_;
   mutable std::mutex mu_;
   int64_t remaining_ = -1;
   std::atomic<int64_t> reads_{0};
