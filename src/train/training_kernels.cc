@@ -1,10 +1,10 @@
 // Kernels of the ops a TF1 training graph (tf.gradients of a softmax
 // cross-entropy, GradientDescentOptimizer) uses that the graph engine does
-// not register: FloorMod, Prod, ApplyGradientDescent. OpDefs are TF's
-// (tensorflow/core/ops/{array,math,training}_ops.cc). The engine's own
-// SparseSoftmaxCrossEntropyWithLogits, GatherV2, ExpandDims and Tile
-// (graph/kernels_norm.cc, kernels_shape.cc, kernels_estimator.cc) serve
-// training graphs too (TrainingOpRegistry).
+// not register: FloorMod, ApplyGradientDescent. OpDefs are TF's
+// (tensorflow/core/ops/{math,training}_ops.cc). The engine's own
+// SparseSoftmaxCrossEntropyWithLogits, GatherV2, ExpandDims, Tile and Prod
+// (graph/kernels_norm.cc, kernels_shape.cc, kernels_estimator.cc,
+// kernels_sequence.cc) serve training graphs too (TrainingOpRegistry).
 //
 // Numerics follow TF's CPU kernels element by element:
 //  - ApplyGradientDescent: var - alpha * delta (product rounded, then the
@@ -23,15 +23,6 @@ namespace {
 using graph::OpDefBuilder;
 using graph::OpKernelContext;
 using tensor::Tensor;
-using tensor::TensorShape;
-
-std::vector<int64_t> Ints(const Tensor& t) {
-  std::vector<int64_t> out;
-  for (int64_t i = 0; i < t.num_elements(); ++i) {
-    out.push_back(t.dtype() == tensorflow::DT_INT64 ? t.flat<int64_t>()[i] : t.flat<int32_t>()[i]);
-  }
-  return out;
-}
 
 template <typename T>
 T FloorMod(T x, T y) {
@@ -74,58 +65,6 @@ Status FloorModOp(OpKernelContext* ctx) {
     case tensorflow::DT_FLOAT: return FloorModT<float>(ctx);
     case tensorflow::DT_DOUBLE: return FloorModT<double>(ctx);
     default: return UnimplementedError("FloorMod: int32, int64, float, double only in tfckpt");
-  }
-}
-
-template <typename T>
-Status ProdT(OpKernelContext* ctx, const std::vector<bool>& reduce, bool keep) {
-  const Tensor& in = ctx->input(0);
-  const int rank = in.shape().rank();
-  std::vector<int64_t> out_dims, kept_dims;
-  for (int d = 0; d < rank; ++d) {
-    if (!reduce[d]) {
-      out_dims.push_back(in.shape().dim(d));
-      kept_dims.push_back(in.shape().dim(d));
-    } else if (keep) {
-      kept_dims.push_back(1);
-    }
-  }
-  TFCKPT_ASSIGN_OR_RETURN(TensorShape shape, TensorShape::Make(keep ? kept_dims : out_dims));
-  TFCKPT_ASSIGN_OR_RETURN(Tensor * out, ctx->AllocateOutput(0, in.dtype(), shape));
-  T* o = out->mutable_flat<T>();
-  for (int64_t i = 0; i < out->num_elements(); ++i) o[i] = T(1);
-  std::vector<int64_t> idx(rank, 0);
-  for (int64_t n = 0; n < in.num_elements(); ++n) {
-    int64_t dst = 0;
-    for (int d = 0; d < rank; ++d) {
-      if (!reduce[d]) dst = dst * in.shape().dim(d) + idx[d];
-    }
-    o[dst] *= in.flat<T>()[n];
-    for (int d = rank - 1; d >= 0; --d) {
-      if (++idx[d] < in.shape().dim(d)) break;
-      idx[d] = 0;
-    }
-  }
-  return OkStatus();
-}
-
-Status ProdOp(OpKernelContext* ctx) {
-  const int rank = ctx->input(0).shape().rank();
-  std::vector<bool> reduce(rank, false);
-  for (int64_t a : Ints(ctx->input(1))) {
-    if (a < -rank || a >= rank) {
-      return InvalidArgumentError(StrCat("Invalid reduction dimension (", a, " for input with ",
-                                         rank, " dimension(s)"));
-    }
-    reduce[a < 0 ? a + rank : a] = true;
-  }
-  TFCKPT_ASSIGN_OR_RETURN(bool keep, ctx->node().AttrBool("keep_dims"));
-  switch (ctx->input(0).dtype()) {
-    case tensorflow::DT_INT32: return ProdT<int32_t>(ctx, reduce, keep);
-    case tensorflow::DT_INT64: return ProdT<int64_t>(ctx, reduce, keep);
-    case tensorflow::DT_FLOAT: return ProdT<float>(ctx, reduce, keep);
-    case tensorflow::DT_DOUBLE: return ProdT<double>(ctx, reduce, keep);
-    default: return UnimplementedError("Prod: int32, int64, float, double only in tfckpt");
   }
 }
 
@@ -179,14 +118,6 @@ void RegisterTrainingKernels(graph::OpRegistry* r) {
                   .Attr("T: {int8, int16, int32, int64, uint8, uint16, uint32, uint64, bfloat16, "
                         "half, float, double}"),
               graph::FnKernel(FloorModOp));
-  r->Register(OpDefBuilder("Prod")
-                  .Input("input: T")
-                  .Input("reduction_indices: Tidx")
-                  .Output("output: T")
-                  .Attr("keep_dims: bool = false")
-                  .Attr(kNumberTypes)
-                  .Attr("Tidx: {int32, int64} = DT_INT32"),
-              graph::FnKernel(ProdOp));
   r->Register(OpDefBuilder("ApplyGradientDescent")
                   .Input("var: Ref(T)")
                   .Input("alpha: T")

@@ -68,11 +68,13 @@ const graph::OpRegistry& TrainingOpRegistry() {
     RegisterTrainingOps(r);
     RegisterTrainingKernels(r);
     graph::RegisterLookupOps(r);  // lookup_ops.h builds tables
-    // The engine's ExpandDims, GatherV2, SparseSoftmaxCrossEntropyWithLogits
-    // and Tile (gradients and losses use them), one kernel each for every graph.
+    // The engine's ExpandDims, GatherV2, SparseSoftmaxCrossEntropyWithLogits,
+    // Tile and Prod (gradients and losses use them), one kernel each for
+    // every graph.
     graph::RegisterShapeOps(r);
     graph::RegisterNormOps(r);
     graph::RegisterEstimatorOps(r);
+    graph::RegisterSequenceOps(r);
     return r;
   }();
   return *registry;
