@@ -15,16 +15,14 @@
 #include "src/check/report_test_util.h"
 #include "src/check/validator.h"
 #include "src/io/env.h"
+#include "src/testing/runfiles.h"
 
 namespace tfckpt::check {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string Runfile(const std::string& rel) {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  return std::string(srcdir != nullptr ? srcdir : ".") + "/tfckpt/" + rel;
-}
+using ::tfckpt::testing::Runfile;
 
 nlohmann::json LoadExpected() {
   std::ifstream f(Runfile("golden/bad/EXPECTED.json"));

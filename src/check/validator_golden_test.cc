@@ -8,15 +8,13 @@
 #include "src/bundle/naming.h"
 #include "src/io/env.h"
 #include "src/io/mem_env.h"
+#include "src/testing/runfiles.h"
 #include "src/testing/shared_dir.h"
 
 namespace tfckpt::check {
 namespace {
 
-std::string Runfile(const std::string& rel) {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  return std::string(srcdir != nullptr ? srcdir : ".") + "/tfckpt/" + rel;
-}
+using ::tfckpt::testing::Runfile;
 
 TEST(ValidatorGolden, EveryTensorFlowWrittenV2CheckpointIsValid) {
   // Every golden .index file names a V2 checkpoint (TF 2.21's and 1.15's).

@@ -25,18 +25,14 @@
 #include "src/check/report_test_util.h"
 #include "src/check/validator.h"
 #include "src/io/env.h"
+#include "src/testing/runfiles.h"
 
 namespace tfckpt::check {
 namespace {
 
 using tensor::TensorShape;
 
-std::string TempDir(const std::string& name) {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  const std::string dir = StrCat(tmp != nullptr ? tmp : "/tmp", "/", name);
-  EXPECT_TRUE(io::Env::Default()->CreateDirRecursively(dir).ok());
-  return dir;
-}
+using ::tfckpt::testing::TempDir;
 
 // Runs `f` on another thread; fails the test (and exits, since the thread
 // cannot be stopped) if it has not returned within `seconds`.

@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "proto/saved_model.pb.h"
 #include "src/io/env.h"
+#include "src/testing/runfiles.h"
 #include "src/saved_model/json_input.h"
 #include "src/saved_model/loader.h"
 #include "src/saved_model/session_bundle.h"
@@ -24,10 +25,7 @@ namespace {
 using tensor::Tensor;
 using tensor::TensorShape;
 
-std::string Runfile(const std::string& rel) {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  return std::string(srcdir != nullptr ? srcdir : ".") + "/tfckpt/" + rel;
-}
+using ::tfckpt::testing::Runfile;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -43,12 +41,7 @@ void WriteFile(const std::string& path, const std::string& bytes) {
   ASSERT_TRUE(out) << path;
 }
 
-std::string TempDir(const std::string& name) {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  const std::string dir = io::JoinPath(tmp != nullptr ? tmp : "/tmp", name);
-  EXPECT_TRUE(io::Env::Default()->CreateDirRecursively(dir).ok());
-  return dir;
-}
+using ::tfckpt::testing::TempDir;
 
 const char kSimple[] = "golden/tf-2.21/saved_model_simple_save/saved_model";
 const char kBuilder[] = "golden/tf-2.21/saved_model_builder/saved_model";

@@ -19,10 +19,6 @@ using tensor::DataType;
 using tensor::Tensor;
 using tensor::TensorShape;
 
-std::string Runfile(const std::string& rel) {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  return std::string(srcdir != nullptr ? srcdir : ".") + "/tfckpt/" + rel;
-}
 
 const json& Manifest() {
   static const json* m = [] {

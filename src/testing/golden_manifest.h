@@ -14,10 +14,11 @@
 
 #include "gtest/gtest.h"
 #include "src/tensor/tensor.h"
+#include "src/testing/runfiles.h"
 
 namespace tfckpt::testing::golden {
 
-std::string Runfile(const std::string& rel);
+using ::tfckpt::testing::Runfile;  // runfiles.h
 const nlohmann::json& Manifest();
 // golden/zoo/MANIFEST.json (data "//golden:zoo"): the model zoo's runs.
 const nlohmann::json& ZooManifest();

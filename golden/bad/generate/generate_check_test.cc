@@ -8,16 +8,14 @@
 
 #include "gtest/gtest.h"
 #include "golden/bad/generate/generate.h"
+#include "src/testing/runfiles.h"
 
 namespace tfckpt::badcorpus {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string Runfile(const std::string& rel) {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  return std::string(srcdir != nullptr ? srcdir : ".") + "/tfckpt/" + rel;
-}
+using ::tfckpt::testing::Runfile;
 
 std::string Read(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);
