@@ -19,12 +19,6 @@
 
 namespace tfckpt::train::testing {
 
-std::string Runfile(const std::string& rel) {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  if (srcdir == nullptr) return rel;
-  return StrCat(srcdir, "/tfckpt/", rel);
-}
-
 const json& Manifest() {
   static const json* m = [] {
     std::ifstream in(Runfile("golden/MANIFEST.json"));

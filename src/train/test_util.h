@@ -12,13 +12,14 @@
 #include "proto/graph.pb.h"
 #include "proto/meta_graph.pb.h"
 #include "src/tensor/tensor.h"
+#include "src/testing/runfiles.h"
 
 namespace tfckpt::train::testing {
 
 using nlohmann::json;
 
-// $TEST_SRCDIR/tfckpt/<rel> (or <rel> relative to the cwd outside Bazel).
-std::string Runfile(const std::string& rel);
+// $TEST_SRCDIR/tfckpt/<rel>: the one shared Runfile.
+using ::tfckpt::testing::Runfile;  // src/testing/runfiles.h
 const json& Manifest();
 const json& Scenario(const std::string& name);
 const json& RunOf(const std::string& scenario, const std::string& run);
