@@ -4,6 +4,7 @@
 #include <set>
 #include <vector>
 
+#include "src/graph/function_body.h"
 #include "src/graph/serving_ops.h"
 #include "src/tensor/tensor_proto.h"
 
@@ -42,12 +43,6 @@ void CheckConst(const tensorflow::NodeDef& node, const std::string& file, const 
                              tensor::DataTypeName(t->dtype()), " but attr dtype is ",
                              tensor::DataTypeName(dtype->second.type())));
   }
-}
-
-// Names of library functions an AttrValue refers to (func, list(func)).
-void FuncsOfAttr(const tensorflow::AttrValue& v, std::vector<std::string>* out) {
-  if (v.has_func()) out->push_back(v.func().name());
-  for (const auto& f : v.list().func()) out->push_back(f.name());
 }
 
 // "node", "node:out:i", "^node", "arg": the name before the first ':'.
@@ -101,7 +96,7 @@ void CheckRecursion(const tensorflow::FunctionDefLibrary& lib, const std::string
     std::vector<std::string> callees;
     for (const auto& n : f.node_def()) {
       callees.push_back(n.op());
-      for (const auto& [name, v] : n.attr()) FuncsOfAttr(v, &callees);
+      graph::AppendAttrFunctions(n, &callees);
     }
     auto& edges = calls[f.signature().name()];
     for (std::string& c : callees) {

@@ -12,6 +12,7 @@
 #include "src/check/graph_check.h"
 #include "src/check/model_object_graph.h"
 #include "src/check/slices_check.h"
+#include "src/graph/function_body.h"
 #include "src/saved_model/constants.h"
 #include "src/saved_model/loader.h"
 
@@ -215,10 +216,7 @@ std::vector<RestoreKey> RestoreKeys(const tensorflow::MetaGraphDef& mg) {
   for (const auto& f : g.library().function()) functions[f.signature().name()] = &f;
   std::vector<std::string> pending;
   for (const auto& n : g.node()) {
-    if (n.name() != restore_op) continue;
-    for (const auto& [name, v] : n.attr()) {
-      if (v.has_func()) pending.push_back(v.func().name());
-    }
+    if (n.name() == restore_op) graph::AppendAttrFunctions(n, &pending);
   }
   std::set<std::string> seen;
   while (!pending.empty()) {
@@ -229,9 +227,7 @@ std::vector<RestoreKey> RestoreKeys(const tensorflow::MetaGraphDef& mg) {
     KeysOf(f->second->node_def(), "", StrCat(name, "/"), &keys);
     for (const auto& n : f->second->node_def()) {
       if (functions.count(n.op())) pending.push_back(n.op());
-      for (const auto& [attr, v] : n.attr()) {
-        if (v.has_func()) pending.push_back(v.func().name());
-      }
+      graph::AppendAttrFunctions(n, &pending);
     }
   }
   return keys;

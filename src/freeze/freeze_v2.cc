@@ -16,28 +16,20 @@ bool IsCall(const std::string& op) {
   return op == "StatefulPartitionedCall" || op == "PartitionedCall";
 }
 
-// The functions a node's attrs name (f, cond, body, then_branch, branches...).
-void CalledFunctions(const tensorflow::NodeDef& node, std::vector<std::string>* out) {
-  for (const auto& [name, attr] : node.attr()) {
-    if (attr.has_func()) out->push_back(attr.func().name());
-    for (const auto& f : attr.list().func()) out->push_back(f.name());
-  }
-}
-
 // The library without the functions no node of `graph` calls, directly or
 // through other functions (grappler's output keeps only those).
 void PruneLibrary(tensorflow::GraphDef* graph) {
   std::map<std::string, const tensorflow::FunctionDef*> library;
   for (const auto& f : graph->library().function()) library[f.signature().name()] = &f;
   std::vector<std::string> queue;
-  for (const auto& node : graph->node()) CalledFunctions(node, &queue);
+  for (const auto& node : graph->node()) graph::AppendAttrFunctions(node, &queue);
   std::set<std::string> used;
   while (!queue.empty()) {
     const std::string name = queue.back();
     queue.pop_back();
     auto f = library.find(name);
     if (f == library.end() || !used.insert(name).second) continue;
-    for (const auto& node : f->second->node_def()) CalledFunctions(node, &queue);
+    for (const auto& node : f->second->node_def()) graph::AppendAttrFunctions(node, &queue);
   }
   tensorflow::FunctionDefLibrary kept;
   for (const auto& f : graph->library().function()) {

@@ -156,4 +156,11 @@ StatusOr<FunctionBodyDef> FunctionBodyToGraphDef(const tensorflow::FunctionDef& 
   return body;
 }
 
+void AppendAttrFunctions(const tensorflow::NodeDef& node, std::vector<std::string>* out) {
+  for (const auto& [name, attr] : node.attr()) {
+    if (attr.has_func()) out->push_back(attr.func().name());
+    for (const auto& f : attr.list().func()) out->push_back(f.name());
+  }
+}
+
 }  // namespace tfckpt::graph

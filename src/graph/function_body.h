@@ -16,6 +16,14 @@
 // Unimplemented), attrs referring to function attrs ("$T"), unknown inputs,
 // out-of-range or unknown output args, duplicate args, a ret missing or
 // naming no node (InvalidArgument), an op the registry lacks (NotFound).
+//
+// AppendAttrFunctions(node, out): appends to `out` the name of every function
+// `node`'s attrs refer to -- func attrs (PartitionedCall's f, While's cond and
+// body, If's then/else_branch) and list(func) attrs (Case's branches) -- in
+// attr order, duplicates kept. A node calling a library function directly
+// (op == the function's name) is not included: callers that follow such
+// calls add node.op() themselves. One walk for every library traversal (the
+// checker's call graph and restore keys, freeze's library pruning).
 #ifndef TFCKPT_GRAPH_FUNCTION_BODY_H_
 #define TFCKPT_GRAPH_FUNCTION_BODY_H_
 
@@ -24,6 +32,7 @@
 
 #include "proto/function.pb.h"
 #include "proto/graph.pb.h"
+#include "proto/node_def.pb.h"
 #include "src/graph/graph.h"
 #include "src/graph/op_registry.h"
 #include "src/io/status.h"
@@ -40,6 +49,8 @@ struct FunctionBodyDef {
 
 StatusOr<FunctionBodyDef> FunctionBodyToGraphDef(const tensorflow::FunctionDef& fdef,
                                                  const OpRegistry& registry);
+
+void AppendAttrFunctions(const tensorflow::NodeDef& node, std::vector<std::string>* out);
 
 }  // namespace tfckpt::graph
 
