@@ -23,6 +23,7 @@
 #include "src/graph/test_util.h"
 #include "src/testing/golden_manifest.h"
 #include "src/io/env.h"
+#include "src/testing/runfiles.h"
 
 namespace tfckpt::graph {
 namespace {
@@ -70,12 +71,7 @@ StatusOr<Tensor> VariableValue(Session* session, const std::string& tensor_name)
   return out[0];
 }
 
-std::string TempDir(const std::string& name) {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  const std::string dir = io::JoinPath(tmp != nullptr ? tmp : "/tmp", name);
-  EXPECT_TRUE(io::Env::Default()->CreateDirRecursively(dir).ok());
-  return dir;
-}
+using ::tfckpt::testing::TempDir;
 
 TEST(GoldenFrozen, FreezeAddGivesThree) {
   for (const char* scenario : {"freeze_add", "freeze_add_resource"}) {

@@ -6,6 +6,7 @@
 #include "src/bundle/bundle_reader.h"
 #include "src/graph/test_util.h"
 #include "src/io/env.h"
+#include "src/testing/runfiles.h"
 
 namespace tfckpt::graph {
 namespace {
@@ -15,12 +16,7 @@ using namespace testing;  // NOLINT
 constexpr DataType kF = tensorflow::DT_FLOAT;
 constexpr DataType kS = tensorflow::DT_STRING;
 
-std::string TempDir(const std::string& name) {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  const std::string dir = io::JoinPath(tmp != nullptr ? tmp : "/tmp", name);
-  EXPECT_TRUE(io::Env::Default()->CreateDirRecursively(dir).ok());
-  return dir;
-}
+using ::tfckpt::testing::TempDir;
 
 Tensor Strings(const std::vector<std::string>& v) {
   return S({static_cast<int64_t>(v.size())}, v);
