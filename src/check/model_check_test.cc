@@ -61,7 +61,7 @@ std::vector<std::string> Models(const std::string& root) {
 TEST(ModelCheckGolden, EveryTensorFlowWrittenModelIsValid) {
   int saved_models = 0, metas = 0, graphs = 0;
   for (const char* tree : {"golden/tf-2.21", "golden/zoo/tf-2.21", "golden/tf-1.15",
-                           "golden/tf-2.11"}) {
+                           "golden/tf-2.11", "golden/zoo/tf-1.15"}) {
     if (!io::Env::Default()->IsDirectory(Runfile(tree))) continue;  // a version not generated
     for (const std::string& m : Models(Runfile(tree))) {
       Report r = Validate(io::Env::Default(), m);
@@ -72,8 +72,9 @@ TEST(ModelCheckGolden, EveryTensorFlowWrittenModelIsValid) {
       graphs += r.kind == "graph_def";
     }
   }
-  // At least what golden/tf-2.21 and golden/zoo hold (12 SavedModels, 22
-  // MetaGraphs with the text one, 13 GraphDefs).
+  // At least what golden/tf-2.21 and the 2.21 zoo hold (12 SavedModels, 22
+  // MetaGraphs with the text one, 13 GraphDefs); with every tree (the 1.15
+  // zoo's Estimator and TF1 exports too) 29, 50 and 31.
   EXPECT_GE(saved_models, 12);
   EXPECT_GE(metas, 22);
   EXPECT_GE(graphs, 13);

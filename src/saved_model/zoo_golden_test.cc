@@ -11,7 +11,6 @@
 // Every run of the zoo's MANIFEST must have a bound here, so a model added
 // to the zoo cannot go unchecked. Observed distances are printed and
 // recorded as test properties (zoo_<scenario>_<run>_ulps).
-#include <fstream>
 #include <map>
 #include <set>
 
@@ -29,24 +28,15 @@ using nlohmann::json;
 using tensor::Tensor;
 namespace golden = ::tfckpt::testing::golden;
 
-// One zoo per TF version: its MANIFEST and the directory its models are in.
-struct ZooDir {
-  const char* manifest;
-  const char* dir;
-};
-constexpr ZooDir kZoos[] = {{"golden/zoo/MANIFEST.json", "golden/zoo/tf-2.21"},
-                            {"golden/zoo/tf-1.15/MANIFEST.json", "golden/zoo/tf-1.15"}};
-
-// Every scenario of both zoos, each with its "zoo_dir" added. Scenario
-// names are unique across the zoos (ZooNamesAreUnique), so they key Bounds().
+// Every scenario of both zoos (golden::Zoos()), each with its zoo's
+// directory added as "zoo_root". Scenario names are unique across the zoos
+// (ZooNamesAreUnique), so they key Bounds().
 const json& Scenarios() {
   static const json* all = [] {
     auto* out = new json(json::array());
-    for (const ZooDir& z : kZoos) {
-      std::ifstream in(golden::Runfile(z.manifest));
-      const json m = json::parse(in);
-      for (json s : m["scenarios"]) {
-        s["zoo_dir"] = z.dir;
+    for (const golden::Corpus& zoo : golden::Zoos()) {
+      for (json s : zoo.manifest["scenarios"]) {
+        s["zoo_root"] = zoo.root;
         out->push_back(std::move(s));
       }
     }
@@ -56,8 +46,8 @@ const json& Scenarios() {
 }
 
 std::string ZooPath(const json& scenario, const std::string& rel) {
-  return golden::Runfile(scenario["zoo_dir"].get<std::string>() + "/" +
-                         scenario["dir"].get<std::string>() + "/" + rel);
+  return scenario["zoo_root"].get<std::string>() + "/" + scenario["dir"].get<std::string>() + "/" +
+         rel;
 }
 
 // The contract: largest float32 ulp distance from TF allowed per

@@ -4,9 +4,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <initializer_list>
 #include <iostream>
 #include <limits>
 #include <sstream>
+#include <utility>
 
 #include "src/io/hex.h"
 #include "src/io/sha256.h"
@@ -23,14 +25,6 @@ using tensor::TensorShape;
 const json& Manifest() {
   static const json* m = [] {
     std::ifstream in(Runfile("golden/MANIFEST.json"));
-    return new json(json::parse(in));
-  }();
-  return *m;
-}
-
-const json& ZooManifest() {
-  static const json* m = [] {
-    std::ifstream in(Runfile("golden/zoo/MANIFEST.json"));
     return new json(json::parse(in));
   }();
   return *m;
@@ -71,24 +65,40 @@ std::string Corpus::Path(const json& scenario, const std::string& path) const {
   return StrCat(root, "/", scenario["dir"].get<std::string>(), "/", path);
 }
 
-const std::vector<Corpus>& Corpora() {
-  static const std::vector<Corpus>* corpora = [] {
-    auto* out = new std::vector<Corpus>;
-    const std::pair<const char*, const char*> manifests[] = {
-        {"2.21", "golden"}, {"1.15", "golden/tf-1.15"}, {"2.11", "golden/tf-2.11"}};
-    for (const auto& [version, dir] : manifests) {
-      std::ifstream in(Runfile(StrCat(dir, "/MANIFEST.json")));
-      if (!in) {
-        ADD_FAILURE() << dir << "/MANIFEST.json is not in the test's runfiles";
-        continue;
-      }
-      json m = json::parse(in);
-      const std::string root = Runfile(StrCat(dir, "/", m["golden_dir"].get<std::string>()));
-      out->push_back({version, root, std::move(m)});
+namespace {
+
+// (version, MANIFEST.json's runfile path) -> Corpus, rooted at its golden_dir.
+std::vector<Corpus>* LoadCorpora(
+    std::initializer_list<std::pair<const char*, const char*>> manifests) {
+  auto* out = new std::vector<Corpus>;
+  for (const auto& [version, manifest] : manifests) {
+    std::ifstream in(Runfile(manifest));
+    if (!in) {
+      ADD_FAILURE() << manifest << " is not in the test's runfiles";
+      continue;
     }
-    return out;
-  }();
+    json m = json::parse(in);
+    const std::string dir = std::string(manifest).substr(0, std::string(manifest).rfind('/'));
+    const std::string root = Runfile(StrCat(dir, "/", m["golden_dir"].get<std::string>()));
+    out->push_back({version, root, std::move(m)});
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<Corpus>& Corpora() {
+  static const std::vector<Corpus>* corpora =
+      LoadCorpora({{"2.21", "golden/MANIFEST.json"},
+                   {"1.15", "golden/tf-1.15/MANIFEST.json"},
+                   {"2.11", "golden/tf-2.11/MANIFEST.json"}});
   return *corpora;
+}
+
+const std::vector<Corpus>& Zoos() {
+  static const std::vector<Corpus>* zoos = LoadCorpora(
+      {{"2.21", "golden/zoo/MANIFEST.json"}, {"1.15", "golden/zoo/tf-1.15/MANIFEST.json"}});
+  return *zoos;
 }
 
 std::string ReadFile(const std::string& path) {

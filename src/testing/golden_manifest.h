@@ -20,8 +20,6 @@ namespace tfckpt::testing::golden {
 
 using ::tfckpt::testing::Runfile;  // runfiles.h
 const nlohmann::json& Manifest();
-// golden/zoo/MANIFEST.json (data "//golden:zoo"): the model zoo's runs.
-const nlohmann::json& ZooManifest();
 const nlohmann::json& Scenario(const std::string& name);
 const nlohmann::json& RunOf(const std::string& scenario, const std::string& run);
 const nlohmann::json& ErrorOf(const std::string& scenario, const std::string& name);
@@ -40,6 +38,10 @@ struct Corpus {
 // Every corpus TF wrote: 2.21 (golden/MANIFEST.json), 1.15 and 2.11
 // (golden/tf-V/MANIFEST.json). A test listing only some in its data fails.
 const std::vector<Corpus>& Corpora();
+// The model zoos (data "//golden:zoo"), as corpora: 2.21
+// (golden/zoo/MANIFEST.json, models in golden/zoo/tf-2.21) and 1.15
+// (golden/zoo/tf-1.15/MANIFEST.json). Scenario names are unique across them.
+const std::vector<Corpus>& Zoos();
 std::string ReadFile(const std::string& path);
 std::string Unhex(const std::string& hex);
 std::string Sha256Hex(const std::string& s);
