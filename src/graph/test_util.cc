@@ -133,9 +133,4 @@ std::string Message(const Status& s) {
   return at == std::string::npos ? s.message() : s.message().substr(0, at);
 }
 
-std::string Runfile(const std::string& rel) {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  return std::string(srcdir != nullptr ? srcdir : ".") + "/tfckpt/" + rel;
-}
-
 }  // namespace tfckpt::graph::testing

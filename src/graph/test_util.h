@@ -11,6 +11,7 @@
 #include "proto/graph.pb.h"
 #include "src/graph/session.h"
 #include "src/tensor/tensor.h"
+#include "src/testing/runfiles.h"
 
 namespace tfckpt::graph::testing {
 
@@ -97,8 +98,8 @@ StatusOr<Tensor> RunOp(const std::string& op, const std::vector<Tensor>& inputs,
 // The message without the node suffix.
 std::string Message(const Status& s);
 
-// $TEST_SRCDIR/tfckpt/<rel>.
-std::string Runfile(const std::string& rel);
+// $TEST_SRCDIR/tfckpt/<rel>: the one shared Runfile.
+using ::tfckpt::testing::Runfile;  // src/testing/runfiles.h
 
 }  // namespace tfckpt::graph::testing
 
