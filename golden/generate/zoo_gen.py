@@ -62,6 +62,17 @@ def _weights_for(model, seed):
     return out
 
 
+# Keras names the functions it exports __inference_<name>_<N> with N from
+# TF's process-global uid counter, which other work in the process also
+# advances (not always the same amount), and convert_variables_to_constants_v2
+# emits the frozen graph's nodes in an order that changes from run to run:
+# same models, other bytes. The engine's tests compare contents, not bytes.
+KERAS_UIDS = ("Keras numbers exported functions (__inference_*_N) from TF's process-global "
+              "uid counter, which shifts from run to run: same functions, other names")
+FROZEN_ORDER = ("convert_variables_to_constants_v2 emits the frozen graph's nodes in an "
+                "order that changes from run to run: same nodes, other bytes")
+
+
 def _keras_model(sc, model, inputs, seed, frozen=False):
     """Export `model` (weights fixed) to saved_model/ and record the
     serving_default outputs TF's loader computes on `inputs` ({name: array})."""
@@ -70,6 +81,7 @@ def _keras_model(sc, model, inputs, seed, frozen=False):
         model.export("saved_model", format="tf_saved_model", verbose=False)
         sc.mark_nondeterministic("saved_model/fingerprint.pb",
                                  "tf.saved_model.save writes a random uuid into fingerprint.pb")
+        sc.mark_nondeterministic("saved_model/saved_model.pb", KERAS_UIDS)
         loaded = tf.saved_model.load("saved_model")
         fn = loaded.signatures["serving_default"]
         feed = {k: tf.constant(v) for k, v in inputs.items()}
@@ -94,6 +106,7 @@ def _keras_model(sc, model, inputs, seed, frozen=False):
             frozen_fn = convert_to_constants.convert_variables_to_constants_v2(cf)
             gd = frozen_fn.graph.as_graph_def()
             tf.io.write_graph(gd, ".", "frozen.pb", as_text=False)
+            sc.mark_nondeterministic("frozen.pb", FROZEN_ORDER)
             sc.note("frozen_inputs", [t.name for t in frozen_fn.inputs])
             sc.note("frozen_outputs", [t.name for t in frozen_fn.outputs])
             sc.note("frozen_ops", ops_of(graph_def=gd))
