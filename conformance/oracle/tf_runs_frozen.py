@@ -48,6 +48,11 @@ def serving_signature(export_dir):
 
 # src/graph/README.md "Numerical contract": per-model bounds above 4 ulps.
 CONTRACT_ULPS = {"keras_simple_rnn": 8, "keras_gru": 10}
+# Models whose outputs on this script's inputs cancel: keras_attention gives
+# -0.0175 from terms near 1.9, where TF itself moves by 16 to 88 ulps of that
+# element (its two paths; oneDNN on or off). Their ulps are counted at the
+# output's largest magnitude (observed: TF's paths 1, tfckpt 2).
+SCALED = {"keras_attention"}
 PLUMBING = ("Identity", "IdentityN", "NoOp")
 
 
@@ -92,19 +97,25 @@ def make_input(info):
     return flat.astype(dtype).reshape(dims)
 
 
-def close(a, b, ulps=4):
+def close(a, b, ulps=4, scaled=False):
+    """Within `ulps` of each element's magnitude, or of the tensor's largest if scaled."""
     a, b = np.asarray(a), np.asarray(b)
     if a.shape != b.shape or a.dtype != b.dtype:
         return False
     if not np.issubdtype(a.dtype, np.floating):
         return np.array_equal(a, b)
-    spacing = np.spacing(np.maximum(np.abs(a), np.abs(b)).astype(a.dtype))
+    magnitude = np.maximum(np.abs(a), np.abs(b))
+    if scaled and magnitude.size:
+        magnitude = np.full_like(magnitude, magnitude.max())
+    spacing = np.spacing(magnitude.astype(a.dtype))
     return bool(np.all(np.abs(a.astype(np.float64) - b) <= ulps * spacing.astype(np.float64)))
 
 
 def check(tfckpt, export_dir, sig, tmp):
     inputs = {k: make_input(v) for k, v in sig.inputs.items()}
     keys = sorted(sig.outputs)
+    model = os.path.basename(os.path.dirname(export_dir))
+    scaled = model in SCALED
     loaded = tf.saved_model.load(export_dir)  # kept alive: the signature's variables
     signature = loaded.signatures["serving_default"]
     expected = signature(**{k: tf.constant(v) for k, v in inputs.items()})
@@ -128,7 +139,7 @@ def check(tfckpt, export_dir, sig, tmp):
         # TF's own two paths (the SavedModel's function runtime, a v1
         # Session over the frozen graph) may differ by an ulp (observed:
         # keras_embedding's MatMul), so the same bound applies.
-        if not close(value, expected[k].numpy()):
+        if not close(value, expected[k].numpy(), scaled=scaled):
             return "TF runs the frozen graph: output %s differs from the SavedModel's" % k
     args = [tfckpt, "run", frozen, "--outdir", os.path.join(tmp, "out")]
     for k, v in inputs.items():
@@ -140,7 +151,7 @@ def check(tfckpt, export_dir, sig, tmp):
     subprocess.run(args, check=True, capture_output=True)
     for k, value in zip(keys, got):
         mine = np.load(os.path.join(tmp, "out", sig.outputs[k].name.replace("/", "_").replace(":", "_") + ".npy"))
-        if not close(mine, value, CONTRACT_ULPS.get(os.path.basename(os.path.dirname(export_dir)), 4)):
+        if not close(mine, value, CONTRACT_ULPS.get(model, 4), scaled):
             return "tfckpt run of the frozen graph: output %s differs from TF's" % k
     return None
 
