@@ -16,9 +16,10 @@ void Add(Report* r, DefectCode code, std::string file, std::string message) {
   r->Add(Defect{code, std::move(file), std::nullopt, "", std::move(message)});
 }
 
-void CheckStateDir(io::Env* env, const std::string& dir, const ValidateOptions& options,
-                   Report* r) {
-  r->kind = "state_dir";
+// The `checkpoint` state file of `dir` and every checkpoint it lists, but
+// `already_checked` (a checkpoint validated with its graph) only once.
+void CheckStateFile(io::Env* env, const std::string& dir, const std::string& already_checked,
+                    const ValidateOptions& options, Report* r) {
   const std::string state_path = state::CheckpointStatePath(dir);
   r->files.push_back(state_path);
   if (auto temp = env->Glob(state_path + ".tempstate*"); temp.ok()) {
@@ -59,6 +60,10 @@ void CheckStateDir(io::Env* env, const std::string& dir, const ValidateOptions& 
     // path::Resolve (src/path/model_path.h).
     auto resolved = path::ResolvePrefix(env, listed);
     const std::string& p = resolved.ok() ? resolved->checkpoint : listed;
+    if (resolved.ok() && !already_checked.empty() && p == already_checked) {
+      r->notes.push_back(StrCat(state_path, " lists ", p, ", validated above"));
+      continue;
+    }
     if (resolved.ok() && resolved->format == path::Format::kV2) {
       r->notes.push_back(StrCat("validated checkpoint ", p, " (listed in ", state_path, ")"));
       CheckBundle(env, p, options, r);
@@ -90,6 +95,25 @@ void CheckStateDir(io::Env* env, const std::string& dir, const ValidateOptions& 
                  ", but neither ", p, ".index nor a V1 file ", p, " exists"));
     }
   }
+}
+
+void CheckStateDir(io::Env* env, const std::string& dir, const ValidateOptions& options,
+                   Report* r) {
+  r->kind = "state_dir";
+  CheckStateFile(env, dir, "", options, r);
+}
+
+// A SavedModel or session bundle directory is loaded without its `checkpoint`
+// state file (TF Serving's bad_half_plus_two has one naming /tmp paths), but
+// the file is part of what `validate DIR` vouches for: if there is one, it
+// is validated too.
+void CheckStateFileBeside(io::Env* env, const path::ResolvedPath& form,
+                          const ValidateOptions& options, Report* r) {
+  const std::string state_path = state::CheckpointStatePath(form.model);
+  if (!env->FileExists(state_path)) return;
+  r->notes.push_back(StrCat("validated ", state_path,
+                            " too (the loader does not read it; tf.train.latest_checkpoint does)"));
+  CheckStateFile(env, form.model, form.checkpoint, options, r);
 }
 
 std::string DirOf(const std::string& file) {
@@ -182,10 +206,12 @@ Report Validate(io::Env* env, const std::string& path, const ValidateOptions& op
   switch (form->kind) {
     case path::Kind::kSavedModel:
       CheckSavedModel(env, form->model, options, &r);
+      CheckStateFileBeside(env, *form, options, &r);
       break;
     case path::Kind::kSessionBundle:
       CheckMetaGraphFile(env, io::JoinPath(form->model, "export.meta"), form->checkpoint,
                          options, &r);
+      CheckStateFileBeside(env, *form, options, &r);
       break;
     case path::Kind::kMetaGraph:
       CheckMetaGraphAsRun(env, *form, options, &r);

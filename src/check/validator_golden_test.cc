@@ -126,8 +126,30 @@ TEST(ValidatorGolden, SavedModelsFromTensorFlow) {
   auto bad = tfckpt::testing::FindSharedPath("src/check/BUILD",
                                              "tf-golden/serving/bad_half_plus_two/00000123");
   ASSERT_TRUE(bad.has_value());
-  Report b = Validate(io::Env::Default(), *bad);
-  EXPECT_TRUE(Has(b, DefectCode::kStalePath)) << Codes(b);  // absolute /tmp paths
+  // Its state file names absolute /tmp paths. Whether those exist depends on
+  // the host (the machine that wrote the file may still have them), so the
+  // directory is copied into memory, where they exist only when planted.
+  io::MemEnv env;
+  for (const char* name : {"checkpoint", "export", "export.meta"}) {
+    auto bytes = io::Env::Default()->ReadFileToString(*bad + "/" + name);
+    ASSERT_TRUE(bytes.ok()) << name;
+    env.PutFile(std::string("/m/00000123/") + name, *bytes);
+  }
+  Report b = Validate(&env, "/m/00000123");
+  EXPECT_TRUE(Has(b, DefectCode::kStalePath)) << Codes(b);
+  // Where the absolute path does exist, TF's get_checkpoint_state uses it as
+  // is (no join, no fallback to the file beside the state file): so does the
+  // validator, and it says which file it read.
+  auto exported = env.ReadFileToString("/m/00000123/export");
+  ASSERT_TRUE(exported.ok());
+  env.PutFile("/tmp/bad_half_plus_two/00000123/export", *exported);
+  Report moved = Validate(&env, "/m/00000123");
+  EXPECT_FALSE(Has(moved, DefectCode::kStalePath)) << Codes(moved);
+  bool named = false;
+  for (const std::string& note : moved.notes) {
+    named |= note.find("/tmp/bad_half_plus_two/00000123/export") != std::string::npos;
+  }
+  EXPECT_TRUE(named) << "no note names the file the state file pointed to";
 }
 
 }  // namespace
