@@ -23,8 +23,21 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 tools/install_deps.sh || { echo "dependency installation failed"; exit 2; }
 
+# Tests over TensorFlow-written reference files in ../shared/tf-golden (beside
+# the checkout; never copied into it) skip those parts when it is absent. Its
+# path goes into the test actions' environment, so a result cached from a run
+# without it (a skip) is never reused for a run with it.
+shared_args=()
+if [ -d "$root/../shared/tf-golden" ]; then
+  shared_dir="$(cd "$root/../shared" && pwd)"
+  echo "INCLUDED: tests over TensorFlow-written files in $shared_dir/tf-golden"
+  shared_args=(--test_env=TFCKPT_SHARED_DIR="$shared_dir")
+else
+  echo "LEFT OUT: the test parts over ../shared/tf-golden (TensorFlow-written reference files, not beside this checkout at $root/..): those tests skip them, saying so"
+fi
+
 log="$(mktemp)"
-bazel test --test_summary=short //... 2>&1 | tee "$log"
+bazel test --test_summary=short "${shared_args[@]}" //... 2>&1 | tee "$log"
 bazel_rc=${PIPESTATUS[0]}
 passed=$(grep -cE '^//[^ ]+ +(\(cached\) )?PASSED' "$log")
 failed=$(grep -cE '^//[^ ]+ +(\(cached\) )?(FAILED|TIMEOUT|NO STATUS|FLAKY|INCOMPLETE)' "$log")
