@@ -18,24 +18,10 @@ constexpr DataType kF = tensorflow::DT_FLOAT;
 constexpr DataType kI32 = tensorflow::DT_INT32;
 constexpr DataType kI64 = tensorflow::DT_INT64;
 
-StatusOr<std::vector<Tensor>> RunServing(const GraphBuilder& b, const std::vector<std::string>& fetches,
-                                  const std::vector<std::string>& targets = {}) {
-  SessionOptions so;
-  so.graph.registry = &ServingOpRegistry();
-  TFCKPT_ASSIGN_OR_RETURN(auto session, Session::Create(const_cast<GraphBuilder&>(b).def(), so));
-  if (!targets.empty()) TFCKPT_RETURN_IF_ERROR(session->Run({}, {}, targets).status());
-  return session->Run({}, fetches);
-}
-
 // One node `op` over Const inputs; output `index`.
 StatusOr<Tensor> Op(const std::string& op, const std::vector<Tensor>& inputs, const Attrs& attrs,
                     int index = 0) {
-  GraphBuilder b;
-  std::vector<std::string> names;
-  for (size_t i = 0; i < inputs.size(); ++i) names.push_back(b.Const(StrCat("in", i), inputs[i]));
-  b.Op("op", op, names, attrs);
-  TFCKPT_ASSIGN_OR_RETURN(auto out, RunServing(b, {StrCat("op:", index)}));
-  return out[0];
+  return RunServingOp(op, inputs, attrs, index);
 }
 
 std::vector<float> FloatsOf(const StatusOr<Tensor>& t) {
@@ -209,10 +195,10 @@ TEST(Shape, ResourceGatherReadsTheVariable) {
   b.Op("assign", "AssignVariableOp", {"v", "init"}, {{"dtype", AType(kF)}});
   b.Const("ids", I64({2}, {2, 2}));
   b.Op("g", "ResourceGather", {"v", "ids"}, {{"dtype", AType(kF)}, {"Tindices", AType(kI64)}});
-  auto out = RunServing(b, {"g:0"}, {"assign"});
+  auto out = RunServingGraph(b.def(), {"g:0"}, {}, {"assign"});
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ(Values<float>((*out)[0]), (std::vector<float>{5, 6, 5, 6}));
-  auto uninit = RunServing(b, {"g:0"});
+  auto uninit = RunServingGraph(b.def(), {"g:0"});
   EXPECT_EQ(uninit.status().code(), StatusCode::kNotFound) << uninit.status();
 }
 

@@ -15,12 +15,7 @@ namespace {
 using namespace testing;  // NOLINT
 
 StatusOr<Tensor> Op(const std::string& op, const std::vector<Tensor>& inputs, DataType t) {
-  GraphBuilder b;
-  std::vector<std::string> names;
-  for (size_t i = 0; i < inputs.size(); ++i) names.push_back(b.Const(StrCat("in", i), inputs[i]));
-  b.Op("op", op, names, {{"T", AType(t)}});
-  TFCKPT_ASSIGN_OR_RETURN(auto out, RunServingGraph(b.def(), {"op:0"}));
-  return out[0];
+  return RunServingOp(op, inputs, {{"T", AType(t)}});
 }
 
 TEST(Tf1Kernels, Abs) {

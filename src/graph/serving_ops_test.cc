@@ -28,26 +28,6 @@ SessionOptions Serving(const OpRegistry* registry = &ServingOpRegistry()) {
   return so;
 }
 
-StatusOr<std::vector<Tensor>> RunServing(const tensorflow::GraphDef& def,
-                                         const std::vector<std::string>& fetches,
-                                         const std::vector<Session::Feed>& feeds = {},
-                                         const OpRegistry* registry = &ServingOpRegistry()) {
-  TFCKPT_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Create(def, Serving(registry)));
-  return s->Run(feeds, fetches);
-}
-
-// One node of `op` over Const inputs, like testing::RunOp, on the serving registry.
-StatusOr<std::vector<Tensor>> ServingOp(const std::string& op, const std::vector<Tensor>& inputs,
-                                        const Attrs& attrs, const std::vector<int>& outputs = {0}) {
-  GraphBuilder b;
-  std::vector<std::string> names;
-  for (size_t i = 0; i < inputs.size(); ++i) names.push_back(b.Const(StrCat("in", i), inputs[i]));
-  b.Op("op", op, names, attrs);
-  std::vector<std::string> fetches;
-  for (int i : outputs) fetches.push_back(StrCat("op:", i));
-  return RunServing(b.def(), fetches);
-}
-
 TEST(ServingRegistry, HoldsGlobalsOpsAndTheServingOps) {
   const OpRegistry& r = ServingOpRegistry();
   ASSERT_TRUE(r.status().ok()) << r.status();
@@ -183,7 +163,7 @@ StatusOr<std::vector<Tensor>> Parse(const std::vector<std::string>& examples, co
   const int nd = static_cast<int>(p.dense_keys.size());
   std::vector<std::string> fetches;
   for (int i = 0; i < 3 * ns + nd; ++i) fetches.push_back(StrCat("parse:", i));
-  return RunServing(b.def(), fetches);
+  return RunServingGraph(b.def(), fetches);
 }
 
 TEST(ParseExample, DenseFeaturesAsHalfPlusTwoUsesThem) {
@@ -267,7 +247,7 @@ TEST(ParseExample, RaggedFeatures) {
         {"ragged_value_types", ATypes({tensorflow::DT_FLOAT})},
         {"ragged_split_types", ATypes({tensorflow::DT_INT32})},
         {"dense_shapes", [] { tensorflow::AttrValue v; v.mutable_list(); return v; }()}});
-  auto out = RunServing(b.def(), {"parse:0", "parse:1"});
+  auto out = RunServingGraph(b.def(), {"parse:0", "parse:1"});
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ(Values<float>((*out)[0]), (std::vector<float>{1, 2, 3}));
   EXPECT_EQ(Values<int32_t>((*out)[1]), (std::vector<int32_t>{0, 2, 2, 3}));
@@ -336,10 +316,8 @@ StatusOr<Tensor> Slice(const Tensor& in, const std::vector<int32_t>& begin,
   const int64_t n = static_cast<int64_t>(begin.size());
   masks["T"] = AType(in.dtype());
   masks["Index"] = AType(tensorflow::DT_INT32);
-  TFCKPT_ASSIGN_OR_RETURN(auto out, ServingOp("StridedSlice",
-                                              {in, I32({n}, begin), I32({n}, end), I32({n}, strides)},
-                                              masks));
-  return out[0];
+  return RunServingOp("StridedSlice", {in, I32({n}, begin), I32({n}, end), I32({n}, strides)},
+                      masks);
 }
 
 TEST(StridedSlice, NumpySemantics) {
@@ -383,14 +361,14 @@ TEST(Conv2D, SameAndValidPaddingAgainstADirectSum) {
     for (int i = 0; i < 4; ++i) strides.mutable_list()->add_i(1);
     return Attrs{{"T", AType(tensorflow::DT_FLOAT)}, {"strides", strides}, {"padding", AStr(padding)}};
   };
-  auto valid = ServingOp("Conv2D", {in, filter}, attrs("VALID"));
+  auto valid = RunServingOp("Conv2D", {in, filter}, attrs("VALID"));
   ASSERT_TRUE(valid.ok()) << valid.status();
-  EXPECT_EQ((*valid)[0].shape(), (TensorShape{1, 2, 2, 1}));
-  EXPECT_EQ(Values<float>((*valid)[0]), (std::vector<float>{12, 16, 24, 28}));
-  auto same = ServingOp("Conv2D", {in, filter}, attrs("SAME"));
+  EXPECT_EQ(valid->shape(), (TensorShape{1, 2, 2, 1}));
+  EXPECT_EQ(Values<float>(*valid), (std::vector<float>{12, 16, 24, 28}));
+  auto same = RunServingOp("Conv2D", {in, filter}, attrs("SAME"));
   ASSERT_TRUE(same.ok()) << same.status();
-  EXPECT_EQ((*same)[0].shape(), (TensorShape{1, 3, 3, 1}));
-  EXPECT_EQ(Values<float>((*same)[0]), (std::vector<float>{12, 16, 9, 24, 28, 15, 15, 17, 9}));
+  EXPECT_EQ(same->shape(), (TensorShape{1, 3, 3, 1}));
+  EXPECT_EQ(Values<float>(*same), (std::vector<float>{12, 16, 9, 24, 28, 15, 15, 17, 9}));
 }
 
 // ---------------------------------------------------------- function calls

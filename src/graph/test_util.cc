@@ -111,20 +111,40 @@ StatusOr<std::vector<Tensor>> RunGraph(const tensorflow::GraphDef& def,
 
 StatusOr<std::vector<Tensor>> RunServingGraph(const tensorflow::GraphDef& def,
                                               const std::vector<std::string>& fetches,
-                                              const std::vector<Session::Feed>& feeds) {
+                                              const std::vector<Session::Feed>& feeds,
+                                              const std::vector<std::string>& init) {
   SessionOptions options;
   options.graph.registry = &ServingOpRegistry();
   TFCKPT_ASSIGN_OR_RETURN(auto session, Session::Create(def, options));
+  if (!init.empty()) TFCKPT_RETURN_IF_ERROR(session->Run({}, {}, init).status());
   return session->Run(feeds, fetches);
 }
 
-StatusOr<Tensor> RunOp(const std::string& op, const std::vector<Tensor>& inputs,
-                       const Attrs& attrs, int index) {
+namespace {
+
+// The graph of RunOp and RunServingOp.
+tensorflow::GraphDef OpGraph(const std::string& op, const std::vector<Tensor>& inputs,
+                             const Attrs& attrs) {
   GraphBuilder b;
   std::vector<std::string> names;
   for (size_t i = 0; i < inputs.size(); ++i) names.push_back(b.Const(StrCat("in", i), inputs[i]));
   b.Op("op", op, names, attrs);
-  TFCKPT_ASSIGN_OR_RETURN(std::vector<Tensor> out, RunGraph(b.def(), {StrCat("op:", index)}));
+  return b.def();
+}
+
+}  // namespace
+
+StatusOr<Tensor> RunOp(const std::string& op, const std::vector<Tensor>& inputs,
+                       const Attrs& attrs, int index) {
+  TFCKPT_ASSIGN_OR_RETURN(std::vector<Tensor> out,
+                          RunGraph(OpGraph(op, inputs, attrs), {StrCat("op:", index)}));
+  return out[0];
+}
+
+StatusOr<Tensor> RunServingOp(const std::string& op, const std::vector<Tensor>& inputs,
+                              const Attrs& attrs, int index) {
+  TFCKPT_ASSIGN_OR_RETURN(std::vector<Tensor> out,
+                          RunServingGraph(OpGraph(op, inputs, attrs), {StrCat("op:", index)}));
   return out[0];
 }
 

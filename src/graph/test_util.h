@@ -86,15 +86,21 @@ StatusOr<std::vector<Tensor>> RunGraph(const tensorflow::GraphDef& def,
                                        const std::vector<Session::Feed>& feeds = {},
                                        const std::vector<std::string>& targets = {});
 
-// RunGraph over ServingOpRegistry() (the serving and layer ops).
+// RunGraph over ServingOpRegistry() (the serving and layer ops). `init`
+// targets, if any, run first in a Run of their own, as a loader runs its init
+// op: what they assign is session state the fetches' Run reads.
 StatusOr<std::vector<Tensor>> RunServingGraph(const tensorflow::GraphDef& def,
                                               const std::vector<std::string>& fetches,
-                                              const std::vector<Session::Feed>& feeds = {});
+                                              const std::vector<Session::Feed>& feeds = {},
+                                              const std::vector<std::string>& init = {});
 
 // One node of `op` over Const inputs in0, in1, ... named "op"; returns
 // output `index`. Kernel errors keep TF's "\n\t [[{{node op}}]]" suffix.
 StatusOr<Tensor> RunOp(const std::string& op, const std::vector<Tensor>& inputs,
                        const Attrs& attrs, int index = 0);
+// RunOp over ServingOpRegistry().
+StatusOr<Tensor> RunServingOp(const std::string& op, const std::vector<Tensor>& inputs,
+                              const Attrs& attrs, int index = 0);
 // The message without the node suffix.
 std::string Message(const Status& s);
 
