@@ -119,12 +119,6 @@ constexpr char kLibrary[] = R"pb(
   }
 )pb";
 
-tensorflow::AttrValue AFunc(const std::string& name) {
-  tensorflow::AttrValue v;
-  v.mutable_func()->set_name(name);
-  return v;
-}
-
 tensorflow::AttrValue AShapes(const std::vector<std::vector<int64_t>>& shapes) {
   tensorflow::AttrValue v;
   for (const auto& dims : shapes) *v.mutable_list()->add_shape() = AShape(dims).shape();
@@ -190,7 +184,6 @@ TEST(FreezeV2, WhileLoopCarriesTheConstantIntoNestedCalls) {
   auto registry = graph::NewServingOpRegistry(model.library());
   graph::SessionOptions so;
   so.graph.registry = registry.get();
-  so.graph.allow_unregistered_ops = true;  // the If / Case nodes, which this run does not need
   auto session = graph::Session::Create(model, so);
   ASSERT_TRUE(session.ok()) << session.status();
   ASSERT_TRUE((*session)->Run({}, {}, {"assign"}).ok());
@@ -240,10 +233,11 @@ TEST(FreezeV2, WhileLoopCarriesTheConstantIntoNestedCalls) {
 
 // If and Case: inputs from 1 on go to the branches (TF's _If, _Case); a
 // ReadVariableOp returned straight from a branch is read as "output" now.
-// (The engine has no If / Case kernels, so these are checked by structure;
-// TF runs such graphs in the oracle tier.)
+// The frozen graph's conditionals give what the graph with the variable
+// gives (StatelessIf takes `then`: -v; Case index 1 takes `other`: v).
 TEST(FreezeV2, IfAndCaseBranchesTakeTheConstant) {
-  auto frozen = ConvertVariablesToConstantsV2(Model(), {"branch", "case"}, Value);
+  const tensorflow::GraphDef model = Model();
+  auto frozen = ConvertVariablesToConstantsV2(model, {"branch", "case"}, Value);
   ASSERT_TRUE(frozen.ok()) << frozen.status();
   const tensorflow::GraphDef& g = *frozen;
   const tensorflow::NodeDef& branch = Node(g.node(), "branch");
@@ -258,6 +252,26 @@ TEST(FreezeV2, IfAndCaseBranchesTakeTheConstant) {
   EXPECT_EQ(Node(Function(g, "then").node_def(), "neg").input(0), "read:output:0");
   EXPECT_EQ(Function(g, "other").ret().at("r"), "read:output:0");
   EXPECT_EQ(g.library().function_size(), 2);
+
+  auto registry = graph::NewServingOpRegistry(model.library());
+  graph::SessionOptions so;
+  so.graph.registry = registry.get();
+  auto session = graph::Session::Create(model, so);
+  ASSERT_TRUE(session.ok()) << session.status();
+  ASSERT_TRUE((*session)->Run({}, {}, {"assign"}).ok());
+  auto want = (*session)->Run({}, {"branch", "case"});
+  ASSERT_TRUE(want.ok()) << want.status();
+  auto frozen_registry = graph::NewServingOpRegistry(g.library());
+  so.graph.registry = frozen_registry.get();
+  auto frozen_session = graph::Session::Create(g, so);
+  ASSERT_TRUE(frozen_session.ok()) << frozen_session.status();
+  auto got = (*frozen_session)->Run({}, {"branch", "case"});
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(Values<float>((*want)[0]), (std::vector<float>{-1.5f, 2.0f}));
+  EXPECT_EQ(Values<float>((*want)[1]), (std::vector<float>{1.5f, -2.0f}));
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE((*got)[i].BitwiseEquals((*want)[i])) << (*got)[i].DebugString();
+  }
 }
 
 // ResourceGather of a variable becomes GatherV2 of the constant along a new

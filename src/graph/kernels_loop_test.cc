@@ -89,12 +89,6 @@ constexpr char kLibrary[] = R"pb(
   }
 )pb";
 
-tensorflow::AttrValue AFunc(const std::string& name) {
-  tensorflow::AttrValue a;
-  a.mutable_func()->set_name(name);
-  return a;
-}
-
 // i0 = 0, acc0 = 1, a reserved list of `n` floats; While(cond, body); the
 // stacked list.
 StatusOr<std::vector<Tensor>> RunLoop(const std::string& cond, int64_t max_iterations,

@@ -32,6 +32,7 @@
 // | layers: sequence (kernels_sequence.cc) | Transpose, Split, LogicalAnd, Prod |
 // | layers: list (kernels_list.cc) | TensorListReserve, TensorListFromTensor, TensorListGetItem, TensorListSetItem, TensorListStack, TensorListLength |
 // | function (kernels_function.cc) | While, StatelessWhile (TF2 loops: cond and body functions) |
+// | function (kernels_cond.cc) | If, StatelessIf, Case, StatelessCase (TF2 conditionals: branch functions) |
 // | layers: tensor array (kernels_tensor_array.cc) | TensorArrayV3, TensorArrayWriteV3, TensorArrayReadV3, TensorArrayGatherV3, TensorArrayScatterV3, TensorArraySizeV3, TensorArrayCloseV3 |
 // | layers: attention (kernels_attention.cc) | BatchMatMulV2, Einsum (two operands) |
 // | layers: estimator (kernels_estimator.cc) | Tile, AsString, L2Loss (TF1 canned Estimator heads, tf.contrib regularizers) |

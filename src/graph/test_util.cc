@@ -55,6 +55,12 @@ tensorflow::AttrValue ATensor(const Tensor& t) {
   return v;
 }
 
+tensorflow::AttrValue AFunc(const std::string& name) {
+  tensorflow::AttrValue v;
+  v.mutable_func()->set_name(name);
+  return v;
+}
+
 std::string GraphBuilder::Op(const std::string& name, const std::string& op,
                              const std::vector<std::string>& inputs, const Attrs& attrs) {
   tensorflow::NodeDef* n = def_.add_node();

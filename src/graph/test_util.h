@@ -27,6 +27,7 @@ tensorflow::AttrValue AShape(const std::vector<int64_t>& dims);  // -1 unknown
 tensorflow::AttrValue AUnknownShape();
 tensorflow::AttrValue ATypes(const std::vector<DataType>& dts);
 tensorflow::AttrValue ATensor(const Tensor& t);
+tensorflow::AttrValue AFunc(const std::string& name);  // a function of the library
 
 using Attrs = std::map<std::string, tensorflow::AttrValue>;
 
