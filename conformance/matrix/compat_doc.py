@@ -70,7 +70,9 @@ def reasons(path):
             block = []
             continue
         if line.startswith("#"):
-            block.append(line.lstrip("# ").strip())
+            text = line.lstrip("# ").strip()
+            # A section divider ("--- Required ---...") starts a block, is no reason.
+            block = [] if re.match(r"-{3} .* -{3,}$", text) else block + [text]
             continue
         name, _, comment = line.partition("#")
         text = comment.strip() or " ".join(block)
@@ -114,9 +116,10 @@ def doc(specs):
     stored = [(name, report) for name, report, _, _ in impls if report.get("measured_by")]
     for name, report in stored:
         unmeasured = sum(1 for n in names if n not in {c["name"] for c in report["cases"]})
+        since = ("every case of the suite" if not unmeasured
+                 else "? marks the %d case(s) added since" % unmeasured)
         out += ["**%s** is left out of CI (too slow to install there); its column is its last "
-                "full run, `%s` (? marks the %d case(s) added since)."
-                % (name, report["measured_by"], unmeasured), ""]
+                "full run, `%s` (%s)." % (name, report["measured_by"], since), ""]
     out += ["| implementation | passed | failed | skipped | not claimed | listed failures |",
             "|---|---:|---:|---:|---:|---:|"]
     for name, report, _, why in impls:
