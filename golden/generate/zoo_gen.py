@@ -302,6 +302,32 @@ def keras_attention(sc):
     _keras_model(sc, keras.Model(x, y), {"seq": _x(35, (3, 5, 8))}, seed=25, frozen=True)
 
 
+class _RowGate(layers.Layer):
+    """Per row (tf.map_fn: a While loop over TensorLists), tf.cond on the
+    row's sum: a StatelessIf in the loop body, which takes both branches
+    over the rows. The condition is a tensor value, so TF cannot fold it
+    away. (No tf.switch_case: TF's convert_variables_to_constants_v2 lowers
+    every Case to _SwitchN / Merge even with lower_control_flow=False, which
+    tfckpt's freeze does not do, so the oracle tier's structural check of
+    tfckpt's frozen graph against TF's would fail on it.)"""
+
+    def call(self, h):
+        return tf.map_fn(lambda row: tf.cond(tf.reduce_sum(row) > 1.0,
+                                             lambda: tf.nn.relu(row) * 2.0,
+                                             lambda: tf.tanh(row)), h)
+
+
+@scenario("keras_cond", "Keras 3: Dense(3) -> a layer applying tf.cond per row inside "
+          "tf.map_fn (a StatelessIf in a StatelessWhile body; both branches taken) -> "
+          "Dense(2); model.export() + frozen serving_default (If and loop lowered to "
+          "Switch / Merge and frames).")
+def keras_cond(sc):
+    _fresh()
+    x = keras.Input((4,), name="x")
+    y = layers.Dense(2)(_RowGate()(layers.Dense(3)(x)))
+    _keras_model(sc, keras.Model(x, y), {"x": _x(36, (5, 4))}, seed=26, frozen=True)
+
+
 TF1_X = np.random.RandomState(9).standard_normal((4, 8, 8, 1)).astype(np.float32)
 TF1_LABELS = np.array([0, 2, 1, 2], dtype=np.int64)
 

@@ -1,8 +1,9 @@
 // convert_variables_to_constants_v2 on the model zoo's Keras SavedModels
 // (golden/zoo/tf-2.21, written by TF 2.21): each serving_default signature
 // frozen by ConvertVariablesToConstantsV2 holds no variable, no resource and
-// no call any more -- the SimpleRNN / LSTM / GRU While loops stay, with their
-// cond and body functions taking the constants instead of resource handles --
+// no call any more -- the SimpleRNN / LSTM / GRU While loops and keras_cond's
+// map_fn loop and If stay, with their functions taking the constants instead of
+// resource handles --
 // and runs in the engine on TF's recorded inputs to
 //  - the SavedModel's own outputs in tfckpt, bit for bit (freezing changes no
 //    arithmetic; zoo_golden_test holds those within the contract of TF's);
@@ -31,7 +32,8 @@ namespace golden = ::tfckpt::testing::golden;
 // src/graph/README.md "Numerical contract", per model (ulps from TF's).
 const std::map<std::string, int64_t>& LoopBounds() {
   static const auto* b = new std::map<std::string, int64_t>{
-      {"keras_simple_rnn", 8}, {"keras_lstm", 2}, {"keras_gru", 10}};
+      {"keras_simple_rnn", 8}, {"keras_lstm", 2}, {"keras_gru", 10},
+      {"keras_cond", 8}};  // a StatelessWhile (tf.map_fn) around a StatelessIf
   return *b;
 }
 
@@ -52,13 +54,21 @@ void ExpectFrozen(const tensorflow::GraphDef& g, const std::string& model) {
       EXPECT_FALSE(IsResource(attr.type())) << model << where << n.name() << " attr " << name;
     }
   };
+  // The functions control flow calls (While's cond and body, If's and
+  // Case's branches), from the graph and from function bodies.
   std::set<std::string> called;
+  auto note_calls = [&](const tensorflow::NodeDef& n) {
+    for (const auto& [name, attr] : n.attr()) {
+      if (attr.has_func()) called.insert(attr.func().name());
+      for (const auto& f : attr.list().func()) called.insert(f.name());
+    }
+  };
   for (const auto& n : g.node()) {
     check_node(n, ": node ");
-    if (n.op() == "While" || n.op() == "StatelessWhile") {
-      called.insert(n.attr().at("cond").func().name());
-      called.insert(n.attr().at("body").func().name());
-    }
+    note_calls(n);
+  }
+  for (const auto& f : g.library().function()) {
+    for (const auto& n : f.node_def()) note_calls(n);
   }
   std::set<std::string> library;
   for (const auto& f : g.library().function()) {
@@ -73,7 +83,7 @@ void ExpectFrozen(const tensorflow::GraphDef& g, const std::string& model) {
     }
     for (const auto& n : f.node_def()) check_node(n, ": " + f.signature().name() + "/");
   }
-  EXPECT_EQ(library, called) << model << ": the library holds exactly the loops' functions";
+  EXPECT_EQ(library, called) << model << ": the library holds exactly the functions control flow calls";
 }
 
 TEST(FreezeV2Zoo, KerasSavedModelsFreezeAndRunWithTheirOutputs) {
@@ -133,13 +143,15 @@ TEST(FreezeV2Zoo, KerasSavedModelsFreezeAndRunWithTheirOutputs) {
                 << ")\n";
     }
     bool has_loop = false;
-    for (const auto& n : frozen->node()) has_loop = has_loop || n.op() == "While";
+    for (const auto& n : frozen->node()) {
+      has_loop = has_loop || n.op() == "While" || n.op() == "StatelessWhile";
+    }
     EXPECT_EQ(has_loop, LoopBounds().count(name) > 0) << "the While loops stay functional";
     loops += has_loop;
     ++models;
   }
   EXPECT_GE(models, 11);
-  EXPECT_EQ(loops, 3);
+  EXPECT_EQ(loops, 4);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Control flow v1 (tensorflow/core/ops/control_flow_ops.cc,
 // kernels/control_flow_ops.cc): Switch, RefSwitch, Merge and RefMerge, the
-// ops tf.cond builds in graph mode, and Enter, Exit, NextIteration (and their
+// ops tf.cond builds in graph mode, _SwitchN (what TF's lowering of a Case
+// builds, e.g. in convert_variables_to_constants_v2's frozen graphs), and Enter, Exit, NextIteration (and their
 // Ref forms) and LoopCond, the frames of a TF1 while loop. Deadness, frames
 // and iterations -- which nodes run, where their outputs go -- are the
 // executor's (executor.h): a Switch marks its untaken output dead, a Merge
@@ -24,6 +25,25 @@ Status SwitchCompute(OpKernelContext* ctx) {
   const int port = pred.flat<bool>()[0] ? 1 : 0;
   ctx->set_output_value(port, ctx->input_value(0));
   ctx->set_output_dead(1 - port);
+  return OkStatus();
+}
+
+// SwitchNOp::Compute: `data` goes to output `output_index`, an index out
+// of range (negative too) to the last output, like Case's branch_index; the
+// other outputs are dead.
+Status SwitchNCompute(OpKernelContext* ctx) {
+  const Tensor& index = ctx->input(1);
+  if (index.shape().rank() != 0) {
+    return InvalidArgumentError(StrCat("The second input must be a scalar, but it has shape ",
+                                       index.shape().DebugString()));
+  }
+  const int n = static_cast<int>(ctx->outputs().size());
+  int port = index.flat<int32_t>()[0];
+  if (port < 0 || port >= n) port = n - 1;
+  for (int i = 0; i < n; ++i) {
+    if (i != port) ctx->set_output_dead(i);
+  }
+  ctx->set_output_value(port, ctx->input_value(0));
   return OkStatus();
 }
 
@@ -76,6 +96,13 @@ void RegisterControlFlowOps(OpRegistry* r) {
                   .Attr("T: type")
                   .SetAllowsUninitializedInput(),
               FnKernel(SwitchCompute));
+  r->Register(OpDefBuilder("_SwitchN")
+                  .Input("data: T")
+                  .Input("output_index: int32")
+                  .Output("outputs: num_outs * T")
+                  .Attr("num_outs: int >= 1")
+                  .Attr("T: type"),
+              FnKernel(SwitchNCompute));
   r->Register(MergeDef("Merge", "inputs: N * T", "output: T"), FnKernel(MergeCompute));
   r->Register(MergeDef("RefMerge", "inputs: Ref(N * T)", "output: Ref(T)"),
               FnKernel(MergeCompute));

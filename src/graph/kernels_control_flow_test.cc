@@ -139,5 +139,29 @@ TEST(RefSwitch, InitializedValueReadsTheVariableOnlyOnceInitialized) {
             "Retval[0] does not have value");
 }
 
+// _SwitchN (TF's lowering of Case): data goes to output `output_index`, an
+// index out of range to the last output (SwitchNOp); the others are dead.
+TEST(SwitchN, ForwardsToTheIndexedOutputAndTheLastOutOfRange) {
+  GraphBuilder b;
+  b.Placeholder("i", tensorflow::DT_INT32, {});
+  b.Const("x", F({}, {1}));
+  b.Op("sw", "_SwitchN", {"x", "i"}, {{"T", AType(kF)}, {"num_outs", AInt(3)}});
+  b.Op("m", "Merge", {"sw:0", "sw:1", "sw:2"}, {{"T", AType(kF)}, {"N", AInt(3)}});
+  auto session = *Session::Create(b.def());
+  for (int i : {0, 1, 2, 3, -1}) {
+    SCOPED_TRACE(i);
+    const int live = i == 0 || i == 1 ? i : 2;
+    auto out = session->Run({{"i:0", I32({}, {i})}}, {"m:1"});
+    ASSERT_TRUE(out.ok()) << out.status();
+    EXPECT_EQ(Values<int32_t>((*out)[0]), std::vector<int32_t>{live});
+    for (int k = 0; k < 3; ++k) {
+      auto got = session->Run({{"i:0", I32({}, {i})}}, {StrCat("sw:", k)});
+      EXPECT_EQ(got.ok(), k == live) << k << ": " << got.status();
+    }
+  }
+  auto bad = session->Run({{"i:0", I32({1}, {0})}}, {"m"});
+  EXPECT_EQ(Message(bad.status()), "The second input must be a scalar, but it has shape [1]");
+}
+
 }  // namespace
 }  // namespace tfckpt::graph

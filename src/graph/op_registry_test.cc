@@ -28,7 +28,7 @@ TEST(OpRegistry, GlobalRegistersEveryOpWithoutErrors) {
       "RefSwitch", "RestoreV2", "Save", "SaveSlices", "SaveV2", "Select", "SelectV2", "Shape",
       "ShardedFilename", "ShardedFilespec", "Sigmoid", "Softmax", "StaticRegexFullMatch",
       "StringJoin", "Sub", "Sum", "Switch", "Tanh", "TruncatedNormal", "VarHandleOp", "VarIsInitializedOp",
-      "Variable", "VariableV2", "ZerosLike"};
+      "Variable", "VariableV2", "ZerosLike", "_SwitchN"};
   const std::vector<std::string> names = r.OpNames();
   EXPECT_EQ(std::set<std::string>(names.begin(), names.end()), expected);
   for (const std::string& name : names) EXPECT_TRUE(r.Find(name)->kernel) << name;

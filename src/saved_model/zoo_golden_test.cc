@@ -77,6 +77,8 @@ const std::map<std::string, int64_t>& Bounds() {
       {"keras_attention/serving_default", 11},  // Softmax, Tanh (additive), Rsqrt (LayerNorm)
       {"keras_attention/frozen", 11},
       {"tf1_embedding/frozen", 0},
+      {"keras_cond/serving_default", 8},       // Tanh (an If branch), then Dense cancels to 0.103
+      {"keras_cond/frozen", 8},                // the same, If and loop lowered (Switch, frames)
       // TF 1.15 zoo (zoo_tf1.py).
       {"estimator_linear/predict", 1},          // Sigmoid (logistic)
       {"estimator_linear/frozen", 1},
