@@ -13,7 +13,9 @@
 // Exact for k up to Eigen's cache block, like MatMul.
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "src/graph/kernel_util.h"
@@ -31,6 +33,27 @@ struct Contraction {
   std::vector<int64_t> a_k, b_k;      // offset of each contracted position, in order
 };
 
+// One output element's sum: fused multiply-adds for floating types (half and
+// bfloat16 accumulate in float and round once, as MatMul); integers wrap
+// modulo 2^bits, as TF's Eigen contraction on two's complement.
+template <typename T>
+struct Accumulator {
+  using Acc = std::conditional_t<std::is_integral_v<T>, uint64_t,
+                                 std::conditional_t<std::is_same_v<T, Eigen::half> ||
+                                                        std::is_same_v<T, Eigen::bfloat16>,
+                                                    float, T>>;
+  Acc s = Acc(0);
+  void Add(T x, T y) {
+    if constexpr (std::is_integral_v<T>) {
+      s += static_cast<uint64_t>(static_cast<int64_t>(x)) *
+           static_cast<uint64_t>(static_cast<int64_t>(y));
+    } else {
+      s = std::fma(static_cast<Acc>(x), static_cast<Acc>(y), s);
+    }
+  }
+  T Get() const { return static_cast<T>(s); }
+};
+
 template <typename T>
 Status Contract(OpKernelContext* ctx, const Contraction& c, const char* op) {
   const Tensor& a = ctx->input(0);
@@ -39,28 +62,25 @@ Status Contract(OpKernelContext* ctx, const Contraction& c, const char* op) {
     return InvalidArgumentError(StrCat(op, ": operands of different dtypes"));
   }
   TFCKPT_ASSIGN_OR_RETURN(Tensor * out, ctx->AllocateOutput(0, a.dtype(), c.out_shape));
-  // half / bfloat16 accumulate in float and round once, as MatMul.
-  using Acc = std::conditional_t<std::is_same_v<T, Eigen::half> ||
-                                     std::is_same_v<T, Eigen::bfloat16>,
-                                 float, T>;
   const T* x = a.flat<T>();
   const T* y = b.flat<T>();
   T* o = out->mutable_flat<T>();
   const size_t k = c.a_k.size();
   ForEachBroadcast<2>(c.out_shape, {c.a_out, c.b_out},
                       [&](int64_t i, const std::array<int64_t, 2>& off) {
-                        Acc s = Acc(0);
+                        Accumulator<T> s;
                         for (size_t l = 0; l < k; ++l) {
-                          s = std::fma(static_cast<Acc>(x[off[0] + c.a_k[l]]),
-                                       static_cast<Acc>(y[off[1] + c.b_k[l]]), s);
+                          s.Add(x[off[0] + c.a_k[l]], y[off[1] + c.b_k[l]]);
                         }
-                        o[i] = static_cast<T>(s);
+                        o[i] = s.Get();
                       });
   return OkStatus();
 }
 
+// Floating types and the signed integers (TF's CPU kernels of both ops
+// take int16 / int32 / int64; unsigned ones have no CPU kernel in TF).
 Status RunContraction(OpKernelContext* ctx, const Contraction& c, const char* op) {
-  return Dispatch<kFloatingTypes>(ctx->input(0).dtype(), op, [&](auto tag) -> Status {
+  return Dispatch<kFloatingTypes | kSignedTypes>(ctx->input(0).dtype(), op, [&](auto tag) -> Status {
     return Contract<typename decltype(tag)::type>(ctx, c, op);
   });
 }
@@ -212,10 +232,14 @@ class EinsumOp : public OpKernel {
   Status Run(OpKernelContext* ctx) const {
     const TensorShape& as = ctx->input(0).shape();
     const TensorShape& bs = ctx->input(1).shape();
-    if (as.rank() != static_cast<int>(a_.size()) || bs.rank() != static_cast<int>(b_.size())) {
-      return InvalidArgumentError(StrCat("Einsum '", equation_, "': operands of rank ", as.rank(),
-                                         " and ", bs.rank(), " for labels '", a_, "' and '", b_,
-                                         "'"));
+    // TF's texts (einsum_op_impl.h), input by input.
+    for (int i = 0; i < 2; ++i) {
+      const TensorShape& shape = i == 0 ? as : bs;
+      const std::string& labels = i == 0 ? a_ : b_;
+      if (shape.rank() != static_cast<int>(labels.size())) {
+        return InvalidArgumentError(StrCat("Expected input ", i, " to have rank ", labels.size(),
+                                           " but got: ", shape.rank()));
+      }
     }
     const std::vector<int64_t> sa = RowMajorStrides(as), sb = RowMajorStrides(bs);
     // The size of a label and its stride in each operand (0: absent).
@@ -226,7 +250,7 @@ class EinsumOp : public OpKernel {
       const int64_t da = ia == std::string::npos ? -1 : as.dim(static_cast<int>(ia));
       const int64_t db = ib == std::string::npos ? -1 : bs.dim(static_cast<int>(ib));
       if (da >= 0 && db >= 0 && da != db) {
-        return InvalidArgumentError(StrCat("Expected dimension ", da, " at axis ", ia,
+        return InvalidArgumentError(StrCat("Expected dimension ", da, " at axis ", ib,
                                            " of the input shaped ", bs.DebugString(),
                                            " but got dimension ", db));
       }

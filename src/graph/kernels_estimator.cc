@@ -5,10 +5,12 @@
 // tensorflow/core/kernels/tile_ops.cc, as_string_op.cc, l2loss_op.cc;
 // signatures from tensorflow/core/ops/array_ops.cc, string_ops.cc, nn_ops.cc.
 //
-// Tile copies elements (exact, any dtype). AsString prints with TF's printf
+// Tile copies elements (exact, any dtype). AsString prints with TF's
 // formats ("%f" by default), so it is exact too. L2Loss is TF's Eigen
 // expression sum(x^2 * 0.5) (a float reduction: see README's contract).
+#include <algorithm>
 #include <cinttypes>
+#include <complex>
 #include <cstdio>
 
 #include <unsupported/Eigen/CXX11/Tensor>
@@ -25,10 +27,14 @@ Status TileOp(OpKernelContext* ctx) {
   const Tensor& x = ctx->input(0);
   const Tensor& multiples_t = ctx->input(1);
   const int rank = x.shape().rank();
-  if (!IsVector(multiples_t) || multiples_t.num_elements() != rank) {
+  if (!IsVector(multiples_t)) {
+    return InvalidArgumentError(StrCat("Expected multiples to be 1-D, but got shape ",
+                                       multiples_t.shape().DebugString()));
+  }
+  if (multiples_t.num_elements() != rank) {
     return InvalidArgumentError(
         StrCat("Expected multiples argument to be a vector of length ", rank, " but got length ",
-               multiples_t.shape().rank() == 0 ? 0 : multiples_t.shape().dim(0)));
+               multiples_t.shape().dim(0)));
   }
   const std::vector<int64_t> multiples = IntValues(multiples_t);
   std::vector<int64_t> dims(rank);
@@ -68,9 +74,12 @@ Status TileOp(OpKernelContext* ctx) {
   });
 }
 
-// TF's AsStringOp: one printf format built from the attributes at
-// construction ("%" [fill] [width] [.precision] conversion), the same
-// checks and messages.
+// TF's AsStringOp (TF 2.21): the attributes checked at construction with
+// TF's messages, then every element printed as absl::StrFormat("%<fill>*.*<c>",
+// width, precision, x) with c = g (shortest), e (scientific) or f for
+// floating types, d / u for integers; complex as "(re,im)"; bools as
+// "true" / "false" (width ignored); strings padded to `width` (and cut to
+// `precision`), or passed through when width <= 0.
 class AsStringOp : public OpKernel {
  public:
   Status Init(const Node& node, const KernelOptions&) override {
@@ -79,71 +88,92 @@ class AsStringOp : public OpKernel {
     TFCKPT_ASSIGN_OR_RETURN(bool scientific, node.AttrBool("scientific"));
     TFCKPT_ASSIGN_OR_RETURN(bool shortest, node.AttrBool("shortest"));
     TFCKPT_ASSIGN_OR_RETURN(int64_t width, node.AttrInt("width"));
-    TFCKPT_ASSIGN_OR_RETURN(std::string fill, node.AttrString("fill"));
+    TFCKPT_ASSIGN_OR_RETURN(fill_, node.AttrString("fill"));
     const bool floating = dtype == tensorflow::DT_FLOAT || dtype == tensorflow::DT_DOUBLE ||
-                dtype == tensorflow::DT_HALF || dtype == tensorflow::DT_BFLOAT16;
-    if (!floating && (scientific || shortest)) {
+                          dtype == tensorflow::DT_HALF || dtype == tensorflow::DT_BFLOAT16 ||
+                          dtype == tensorflow::DT_COMPLEX64 || dtype == tensorflow::DT_COMPLEX128;
+    if (dtype != tensorflow::DT_STRING && !floating && (scientific || shortest)) {
       return InvalidArgumentError(StrCat("scientific and shortest format not supported for datatype ",
                                          tensor::DataTypeName(dtype)));
     }
-    if (!floating && precision >= 0) {
+    if (dtype != tensorflow::DT_STRING && !floating && precision >= 0) {
       return InvalidArgumentError(
           StrCat("precision not supported for datatype ", tensor::DataTypeName(dtype)));
     }
-    if (fill.size() > 1) {
+    if (fill_.size() > 1) {
       return InvalidArgumentError("Fill string must be one or fewer characters");
     }
     if (scientific && shortest) {
       return InvalidArgumentError("Cannot select both scientific and shortest notation");
     }
-    format_ = "%";
-    if (!fill.empty()) {
-      if (std::string_view(" +-0#").find(fill[0]) == std::string_view::npos) {
-        return InvalidArgumentError(StrCat("Fill argument not supported: \"", fill, "\""));
-      }
-      format_ += fill;
+    if (!fill_.empty() && std::string_view(" +-0#").find(fill_[0]) == std::string_view::npos) {
+      return InvalidArgumentError(StrCat("Fill argument not supported: \"", fill_, "\""));
     }
-    if (width > -1) format_ += std::to_string(width);
-    if (precision > -1) format_ += "." + std::to_string(precision);
-    format_ += shortest ? "g" : scientific ? "e" : "f";
-    int_format_ = format_.substr(0, format_.size() - 1);
+    width_ = static_cast<int>(std::max<int64_t>(width, 0));
+    precision_ = static_cast<int>(precision);
+    float_format_ = "%" + fill_ + "*.*" + (shortest ? "g" : scientific ? "e" : "f");
     return OkStatus();
   }
 
   Status Compute(OpKernelContext* ctx) override {
     const Tensor& x = ctx->input(0);
+    if (x.dtype() == tensorflow::DT_STRING && width_ <= 0) {
+      ctx->set_output(0, x);
+      return OkStatus();
+    }
     TFCKPT_ASSIGN_OR_RETURN(Tensor * out,
                             ctx->AllocateOutput(0, tensorflow::DT_STRING, x.shape()));
     std::string* o = out->mutable_strings()->data();
-    return Dispatch<kRealTypes | kBoolType>(x.dtype(), "AsString", [&](auto tag) -> Status {
+    constexpr unsigned kSet = kRealTypes | kComplexTypes | kBoolType | kStringType;
+    return Dispatch<kSet>(x.dtype(), "AsString", [&](auto tag) -> Status {
       using T = typename decltype(tag)::type;
-      const T* in = x.flat<T>();
-      for (int64_t i = 0; i < x.num_elements(); ++i) {
-        if constexpr (std::is_same_v<T, bool>) {
-          o[i] = in[i] ? "true" : "false";
-        } else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
-          o[i] = Format(int_format_ + PRId64, static_cast<int64_t>(in[i]));
-        } else if constexpr (std::is_integral_v<T>) {
-          o[i] = Format(int_format_ + PRIu64, static_cast<uint64_t>(in[i]));
-        } else {
-          o[i] = Format(format_, static_cast<double>(in[i]));  // float promotes, as in TF
-        }
-      }
+      const T* in = Data<T>(x);
+      for (int64_t i = 0; i < x.num_elements(); ++i) o[i] = Print(in[i]);
       return OkStatus();
     });
   }
 
  private:
+  template <typename T>
+  std::string Print(const T& v) const {
+    if constexpr (std::is_same_v<T, bool>) {
+      return v ? "true" : "false";
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      return PadString(v);
+    } else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
+      return Format("%" + fill_ + "*.*" PRId64, static_cast<int64_t>(v));
+    } else if constexpr (std::is_integral_v<T>) {
+      return Format("%" + fill_ + "*.*" PRIu64, static_cast<uint64_t>(v));
+    } else if constexpr (std::is_same_v<T, std::complex<float>> ||
+                         std::is_same_v<T, std::complex<double>>) {
+      return StrCat("(", Format(float_format_, static_cast<double>(v.real())), ",",
+                    Format(float_format_, static_cast<double>(v.imag())), ")");
+    } else {
+      // half and bfloat16 print as float, float promotes to double (varargs).
+      return Format(float_format_, static_cast<double>(static_cast<float>(v)));
+    }
+  }
+
+  // absl's "%<fill>*.*s": cut to precision (when >= 0), padded with spaces
+  // to width, on the right when fill is '-' (the other flags do nothing).
+  std::string PadString(const std::string& v) const {
+    std::string s = precision_ >= 0 ? v.substr(0, precision_) : v;
+    if (static_cast<int64_t>(s.size()) >= width_) return s;
+    const std::string pad(width_ - s.size(), ' ');
+    return fill_ == "-" ? s + pad : pad + s;
+  }
+
   template <typename V>
-  static std::string Format(const std::string& format, V v) {
-    const int n = std::snprintf(nullptr, 0, format.c_str(), v);
+  std::string Format(const std::string& format, V v) const {
+    const int n = std::snprintf(nullptr, 0, format.c_str(), width_, precision_, v);
     std::string s(n > 0 ? n : 0, '\0');
-    if (n > 0) std::snprintf(s.data(), n + 1, format.c_str(), v);
+    if (n > 0) std::snprintf(s.data(), n + 1, format.c_str(), width_, precision_, v);
     return s;
   }
 
-  std::string format_;      // floating point
-  std::string int_format_;  // the same flags, width, for an integer conversion
+  std::string fill_;
+  int width_ = 0, precision_ = -1;
+  std::string float_format_;  // "%<fill>*.*<g|e|f>"
 };
 
 Status L2LossOp(OpKernelContext* ctx) {

@@ -1,9 +1,11 @@
 // The layer kernels of the serving registry (kernels_activation.cc,
-// kernels_pool.cc, kernels_shape.cc, kernels_norm.cc, DepthwiseConv2dNative)
-// against hand-derived values and TF's error texts. The zoo
+// kernels_pool.cc, kernels_shape.cc, kernels_norm.cc, DepthwiseConv2dNative,
+// kernels_attention.cc) against hand-derived values, TF's values and TF's
+// error texts. The zoo
 // (src/saved_model/zoo_golden_test.cc) checks them against TF's outputs.
 #include <cmath>
 #include <limits>
+#include <numeric>
 
 #include "gtest/gtest.h"
 #include "src/graph/serving_ops.h"
@@ -253,6 +255,106 @@ TEST(Conv, DepthwiseMultipliesEachChannelByItsOwnFilters) {
             (std::vector<float>{10, 6, 7, 4}));
   EXPECT_EQ(Message(Op("DepthwiseConv2dNative", {in, F({1, 1, 3, 1}, {1, 1, 1})}, a).status()),
             "input and filter must have the same depth: 2 vs 3");
+}
+
+// 0, 1, ..., n-1 shaped `dims` (tf.reshape(tf.range(n, dtype), dims)).
+Tensor Iota(const std::vector<int64_t>& dims) {
+  int64_t n = 1;
+  for (int64_t d : dims) n *= d;
+  std::vector<float> v(n);
+  std::iota(v.begin(), v.end(), 0.0f);
+  return F(dims, v);
+}
+
+// Expected values and texts: TF 2.21.0 eager, e.g.
+//   R = tf.raw_ops; r = lambda *s: tf.reshape(tf.range(np.prod(s), dtype=tf.float32), s)
+//   R.BatchMatMulV2(x=r(2, 1, 2, 3), y=r(3, 3, 2))
+//   R.BatchMatMulV2(x=r(1, 3, 2), y=r(2, 4, 3), adj_x=True, adj_y=True)
+//   R.BatchMatMulV2(x=tf.constant([[2147483647, 1]]), y=tf.constant([[2], [1]]))
+//   R.BatchMatMulV2(x=tf.zeros([2, 2, 3]), y=tf.zeros([2, 2, 3]))  # and the other errors
+TEST(Attention, BatchMatMulV2BroadcastsAdjointsAndWraps) {
+  const Attrs f = {{"T", AType(kF)}};
+  auto b = Op("BatchMatMulV2", {Iota({2, 1, 2, 3}), Iota({3, 3, 2})}, f);
+  EXPECT_EQ(DimsOf(b), (std::vector<int64_t>{2, 3, 2, 2}));
+  EXPECT_EQ(FloatsOf(b), (std::vector<float>{10, 13, 28, 40, 28, 31, 100, 112, 46, 49, 172, 184,
+                                             46, 67, 64, 94, 172, 193, 244, 274, 298, 319, 424,
+                                             454}));
+  Attrs adj = f;
+  adj["adj_x"] = ABool(true);
+  adj["adj_y"] = ABool(true);
+  auto a = Op("BatchMatMulV2", {Iota({1, 3, 2}), Iota({2, 4, 3})}, adj);
+  EXPECT_EQ(DimsOf(a), (std::vector<int64_t>{2, 2, 4}));
+  EXPECT_EQ(FloatsOf(a), (std::vector<float>{10, 28, 46, 64, 13, 40, 67, 94, 82, 100, 118, 136,
+                                             121, 148, 175, 202}));
+  EXPECT_EQ(FloatsOf(Op("BatchMatMulV2", {Iota({2, 3}), Iota({3, 2})}, f)),
+            (std::vector<float>{10, 13, 28, 40}));
+  EXPECT_EQ(DimsOf(Op("BatchMatMulV2", {Iota({2, 0, 3}), Iota({3, 4})}, f)),
+            (std::vector<int64_t>{2, 0, 4}));
+  EXPECT_EQ(FloatsOf(Op("BatchMatMulV2", {Iota({2, 0}), Iota({0, 3})}, f)),
+            (std::vector<float>(6, 0.0f)));  // an empty sum
+  auto wrap = Op("BatchMatMulV2", {I32({1, 2}, {2147483647, 1}), I32({2, 1}, {2, 1})},
+                 {{"T", AType(kI32)}});
+  ASSERT_TRUE(wrap.ok()) << wrap.status();
+  EXPECT_EQ(Values<int32_t>(*wrap), std::vector<int32_t>{-1});
+  auto i64 = Op("BatchMatMulV2", {I64({1, 1, 2}, {2, 3}), I64({1, 2, 1}, {4, 5})},
+                {{"T", AType(kI64)}});
+  ASSERT_TRUE(i64.ok()) << i64.status();
+  EXPECT_EQ(Values<int64_t>(*i64), std::vector<int64_t>{23});
+  EXPECT_EQ(Message(Op("BatchMatMulV2", {Iota({2, 2, 3}), Iota({2, 2, 3})}, f).status()),
+            "Matrix size-incompatible: In[0]: [2,2,3], In[1]: [2,2,3]");
+  EXPECT_EQ(Message(Op("BatchMatMulV2", {Iota({2, 2, 3}), Iota({3, 3, 2})}, f).status()),
+            "In[0] and In[1] must have compatible batch dimensions: [2,2,3] vs. [3,3,2]");
+  EXPECT_EQ(Message(Op("BatchMatMulV2", {Iota({3}), Iota({3, 2})}, f).status()),
+            "In[0] ndims must be >= 2: 1");
+}
+
+StatusOr<Tensor> Einsum(const std::string& equation, const Tensor& a, const Tensor& b) {
+  return Op("Einsum", {a, b},
+            {{"T", AType(a.dtype())}, {"N", AInt(2)}, {"equation", AStr(equation)}});
+}
+
+// TF 2.21.0 eager: R.Einsum(inputs=[a, b], equation=...) with a = r(2, 3),
+// b = r(3, 4), c = r(2, 2, 3), d = r(2, 3, 2) as above.
+TEST(Attention, EinsumTwoOperandForms) {
+  const Tensor a = Iota({2, 3}), b = Iota({3, 4}), c = Iota({2, 2, 3}), d = Iota({2, 3, 2});
+  EXPECT_EQ(FloatsOf(Einsum("ij,jk->ik", a, b)),
+            (std::vector<float>{20, 23, 26, 29, 56, 68, 80, 92}));
+  auto t = Einsum("ij,jk->ki", a, b);
+  EXPECT_EQ(DimsOf(t), (std::vector<int64_t>{4, 2}));
+  EXPECT_EQ(FloatsOf(t), (std::vector<float>{20, 56, 23, 68, 26, 80, 29, 92}));
+  EXPECT_EQ(FloatsOf(Einsum("i,j->ij", F({2}, {1, 2}), F({3}, {3, 4, 5}))),
+            (std::vector<float>{3, 4, 5, 6, 8, 10}));
+  const Tensor a1 = F({2, 3}, {1, 2, 3, 4, 5, 6});
+  EXPECT_EQ(FloatsOf(Einsum("ij,ij->ij", a, a1)), (std::vector<float>{0, 2, 6, 12, 20, 30}));
+  auto dot = Einsum("ij,ij->", a, a1);
+  EXPECT_EQ(DimsOf(dot), std::vector<int64_t>{});
+  EXPECT_EQ(FloatsOf(dot), std::vector<float>{70});
+  EXPECT_EQ(FloatsOf(Einsum("bij,bjk->bik", c, d)),
+            (std::vector<float>{10, 13, 28, 40, 172, 193, 244, 274}));
+  EXPECT_EQ(FloatsOf(Einsum("bij,bjk->bki", c, d)),
+            (std::vector<float>{10, 28, 13, 40, 172, 244, 193, 274}));
+  EXPECT_EQ(FloatsOf(Einsum("ijk,jkl->il", c, d)), (std::vector<float>{110, 125, 290, 341}));
+  EXPECT_EQ(FloatsOf(Einsum("ij,jk->ik", Iota({2, 0}), Iota({0, 3}))),
+            (std::vector<float>(6, 0.0f)));
+  auto ints = Einsum("ij,jk->ik", I32({1, 2}, {1, 2}), I32({2, 1}, {3, 4}));
+  ASSERT_TRUE(ints.ok()) << ints.status();
+  EXPECT_EQ(Values<int32_t>(*ints), std::vector<int32_t>{11});
+  // TF's texts for bad shapes.
+  EXPECT_EQ(Message(Einsum("ij,jk->ik", a, Iota({4, 2})).status()),
+            "Expected dimension 3 at axis 0 of the input shaped [4,2] but got dimension 4");
+  EXPECT_EQ(Message(Einsum("ij,jk->ik", a, Iota({3})).status()),
+            "Expected input 1 to have rank 2 but got: 1");
+  // Forms TF computes (ij,jk->i: 98, 296) that this kernel refuses by name.
+  auto summed = Einsum("ij,jk->i", a, b);
+  EXPECT_EQ(summed.status().code(), StatusCode::kUnimplemented);
+  EXPECT_EQ(Message(summed.status()), "Einsum equation 'ij,jk->i' is not implemented in tfckpt: "
+                                      "label 'k' is summed out of one operand");
+  EXPECT_EQ(Message(Einsum("...ij,...jk->...ik", c, d).status()),
+            "Einsum equation '...ij,...jk->...ik' is not implemented in tfckpt: labels other "
+            "than letters (ellipsis, spaces)");
+  EXPECT_EQ(Message(Einsum("ii,ij->j", Iota({2, 2}), Iota({2, 2})).status()),
+            "Einsum equation 'ii,ij->j' is not implemented in tfckpt: label 'i' repeats in an "
+            "operand");
 }
 
 }  // namespace
