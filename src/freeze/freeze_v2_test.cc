@@ -176,18 +176,25 @@ StatusOr<tensor::Tensor> Value(const tensorflow::NodeDef& node) {
   return F({2}, {1.5f, -2.0f});
 }
 
+// Runs `fetches` of `g` in a session over a serving registry of its library,
+// after the `init` targets (the variable's assignment) if any.
+StatusOr<std::vector<tensor::Tensor>> RunModel(const tensorflow::GraphDef& g,
+                                               const std::vector<std::string>& fetches,
+                                               const std::vector<std::string>& init = {}) {
+  auto registry = graph::NewServingOpRegistry(g.library());
+  graph::SessionOptions so;
+  so.graph.registry = registry.get();
+  TFCKPT_ASSIGN_OR_RETURN(auto session, graph::Session::Create(g, so));
+  if (!init.empty()) TFCKPT_RETURN_IF_ERROR(session->Run({}, {}, init).status());
+  return session->Run({}, fetches);
+}
+
 // The While loop: the frozen graph runs to what the graph with the variable
 // gives, and its functions take the constant (TF's _While, _Function,
 // _PartitionedCall, _ReadVariable).
 TEST(FreezeV2, WhileLoopCarriesTheConstantIntoNestedCalls) {
   const tensorflow::GraphDef model = Model();
-  auto registry = graph::NewServingOpRegistry(model.library());
-  graph::SessionOptions so;
-  so.graph.registry = registry.get();
-  auto session = graph::Session::Create(model, so);
-  ASSERT_TRUE(session.ok()) << session.status();
-  ASSERT_TRUE((*session)->Run({}, {}, {"assign"}).ok());
-  auto want = (*session)->Run({}, {"out"});
+  auto want = RunModel(model, {"out"}, {"assign"});
   ASSERT_TRUE(want.ok()) << want.status();
 
   auto frozen = ConvertVariablesToConstantsV2(model, {"out"}, Value);
@@ -221,11 +228,7 @@ TEST(FreezeV2, WhileLoopCarriesTheConstantIntoNestedCalls) {
   // Only what the loop calls is left: no If / Case branches, no `unused`.
   EXPECT_EQ(g.library().function_size(), 3);
 
-  auto frozen_registry = graph::NewServingOpRegistry(g.library());
-  so.graph.registry = frozen_registry.get();
-  auto frozen_session = graph::Session::Create(g, so);
-  ASSERT_TRUE(frozen_session.ok()) << frozen_session.status();
-  auto got = (*frozen_session)->Run({}, {"out"});
+  auto got = RunModel(g, {"out"});
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_TRUE((*got)[0].BitwiseEquals((*want)[0])) << (*got)[0].DebugString();
   EXPECT_EQ(Values<float>((*want)[0]), (std::vector<float>{4.75f, -5.5f}));  // acc0 + 3 v
@@ -253,19 +256,9 @@ TEST(FreezeV2, IfAndCaseBranchesTakeTheConstant) {
   EXPECT_EQ(Function(g, "other").ret().at("r"), "read:output:0");
   EXPECT_EQ(g.library().function_size(), 2);
 
-  auto registry = graph::NewServingOpRegistry(model.library());
-  graph::SessionOptions so;
-  so.graph.registry = registry.get();
-  auto session = graph::Session::Create(model, so);
-  ASSERT_TRUE(session.ok()) << session.status();
-  ASSERT_TRUE((*session)->Run({}, {}, {"assign"}).ok());
-  auto want = (*session)->Run({}, {"branch", "case"});
+  auto want = RunModel(model, {"branch", "case"}, {"assign"});
   ASSERT_TRUE(want.ok()) << want.status();
-  auto frozen_registry = graph::NewServingOpRegistry(g.library());
-  so.graph.registry = frozen_registry.get();
-  auto frozen_session = graph::Session::Create(g, so);
-  ASSERT_TRUE(frozen_session.ok()) << frozen_session.status();
-  auto got = (*frozen_session)->Run({}, {"branch", "case"});
+  auto got = RunModel(g, {"branch", "case"});
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(Values<float>((*want)[0]), (std::vector<float>{-1.5f, 2.0f}));
   EXPECT_EQ(Values<float>((*want)[1]), (std::vector<float>{1.5f, -2.0f}));

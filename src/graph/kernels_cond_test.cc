@@ -176,7 +176,15 @@ TEST_F(Cond, TheUntakenBranchDoesNotRun) {
 }
 
 // TF's ToBool: a scalar is true when nonzero (a string: non-empty); any
-// other shape when it has elements, whatever they are.
+// other shape when it has elements, whatever they are. Every case here is
+// what TF 2.21.0 gives, as
+//   spec = [tf.TensorSpec([2], tf.float32)]; x = tf.constant([1.5, -3.0])
+//   dbl = tf.function(lambda x: x * 2.0).get_concrete_function(*spec)  # neg too
+//   tf.function(lambda c: tf.raw_ops.If(cond=c, input=[x], Tout=[tf.float32],
+//                                       then_branch=dbl, else_branch=neg))(cond)
+// (and StatelessIf). A uint16 cond aborts TF's process (its IfOp reports
+// ToBool's error with OP_REQUIRES_OK in an async kernel); here it is
+// ToBool's error.
 TEST_F(Cond, ConditionsFollowTFsToBool) {
   If("f0", Scalar(0));
   If("f_half", Scalar(0.5f));
@@ -205,6 +213,8 @@ TEST_F(Cond, ConditionsFollowTFsToBool) {
       << Got("u16");
 }
 
+// TF 2.21.0: tf.raw_ops.Case / StatelessCase(branch_index=i, input=[x],
+// Tout=[tf.float32], branches=[dbl, neg, sq]) in a tf.function, as above.
 TEST_F(Cond, CaseRunsTheIndexedBranchAndTheLastOutOfRange) {
   for (const char* op : {"Case", "StatelessCase"}) {
     SCOPED_TRACE(op);

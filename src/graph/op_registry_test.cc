@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include <google/protobuf/text_format.h>
 #include <nlohmann/json.hpp>
 
 #include "gtest/gtest.h"
@@ -217,6 +218,53 @@ TEST(OpRegistry, ServingOpDefsEqualTheZoos) {
     ++compared;
   }
   EXPECT_GE(compared, 60);
+}
+
+// The OpDefs of the functional conditionals as TF 2.21.0 has them, printed by
+//   from tensorflow.python.framework import op_def_registry
+//   print(op_def_registry.get("If")); print(op_def_registry.get("Case"))
+// StatelessIf / StatelessCase are the same without is_stateful (also
+// printed so). The zoo's keras_cond checks StatelessIf above as well.
+TEST(OpRegistry, ConditionalOpDefsEqualTensorFlow221) {
+  constexpr char kIf[] = R"pb(
+    name: "If"
+    input_arg { name: "cond" type_attr: "Tcond" }
+    input_arg { name: "input" type_list_attr: "Tin" }
+    output_arg { name: "output" type_list_attr: "Tout" }
+    attr { name: "Tcond" type: "type" }
+    attr { name: "Tin" type: "list(type)" has_minimum: true }
+    attr { name: "Tout" type: "list(type)" has_minimum: true }
+    attr { name: "then_branch" type: "func" }
+    attr { name: "else_branch" type: "func" }
+    attr { name: "output_shapes" type: "list(shape)" default_value { list {} } }
+    is_stateful: true
+  )pb";
+  constexpr char kCase[] = R"pb(
+    name: "Case"
+    input_arg { name: "branch_index" type: DT_INT32 }
+    input_arg { name: "input" type_list_attr: "Tin" }
+    output_arg { name: "output" type_list_attr: "Tout" }
+    attr { name: "Tin" type: "list(type)" has_minimum: true }
+    attr { name: "Tout" type: "list(type)" has_minimum: true }
+    attr { name: "branches" type: "list(func)" has_minimum: true minimum: 1 }
+    attr { name: "output_shapes" type: "list(shape)" default_value { list {} } }
+    is_stateful: true
+  )pb";
+  const OpRegistry& serving = ServingOpRegistry();
+  for (const char* text : {kIf, kCase}) {
+    tensorflow::OpDef tf_op;
+    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &tf_op));
+    for (bool stateless : {false, true}) {
+      tensorflow::OpDef want = tf_op;
+      if (stateless) {
+        want.set_name("Stateless" + tf_op.name());
+        want.clear_is_stateful();
+      }
+      const OpRegistration* reg = serving.Find(want.name());
+      ASSERT_NE(reg, nullptr) << want.name();
+      EXPECT_EQ(Normalized(reg->op_def).DebugString(), want.DebugString()) << want.name();
+    }
+  }
 }
 
 }  // namespace
