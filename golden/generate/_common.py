@@ -86,21 +86,6 @@ def resource_variables(enabled):
         (v1.enable_resource_variables if was else v1.disable_resource_variables)()
 
 
-def crash_probe(code):
-    """Runs `code` in a child interpreter (this venv) and says how it ended.
-
-    For calls that kill the process (a CHECK failure, SIGFPE): there is no
-    error text to record, only the signal.
-    """
-    import signal
-    import subprocess
-    r = subprocess.run([sys.executable, "-c", code], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
-    if r.returncode < 0:
-        return {"code": code, "died_of_signal": signal.Signals(-r.returncode).name}
-    return {"code": code, "returncode": r.returncode}
-
-
 def list_dir(root):
     """Sorted relative paths of all files under root."""
     out = []

@@ -6,8 +6,7 @@ in V1 and V2."""
 import hashlib
 import os
 
-from _common import (TF1, ckpt, crash_probe, main, np, read_text, scenario, session, tf, v1,
-                     var_outputs)
+from _common import ckpt, main, np, read_text, scenario, session, tf, v1, var_outputs
 
 
 def _run_save(op_fn):
@@ -32,18 +31,6 @@ def _save_v1(sc, filename, items):
     ok = []
     for n, x, dt in items:
         probe = filename + ".probe"
-        if TF1 and np.size(x) == 0:
-            # TF 1.x's V1 writer was reported to die of SIGFPE here (issue #20);
-            # the recorded probes exit normally (docs/TF_VERSIONS.md). Probed in a
-            # child, recorded, skipped until the corpus is regenerated without it.
-            sc.note("v1_save_crash " + n, crash_probe(
-                "import tensorflow as tf, numpy as np\n"
-                "tf.enable_eager_execution()\n"
-                "tf.raw_ops.Save(filename=%r, tensor_names=[%r], data=[tf.constant(np.zeros(%r, %r), tf.%s)])\n"
-                % (probe, n, list(np.shape(x)), str(x.dtype), dt.name)))
-            if os.path.exists(probe):  # what the child wrote before it died
-                os.remove(probe)
-            continue
         try:
             _run_save(lambda: tf.raw_ops.Save(filename=probe, tensor_names=[n],
                                               data=[tf.constant(x, dt)]))

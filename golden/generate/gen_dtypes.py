@@ -1,6 +1,6 @@
 """Every saveable dtype in one V2 bundle (and what V1 can hold), via raw ops in
 eager mode."""
-from _common import TF1, crash_probe, main, np, scenario, tf
+from _common import TF1, main, np, scenario, tf
 
 # numpy's bfloat16: ml_dtypes under TF 2.x; TF 1.x ships its own.
 if TF1:
@@ -140,18 +140,6 @@ def dtypes_v1(sc):
     with sc.cwd():
         for n, x in items:
             probe = "probe_" + n.replace("/", "_")
-            if TF1 and x.shape.num_elements() == 0:
-                # TF 1.x's V1 writer was reported to die of SIGFPE here (issue #20);
-                # the recorded probes exit normally (docs/TF_VERSIONS.md). Probed in a
-                # child, recorded, skipped until the corpus is regenerated without it.
-                sc.note("v1_save_crash " + n, crash_probe(
-                    "import tensorflow as tf\n"
-                    "tf.enable_eager_execution()\n"
-                    "tf.raw_ops.Save(filename=%r, tensor_names=[%r], data=[tf.zeros(%r, tf.%s)])\n"
-                    % (probe, n, x.shape.as_list(), x.dtype.name)))
-                if os.path.exists(probe):  # what the child wrote before it died
-                    os.remove(probe)
-                continue
             try:
                 tf.raw_ops.Save(filename=probe, tensor_names=[n], data=[x])
                 ok.append((n, x))

@@ -41,24 +41,72 @@ def read_tensors(prefix, large_threshold=tensors_mod.LARGE_THRESHOLD):
     dtypes = reader.get_variable_to_dtype_map()
     out = []
     shapes = reader.get_variable_to_shape_map()
+    v1 = not os.path.exists(prefix + ".index")
+    killed = {}
+    if v1 and tf.__version__.startswith("1."):
+        killed = v1_reader_kills(prefix, [n for n in sorted(shapes) if 0 in shapes[n]])
     for name in sorted(shapes):
-        try:
-            value = reader.get_tensor(name)
-        except Exception as e:  # noqa: BLE001 -- TF's reader refuses some dtypes
-            refusal = {"type": type(e).__name__, "message": str(e)}
-            value = _restore_v2(prefix, name, dtypes[name]) if not os.path.exists(
-                prefix + ".index") else None
-            if value is None:
-                out.append({"name": name, "dtype": tensors_mod.dtype_name(dtypes[name]),
-                            "shape": [int(d) for d in shapes[name]], "read_error": refusal})
+        if name in killed:
+            refusal = {"type": killed[name],
+                       "message": "NewCheckpointReader.get_tensor killed the process (%s)"
+                                  % killed[name]}
+        else:
+            try:
+                out.append(tensors_mod.encode(name, dtypes[name], reader.get_tensor(name),
+                                              large_threshold))
                 continue
-            rec = tensors_mod.encode(name, dtypes[name], value, large_threshold)
-            rec["read_via"] = "tf.raw_ops.RestoreV2"
-            rec["reader_refusal"] = refusal
-            out.append(rec)
+            except Exception as e:  # noqa: BLE001 -- TF's reader refuses some dtypes
+                refusal = {"type": type(e).__name__, "message": str(e)}
+        value = _restore_v2(prefix, name, dtypes[name]) if v1 else None
+        if value is None:
+            out.append({"name": name, "dtype": tensors_mod.dtype_name(dtypes[name]),
+                        "shape": [int(d) for d in shapes[name]], "read_error": refusal})
             continue
-        out.append(tensors_mod.encode(name, dtypes[name], value, large_threshold))
+        rec = tensors_mod.encode(name, dtypes[name], value, large_threshold)
+        rec["read_via"] = "tf.raw_ops.RestoreV2"
+        rec["reader_refusal"] = refusal
+        out.append(rec)
     return out
+
+
+_GET_EACH = """import sys, tensorflow as tf
+reader = tf.compat.v1.train.NewCheckpointReader(sys.argv[1])
+for name in sys.argv[2:]:
+    try:
+        reader.get_tensor(name)
+    except Exception:  # a refusal: the parent's own get_tensor raises it too
+        pass
+    print("ok", flush=True)
+"""
+
+
+def v1_reader_kills(prefix, names):
+    """{name: signal name} for the names whose get_tensor kills TF's process.
+
+    TF 1.x's V1 CheckpointReader dies of SIGFPE on a zero-size tensor whose
+    zero dimension is not the first (measured on 1.15.5: [3,0], [2,0,3],
+    [1,0]; [0] and [0,2,5] read; 2.x reads all of them). Its writer stores
+    them and RestoreV2 restores them.  So each is tried in a child
+    interpreter, which prints every name it survived; one that kills the
+    child is recorded and the child restarts after it.
+    """
+    import signal
+    import subprocess
+    import sys
+    killed, rest = {}, list(names)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    while rest:
+        r = subprocess.run([sys.executable, "-c", _GET_EACH, prefix] + rest, env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        survived = len(r.stdout.decode("utf-8").splitlines())
+        if r.returncode == 0 and survived == len(rest):
+            break
+        if r.returncode >= 0 or survived >= len(rest):
+            raise RuntimeError("probing get_tensor on %s: child exited %d after %d of %d"
+                               % (prefix, r.returncode, survived, len(rest)))
+        killed[rest[survived]] = signal.Signals(-r.returncode).name
+        rest = rest[survived + 1:]
+    return killed
 
 
 def _restore_v2(prefix, name, dtype):
