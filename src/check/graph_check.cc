@@ -94,10 +94,7 @@ void CheckRecursion(const tensorflow::FunctionDefLibrary& lib, const std::string
   for (const auto& f : lib.function()) calls[f.signature().name()];
   for (const auto& f : lib.function()) {
     std::vector<std::string> callees;
-    for (const auto& n : f.node_def()) {
-      callees.push_back(n.op());
-      graph::AppendAttrFunctions(n, &callees);
-    }
+    for (const auto& n : f.node_def()) graph::AppendCalledFunctions(n, &callees);
     auto& edges = calls[f.signature().name()];
     for (std::string& c : callees) {
       if (calls.count(c) > 0) edges.push_back(std::move(c));

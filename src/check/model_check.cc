@@ -212,23 +212,12 @@ std::vector<RestoreKey> RestoreKeys(const tensorflow::MetaGraphDef& mg) {
   if (restore_op.empty()) return keys;
   const auto& g = mg.graph_def();
   KeysOf(g.node(), restore_op.substr(0, restore_op.find('/') + 1), "", &keys);
-  std::map<std::string, const tensorflow::FunctionDef*> functions;
-  for (const auto& f : g.library().function()) functions[f.signature().name()] = &f;
-  std::vector<std::string> pending;
+  std::vector<std::string> calls;
   for (const auto& n : g.node()) {
-    if (n.name() == restore_op) graph::AppendAttrFunctions(n, &pending);
+    if (n.name() == restore_op) graph::AppendCalledFunctions(n, &calls);
   }
-  std::set<std::string> seen;
-  while (!pending.empty()) {
-    const std::string name = pending.back();
-    pending.pop_back();
-    auto f = functions.find(name);
-    if (f == functions.end() || !seen.insert(name).second) continue;
-    KeysOf(f->second->node_def(), "", StrCat(name, "/"), &keys);
-    for (const auto& n : f->second->node_def()) {
-      if (functions.count(n.op())) pending.push_back(n.op());
-      graph::AppendAttrFunctions(n, &pending);
-    }
+  for (const tensorflow::FunctionDef* f : graph::ReachableFunctions(g.library(), calls)) {
+    KeysOf(f->node_def(), "", StrCat(f->signature().name(), "/"), &keys);
   }
   return keys;
 }

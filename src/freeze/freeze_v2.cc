@@ -19,17 +19,11 @@ bool IsCall(const std::string& op) {
 // The library without the functions no node of `graph` calls, directly or
 // through other functions (grappler's output keeps only those).
 void PruneLibrary(tensorflow::GraphDef* graph) {
-  std::map<std::string, const tensorflow::FunctionDef*> library;
-  for (const auto& f : graph->library().function()) library[f.signature().name()] = &f;
-  std::vector<std::string> queue;
-  for (const auto& node : graph->node()) graph::AppendAttrFunctions(node, &queue);
+  std::vector<std::string> calls;
+  for (const auto& node : graph->node()) graph::AppendCalledFunctions(node, &calls);
   std::set<std::string> used;
-  while (!queue.empty()) {
-    const std::string name = queue.back();
-    queue.pop_back();
-    auto f = library.find(name);
-    if (f == library.end() || !used.insert(name).second) continue;
-    for (const auto& node : f->second->node_def()) graph::AppendAttrFunctions(node, &queue);
+  for (const tensorflow::FunctionDef* f : graph::ReachableFunctions(graph->library(), calls)) {
+    used.insert(f->signature().name());
   }
   tensorflow::FunctionDefLibrary kept;
   for (const auto& f : graph->library().function()) {

@@ -307,6 +307,37 @@ TEST(FreezeV2, ResourceGatherBecomesGatherV2) {
   EXPECT_TRUE((*got)[0].BitwiseEquals((*want)[0])) << (*got)[0].DebugString();
 }
 
+// A function a loop body calls by its name as op (TF's direct call) stays in
+// the library, as grappler's ReachableFunctionLibraryDefinition keeps it;
+// `unused` goes.
+TEST(FreezeV2, LibraryKeepsFunctionsCalledByOpName) {
+  GraphBuilder b;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(R"pb(
+    function { signature { name: "cond" input_arg { name: "i" type: DT_INT32 }
+                           output_arg { name: "r" type: DT_BOOL } }
+               node_def { name: "t" op: "Const"
+                          attr { key: "dtype" value { type: DT_BOOL } }
+                          attr { key: "value" value { tensor { dtype: DT_BOOL bool_val: false } } } }
+               ret { key: "r" value: "t:output:0" } }
+    function { signature { name: "body" input_arg { name: "i" type: DT_INT32 }
+                           output_arg { name: "o" type: DT_INT32 } }
+               node_def { name: "call" op: "inc" input: "i" }
+               ret { key: "o" value: "call:y:0" } }
+    function { signature { name: "inc" input_arg { name: "x" type: DT_INT32 }
+                           output_arg { name: "y" type: DT_INT32 } }
+               ret { key: "y" value: "x" } }
+    function { signature { name: "unused" } }
+  )pb", b.def().mutable_library()));
+  b.Const("i0", I32({}, {0}));
+  b.Op("loop", "While", {"i0"},
+       {{"T", ATypes({kI32})}, {"cond", AFunc("cond")}, {"body", AFunc("body")}});
+  auto frozen = ConvertVariablesToConstantsV2(b.def(), {"loop"}, Value);
+  ASSERT_TRUE(frozen.ok()) << frozen.status();
+  std::vector<std::string> kept;
+  for (const auto& f : frozen->library().function()) kept.push_back(f.signature().name());
+  EXPECT_EQ(kept, (std::vector<std::string>{"cond", "body", "inc"}));
+}
+
 // A variable written inside a loop cannot be frozen: the error names the
 // function and node.
 TEST(FreezeV2, AssignInsideAFunctionIsRefused) {

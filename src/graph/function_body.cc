@@ -163,4 +163,26 @@ void AppendAttrFunctions(const tensorflow::NodeDef& node, std::vector<std::strin
   }
 }
 
+void AppendCalledFunctions(const tensorflow::NodeDef& node, std::vector<std::string>* out) {
+  out->push_back(node.op());
+  AppendAttrFunctions(node, out);
+}
+
+std::vector<const tensorflow::FunctionDef*> ReachableFunctions(
+    const tensorflow::FunctionDefLibrary& library, std::vector<std::string> calls) {
+  std::map<std::string, const tensorflow::FunctionDef*> functions;
+  for (const auto& f : library.function()) functions[f.signature().name()] = &f;
+  std::vector<const tensorflow::FunctionDef*> reached;
+  std::set<std::string> seen;
+  while (!calls.empty()) {
+    const std::string name = std::move(calls.back());
+    calls.pop_back();
+    auto f = functions.find(name);
+    if (f == functions.end() || !seen.insert(name).second) continue;
+    reached.push_back(f->second);
+    for (const auto& n : f->second->node_def()) AppendCalledFunctions(n, &calls);
+  }
+  return reached;
+}
+
 }  // namespace tfckpt::graph

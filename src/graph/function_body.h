@@ -21,9 +21,21 @@
 // `node`'s attrs refer to -- func attrs (PartitionedCall's f, While's cond and
 // body, If's then/else_branch) and list(func) attrs (Case's branches) -- in
 // attr order, duplicates kept. A node calling a library function directly
-// (op == the function's name) is not included: callers that follow such
-// calls add node.op() themselves. One walk for every library traversal (the
-// checker's call graph and restore keys, freeze's library pruning).
+// (op == the function's name) is not included: AppendCalledFunctions adds it.
+//
+// AppendCalledFunctions(node, out): node.op() (a direct call when a library
+// names a function so), then AppendAttrFunctions(node, out): every name
+// `node` may call, for the caller to look up in its library. The one "what
+// does this node call" of every library traversal (the checker's call graph,
+// ReachableFunctions).
+//
+// ReachableFunctions(library, calls): the functions of `library` that the
+// names in `calls` (from AppendCalledFunctions of the root nodes) reach,
+// directly or through the functions they call, each once, in the order of a
+// depth-first walk taking the last pending name first. Names `library` does
+// not hold (ops, missing functions) are passed over. As TF's
+// ReachableFunctionLibraryDefinition: what grappler keeps of a library (freeze's
+// pruning) and which functions a restore op runs (the checker's restore keys).
 #ifndef TFCKPT_GRAPH_FUNCTION_BODY_H_
 #define TFCKPT_GRAPH_FUNCTION_BODY_H_
 
@@ -51,6 +63,11 @@ StatusOr<FunctionBodyDef> FunctionBodyToGraphDef(const tensorflow::FunctionDef& 
                                                  const OpRegistry& registry);
 
 void AppendAttrFunctions(const tensorflow::NodeDef& node, std::vector<std::string>* out);
+
+void AppendCalledFunctions(const tensorflow::NodeDef& node, std::vector<std::string>* out);
+
+std::vector<const tensorflow::FunctionDef*> ReachableFunctions(
+    const tensorflow::FunctionDefLibrary& library, std::vector<std::string> calls);
 
 }  // namespace tfckpt::graph
 
