@@ -65,10 +65,12 @@ std::string JoinList(const std::vector<std::string>& items, size_t max) {
   return s;
 }
 
-// The model's checkpoint at `prefix`, or none.
-void AttachCheckpoint(io::Env* env, const std::string& prefix, ResolvedPath* r, std::string how) {
+// The model's checkpoint at `prefix`, or none; V1 shards of `prefix` only
+// if `shards`.
+void AttachCheckpoint(io::Env* env, const std::string& prefix, bool shards, ResolvedPath* r,
+                      std::string how) {
   auto c = ResolvePrefix(env, prefix);
-  if (!c.ok()) return;
+  if (!c.ok() || (!shards && c->checkpoint != prefix)) return;
   r->format = c->format;
   r->checkpoint = c->checkpoint;
   r->how = std::move(how);
@@ -112,14 +114,18 @@ StatusOr<ResolvedPath> ResolveDirectory(io::Env* env, const std::string& dir,
       env->FileExists(io::JoinPath(dir, kSavedModelPbTxt))) {
     r.kind = Kind::kSavedModel;
     r.model = dir;
-    AttachCheckpoint(env, io::JoinPath(dir, "variables/variables"), &r, "SavedModel variables");
+    // Not V1 shards variables/variables-?????-of-?????: TF's loaders restore
+    // the prefix itself (Saver.restore's checkpoint_exists), never a pattern.
+    AttachCheckpoint(env, io::JoinPath(dir, "variables/variables"), /*shards=*/false, &r,
+                     "SavedModel variables");
     return r;
   }
   if (env->FileExists(io::JoinPath(dir, kSessionBundleMeta))) {
     r.kind = Kind::kSessionBundle;
     r.model = dir;
     // Rule C on DIR/export covers its V1 shards export-?????-of-?????.
-    AttachCheckpoint(env, io::JoinPath(dir, "export"), &r, "session bundle variables");
+    AttachCheckpoint(env, io::JoinPath(dir, "export"), /*shards=*/true, &r,
+                     "session bundle variables");
     return r;
   }
   if (env->FileExists(state::CheckpointStatePath(dir))) {
@@ -263,7 +269,7 @@ StatusOr<ResolvedPath> Resolve(io::Env* env, const std::string& path,
     r.kind = Kind::kMetaGraph;
     r.model = path;
     const std::string own = path.substr(0, path.size() - 5);
-    AttachCheckpoint(env, own, &r, StrCat("the checkpoint beside ", base));
+    AttachCheckpoint(env, own, /*shards=*/true, &r, StrCat("the checkpoint beside ", base));
     if (r.format == Format::kNone && env->FileExists(state::CheckpointStatePath(DirOf(path)))) {
       TFCKPT_RETURN_IF_ERROR(FollowStateFile(env, DirOf(path), options, &r));
     }

@@ -7,7 +7,9 @@
 //  directories
 //   D1 saved_model.pb / saved_model.pbtxt   -> SavedModel; checkpoint
 //      <dir>/variables/variables (V2 if .index exists, else V1 if that file
-//      exists, else none);
+//      exists, else none: never its V1 shards, which TF's loaders do not
+//      restore). The one answer to where a SavedModel's variables are, for
+//      the loader and the validator;
 //   D2 export.meta                          -> legacy session bundle;
 //      checkpoint <dir>/export (V2 or V1), else the V1 shards
 //      <dir>/export-?????-of-?????;

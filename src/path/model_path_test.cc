@@ -222,6 +222,12 @@ TEST_F(ModelPathTest, SavedModelDirectoryAndFile) {
   env_.PutFile("novars/saved_model.pb", "pb");
   ResolvedPath r = Ok("novars");
   EXPECT_EQ(r.format, Format::kNone);
+  // V1 shards of variables/variables are not the SavedModel's variables
+  // (TF's Saver.restore("variables/variables") finds no checkpoint).
+  env_.PutFile("shards/saved_model.pb", "pb");
+  env_.PutFile("shards/variables/variables-00000-of-00001", "v1");
+  EXPECT_EQ(Ok("shards").format, Format::kNone);
+  EXPECT_EQ(Ok("shards").checkpoint, "");
   auto c = ResolveCheckpoint(&env_, "novars");
   EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(c.status().message().find("without variables"), std::string::npos);
