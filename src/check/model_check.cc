@@ -263,12 +263,14 @@ std::set<std::string> CheckRestoredKeys(const tensorflow::MetaGraphDef& mg,
   return reported;
 }
 
-// The checkpoint of a model: validated; nullptr unless it is a V2 bundle
-// without defects (then its reader, to match the Saver's keys).
-std::unique_ptr<bundle::BundleReader> CheckCheckpoint(io::Env* env, const std::string& ckpt,
+// The checkpoint of a model (path::Resolve's answer, format not kNone):
+// validated; nullptr unless it is a V2 bundle without defects (then its
+// reader, to match the Saver's keys).
+std::unique_ptr<bundle::BundleReader> CheckCheckpoint(io::Env* env, const path::ResolvedPath& c,
                                                       const ValidateOptions& options, Report* r) {
   const uint64_t before = r->errors() + r->warnings();
-  if (env->FileExists(bundle::MetaFilename(ckpt))) {
+  const std::string& ckpt = c.checkpoint;
+  if (c.format == path::Format::kV2) {
     CheckBundle(env, ckpt, options, r);
     if (r->errors() + r->warnings() != before) return nullptr;
     auto reader = bundle::BundleReader::Open(env, ckpt);
@@ -305,20 +307,21 @@ void CheckMetaGraph(io::Env* env, const tensorflow::MetaGraphDef& mg, const std:
 
 }  // namespace
 
-void CheckSavedModel(io::Env* env, const std::string& dir, const ValidateOptions& options,
-                     Report* r) {
+void CheckSavedModel(io::Env* env, const path::ResolvedPath& saved_model,
+                     const ValidateOptions& options, Report* r) {
   r->kind = "saved_model";
+  const std::string& dir = saved_model.model;
   std::string file;
   auto sm = saved_model::ReadSavedModel(dir, env, &file);
   r->files.push_back(file.empty() ? io::JoinPath(dir, saved_model::kSavedModelFilenamePb) : file);
-  const std::string prefix = io::JoinPath(io::JoinPath(dir, "variables"), "variables");
-  const bool v2 = env->FileExists(bundle::MetaFilename(prefix));
-  const bool has_checkpoint = v2 || (env->FileExists(prefix) && !env->IsDirectory(prefix));
+  const bool has_checkpoint = saved_model.format != path::Format::kNone;
   std::unique_ptr<bundle::BundleReader> reader;
   if (has_checkpoint) {
-    reader = CheckCheckpoint(env, prefix, options, r);
+    reader = CheckCheckpoint(env, saved_model, options, r);
   } else {
-    r->notes.push_back(StrCat("no ", prefix, ".index: a SavedModel without variables"));
+    r->notes.push_back(StrCat(
+        "no ", bundle::MetaFilename(io::JoinPath(dir, "variables/variables")),
+        ": a SavedModel without variables"));
   }
   if (!sm.ok()) {
     Add(r, DefectCode::kSavedModel, r->files.back(),
@@ -335,13 +338,14 @@ void CheckSavedModel(io::Env* env, const std::string& dir, const ValidateOptions
   }
 }
 
-void CheckMetaGraphFile(io::Env* env, const std::string& meta, const std::string& checkpoint,
-                        const ValidateOptions& options, Report* r) {
+void CheckMetaGraphFile(io::Env* env, const std::string& meta,
+                        const path::ResolvedPath& checkpoint, const ValidateOptions& options,
+                        Report* r) {
   r->kind = "meta_graph";
   r->files.push_back(meta);
   std::unique_ptr<bundle::BundleReader> reader;
-  if (!checkpoint.empty()) {
-    r->notes.push_back(StrCat("validated ", meta, " with checkpoint ", checkpoint));
+  if (checkpoint.format != path::Format::kNone) {
+    r->notes.push_back(StrCat("validated ", meta, " with checkpoint ", checkpoint.checkpoint));
     reader = CheckCheckpoint(env, checkpoint, options, r);
   } else {
     r->notes.push_back(StrCat("no checkpoint found for ", meta, ": the graph alone is checked"));

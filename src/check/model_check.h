@@ -37,16 +37,22 @@
 
 #include "src/check/validator.h"
 #include "src/io/env.h"
+#include "src/path/model_path.h"
 
 namespace tfckpt::check {
 
-void CheckSavedModel(io::Env* env, const std::string& dir, const ValidateOptions& options,
-                     Report* r);
+// The SavedModel `saved_model.model` with the checkpoint path::Resolve gave
+// it (rule D1: `checkpoint` and `format`, kNone for none), the one answer to
+// where its variables are, which the loader restores too.
+void CheckSavedModel(io::Env* env, const path::ResolvedPath& saved_model,
+                     const ValidateOptions& options, Report* r);
 
 // `meta` with its checkpoint as `tfckpt run` finds it (path::Resolve rule F4:
-// its own prefix, else the directory's state file); "" / none: graph only.
-void CheckMetaGraphFile(io::Env* env, const std::string& meta, const std::string& checkpoint,
-                        const ValidateOptions& options, Report* r);
+// its own prefix, else the directory's state file; D2 for a session
+// bundle's export.meta); format kNone: the graph only.
+void CheckMetaGraphFile(io::Env* env, const std::string& meta,
+                        const path::ResolvedPath& checkpoint, const ValidateOptions& options,
+                        Report* r);
 
 void CheckGraphDefFile(io::Env* env, const std::string& path, Report* r);
 

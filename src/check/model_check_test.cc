@@ -11,7 +11,10 @@
 #include "proto/saved_model.pb.h"
 #include "src/check/report_test_util.h"
 #include "src/check/validator.h"
+#include "src/bundle/naming.h"
+#include "src/bundle/replace.h"
 #include "src/io/mem_env.h"
+#include "src/path/model_path.h"
 #include "src/testing/shared_dir.h"
 
 namespace tfckpt::check {
@@ -142,6 +145,70 @@ TEST(ModelCheck, SaverWithoutVariablesIsMissingVariables) {
   Report r = m.Validate();
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(Count(r, DefectCode::kMissingVariables), 1) << Codes(r);
+}
+
+// Where a SavedModel's variables are has one answer, path::Resolve's rule D1
+// (the loader restores from it too): the validator checks that checkpoint or,
+// when there is none, reports the Saver's keys MISSING_VARIABLES. The
+// layouts include those where a copy of the rule answered differently: an
+// index parked by an interrupted save, V1 shards (TF's Saver.restore of
+// variables/variables does not find them), a directory of that name.
+TEST(ModelCheck, VariablesAreWhereTheResolverFindsThem) {
+  const std::string vars = "/m/variables/variables";
+  struct Layout {
+    const char* name;
+    const char* golden;
+    std::function<void(io::MemEnv*)> change;
+    path::Format want;
+  };
+  auto drop_v2 = [vars](io::MemEnv* env) {
+    ASSERT_TRUE(env->DeleteFile(vars + ".index").ok());
+    ASSERT_TRUE(env->DeleteFile(vars + ".data-00000-of-00001").ok());
+  };
+  const Layout layouts[] = {
+      {"V2", kSimpleSave, [](io::MemEnv*) {}, path::Format::kV2},
+      {"V1 file", "golden/tf-1.15/saved_model_v1_variables/saved_model", [](io::MemEnv*) {},
+       path::Format::kV1},
+      {"parked index", kSimpleSave,
+       [vars](io::MemEnv* env) {
+         const std::string index = bundle::MetaFilename(vars);
+         ASSERT_TRUE(env->RenameFile(index, bundle::ParkedName(index)).ok());
+       },
+       path::Format::kV2},
+      {"V1 shards", kSimpleSave,
+       [&](io::MemEnv* env) {
+         drop_v2(env);
+         env->PutFile(vars + "-00000-of-00001", "v1");
+       },
+       path::Format::kNone},
+      {"a directory", kSimpleSave,
+       [&](io::MemEnv* env) {
+         drop_v2(env);
+         env->PutFile(vars + "/x", "x");
+       },
+       path::Format::kNone},
+  };
+  for (const Layout& l : layouts) {
+    Model m(l.golden);
+    l.change(m.env());
+    auto form = path::Resolve(m.env(), m.dir());
+    ASSERT_TRUE(form.ok()) << l.name << ": " << form.status();
+    EXPECT_EQ(form->format, l.want) << l.name;
+    Report r = m.Validate();
+    std::vector<std::string> checked;
+    for (const std::string& f : r.files) {
+      if (f.rfind("/m/variables/", 0) == 0) checked.push_back(f);
+    }
+    if (l.want == path::Format::kNone) {
+      EXPECT_TRUE(checked.empty()) << l.name << ": " << checked[0];
+      EXPECT_EQ(Count(r, DefectCode::kMissingVariables), 1) << l.name << "\n" << Codes(r);
+      continue;
+    }
+    const std::string file = l.want == path::Format::kV2 ? bundle::MetaFilename(form->checkpoint)
+                                                         : form->checkpoint;
+    EXPECT_NE(std::find(checked.begin(), checked.end(), file), checked.end()) << l.name;
+    EXPECT_EQ(Count(r, DefectCode::kMissingVariables), 0) << l.name << "\n" << Codes(r);
+  }
 }
 
 TEST(ModelCheck, UnparseablePbtxtIsSavedModel) {

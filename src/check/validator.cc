@@ -152,11 +152,12 @@ void CheckResolvedCheckpoint(io::Env* env, const path::ResolvedPath& c,
 void CheckMetaGraphAsRun(io::Env* env, const path::ResolvedPath& form,
                          const ValidateOptions& options, Report* r) {
   if (form.state_file.empty()) {
-    CheckMetaGraphFile(env, form.model, form.checkpoint, options, r);
+    CheckMetaGraphFile(env, form.model, form, options, r);
     return;
   }
   auto followed = path::Resolve(env, form.given);
-  CheckMetaGraphFile(env, form.model, followed.ok() ? followed->checkpoint : "", options, r);
+  CheckMetaGraphFile(env, form.model, followed.ok() ? *followed : path::ResolvedPath{}, options,
+                     r);
   if (!followed.ok()) r->notes.push_back(std::string(followed.status().message()));
 }
 
@@ -205,12 +206,11 @@ Report Validate(io::Env* env, const std::string& path, const ValidateOptions& op
   }
   switch (form->kind) {
     case path::Kind::kSavedModel:
-      CheckSavedModel(env, form->model, options, &r);
+      CheckSavedModel(env, *form, options, &r);
       CheckStateFileBeside(env, *form, options, &r);
       break;
     case path::Kind::kSessionBundle:
-      CheckMetaGraphFile(env, io::JoinPath(form->model, "export.meta"), form->checkpoint,
-                         options, &r);
+      CheckMetaGraphFile(env, io::JoinPath(form->model, "export.meta"), *form, options, &r);
       CheckStateFileBeside(env, *form, options, &r);
       break;
     case path::Kind::kMetaGraph:
