@@ -18,6 +18,7 @@
 
 #include "gtest/gtest.h"
 #include "src/freeze/freeze_v2.h"
+#include "src/graph/function_body.h"
 #include "src/saved_model/loader.h"
 #include "src/saved_model/signature.h"
 #include "src/testing/golden_manifest.h"
@@ -58,10 +59,9 @@ void ExpectFrozen(const tensorflow::GraphDef& g, const std::string& model) {
   // Case's branches), from the graph and from function bodies.
   std::set<std::string> called;
   auto note_calls = [&](const tensorflow::NodeDef& n) {
-    for (const auto& [name, attr] : n.attr()) {
-      if (attr.has_func()) called.insert(attr.func().name());
-      for (const auto& f : attr.list().func()) called.insert(f.name());
-    }
+    std::vector<std::string> names;
+    graph::AppendAttrFunctions(n, &names);
+    called.insert(names.begin(), names.end());
   };
   for (const auto& n : g.node()) {
     check_node(n, ": node ");
