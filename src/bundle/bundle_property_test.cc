@@ -360,20 +360,9 @@ TFCKPT_PROPERTY(BundleProperty, ShardedMergeEqualsUnsharded, 100) {
 // bystander tensors) reads back whole; random sub-slices read back as the
 // same region of the original.
 TFCKPT_PROPERTY(BundleProperty, PartitionedTensorSlices, 100) {
-  const tensor::DataType dtype = *tfckpt::testing::GenDtype(tfckpt::testing::BundleDtypes());
-  tfckpt::testing::ShapeLimits sl;
-  const int size = tensor::DataTypeSize(dtype);
-  sl.max_elements = std::min<int64_t>(1 << 15, (1 << 20) / (size > 0 ? size : 256));
-  const TensorShape shape = *rc::gen::suchThat(tfckpt::testing::GenShape(sl), [](const TensorShape& s) {
-    for (int64_t d : s.dims()) {
-      if (d >= 2) return true;
-    }
-    return false;
-  });
-  TensorSpec spec;
-  spec.name = *tfckpt::testing::GenTensorName(/*binary=*/true);
-  spec.value = *tfckpt::testing::GenTensor(dtype, shape);
-  spec.parts = *tfckpt::testing::GenPartition(shape, 24);
+  const TensorSpec spec = *tfckpt::testing::GenPartitionedTensor(tfckpt::testing::BundleDtypes(),
+                                                                 /*binary_name=*/true);
+  const TensorShape& shape = spec.value.shape();
   std::vector<TensorSpec> specs = {spec};
   // A neighbour whose name extends the partitioned one (its slice keys
   // interleave with theirs in the index).

@@ -161,20 +161,9 @@ TFCKPT_PROPERTY(TensorSliceProperty, RoundTrip, 500) {
 
 // A partitioned tensor reads back whole and by random regions.
 TFCKPT_PROPERTY(TensorSliceProperty, PartitionedTensorSlices, 200) {
-  const tensor::DataType dtype = *tfckpt::testing::GenDtype(tfckpt::testing::V1Dtypes());
-  tfckpt::testing::ShapeLimits sl;
-  const int size = tensor::DataTypeSize(dtype);
-  sl.max_elements = std::min<int64_t>(1 << 15, (1 << 20) / (size > 0 ? size : 256));
-  const TensorShape shape = *rc::gen::suchThat(tfckpt::testing::GenShape(sl), [](const TensorShape& s) {
-    for (int64_t d : s.dims()) {
-      if (d >= 2) return true;
-    }
-    return false;
-  });
-  TensorSpec spec;
-  spec.name = *tfckpt::testing::GenTensorName();
-  spec.value = *tfckpt::testing::GenTensor(dtype, shape);
-  spec.parts = *tfckpt::testing::GenPartition(shape, 24);
+  const TensorSpec spec = *tfckpt::testing::GenPartitionedTensor(tfckpt::testing::V1Dtypes(),
+                                                                 /*binary_name=*/false);
+  const TensorShape& shape = spec.value.shape();
   const std::vector<TensorSpec> specs = {spec};
   const auto ops = Ops(specs, *rc::gen::arbitrary<uint64_t>());
   std::vector<std::vector<TensorSlice>> probes = {

@@ -401,6 +401,22 @@ rc::Gen<std::vector<TensorSpec>> GenCheckpoint(const CheckpointLimits& limits) {
   });
 }
 
+rc::Gen<TensorSpec> GenPartitionedTensor(const std::vector<DataType>& dtypes, bool binary_name,
+                                         int max_parts) {
+  return rc::gen::exec([dtypes, binary_name, max_parts] {
+    const DataType dtype = *GenDtype(dtypes);
+    ShapeLimits sl;
+    const int size = tensor::DataTypeSize(dtype);
+    sl.max_elements = std::min<int64_t>(1 << 15, (1 << 20) / (size > 0 ? size : 256));
+    const TensorShape shape = *rc::gen::suchThat(GenShape(sl), Splittable);
+    TensorSpec spec;
+    spec.name = *GenTensorName(binary_name);
+    spec.value = *GenTensor(dtype, shape);
+    spec.parts = *GenPartition(shape, max_parts);
+    return spec;
+  });
+}
+
 // ---- faults -----------------------------------------------------------------
 
 rc::Gen<int64_t> GenFaultPoint(int64_t total) {

@@ -178,6 +178,12 @@ struct CheckpointLimits {
 // Distinct names, each with a tensor and maybe a partition.
 rc::Gen<std::vector<TensorSpec>> GenCheckpoint(const CheckpointLimits& limits = {});
 
+// One tensor always written as a partition of at most `max_parts` slices:
+// a dtype of `dtypes`, a shape with a dim >= 2 (so that it splits) of at
+// most 2^15 elements and about 1 MiB, a name as GenTensorName(binary_name).
+rc::Gen<TensorSpec> GenPartitionedTensor(const std::vector<tensor::DataType>& dtypes,
+                                         bool binary_name, int max_parts = 24);
+
 // ---- faults -----------------------------------------------------------------
 
 // Which of `total` mutating operations (io::FaultInjectionEnv) fails;
