@@ -30,16 +30,6 @@ using train::ImportGraphDef;
 using train::ImportOptions;
 using ::tfckpt::testing::TensorDiff;
 
-Status AsStatus(const Status& s) { return s; }
-template <typename T>
-Status AsStatus(const StatusOr<T>& s) {
-  return s.status();
-}
-#define RC_ASSERT_OK(expr)                                               \
-  do {                                                                   \
-    const Status rc_status_ = AsStatus(expr);                            \
-    if (!rc_status_.ok()) RC_FAIL(#expr ": " + rc_status_.ToString());   \
-  } while (0)
 
 void AssertSame(const std::vector<Tensor>& want, const std::vector<Tensor>& got,
                 const std::string& what) {

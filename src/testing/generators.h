@@ -24,6 +24,7 @@
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
+#include "src/io/status.h"
 #include "src/tensor/dtype.h"
 #include "src/tensor/shape.h"
 #include "src/tensor/tensor.h"
@@ -73,6 +74,19 @@ void RunProperty(Testable&& testable, int default_cases) {
                                    (default_cases));                         \
   }                                                                          \
   void tfckpt_property_##Suite##_##Name()
+
+// RC_ASSERT for a Status or StatusOr: fails the case with `expr` and the
+// error.
+inline Status AsStatus(const Status& s) { return s; }
+template <typename T>
+Status AsStatus(const StatusOr<T>& s) {
+  return s.status();
+}
+#define RC_ASSERT_OK(expr)                                                        \
+  do {                                                                            \
+    const ::tfckpt::Status rc_status_ = ::tfckpt::testing::AsStatus(expr);        \
+    if (!rc_status_.ok()) RC_FAIL(#expr ": " + rc_status_.ToString());            \
+  } while (0)
 
 // ---- dtypes -----------------------------------------------------------------
 

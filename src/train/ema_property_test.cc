@@ -38,17 +38,6 @@
 namespace tfckpt::train {
 namespace {
 
-// RC_ASSERT for a Status or StatusOr, printing the error.
-Status AsStatus(const Status& s) { return s; }
-template <typename T>
-Status AsStatus(const StatusOr<T>& s) {
-  return s.status();
-}
-#define RC_ASSERT_OK(expr)                                  \
-  do {                                                      \
-    const Status rc_status_ = AsStatus(expr);               \
-    if (!rc_status_.ok()) RC_FAIL(#expr ": " + rc_status_.ToString()); \
-  } while (0)
 #define RC_ASSERT_SAME(want, got)                                  \
   do {                                                             \
     const std::string rc_diff_ = TensorDiff(want, got);            \

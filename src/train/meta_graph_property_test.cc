@@ -32,16 +32,6 @@ namespace {
 
 using google::protobuf::util::MessageDifferencer;
 
-Status AsStatus(const Status& s) { return s; }
-template <typename T>
-Status AsStatus(const StatusOr<T>& s) {
-  return s.status();
-}
-#define RC_ASSERT_OK(expr)                                             \
-  do {                                                                 \
-    const Status rc_status_ = AsStatus(expr);                          \
-    if (!rc_status_.ok()) RC_FAIL(#expr ": " + rc_status_.ToString()); \
-  } while (0)
 
 // TF's prepend_name_scope on a str: re.sub(r"([\^]|loc:@|^)(.*)",
 // r"\1<scope>/\2", value). Python's '.' stops at '\n' only, '^' (no
