@@ -6,6 +6,7 @@
 
 #include "src/graph/graph.h"
 #include "src/train/ops.h"
+#include "src/train/proto_serialize.h"
 
 namespace tfckpt::train {
 namespace {
@@ -26,20 +27,6 @@ StatusOr<std::vector<Output>> DataInputs(Graph* g, const tensorflow::NodeDef& n)
   return out;
 }
 
-void AppendVarint(uint64_t v, std::string* out) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-// A length-delimited field (strings, sub-messages).
-void AppendField(int number, const std::string& bytes, std::string* out) {
-  AppendVarint((static_cast<uint64_t>(number) << 3) | 2, out);
-  AppendVarint(bytes.size(), out);
-  out->append(bytes);
-}
 
 Status Err(Graph* g, const char* what) {
   return g->status().ok() ? InternalError(StrCat("could not build ", what)) : g->status();
@@ -136,22 +123,21 @@ StatusOr<Output> CondBranch::ProcessOutput(const Output& t) {
 
 std::string CondBranch::ToProto() const {
   std::string values_def;
-  for (const std::string& v : values_) AppendField(1, v, &values_def);
+  for (const std::string& v : values_) AppendLengthDelimited(1, v, &values_def);
   for (auto it = external_values_.rbegin(); it != external_values_.rend(); ++it) {
     std::string entry;
-    AppendField(1, it->first, &entry);
-    AppendField(2, it->second, &entry);
-    AppendField(2, entry, &values_def);
+    AppendLengthDelimited(1, it->first, &entry);
+    AppendLengthDelimited(2, it->second, &entry);
+    AppendLengthDelimited(2, entry, &values_def);
   }
   std::string out;
-  AppendField(1, name_, &out);
-  AppendField(2, pred_.name(), &out);
-  AppendField(3, pivot_.name(), &out);
+  AppendLengthDelimited(1, name_, &out);
+  AppendLengthDelimited(2, pred_.name(), &out);
+  AppendLengthDelimited(3, pivot_.name(), &out);
   if (branch_ != 0) {
-    AppendVarint(4 << 3, &out);
-    AppendVarint(static_cast<uint64_t>(branch_), &out);
+    AppendVarintField(4, static_cast<uint64_t>(branch_), &out);
   }
-  AppendField(5, values_def, &out);
+  AppendLengthDelimited(5, values_def, &out);
   return out;
 }
 

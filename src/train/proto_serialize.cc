@@ -13,6 +13,7 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
+#include "src/io/coding.h"
 #include "src/state/text_format.h"
 
 namespace tfckpt::train {
@@ -33,19 +34,6 @@ std::string Deterministic(const Message& m) {
   return out;
 }
 
-void AppendVarint(uint64_t v, std::string* out) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-void AppendDelimited(int number, const std::string& bytes, std::string* out) {
-  AppendVarint((static_cast<uint64_t>(number) << 3) | 2, out);
-  AppendVarint(bytes.size(), out);
-  out->append(bytes);
-}
 
 // Whether a message type (transitively) has a map field.
 bool HasMap(const Descriptor* d, std::map<const Descriptor*, bool>* memo) {
@@ -122,25 +110,23 @@ std::string MapEntry(const Message& e, std::map<const Descriptor*, bool>* memo) 
   const FieldDescriptor* key = e.GetDescriptor()->FindFieldByNumber(1);
   const FieldDescriptor* value = e.GetDescriptor()->FindFieldByNumber(2);
   std::string out;
-  AppendDelimited(1, r->GetString(e, key), &out);
+  AppendLengthDelimited(1, r->GetString(e, key), &out);
   switch (value->cpp_type()) {
     case FieldDescriptor::CPPTYPE_MESSAGE:
-      AppendDelimited(2, Serialize(r->GetMessage(e, value), memo), &out);
+      AppendLengthDelimited(2, Serialize(r->GetMessage(e, value), memo), &out);
       break;
     case FieldDescriptor::CPPTYPE_STRING:
-      AppendDelimited(2, r->GetString(e, value), &out);
+      AppendLengthDelimited(2, r->GetString(e, value), &out);
       break;
     case FieldDescriptor::CPPTYPE_INT32:
-      AppendVarint(2 << 3, &out);
-      AppendVarint(static_cast<uint64_t>(static_cast<int64_t>(r->GetInt32(e, value))), &out);
+      AppendVarintField(2, static_cast<uint64_t>(static_cast<int64_t>(r->GetInt32(e, value))),
+                        &out);
       break;
     case FieldDescriptor::CPPTYPE_INT64:
-      AppendVarint(2 << 3, &out);
-      AppendVarint(static_cast<uint64_t>(r->GetInt64(e, value)), &out);
+      AppendVarintField(2, static_cast<uint64_t>(r->GetInt64(e, value)), &out);
       break;
     case FieldDescriptor::CPPTYPE_BOOL:
-      AppendVarint(2 << 3, &out);
-      AppendVarint(r->GetBool(e, value) ? 1 : 0, &out);
+      AppendVarintField(2, r->GetBool(e, value) ? 1 : 0, &out);
       break;
     default:
       break;  // no such map in TensorFlow's protos
@@ -166,7 +152,9 @@ std::string Serialize(const Message& m, std::map<const Descriptor*, bool>* memo)
         std::stable_sort(entries.begin(), entries.end(), [](const Message* a, const Message* b) {
           return UpbMapKeyLess(MapKey(*a), MapKey(*b));
         });
-        for (const Message* e : entries) AppendDelimited(f->number(), MapEntry(*e, memo), &out);
+        for (const Message* e : entries) {
+          AppendLengthDelimited(f->number(), MapEntry(*e, memo), &out);
+        }
       } else {
         out += SingleField(m, f);
       }
@@ -174,10 +162,10 @@ std::string Serialize(const Message& m, std::map<const Descriptor*, bool>* memo)
                HasMap(f->message_type(), memo)) {
       if (f->is_repeated()) {
         for (int i = 0; i < r->FieldSize(m, f); ++i) {
-          AppendDelimited(f->number(), Serialize(r->GetRepeatedMessage(m, f, i), memo), &out);
+          AppendLengthDelimited(f->number(), Serialize(r->GetRepeatedMessage(m, f, i), memo), &out);
         }
       } else {
-        AppendDelimited(f->number(), Serialize(r->GetMessage(m, f), memo), &out);
+        AppendLengthDelimited(f->number(), Serialize(r->GetMessage(m, f), memo), &out);
       }
     } else {
       out += SingleField(m, f);
@@ -290,6 +278,17 @@ bool UpbMapKeyLess(const std::string& a, const std::string& b) {
 std::string SerializeLikeTensorFlow(const Message& message) {
   std::map<const Descriptor*, bool> memo;
   return Serialize(message, &memo);
+}
+
+void AppendLengthDelimited(int number, const std::string& bytes, std::string* out) {
+  io::PutVarint64(out, (static_cast<uint64_t>(number) << 3) | 2);
+  io::PutVarint64(out, bytes.size());
+  out->append(bytes);
+}
+
+void AppendVarintField(int number, uint64_t value, std::string* out) {
+  io::PutVarint64(out, static_cast<uint64_t>(number) << 3);
+  io::PutVarint64(out, value);
 }
 
 }  // namespace tfckpt::train

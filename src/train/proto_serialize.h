@@ -11,6 +11,7 @@
 #ifndef TFCKPT_TRAIN_PROTO_SERIALIZE_H_
 #define TFCKPT_TRAIN_PROTO_SERIALIZE_H_
 
+#include <cstdint>
 #include <string>
 
 #include <google/protobuf/message.h>
@@ -30,6 +31,12 @@ std::string PythonTextFormat(const google::protobuf::Message& message);
 
 // upb's order of two string map keys (true if a comes first).
 bool UpbMapKeyLess(const std::string& a, const std::string& b);
+
+// Wire-format fields, for messages built by hand in the byte order TF
+// writes them (map entries here; CondContextDef in control_flow.cc): field
+// `number` as a length-delimited `bytes`, or as a varint `value`.
+void AppendLengthDelimited(int number, const std::string& bytes, std::string* out);
+void AppendVarintField(int number, uint64_t value, std::string* out);
 
 }  // namespace tfckpt::train
 
