@@ -2,36 +2,17 @@
 
 #include <cstdlib>
 
+#include "src/graph/attr_value.h"
 #include "src/graph/serving_ops.h"
 #include "src/tensor/tensor_proto.h"
 
 namespace tfckpt::graph::testing {
 
-tensorflow::AttrValue AType(DataType dt) {
-  tensorflow::AttrValue v;
-  v.set_type(dt);
-  return v;
-}
-tensorflow::AttrValue AInt(int64_t i) {
-  tensorflow::AttrValue v;
-  v.set_i(i);
-  return v;
-}
-tensorflow::AttrValue AFloat(float f) {
-  tensorflow::AttrValue v;
-  v.set_f(f);
-  return v;
-}
-tensorflow::AttrValue ABool(bool b) {
-  tensorflow::AttrValue v;
-  v.set_b(b);
-  return v;
-}
-tensorflow::AttrValue AStr(const std::string& s) {
-  tensorflow::AttrValue v;
-  v.set_s(s);
-  return v;
-}
+tensorflow::AttrValue AType(DataType dt) { return TypeAttr(dt); }
+tensorflow::AttrValue AInt(int64_t i) { return IntAttr(i); }
+tensorflow::AttrValue AFloat(float f) { return FloatAttr(f); }
+tensorflow::AttrValue ABool(bool b) { return BoolAttr(b); }
+tensorflow::AttrValue AStr(const std::string& s) { return StringAttr(s); }
 tensorflow::AttrValue AShape(const std::vector<int64_t>& dims) {
   tensorflow::AttrValue v;
   auto* shape = v.mutable_shape();
@@ -43,6 +24,8 @@ tensorflow::AttrValue AUnknownShape() {
   v.mutable_shape()->set_unknown_rank(true);
   return v;
 }
+// Not TypeListAttr, which leaves an empty list unset: here `list {}` is set
+// even when empty, as the tests expect of an empty type list.
 tensorflow::AttrValue ATypes(const std::vector<DataType>& dts) {
   tensorflow::AttrValue v;
   auto* list = v.mutable_list();

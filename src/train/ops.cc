@@ -90,39 +90,6 @@ Output RandomCore(Graph* g, const std::string& type, const Output& shape_t, Data
 
 }  // namespace
 
-// ---- attrs ----------------------------------------------------------------------
-
-tensorflow::AttrValue TypeAttr(DataType dt) {
-  tensorflow::AttrValue v;
-  v.set_type(dt);
-  return v;
-}
-tensorflow::AttrValue BoolAttr(bool b) {
-  tensorflow::AttrValue v;
-  v.set_b(b);
-  return v;
-}
-tensorflow::AttrValue IntAttr(int64_t i) {
-  tensorflow::AttrValue v;
-  v.set_i(i);
-  return v;
-}
-tensorflow::AttrValue StringAttr(const std::string& s) {
-  tensorflow::AttrValue v;
-  v.set_s(s);
-  return v;
-}
-tensorflow::AttrValue ShapeAttr(const tensorflow::TensorShapeProto& s) {
-  tensorflow::AttrValue v;
-  *v.mutable_shape() = s;
-  return v;
-}
-tensorflow::AttrValue TypeListAttr(const std::vector<DataType>& types) {
-  tensorflow::AttrValue v;
-  for (DataType t : types) v.mutable_list()->add_type(t);
-  return v;
-}
-
 // ---- Input ----------------------------------------------------------------------
 
 Input::Input(Output t) : kind_(Kind::kTensor), tensor_(std::move(t)) {}

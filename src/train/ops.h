@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "src/graph/attr_value.h"
 #include "src/tensor/tensor.h"
 #include "src/train/graph_builder.h"
 
@@ -139,12 +140,13 @@ Output Ones(Graph* g, const std::vector<int64_t>& shape, DataType dtype,
 Output RawOp(Graph* g, const std::string& type, const std::string& name,
              const std::vector<Input>& inputs, AttrMap attrs = {});
 
-tensorflow::AttrValue TypeAttr(DataType dt);
-tensorflow::AttrValue BoolAttr(bool b);
-tensorflow::AttrValue IntAttr(int64_t i);
-tensorflow::AttrValue StringAttr(const std::string& s);
-tensorflow::AttrValue ShapeAttr(const tensorflow::TensorShapeProto& s);
-tensorflow::AttrValue TypeListAttr(const std::vector<DataType>& types);
+// AttrValue builders (graph/attr_value.h).
+using graph::BoolAttr;
+using graph::IntAttr;
+using graph::ShapeAttr;
+using graph::StringAttr;
+using graph::TypeAttr;
+using graph::TypeListAttr;
 
 }  // namespace tfckpt::train
 
