@@ -19,56 +19,11 @@
 
 namespace tfckpt::train::testing {
 
-const json& Manifest() {
-  static const json* m = [] {
-    std::ifstream in(Runfile("golden/MANIFEST.json"));
-    return new json(json::parse(in));
-  }();
-  return *m;
-}
-
-const json& Scenario(const std::string& name) {
-  for (const json& s : Manifest()["scenarios"]) {
-    if (s["name"] == name) return s;
-  }
-  static const json empty = json::object();
-  return empty;
-}
-
-namespace {
-const json& Find(const json& list, const std::string& name) {
-  if (list.is_array()) {
-    for (const json& r : list) {
-      if (r.contains("name") && r["name"] == name) return r;
-    }
-  }
-  static const json empty = json::object();
-  return empty;
-}
-}  // namespace
-
-const json& RunOf(const std::string& scenario, const std::string& run) {
-  return Find(Scenario(scenario)["runs"], run);
-}
-const json& ErrorOf(const std::string& scenario, const std::string& error) {
-  return Find(Scenario(scenario)["errors"], error);
-}
 const json& Note(const std::string& scenario, const std::string& key) {
   static const json empty = json::object();
   const json& s = Scenario(scenario);
   if (!s.contains("notes") || !s["notes"].contains(key)) return empty;
   return s["notes"][key];
-}
-
-std::string Golden(const std::string& scenario, const std::string& path) {
-  return Runfile(StrCat("golden/tf-2.21/", Scenario(scenario)["dir"].get<std::string>(), "/", path));
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 tensorflow::MetaGraphDef ReadMetaGraph(const std::string& path) {
@@ -157,6 +112,18 @@ tensor::Tensor TensorFromRecord(const json& record) {
   }
   return *std::move(t);
 }
+
+namespace {
+const json& Find(const json& list, const std::string& name) {
+  if (list.is_array()) {
+    for (const json& r : list) {
+      if (r.contains("name") && r["name"] == name) return r;
+    }
+  }
+  static const json empty = json::object();
+  return empty;
+}
+}  // namespace
 
 const json& OutputOf(const json& run, const std::string& name) {
   return Find(run["outputs"], name);

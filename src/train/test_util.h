@@ -12,6 +12,7 @@
 #include "proto/graph.pb.h"
 #include "proto/meta_graph.pb.h"
 #include "src/tensor/tensor.h"
+#include "src/testing/golden_manifest.h"
 #include "src/testing/runfiles.h"
 
 namespace tfckpt::train::testing {
@@ -20,15 +21,16 @@ using nlohmann::json;
 
 // $TEST_SRCDIR/tfckpt/<rel>: the one shared Runfile.
 using ::tfckpt::testing::Runfile;  // src/testing/runfiles.h
-const json& Manifest();
-const json& Scenario(const std::string& name);
-const json& RunOf(const std::string& scenario, const std::string& run);
-const json& ErrorOf(const std::string& scenario, const std::string& error);
+// golden/MANIFEST.json's scenarios, runs and errors, a scenario's files:
+// the one reader of src/testing/golden_manifest.h.
+using ::tfckpt::testing::golden::ErrorOf;
+using ::tfckpt::testing::golden::Golden;
+using ::tfckpt::testing::golden::Manifest;
+using ::tfckpt::testing::golden::ReadFile;
+using ::tfckpt::testing::golden::RunOf;
+using ::tfckpt::testing::golden::Scenario;
+// A scenario's notes[key] ({} if none).
 const json& Note(const std::string& scenario, const std::string& key);
-// Path of a file of a scenario's directory.
-std::string Golden(const std::string& scenario, const std::string& path);
-
-std::string ReadFile(const std::string& path);
 tensorflow::MetaGraphDef ReadMetaGraph(const std::string& path);
 tensorflow::GraphDef ReadGraphDef(const std::string& path);
 
